@@ -1,0 +1,163 @@
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sqlx::Row;
+use takes_api::{Cue, Problem};
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::io::ReaderStream;
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Path;
+use crate::media::range::{self, RangeError};
+use crate::media::webvtt;
+use crate::state::AppState;
+
+struct Media {
+    storage_key: String,
+    content_type: String,
+    bytes: i64,
+    sha256: String,
+    transcript_json: String,
+}
+
+/// A response is visible to reviewers assigned to its interview, and to
+/// recruiters and admins.
+async fn load(state: &AppState, caller: &Caller, response_id: &str) -> ApiResult<Media> {
+    let row = sqlx::query(
+        "SELECT r.interview_id, m.storage_key, m.content_type, m.bytes, m.sha256, r.transcript_json \
+         FROM responses r JOIN media_objects m ON m.id = r.media_object_id WHERE r.id = $1",
+    )
+    .bind(response_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let missing =
+        || ApiError::not_found(format!("no response {response_id:?}")).with_field("response_id");
+    let row = row.ok_or_else(missing)?;
+    if !caller.role.can_decide() {
+        let interview_id: String = row.try_get("interview_id")?;
+        let assigned = sqlx::query(
+            "SELECT 1 AS x FROM assignments WHERE interview_id = $1 AND reviewer_id = $2",
+        )
+        .bind(&interview_id)
+        .bind(&caller.id)
+        .fetch_optional(&state.db.pool)
+        .await?;
+        if assigned.is_none() {
+            return Err(missing());
+        }
+    }
+    Ok(Media {
+        storage_key: row.try_get("storage_key")?,
+        content_type: row.try_get("content_type")?,
+        bytes: row.try_get("bytes")?,
+        sha256: row.try_get("sha256")?,
+        transcript_json: row.try_get("transcript_json")?,
+    })
+}
+
+/// The video of a response. Supports `Range` (206 with `Content-Range`;
+/// 416 when no byte of the range exists) so players can seek without
+/// downloading the whole file.
+#[utoipa::path(get, path = "/v1/media/{response_id}", tag = "media",
+    params(("response_id" = String, Path, description = "Response id"),
+           ("Range" = Option<String>, Header, description = "`bytes=START-END`, `bytes=START-` or `bytes=-SUFFIX`")),
+    responses((status = 200, description = "The whole file", content_type = "video/webm"),
+              (status = 206, description = "The requested range", content_type = "video/webm"),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
+              (status = 416, body = Problem)))]
+pub async fn media(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(response_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let m = load(&state, &caller, &response_id).await?;
+    let path = state
+        .media
+        .path_of(&m.storage_key)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let mut file = tokio::fs::File::open(&path).await.map_err(|e| {
+        tracing::error!(path = %path.display(), error = %e, "media file missing");
+        ApiError::not_found(format!(
+            "the media of response {response_id} is missing from the store"
+        ))
+    })?;
+    let len = file
+        .metadata()
+        .await
+        .map(|meta| meta.len())
+        .unwrap_or(m.bytes.max(0) as u64);
+    let etag = format!("\"{}\"", m.sha256);
+
+    let range_header =
+        match headers.get(header::RANGE) {
+            None => None,
+            Some(v) => Some(v.to_str().map_err(|_| {
+                ApiError::bad_request("Range header is not text").with_field("Range")
+            })?),
+        };
+    let (status, start, count) = match range_header {
+        None => (StatusCode::OK, 0, len),
+        Some(h) => match range::parse(h, len) {
+            Ok(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.len()),
+            Err(RangeError::Malformed(detail)) => {
+                return Err(ApiError::bad_request(detail).with_field("Range"))
+            }
+            Err(RangeError::Unsatisfiable(detail)) => {
+                let mut resp = ApiError::new(
+                    StatusCode::RANGE_NOT_SATISFIABLE,
+                    "range-not-satisfiable",
+                    detail,
+                )
+                .with_field("Range")
+                .into_response();
+                if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                    resp.headers_mut().insert(header::CONTENT_RANGE, v);
+                }
+                return Ok(resp);
+            }
+        },
+    };
+    if start > 0 {
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot seek in media: {e}")))?;
+    }
+    let body = Body::from_stream(ReaderStream::with_capacity(file.take(count), 64 * 1024));
+    let mut resp = Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, m.content_type.as_str())
+        .header(header::CONTENT_LENGTH, count)
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::ETAG, etag)
+        .header(header::CACHE_CONTROL, "private, max-age=3600");
+    if status == StatusCode::PARTIAL_CONTENT {
+        resp = resp.header(
+            header::CONTENT_RANGE,
+            format!("bytes {}-{}/{}", start, start + count - 1, len),
+        );
+    }
+    resp.body(body)
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The transcript of a response as WebVTT.
+#[utoipa::path(get, path = "/v1/responses/{response_id}/transcript", tag = "media",
+    params(("response_id" = String, Path, description = "Response id")),
+    responses((status = 200, description = "WebVTT", content_type = "text/vtt"),
+              (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn transcript(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(response_id): Path<String>,
+) -> ApiResult<Response> {
+    let m = load(&state, &caller, &response_id).await?;
+    let cues: Vec<Cue> = serde_json::from_str(&m.transcript_json)?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/vtt; charset=utf-8")],
+        webvtt::render(&cues),
+    )
+        .into_response())
+}

@@ -1,0 +1,126 @@
+//! The HTTP API: one module per resource, assembled into a router whose
+//! OpenAPI document is generated from the same handler annotations, so the
+//! document cannot miss a route.
+
+mod assignments;
+mod health;
+mod interviews;
+mod me;
+mod media;
+mod queue;
+mod rows;
+
+use std::sync::{Arc, OnceLock};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest JSON body accepted (a score with a long note fits easily).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "takes platform API",
+        description = "The open platform API of `takes`: reviewer queues, blind per-question scoring, \
+                       panels, decisions and media. Errors are `application/problem+json` (RFC 9457).",
+        license(name = "MIT OR Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags(
+        (name = "meta", description = "Liveness and this document"),
+        (name = "reviewing", description = "Queues, assignments, scores and panels"),
+        (name = "decisions", description = "Recruiters' advance / reject / hold"),
+        (name = "media", description = "Videos and transcripts, addressed by response id")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+static OPENAPI_JSON: OnceLock<Arc<String>> = OnceLock::new();
+
+/// The API document, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    split().1
+}
+
+fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(health::openapi_json))
+        .routes(routes!(me::me))
+        .routes(routes!(queue::queue))
+        .routes(routes!(assignments::get_assignment))
+        .routes(routes!(assignments::put_score))
+        .routes(routes!(assignments::submit))
+        .routes(routes!(assignments::panel))
+        .routes(routes!(interviews::list))
+        .routes(routes!(interviews::decide))
+        .routes(routes!(media::media))
+        .routes(routes!(media::transcript))
+        .split_for_parts()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (router, doc) = split();
+    let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string());
+    let _ = OPENAPI_JSON.set(Arc::new(json));
+    router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(CatchPanicLayer::custom(panic_to_problem))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub(crate) fn openapi_document() -> Arc<String> {
+    OPENAPI_JSON
+        .get_or_init(|| Arc::new(openapi().to_pretty_json().unwrap_or_default()))
+        .clone()
+}
+
+async fn not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::not_found(format!("no endpoint at {}", uri.path()))
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!("{} is not allowed on {}", method, uri.path()),
+    )
+}
+
+fn panic_to_problem(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a handler panicked");
+    let mut r =
+        ApiError::internal("the server hit a bug; the request changed nothing").into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}

@@ -1,0 +1,133 @@
+//! Extractors whose rejections are problem documents naming the field.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// `axum::Json`, but a bad body is a 400/413/415 problem naming the field.
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::JsonDataError(err) => {
+            // serde_path_to_error gives "field: message"; keep both.
+            let text = err.body_text();
+            let detail = text
+                .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+                .unwrap_or(&text)
+                .to_string();
+            let field = detail
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_string();
+            let mut e = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                format!("invalid body: {detail}"),
+            );
+            if !field.is_empty() && !field.contains(' ') {
+                e = e.with_field(field);
+            }
+            e
+        }
+        JsonRejection::JsonSyntaxError(err) => {
+            let text = err.body_text();
+            ApiError::bad_request(format!(
+                "body is not valid JSON: {}",
+                text.strip_prefix("Failed to parse the request body as JSON: ")
+                    .unwrap_or(&text)
+            ))
+        }
+        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the body as JSON with `Content-Type: application/json`",
+        )
+        .with_field("Content-Type"),
+        JsonRejection::BytesRejection(err) => {
+            if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload-too-large",
+                    format!(
+                        "body is larger than the limit of {} bytes",
+                        crate::api::BODY_LIMIT
+                    ),
+                )
+            } else {
+                ApiError::bad_request(format!("could not read the body: {}", err.body_text()))
+            }
+        }
+        other => ApiError::bad_request(other.body_text()),
+    }
+}
+
+/// `axum::extract::Path` with a problem rejection.
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(rejection) => Err(path_rejection(rejection)),
+        }
+    }
+}
+
+fn path_rejection(rejection: PathRejection) -> ApiError {
+    ApiError::bad_request(format!("bad path parameter: {}", rejection.body_text()))
+}
+
+/// `axum::extract::Query` with a problem rejection.
+pub struct Query<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => Err(query_rejection(rejection)),
+        }
+    }
+}
+
+fn query_rejection(rejection: QueryRejection) -> ApiError {
+    let text = rejection.body_text();
+    let detail = text
+        .strip_prefix("Failed to deserialize query string: ")
+        .unwrap_or(&text)
+        .to_string();
+    ApiError::bad_request(format!("bad query string: {detail}"))
+}

@@ -1,0 +1,133 @@
+//! The `takes` platform: the open API server the workstation pulls its work
+//! from. `api/` holds one module per endpoint group, `media/` the file store
+//! and transcript rendering, `seed/` the demo data set, `migrations/` (beside
+//! `src/`) the schema, shared by SQLite and PostgreSQL.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod cursor;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod ids;
+pub mod media;
+pub mod pseudonym;
+pub mod seed;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use clock::Clock;
+pub use db::Db;
+pub use state::AppState;
+
+/// Where the platform keeps its data.
+#[derive(Debug, Clone)]
+pub struct StorageOptions {
+    /// `sqlite://PATH` or `postgres://…`; `None` for the default SQLite file.
+    pub database_url: Option<String>,
+    /// `None` for the default directory beside the database.
+    pub media_dir: Option<PathBuf>,
+}
+
+impl StorageOptions {
+    pub async fn open(&self, clock: Clock) -> anyhow::Result<AppState> {
+        let url = match &self.database_url {
+            Some(url) => url.clone(),
+            None => db::default_database_url()?,
+        };
+        let media_dir = match &self.media_dir {
+            Some(dir) => dir.clone(),
+            None => db::default_media_dir()?,
+        };
+        let db = Db::connect(&url).await?;
+        let media = media::store::MediaStore::open(&media_dir)?;
+        Ok(AppState { db, media, clock })
+    }
+}
+
+/// A server running on a background task.
+pub struct RunningServer {
+    pub addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops accepting, finishes requests in flight, and waits.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("server task failed")??;
+        Ok(())
+    }
+}
+
+/// Binds `addr` and serves the API until `stop`.
+pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningServer> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = oneshot::channel::<()>();
+    let app = api::router(state);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await
+    });
+    Ok(RunningServer {
+        addr,
+        shutdown: Some(tx),
+        task,
+    })
+}
+
+/// `takes serve`: runs until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    tracing::info!(%local, database = state.db.backend.as_str(), "takes platform listening");
+    eprintln!(
+        "takes platform listening on http://{local} ({})",
+        state.db.backend.as_str()
+    );
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,7 @@
+//! `takes`: the reviewer's workstation and its platform server, one binary.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}
