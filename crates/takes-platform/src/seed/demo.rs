@@ -7,15 +7,14 @@ use anyhow::{bail, Context};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
-use takes_api::{Anchor, Cue, UserRole};
+use takes_api::{Anchor, Cue, Rubric, UserRole};
 
+use super::builder::{self, NewInterview, NewQuestion, NewResponse, NewScore};
 use super::{SeedReport, SeededUser};
 use crate::audit;
 use crate::auth::issue_token;
 use crate::clock::{Millis, DAY, HOUR};
-use crate::ids::{new_id, sha256_hex};
 use crate::media::store::MediaStore;
-use crate::pseudonym;
 use crate::state::AppState;
 
 mod embedded {
@@ -167,55 +166,33 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             .with_context(|| format!("demo clip {} is not embedded", clip.file))?;
         let key = MediaStore::new_key("webm");
         state.media.put(&key, bytes).await?;
-        stored.insert(
-            clip.id.clone(),
-            (key, bytes.len() as i64, sha256_hex(bytes), clip),
-        );
+        stored.insert(clip.id.clone(), (key, bytes, clip));
     }
 
     let mut w = state.db.begin_write().await?;
     let tx = &mut w.tx;
     let mut role_ids = std::collections::HashMap::new();
     for role in &content.roles {
-        let role_id = new_id();
-        let set_id = new_id();
-        sqlx::query(
-            "INSERT INTO job_roles (id, title, department, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&role_id)
-        .bind(&role.title)
-        .bind(&role.department)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query("INSERT INTO question_sets (id, job_role_id, name, retakes_allowed, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&set_id)
-            .bind(&role_id)
-            .bind(&role.question_set.name)
-            .bind(role.question_set.retakes_allowed)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        let role_id = builder::role(tx, now, &role.title, &role.department).await?;
+        let set = &role.question_set;
+        let set_id =
+            builder::question_set(tx, now, &role_id, &set.name, set.retakes_allowed).await?;
         let mut question_ids = Vec::new();
-        for (i, q) in role.question_set.questions.iter().enumerate() {
-            let qid = new_id();
-            sqlx::query(
-                "INSERT INTO questions (id, question_set_id, position, prompt, competency, time_limit_s, \
-                 scale_min, scale_max, pass_score, anchors_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&qid)
-            .bind(&set_id)
-            .bind(i as i64 + 1)
-            .bind(&q.prompt)
-            .bind(&q.competency)
-            .bind(q.time_limit_s)
-            .bind(q.rubric.scale_min)
-            .bind(q.rubric.scale_max)
-            .bind(q.rubric.pass_score)
-            .bind(serde_json::to_string(&q.rubric.anchors)?)
-            .execute(&mut **tx)
-            .await?;
-            question_ids.push(qid);
+        for (i, q) in set.questions.iter().enumerate() {
+            let rubric = Rubric {
+                scale_min: q.rubric.scale_min,
+                scale_max: q.rubric.scale_max,
+                pass_score: q.rubric.pass_score,
+                anchors: q.rubric.anchors.clone(),
+            };
+            let question = NewQuestion {
+                position: i as i64 + 1,
+                prompt: &q.prompt,
+                competency: &q.competency,
+                time_limit_s: q.time_limit_s,
+                rubric: &rubric,
+            };
+            question_ids.push(builder::question(tx, &set_id, question).await?);
         }
         role_ids.insert(role.key.clone(), (role_id, set_id, question_ids));
     }
@@ -225,15 +202,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         let (role_id, set_id, question_ids) = role_ids.get(&cand.role).with_context(|| {
             format!("candidate {} names unknown role {:?}", cand.key, cand.role)
         })?;
-        let candidate_id = new_id();
-        sqlx::query("INSERT INTO candidates (id, name, email, pseudonym, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&candidate_id)
-            .bind(&cand.name)
-            .bind(&cand.email)
-            .bind(pseudonym::for_candidate(&candidate_id))
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
+        let candidate_id = builder::candidate(tx, now, &cand.name, &cand.email).await?;
         let age = (ci as i64 % 7) * 6 * HOUR;
         let (invited_at, expires_at, started_at, completed_at) = match cand.status.as_str() {
             "invited" => (now - age, now - age + 72 * HOUR, None, None),
@@ -255,25 +224,20 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             "expired" => (now - 6 * DAY - age, now - 3 * DAY - age, None, None),
             other => bail!("candidate {} has unknown status {other:?}", cand.key),
         };
-        let interview_id = new_id();
-        sqlx::query(
-            "INSERT INTO interviews (id, candidate_id, job_role_id, question_set_id, status, invited_at, expires_at, \
-             started_at, completed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&interview_id)
-        .bind(&candidate_id)
-        .bind(role_id)
-        .bind(set_id)
-        .bind(&cand.status)
-        .bind(invited_at)
-        .bind(expires_at)
-        .bind(started_at)
-        .bind(completed_at)
-        .execute(&mut **tx)
-        .await?;
-        if cand.status != "completed" {
+        let interview = NewInterview {
+            candidate_id: &candidate_id,
+            role_id,
+            question_set_id: set_id,
+            status: &cand.status,
+            invited_at,
+            expires_at,
+            started_at,
+            completed_at,
+        };
+        let interview_id = builder::interview(tx, interview).await?;
+        let (Some(completed_at), "completed") = (completed_at, cand.status.as_str()) else {
             continue;
-        }
+        };
         if cand.responses.len() != question_ids.len() {
             bail!(
                 "completed candidate {} has {} responses for {} questions",
@@ -290,38 +254,23 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
                     cand.key, resp.question
                 )
             })?;
-            let (key, bytes, sha, clip) = stored.get(&resp.clip).with_context(|| {
+            let (key, bytes, clip) = stored.get(&resp.clip).with_context(|| {
                 format!(
                     "clip {} of candidate {} is not in the manifest",
                     resp.clip, cand.key
                 )
             })?;
-            let media_id = new_id();
-            sqlx::query(
-                "INSERT INTO media_objects (id, storage_key, content_type, bytes, sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&media_id)
-            .bind(key)
-            .bind(&clip.content_type)
-            .bind(*bytes)
-            .bind(sha)
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO responses (id, interview_id, question_id, media_object_id, duration_ms, transcript_json, \
-                 retakes_used, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(new_id())
-            .bind(&interview_id)
-            .bind(qid)
-            .bind(&media_id)
-            .bind((clip.duration_s * 1000.0).round() as i64)
-            .bind(serde_json::to_string(&clip.cues)?)
-            .bind(resp.retakes_used)
-            .bind(completed_at.unwrap_or(now))
-            .execute(&mut **tx)
-            .await?;
+            let media_id = builder::media_object(tx, now, key, &clip.content_type, bytes).await?;
+            let response = NewResponse {
+                interview_id: &interview_id,
+                question_id: qid,
+                media_object_id: &media_id,
+                duration_ms: (clip.duration_s * 1000.0).round() as i64,
+                cues: &clip.cues,
+                retakes_used: resp.retakes_used,
+                recorded_at: completed_at,
+            };
+            builder::response(tx, response).await?;
             qualities.push((qid.clone(), resp.quality.clone()));
         }
 
@@ -330,38 +279,34 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         let due_at =
             now + (completed_index as i64 % 9 - 2) * 14 * HOUR + pick(&cand.key, 6) as i64 * HOUR;
         for (ri, reviewer_id) in reviewer_ids.iter().enumerate() {
-            let assignment_id = new_id();
             let prescored = ri > 0 && completed_index < PRESCORED;
             let submitted_at = prescored.then_some(now - 2 * HOUR - ri as i64 * HOUR);
-            sqlx::query(
-                "INSERT INTO assignments (id, interview_id, reviewer_id, status, assigned_at, due_at, submitted_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            let due = due_at + ri as i64 * 5 * 60_000;
+            let assignment_id = builder::assignment(
+                tx,
+                &interview_id,
+                reviewer_id,
+                completed_at,
+                due,
+                submitted_at,
             )
-            .bind(&assignment_id)
-            .bind(&interview_id)
-            .bind(reviewer_id)
-            .bind(if prescored { "submitted" } else { "pending" })
-            .bind(completed_at.unwrap_or(now))
-            .bind(due_at + ri as i64 * 5 * 60_000)
-            .bind(submitted_at)
-            .execute(&mut **tx)
             .await?;
             if prescored {
                 for (qid, quality) in &qualities {
-                    write_demo_score(tx, &assignment_id, qid, quality, ri, now).await?;
+                    builder::score(tx, demo_score(&assignment_id, qid, quality, ri, now)).await?;
                 }
             }
         }
         if completed_index < PRESCORED {
-            sqlx::query(
-                "INSERT INTO assignments (id, interview_id, reviewer_id, status, assigned_at, due_at) VALUES ($1, $2, $3, 'pending', $4, $5)",
+            // The recruiter reviews the interviews that already have a panel.
+            builder::assignment(
+                tx,
+                &interview_id,
+                &recruiter_id,
+                completed_at,
+                due_at + DAY,
+                None,
             )
-            .bind(new_id())
-            .bind(&interview_id)
-            .bind(&recruiter_id)
-            .bind(completed_at.unwrap_or(now))
-            .bind(due_at + DAY)
-            .execute(&mut **tx)
             .await?;
         }
         completed_index += 1;
@@ -384,14 +329,13 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
 
 /// A plausible rating for a response of the given quality: reviewers differ
 /// a little (the third is stricter), so panels show real spread.
-async fn write_demo_score(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    assignment_id: &str,
-    question_id: &str,
+fn demo_score<'a>(
+    assignment_id: &'a str,
+    question_id: &'a str,
     quality: &str,
     reviewer: usize,
     now: Millis,
-) -> anyhow::Result<()> {
+) -> NewScore<'a> {
     let base: i64 = match quality {
         "strong" => 5,
         "acceptable" => 3,
@@ -400,22 +344,16 @@ async fn write_demo_score(
     let wobble = pick(&format!("{assignment_id}{question_id}"), 3) as i64 - 1;
     let severity = if reviewer == 2 { 1 } else { 0 };
     let rating = (base + wobble - severity).clamp(1, 5);
-    let muted = (rating + pick(question_id, 2) as i64 - 1).clamp(1, 5);
-    sqlx::query(
-        "INSERT INTO scores (assignment_id, question_id, rating, muted_rating, note, evidence_json, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, '[]', $6, $6)",
-    )
-    .bind(assignment_id)
-    .bind(question_id)
-    .bind(rating)
-    .bind(muted)
-    .bind(match quality {
-        "strong" => Some("Concrete situation, clear actions, measurable outcome."),
-        "weak" => Some("Generic; no specific example."),
-        _ => None,
-    })
-    .bind(now - 3 * HOUR)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    NewScore {
+        assignment_id,
+        question_id,
+        rating,
+        muted_rating: Some((rating + pick(question_id, 2) as i64 - 1).clamp(1, 5)),
+        note: match quality {
+            "strong" => Some("Concrete situation, clear actions, measurable outcome."),
+            "weak" => Some("Generic; no specific example."),
+            _ => None,
+        },
+        at: now - 3 * HOUR,
+    }
 }

@@ -1,5 +1,6 @@
 //! Data sets loaded by `takes seed`.
 
+pub mod builder;
 pub mod demo;
 
 use serde::Serialize;
