@@ -1,1 +1,144 @@
-fn main() {}
+//! `cargo xtask …`: everything a fresh Debian machine needs, in one place.
+//!
+//! - `setup`            installs the system packages the build and tests need
+//! - `demo`             set-up, then `takes demo` (release build)
+//! - `test`             set-up, a throwaway PostgreSQL, fmt, clippy, every test
+//! - `bench platform`   load test of the platform API on SQLite and PostgreSQL
+//! - `postgres`         starts a throwaway PostgreSQL and prints its URL (for
+//!                      running single tests by hand); Enter stops it
+
+mod postgres;
+mod setup;
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{bail, Context, Result};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+    match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure(),
+        Some("demo") => {
+            setup::ensure()?;
+            cargo(
+                &[
+                    "run",
+                    "--release",
+                    "--locked",
+                    "--bin",
+                    "takes",
+                    "--",
+                    "demo",
+                ],
+                &rest,
+                &[],
+            )
+        }
+        Some("test") => test(&rest),
+        Some("bench") => bench(&rest),
+        Some("postgres") => {
+            setup::ensure()?;
+            let pg = postgres::Throwaway::start()?;
+            println!("{}", pg.url());
+            eprintln!("PostgreSQL is running; press Enter to stop it");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            drop(pg);
+            Ok(())
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <setup | demo | test | bench platform | postgres>");
+            bail!("unknown or missing task");
+        }
+    }
+}
+
+fn test(extra: &[&str]) -> Result<()> {
+    setup::ensure()?;
+    cargo(&["fmt", "--all", "--check"], &[], &[])?;
+    cargo(
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+        &[],
+    )?;
+    let pg = postgres::Throwaway::start()?;
+    let url = pg.url();
+    cargo(
+        &["test", "--workspace", "--locked", "--no-fail-fast"],
+        extra,
+        &[("TAKES_TEST_POSTGRES_URL", url.as_str())],
+    )
+}
+
+fn bench(args: &[&str]) -> Result<()> {
+    match args.first().copied() {
+        Some("platform") => {
+            setup::ensure()?;
+            cargo(
+                &["build", "--release", "--locked", "--bin", "takes"],
+                &[],
+                &[],
+            )?;
+            let pg = postgres::Throwaway::start()?;
+            let url = pg.url();
+            cargo(
+                &[
+                    "run",
+                    "--release",
+                    "--locked",
+                    "-p",
+                    "takes-platform",
+                    "--example",
+                    "loadgen",
+                    "--",
+                ],
+                &args[1..],
+                &[("TAKES_BENCH_POSTGRES_URL", url.as_str())],
+            )
+        }
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N]"),
+    }
+}
+
+/// Runs cargo from the workspace root; a failure names the command.
+pub fn cargo(args: &[&str], extra: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(&cargo);
+    cmd.args(args).args(extra).current_dir(workspace_root());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot run {cargo}"))?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| ".".into())
+}

@@ -24,7 +24,7 @@ pub fn decode(cursor: &str) -> Result<(i64, String), ApiError> {
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (key, id) = text.split_once(':').ok_or_else(bad)?;
     let key = key.parse::<i64>().map_err(|_| bad())?;
-    if id.is_empty() || id.len() > 64 {
+    if id.is_empty() || id.len() > 64 || id.chars().any(|c| c.is_control()) {
         return Err(bad());
     }
     Ok((key, id.to_string()))

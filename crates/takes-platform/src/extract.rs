@@ -94,6 +94,13 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        // Ids are printable text; a control character (a NUL above all,
+        // which PostgreSQL cannot store in text) can never name anything.
+        if has_encoded_control_char(parts.uri.path()) {
+            return Err(ApiError::bad_request(
+                "the path contains a control character",
+            ));
+        }
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
             Err(rejection) => Err(path_rejection(rejection)),
@@ -130,4 +137,43 @@ fn query_rejection(rejection: QueryRejection) -> ApiError {
         .unwrap_or(&text)
         .to_string();
     ApiError::bad_request(format!("bad query string: {detail}"))
+}
+
+fn has_encoded_control_char(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    bytes.windows(3).any(|w| {
+        w[0] == b'%'
+            && matches!(
+                (w[1].to_ascii_uppercase(), w[2].to_ascii_uppercase()),
+                (b'0' | b'1', b'0'..=b'9' | b'A'..=b'F') | (b'7', b'F')
+            )
+    })
+}
+
+/// Text fields are stored as given; NUL is the one character PostgreSQL
+/// cannot keep, so it is refused for both back ends alike.
+pub fn check_text(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.contains('\0') {
+        return Err(ApiError::invalid(
+            field,
+            format!("{field} contains a NUL character"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spots_encoded_control_characters() {
+        assert!(has_encoded_control_char("/v1/media/%00"));
+        assert!(has_encoded_control_char("/v1/media/a%1fb"));
+        assert!(has_encoded_control_char("/v1/media/%7f"));
+        assert!(!has_encoded_control_char("/v1/media/%20x"));
+        assert!(!has_encoded_control_char("/v1/media/abc"));
+        assert!(check_text("note", "a\0b").is_err());
+        assert!(check_text("note", "fine").is_ok());
+    }
 }

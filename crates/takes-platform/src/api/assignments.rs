@@ -155,6 +155,7 @@ fn validate_score(body: &ScoreWrite, scale: (i64, i64), duration_s: Option<f64>)
         }
     }
     if let Some(note) = &body.note {
+        crate::extract::check_text("note", note)?;
         let n = note.chars().count();
         if n > NOTE_MAX_CHARS {
             return Err(ApiError::invalid(

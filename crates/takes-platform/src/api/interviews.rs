@@ -154,6 +154,7 @@ pub async fn decide(
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty());
     if let Some(r) = &reason {
+        crate::extract::check_text("reason", r)?;
         let n = r.chars().count();
         if n > REASON_MAX_CHARS {
             return Err(ApiError::invalid(

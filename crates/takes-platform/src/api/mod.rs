@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -102,6 +103,32 @@ pub(crate) fn openapi_document() -> Arc<String> {
     OPENAPI_JSON
         .get_or_init(|| Arc::new(openapi().to_pretty_json().unwrap_or_default()))
         .clone()
+}
+
+/// Answers 413 for a declared-oversized body *after* reading it (up to a
+/// cap): closing a socket with unread data makes the kernel send a reset
+/// that can destroy the 413 before the client reads it.
+async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    const DRAIN_CAP: u64 = 4 * 1024 * 1024;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > BODY_LIMIT as u64 => {
+            if len <= DRAIN_CAP {
+                let _ = axum::body::to_bytes(req.into_body(), DRAIN_CAP as usize).await;
+            }
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                format!("body of {len} bytes is larger than the limit of {BODY_LIMIT} bytes"),
+            )
+            .into_response()
+        }
+        _ => next.run(req).await,
+    }
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

@@ -1,0 +1,316 @@
+//! The authorization matrix: every endpoint, every kind of caller.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::both_backends;
+use crate::support::TestPlatform;
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Nobody,
+    BadToken,
+    /// Reviewer 0, who owns the assignment in the path.
+    Owner,
+    /// Reviewer 1: assigned to the same interview, not to this assignment.
+    Colleague,
+    Outsider,
+    Recruiter,
+    Admin,
+}
+
+fn token(p: &TestPlatform, who: Who) -> Option<String> {
+    match who {
+        Who::Nobody => None,
+        Who::BadToken => Some("tk_not-a-real-token".into()),
+        Who::Owner => Some(p.f.reviewers[0].clone()),
+        Who::Colleague => Some(p.f.reviewers[1].clone()),
+        Who::Outsider => Some(p.f.outsider.clone()),
+        Who::Recruiter => Some(p.f.recruiter.clone()),
+        Who::Admin => Some(p.f.admin.clone()),
+    }
+}
+
+/// (method, path template, body, [(caller, expected status)]) — rows run in
+/// order, so a row may rely on the writes of the rows above it.
+type Row = (
+    Method,
+    &'static str,
+    Option<serde_json::Value>,
+    Vec<(Who, u16)>,
+);
+
+fn matrix() -> Vec<Row> {
+    use Who::*;
+    let all_ok = vec![
+        (Nobody, 200),
+        (BadToken, 200),
+        (Owner, 200),
+        (Outsider, 200),
+        (Recruiter, 200),
+        (Admin, 200),
+    ];
+    vec![
+        (Method::GET, "/v1/health", None, all_ok.clone()),
+        (Method::GET, "/v1/openapi.json", None, all_ok),
+        (
+            Method::GET,
+            "/v1/me",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 200),
+                (Outsider, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/queue",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 200),
+                (Outsider, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/assignments/{a}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Colleague, 404),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+                (Owner, 200),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/assignments/{a}/scores/{q}",
+            Some(json!({"rating": 4})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Colleague, 404),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+                (Owner, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/assignments/{a}/submit",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Colleague, 404),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+                // Two questions are still unscored.
+                (Owner, 409),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/assignments/{a}/panel",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Colleague, 404),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+                (Owner, 403),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/interviews",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/interviews/{i}/decision",
+            Some(json!({"action": "hold", "reason": "waiting on references"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 201),
+                (Admin, 201),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/media/{r}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Owner, 200),
+                (Colleague, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/responses/{r}/transcript",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Owner, 200),
+                (Colleague, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+    ]
+}
+
+fn fill(p: &TestPlatform, template: &str) -> String {
+    template
+        .replace("{a}", &p.f.assignments[0])
+        .replace("{q}", &p.f.questions[0])
+        .replace("{i}", &p.f.interview)
+        .replace("{r}", &p.f.responses[0])
+}
+
+both_backends!(
+    every_endpoint_for_every_caller,
+    |p: TestPlatform| async move {
+        for (method, template, body, expectations) in matrix() {
+            let path = fill(&p, template);
+            for (who, expected) in expectations {
+                let mut rb = p.request(method.clone(), &path, token(&p, who).as_deref());
+                if let Some(b) = &body {
+                    rb = rb.json(b);
+                }
+                let (status, body) = p.call(rb).await;
+                assert_eq!(
+                    status,
+                    StatusCode::from_u16(expected).expect("status"),
+                    "{method} {template} as {who:?}: {body}"
+                );
+                if expected == 401 {
+                    assert!(
+                        body["detail"]
+                            .as_str()
+                            .is_some_and(|d| d.contains("token") || d.contains("Authorization")),
+                        "{body}"
+                    );
+                }
+            }
+        }
+    }
+);
+
+both_backends!(
+    the_matrix_covers_every_documented_route,
+    |p: TestPlatform| async move {
+        let (_, doc) = p.get("/v1/openapi.json", &p.f.admin).await;
+        let mut documented: Vec<String> = Vec::new();
+        for (path, item) in doc["paths"].as_object().expect("paths") {
+            for method in ["get", "put", "post", "delete", "patch"] {
+                if item.get(method).is_some() {
+                    documented.push(format!("{} {}", method.to_uppercase(), path));
+                }
+            }
+        }
+        let normalise = |t: &str| {
+            t.replace("{a}", "{id}")
+                .replace("{q}", "{question_id}")
+                .replace("{i}", "{id}")
+                .replace("{r}", "{response_id}")
+        };
+        let covered: Vec<String> = matrix()
+            .iter()
+            .map(|(m, t, _, _)| format!("{m} {}", normalise(t)))
+            .collect();
+        for route in &documented {
+            assert!(
+                covered.contains(route),
+                "{route} is documented but missing from the authorization matrix"
+            );
+        }
+        assert_eq!(
+            documented.len(),
+            covered.len(),
+            "documented: {documented:?}"
+        );
+    }
+);
+
+both_backends!(
+    reviewers_see_only_their_own_queue,
+    |p: TestPlatform| async move {
+        let (_, q0) = p.get("/v1/queue", &p.f.reviewers[0]).await;
+        let ids: Vec<&str> = q0["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert!(
+            ids.contains(&p.f.assignments[0].as_str())
+                && ids.contains(&p.f.other_assignment.as_str())
+        );
+        let (_, q1) = p.get("/v1/queue", &p.f.reviewers[1]).await;
+        let ids1: Vec<&str> = q1["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
+        assert_eq!(ids1, vec![p.f.assignments[1].as_str()]);
+        let (_, qo) = p.get("/v1/queue", &p.f.outsider).await;
+        assert_eq!(qo["items"].as_array().map(Vec::len), Some(0));
+        assert_eq!(qo["total"], 0);
+    }
+);
+
+both_backends!(revoked_tokens_are_refused, |p: TestPlatform| async move {
+    let (s, _) = p.get("/v1/me", &p.f.reviewers[2]).await;
+    assert_eq!(s, StatusCode::OK);
+    sqlx::query("UPDATE api_tokens SET revoked_at = 1 WHERE user_id = $1")
+        .bind(&p.f.reviewer_ids[2])
+        .execute(&p.state.db.pool)
+        .await
+        .expect("revoke");
+    let (s, body) = p.get("/v1/me", &p.f.reviewers[2]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{body}");
+    // Only hashes are stored: the token itself appears nowhere in the table.
+    let plain = p
+        .count(&format!(
+            "SELECT COUNT(*) FROM api_tokens WHERE token_hash = '{}'",
+            p.f.reviewers[0]
+        ))
+        .await;
+    assert_eq!(plain, 0);
+});

@@ -1,0 +1,108 @@
+//! System packages, installed only when missing (so a second run is quick
+//! and needs no network).
+
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+/// Debian packages the build, the demo and the tests need.
+const PACKAGES: &[(&str, &str)] = &[
+    ("pkg-config", "finding libmpv when building"),
+    ("libmpv-dev", "the embedded video player"),
+    ("postgresql", "the PostgreSQL half of the storage tests"),
+    (
+        "ffmpeg",
+        "checking served media and transcripts in tests, making demo clips",
+    ),
+    (
+        "tmux",
+        "end-to-end tests of the workstation in a real terminal",
+    ),
+    (
+        "python3-pip",
+        "installing the OpenAPI validator used by the tests",
+    ),
+];
+
+/// Python tools the tests call.
+const PIP_PACKAGES: &[(&str, &str)] = &[("openapi-spec-validator", "openapi_spec_validator")];
+
+pub fn ensure() -> Result<()> {
+    let missing: Vec<&str> = PACKAGES
+        .iter()
+        .filter(|(pkg, _)| !installed(pkg))
+        .map(|(pkg, _)| *pkg)
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("xtask: installing {}", missing.join(", "));
+        let sudo = if is_root() { vec![] } else { vec!["sudo"] };
+        run(&sudo, &["apt-get", "update", "-qq"])?;
+        let mut install = vec![
+            "env",
+            "DEBIAN_FRONTEND=noninteractive",
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+        ];
+        install.extend(missing.iter());
+        run(&sudo, &install)?;
+    }
+    for (pkg, module) in PIP_PACKAGES {
+        let have = Command::new("python3")
+            .args(["-c", &format!("import {module}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        if !have {
+            eprintln!("xtask: installing the Python package {pkg}");
+            let status = Command::new("python3")
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    pkg,
+                ])
+                .status()
+                .context("cannot run python3 -m pip")?;
+            if !status.success() {
+                bail!("pip could not install {pkg}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn run(prefix: &[&str], args: &[&str]) -> Result<()> {
+    let all: Vec<&str> = prefix.iter().chain(args.iter()).copied().collect();
+    let (program, rest) = all.split_first().context("empty command")?;
+    let status = Command::new(program)
+        .args(rest)
+        .status()
+        .with_context(|| format!("cannot run {program}"))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", all.join(" "));
+    }
+    Ok(())
+}
