@@ -86,6 +86,7 @@ pub struct Fixture {
 
 pub struct TestPlatform {
     pub dir: tempfile::TempDir,
+    database_url: String,
     /// Kept alive: dropping it shuts the server down.
     _server: RunningServer,
     pub state: AppState,
@@ -115,7 +116,7 @@ impl TestPlatform {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend, dir.path()).await;
         let storage = StorageOptions {
-            database_url: Some(database_url),
+            database_url: Some(database_url.clone()),
             media_dir: Some(dir.path().join("media")),
         };
         let state = storage.open(Clock::System).await.expect("open storage");
@@ -126,6 +127,7 @@ impl TestPlatform {
         let base = server.base_url();
         TestPlatform {
             dir,
+            database_url,
             _server: server,
             state,
             base,
@@ -223,6 +225,11 @@ impl TestPlatform {
             .expect("count query")
             .get::<i64, _>(0)
     }
+}
+
+/// The database the platform runs on, for a second server process.
+pub fn database_url_of(p: &TestPlatform) -> String {
+    p.database_url.clone()
 }
 
 async fn fixture(state: &AppState) -> Fixture {
