@@ -1,11 +1,11 @@
 //! `cargo xtask …`: everything a fresh Debian machine needs, in one place.
 //!
-//! - `setup`            installs the system packages the build and tests need
-//! - `demo`             set-up, then `takes demo` (release build)
-//! - `test`             set-up, a throwaway PostgreSQL, fmt, clippy, every test
-//! - `bench platform`   load test of the platform API on SQLite and PostgreSQL
-//! - `postgres`         starts a throwaway PostgreSQL and prints its URL (for
-//!                      running single tests by hand); Enter stops it
+//! - `setup`: installs the system packages the build and tests need
+//! - `demo`: set-up, then `takes demo` (release build)
+//! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test
+//! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
+//! - `postgres`: starts a throwaway PostgreSQL and prints its URL, for running
+//!   single tests by hand; Enter stops it
 
 mod postgres;
 mod setup;

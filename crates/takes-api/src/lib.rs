@@ -11,6 +11,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod calibration;
+pub use calibration::*;
+
 /// Path prefix of every endpoint.
 pub const PREFIX: &str = "/v1";
 /// Request header that makes a score write safe to retry.

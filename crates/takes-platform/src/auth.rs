@@ -115,7 +115,7 @@ pub async fn issue_token(
                 .execute(&mut *w.tx)
                 .await?;
             crate::audit::record(
-                &mut *w.tx,
+                &mut w.tx,
                 now,
                 crate::audit::Entry {
                     actor_id: None,
@@ -140,7 +140,7 @@ pub async fn issue_token(
         .execute(&mut *w.tx)
         .await?;
     crate::audit::record(
-        &mut *w.tx,
+        &mut w.tx,
         now,
         crate::audit::Entry {
             actor_id: None,

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod calibration;
 pub mod clock;
 pub mod cursor;
 pub mod db;

@@ -22,7 +22,8 @@ struct Media {
     transcript_json: String,
 }
 
-/// A response is visible to reviewers assigned to its interview, and to
+/// A response is visible to reviewers assigned to its interview, to
+/// participants of a calibration session that uses it as a sample, and to
 /// recruiters and admins.
 async fn load(state: &AppState, caller: &Caller, response_id: &str) -> ApiResult<Media> {
     let row = sqlx::query(
@@ -44,7 +45,19 @@ async fn load(state: &AppState, caller: &Caller, response_id: &str) -> ApiResult
         .bind(&caller.id)
         .fetch_optional(&state.db.pool)
         .await?;
-        if assigned.is_none() {
+        let allowed = match assigned {
+            Some(_) => true,
+            None => sqlx::query(
+                "SELECT 1 AS x FROM calibration_items ci JOIN calibration_participants cp \
+                 ON cp.session_id = ci.session_id WHERE ci.response_id = $1 AND cp.user_id = $2",
+            )
+            .bind(response_id)
+            .bind(&caller.id)
+            .fetch_optional(&state.db.pool)
+            .await?
+            .is_some(),
+        };
+        if !allowed {
             return Err(missing());
         }
     }
@@ -101,7 +114,7 @@ pub async fn media(
     let (status, start, count) = match range_header {
         None => (StatusCode::OK, 0, len),
         Some(h) => match range::parse(h, len) {
-            Ok(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.len()),
+            Ok(r) => (StatusCode::PARTIAL_CONTENT, r.start, r.byte_count()),
             Err(RangeError::Malformed(detail)) => {
                 return Err(ApiError::bad_request(detail).with_field("Range"))
             }

@@ -3,11 +3,13 @@
 //! document cannot miss a route.
 
 mod assignments;
+pub(crate) mod calibration;
 mod health;
 mod interviews;
 mod me;
 mod media;
 mod queue;
+mod reliability;
 mod rows;
 
 use std::sync::{Arc, OnceLock};
@@ -43,7 +45,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "meta", description = "Liveness and this document"),
         (name = "reviewing", description = "Queues, assignments, scores and panels"),
         (name = "decisions", description = "Recruiters' advance / reject / hold"),
-        (name = "media", description = "Videos and transcripts, addressed by response id")
+        (name = "media", description = "Videos and transcripts, addressed by response id"),
+        (name = "calibration", description = "Calibration sessions (everyone scores the same sample responses; \
+                                             results after your own submit) and inter-rater reliability")
     )
 )]
 struct ApiDoc;
@@ -81,6 +85,14 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(interviews::decide))
         .routes(routes!(media::media))
         .routes(routes!(media::transcript))
+        .routes(routes!(calibration::list, calibration::create))
+        .routes(routes!(calibration::get_session))
+        .routes(routes!(calibration::put_score))
+        .routes(routes!(calibration::submit))
+        .routes(routes!(calibration::results))
+        .routes(routes!(calibration::reveal))
+        .routes(routes!(calibration::add_note))
+        .routes(routes!(reliability::reliability))
         .split_for_parts()
 }
 

@@ -8,7 +8,8 @@ pub struct ByteRange {
 }
 
 impl ByteRange {
-    pub fn len(&self) -> u64 {
+    /// Never zero: a range holds at least one byte.
+    pub fn byte_count(&self) -> u64 {
         self.end - self.start + 1
     }
 }

@@ -152,7 +152,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         role: "recruiter".into(),
         token,
     });
-    let (_admin_id, token) = issue_token(&state.db, now, ADMIN, UserRole::Admin, "demo").await?;
+    let (admin_id, token) = issue_token(&state.db, now, ADMIN, UserRole::Admin, "demo").await?;
     report.users.push(SeededUser {
         name: ADMIN.into(),
         role: "admin".into(),
@@ -311,6 +311,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         }
         completed_index += 1;
     }
+    super::calibration::demo_session(tx, now, &reviewer_ids, &admin_id).await?;
     audit::record(
         tx,
         now,

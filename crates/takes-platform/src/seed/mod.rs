@@ -1,6 +1,7 @@
 //! Data sets loaded by `takes seed`.
 
 pub mod builder;
+pub mod calibration;
 pub mod demo;
 
 use serde::Serialize;

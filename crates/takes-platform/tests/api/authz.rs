@@ -190,11 +190,171 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        // Calibration: session {c} (deadline tomorrow) has reviewers 0
+        // (Owner) and 1 (Colleague) as participants; the admin created it
+        // and does not take part.
+        (
+            Method::GET,
+            "/v1/calibration",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 200),
+                (Outsider, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/calibration",
+            Some(
+                json!({"title": "Matrix", "deadline_at": "2999-01-01T00:00:00Z",
+                        "participant_ids": ["{u0}", "{u1}"], "response_ids": ["{r}"]}),
+            ),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 201),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/calibration/{c}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 200),
+                (Owner, 200),
+                (Colleague, 200),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/calibration/{c}/items/{ci}/score",
+            Some(json!({"rating": 4})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                // Sees the session, but only participants score.
+                (Admin, 403),
+                (Owner, 200),
+                (Colleague, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/calibration/{c}/submit",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Admin, 403),
+                // Two items are still unscored.
+                (Owner, 409),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/calibration/{c}/results",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                // Before the deadline, and nobody has submitted.
+                (Admin, 403),
+                (Owner, 403),
+                (Colleague, 403),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/calibration/{c}/reveal",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Owner, 403),
+                (Colleague, 403),
+                // Before the deadline.
+                (Admin, 409),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/calibration/{c}/items/{ci}/notes",
+            Some(json!({"text": "Too early to discuss"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Outsider, 404),
+                (Recruiter, 404),
+                (Owner, 403),
+                (Admin, 403),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/reliability",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
     ]
 }
 
-fn fill(p: &TestPlatform, template: &str) -> String {
+/// The calibration session and item the matrix's `{c}` and `{ci}` name.
+struct Calibration {
+    session: String,
+    item: String,
+}
+
+async fn calibration_session(p: &TestPlatform) -> Calibration {
+    let (s, body) = p
+        .call(
+            p.request(Method::POST, "/v1/calibration", Some(&p.f.admin))
+                .json(&json!({
+                    "title": "Authorization matrix",
+                    "deadline_at": "2999-01-01T00:00:00Z",
+                    "participant_ids": [p.f.reviewer_ids[0], p.f.reviewer_ids[1]],
+                    "response_ids": p.f.responses,
+                })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    Calibration {
+        session: body["id"].as_str().expect("id").to_string(),
+        item: body["items"][0]["id"].as_str().expect("item").to_string(),
+    }
+}
+
+fn fill(p: &TestPlatform, cal: &Calibration, template: &str) -> String {
     template
+        .replace("{ci}", &cal.item)
+        .replace("{c}", &cal.session)
+        .replace("{u0}", &p.f.reviewer_ids[0])
+        .replace("{u1}", &p.f.reviewer_ids[1])
         .replace("{a}", &p.f.assignments[0])
         .replace("{q}", &p.f.questions[0])
         .replace("{i}", &p.f.interview)
@@ -204,8 +364,12 @@ fn fill(p: &TestPlatform, template: &str) -> String {
 both_backends!(
     every_endpoint_for_every_caller,
     |p: TestPlatform| async move {
+        let cal = calibration_session(&p).await;
         for (method, template, body, expectations) in matrix() {
-            let path = fill(&p, template);
+            let path = fill(&p, &cal, template);
+            let body: Option<serde_json::Value> = body.map(|b| {
+                serde_json::from_str(&fill(&p, &cal, &b.to_string())).expect("filled body")
+            });
             for (who, expected) in expectations {
                 let mut rb = p.request(method.clone(), &path, token(&p, who).as_deref());
                 if let Some(b) = &body {
@@ -247,6 +411,8 @@ both_backends!(
                 .replace("{q}", "{question_id}")
                 .replace("{i}", "{id}")
                 .replace("{r}", "{response_id}")
+                .replace("{ci}", "{item_id}")
+                .replace("{c}", "{id}")
         };
         let covered: Vec<String> = matrix()
             .iter()

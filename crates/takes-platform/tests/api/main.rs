@@ -4,6 +4,7 @@ mod support;
 
 mod authz;
 mod bad_input;
+mod calibration;
 mod concurrency;
 mod demo_data;
 mod media;

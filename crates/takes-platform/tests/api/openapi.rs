@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use crate::both_backends;
 use crate::support::TestPlatform;
 
-/// The routes DESIGN.md fixes (calibration lands with its own issue).
+/// The routes DESIGN.md fixes.
 const CONTRACT: &[(&str, &str)] = &[
     ("get", "/v1/health"),
     ("get", "/v1/openapi.json"),
@@ -18,6 +18,11 @@ const CONTRACT: &[(&str, &str)] = &[
     ("post", "/v1/interviews/{id}/decision"),
     ("get", "/v1/media/{response_id}"),
     ("get", "/v1/responses/{response_id}/transcript"),
+    ("get", "/v1/calibration"),
+    ("get", "/v1/calibration/{id}"),
+    ("put", "/v1/calibration/{id}/items/{item_id}/score"),
+    ("post", "/v1/calibration/{id}/submit"),
+    ("get", "/v1/calibration/{id}/results"),
 ];
 
 both_backends!(

@@ -86,7 +86,9 @@ pub struct Fixture {
 
 pub struct TestPlatform {
     pub dir: tempfile::TempDir,
-    database_url: String,
+    /// Read by `tests/restart.rs`, which shares this module.
+    #[allow(dead_code)]
+    pub database_url: String,
     /// Kept alive: dropping it shuts the server down.
     _server: RunningServer,
     pub state: AppState,
@@ -225,11 +227,6 @@ impl TestPlatform {
             .expect("count query")
             .get::<i64, _>(0)
     }
-}
-
-/// The database the platform runs on, for a second server process.
-pub fn database_url_of(p: &TestPlatform) -> String {
-    p.database_url.clone()
 }
 
 async fn fixture(state: &AppState) -> Fixture {
