@@ -23,6 +23,9 @@ use tokio::sync::Mutex;
 struct Options {
     reviewers: usize,
     rounds: usize,
+    /// Mean pause between a reviewer's requests (watching, reading, typing);
+    /// 0 makes every reviewer a closed loop that saturates the server.
+    think_ms: u64,
     backends: Vec<&'static str>,
 }
 
@@ -30,6 +33,7 @@ fn options() -> Result<Options> {
     let mut o = Options {
         reviewers: 200,
         rounds: 5,
+        think_ms: 1000,
         backends: vec!["sqlite", "postgres"],
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -41,6 +45,7 @@ fn options() -> Result<Options> {
         match args[i].as_str() {
             "--reviewers" => o.reviewers = value.parse().context("--reviewers")?,
             "--rounds" => o.rounds = value.parse().context("--rounds")?,
+            "--think-ms" => o.think_ms = value.parse().context("--think-ms")?,
             "--backend" => {
                 o.backends = match value.as_str() {
                     "sqlite" => vec!["sqlite"],
@@ -60,8 +65,8 @@ fn options() -> Result<Options> {
 async fn main() -> Result<()> {
     let o = options()?;
     println!(
-        "# platform load: {} concurrent reviewers x {} assignments each",
-        o.reviewers, o.rounds
+        "# platform load: {} concurrent reviewers x {} assignments each, mean think time {} ms",
+        o.reviewers, o.rounds, o.think_ms
     );
     for backend in &o.backends {
         run_backend(backend, &o).await?;
@@ -226,14 +231,30 @@ async fn timed(
     Ok(serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null))
 }
 
+/// Pauses for `mean` ± 50 %, so reviewers do not move in lockstep.
+async fn think(rng: &mut rand::rngs::StdRng, mean: u64) {
+    use rand::Rng;
+    if mean > 0 {
+        tokio::time::sleep(Duration::from_millis(
+            rng.gen_range(mean / 2..=mean + mean / 2),
+        ))
+        .await;
+    }
+}
+
 async fn reviewer_session(
     base: String,
     http: reqwest::Client,
     r: Reviewer,
     questions: Arc<Vec<String>>,
     samples: Samples,
+    think_ms: u64,
+    seed: u64,
 ) -> Result<()> {
+    use rand::SeedableRng;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     loop {
+        think(&mut rng, think_ms).await;
         let queue = timed(
             &samples,
             "GET /v1/queue",
@@ -244,6 +265,7 @@ async fn reviewer_session(
         let Some(id) = queue["items"][0]["id"].as_str().map(str::to_string) else {
             return Ok(());
         };
+        think(&mut rng, think_ms).await;
         timed(
             &samples,
             "GET /v1/assignments/{id}",
@@ -257,8 +279,10 @@ async fn reviewer_session(
                 .bearer_auth(&r.token)
                 .header("Idempotency-Key", format!("{id}-{i}"))
                 .json(&json!({"rating": (i % 5) + 1, "note": "bench"}));
+            think(&mut rng, think_ms).await;
             timed(&samples, "PUT /v1/assignments/{id}/scores/{q}", rb).await?;
         }
+        think(&mut rng, think_ms).await;
         timed(
             &samples,
             "POST /v1/assignments/{id}/submit",
@@ -306,13 +330,15 @@ async fn run_backend(backend: &str, o: &Options) -> Result<()> {
     let questions = Arc::new(questions);
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for r in reviewers {
+    for (i, r) in reviewers.into_iter().enumerate() {
         tasks.push(tokio::spawn(reviewer_session(
             base.clone(),
             http.clone(),
             r,
             questions.clone(),
             samples.clone(),
+            o.think_ms,
+            i as u64,
         )));
     }
     let mut failures = 0;
