@@ -1,19 +1,19 @@
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use sqlx::Row;
 use takes_api::{
     AssignmentDetail, AssignmentStatus, JobRoleView, Panel, PanelQuestion, PanelReviewer, Problem,
     QuestionView, ResponseView, Score, ScoreWrite, SubmitReceipt,
 };
 
+use super::idempotency;
 use super::rows::{self, OwnAssignment, SCORE_COLUMNS};
 use crate::audit;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path};
-use crate::ids::sha256_hex;
 use crate::state::AppState;
 
 const NOTE_MAX_CHARS: usize = 10_000;
@@ -119,22 +119,6 @@ async fn scores_of(conn: &mut sqlx::AnyConnection, assignment_id: &str) -> ApiRe
     rows.iter().map(rows::score).collect()
 }
 
-fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let Some(value) = headers.get(takes_api::IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    let key = value
-        .to_str()
-        .ok()
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()))
-        .ok_or_else(|| {
-            ApiError::bad_request("Idempotency-Key must be 1 to 255 visible ASCII characters")
-                .with_field(takes_api::IDEMPOTENCY_KEY)
-        })?;
-    Ok(Some(key.to_string()))
-}
-
 fn validate_score(body: &ScoreWrite, scale: (i64, i64), duration_s: Option<f64>) -> ApiResult<()> {
     let (min, max) = scale;
     if !(min..=max).contains(&body.rating) {
@@ -221,19 +205,17 @@ pub async fn put_score(
     headers: HeaderMap,
     Json(body): Json<ScoreWrite>,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
-    let request_hash = sha256_hex(
-        format!(
-            "PUT /v1/assignments/{id}/scores/{question_id}\n{}",
-            serde_json::to_string(&body)?
-        )
-        .as_bytes(),
-    );
+    let key = idempotency::key(&headers)?;
+    let request_hash = idempotency::request_hash(
+        &format!("PUT /v1/assignments/{id}/scores/{question_id}"),
+        &body,
+    )?;
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
 
     if let Some(key) = &key {
-        if let Some(replay) = stored_answer(&mut w.tx, &caller.id, key, &request_hash).await? {
+        if let Some(replay) = idempotency::replay(&mut w.tx, &caller.id, key, &request_hash).await?
+        {
             return Ok(replay);
         }
     }
@@ -320,69 +302,16 @@ pub async fn put_score(
     .await?;
     let score = rows::score(&row)?;
     let body_json = serde_json::to_string(&score)?;
-    if let Some(key) = &key {
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, body, created_at) \
-             VALUES ($1, $2, $3, 200, $4, $5) ON CONFLICT (user_id, idem_key) DO NOTHING",
-        )
-        .bind(&caller.id)
-        .bind(key)
-        .bind(&request_hash)
-        .bind(&body_json)
-        .bind(now)
-        .execute(&mut *w.tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            // A concurrent request with the same key won (Postgres only:
-            // SQLite writers are serialised). Its answer is the answer.
-            w.tx.rollback().await?;
-            let mut conn = state.db.pool.acquire().await?;
-            return stored_answer(&mut conn, &caller.id, key, &request_hash)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::conflict("a request with this Idempotency-Key is still in progress")
-                });
-        }
-    }
-    w.commit().await?;
-    Ok(json_answer(StatusCode::OK, body_json))
-}
-
-fn json_answer(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        body,
+    idempotency::commit_with_answer(
+        &state,
+        w,
+        &caller.id,
+        key.as_deref(),
+        &request_hash,
+        body_json,
+        now,
     )
-        .into_response()
-}
-
-async fn stored_answer(
-    conn: &mut sqlx::AnyConnection,
-    user_id: &str,
-    key: &str,
-    request_hash: &str,
-) -> ApiResult<Option<Response>> {
-    let Some(row) = sqlx::query("SELECT request_hash, status, body FROM idempotency_keys WHERE user_id = $1 AND idem_key = $2")
-        .bind(user_id)
-        .bind(key)
-        .fetch_optional(conn)
-        .await?
-    else {
-        return Ok(None);
-    };
-    if row.try_get::<String, _>("request_hash")? != request_hash {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            format!("Idempotency-Key {key:?} was already used for a different request"),
-        )
-        .with_field(takes_api::IDEMPOTENCY_KEY));
-    }
-    let status =
-        StatusCode::from_u16(row.try_get::<i64, _>("status")? as u16).unwrap_or(StatusCode::OK);
-    Ok(Some(json_answer(status, row.try_get("body")?)))
+    .await
 }
 
 /// Locks the caller's scores. Every question must be scored first.

@@ -5,6 +5,7 @@
 mod assignments;
 pub(crate) mod calibration;
 mod health;
+mod idempotency;
 mod interviews;
 mod me;
 mod media;
