@@ -115,7 +115,24 @@ fn bench(args: &[&str]) -> Result<()> {
                 &[("TAKES_BENCH_POSTGRES_URL", url.as_str())],
             )
         }
-        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N]"),
+        Some("irr") => {
+            // Same data set, same run: the Rust library, then the Python
+            // `krippendorff` package (and pingouin's ICC) on its CSV.
+            setup::ensure_pip(&[("krippendorff", "krippendorff"), ("pingouin", "pingouin")])?;
+            let csv = std::env::temp_dir().join("takes-irr-bench.csv");
+            let csv_arg = csv.display().to_string();
+            let mut rust_args = vec!["--csv", csv_arg.as_str()];
+            rust_args.extend(&args[1..]);
+            cargo(&["run", "--release", "--locked", "-p", "takes-irr", "--example", "bench_irr", "--"], &rust_args, &[])?;
+            let mut py = Command::new("python3");
+            py.arg(workspace_root().join("scripts/irr-fixtures/bench_krippendorff.py")).arg(&csv);
+            let status = py.status().context("cannot run python3")?;
+            if !status.success() {
+                bail!("the Python benchmark failed ({status})");
+            }
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous]"),
     }
 }
 

@@ -49,7 +49,12 @@ pub fn ensure() -> Result<()> {
         install.extend(missing.iter());
         run(&sudo, &install)?;
     }
-    for (pkg, module) in PIP_PACKAGES {
+    ensure_pip(PIP_PACKAGES)
+}
+
+/// Installs the Python packages whose module cannot be imported.
+pub fn ensure_pip(packages: &[(&str, &str)]) -> Result<()> {
+    for (pkg, module) in packages {
         let have = Command::new("python3")
             .args(["-c", &format!("import {module}")])
             .stdout(Stdio::null())
