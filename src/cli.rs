@@ -2,8 +2,9 @@
 //! the platform server, or a tool.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -19,10 +20,36 @@ use takes_platform::{Clock, StorageOptions};
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    ws: WorkstationArgs,
+}
+
+/// Options of the workstation (`takes` with no subcommand, and `takes demo`).
+#[derive(Args, Clone)]
+struct WorkstationArgs {
+    /// The platform server (default: from the config, else http://127.0.0.1:8420).
+    #[arg(long, env = "TAKES_SERVER")]
+    server: Option<String>,
+    /// API token (prefer `token_command` in the config).
+    #[arg(long, env = "TAKES_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// Configuration file (default: config.toml in the config directory).
+    #[arg(long, env = "TAKES_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Measure start-up: quit right after the queue is first painted and
+    /// print the time to stderr.
+    #[arg(long, hide = true, global = true)]
+    exit_after_first_paint: bool,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start an embedded platform with demo data and open the workstation.
+    Demo {
+        /// Who to sign in as.
+        #[arg(long = "as", value_enum, default_value = "reviewer")]
+        role: RoleArg,
+    },
     /// Run the platform API server.
     Serve(ServeArgs),
     /// Load a data set into the platform's database.
@@ -107,6 +134,11 @@ enum TokenCommand {
 }
 
 pub fn run() -> ExitCode {
+    let started = Instant::now();
+    // Read the local offset while single-threaded (the only time it is safe).
+    let utc_offset_s = time::UtcOffset::current_local_offset()
+        .map(|o| o.whole_seconds() as i64)
+        .unwrap_or(0);
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
@@ -115,7 +147,7 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    match runtime.block_on(dispatch(cli, started, utc_offset_s)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("takes: {e:#}");
@@ -124,14 +156,13 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
-            eprintln!(
-                "takes: the workstation is not built yet; try `takes serve` or `takes --help`"
-            );
-            Ok(ExitCode::from(2))
+            let ws = Workstation::prepare(&cli.ws, None, started, utc_offset_s)?;
+            ws.run(None).await
         }
+        Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
             init_server_logging();
             let state = args.storage.options().open(Clock::System).await?;
@@ -180,4 +211,163 @@ fn init_server_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Everything the workstation needs, resolved before the terminal is taken.
+struct Workstation {
+    cfg: crate::app::run::RunConfig,
+    log_path: PathBuf,
+}
+
+impl Workstation {
+    /// Loads config, keymap and theme; `demo` overrides server, token and
+    /// the data directory.
+    fn prepare(
+        args: &WorkstationArgs,
+        demo: Option<(String, String, PathBuf)>,
+        started: Instant,
+        utc_offset_s: i64,
+    ) -> anyhow::Result<Workstation> {
+        use crate::config::{theme, ColorDepth, Config, Dirs, Keymap};
+        let dirs = Dirs::discover();
+        let (config, mut problems) = Config::load(args.config.as_deref(), &dirs);
+        let (keymap, kd) = Keymap::load(Some(&config.keymap));
+        problems.extend(kd);
+        let depth = config.color.unwrap_or_else(ColorDepth::detect);
+        let depth = if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            ColorDepth::None
+        } else {
+            depth
+        };
+        let (theme, td) = theme::load(
+            &config.theme,
+            &theme::ThemeSource {
+                user_dir: Some(config.themes_dir.clone()),
+            },
+            depth,
+        );
+        problems.extend(td);
+        let (server, token, data_dir, log_dir) = match demo {
+            Some((server, token, dir)) => (server, Ok(token), dir.join("data"), dir.clone()),
+            None => {
+                let server = args
+                    .server
+                    .clone()
+                    .or(config.server.clone())
+                    .unwrap_or_else(|| crate::config::DEFAULT_SERVER.to_string());
+                let token = match config.resolve_token(args.token.as_deref()) {
+                    Ok(Some(t)) => Ok(t),
+                    Ok(None) => Err("No API token: set TAKES_TOKEN, --token, or token_command in the config (or try `takes demo`)".to_string()),
+                    Err(e) => Err(e),
+                };
+                (
+                    server,
+                    token,
+                    config.data_dir.clone(),
+                    config.log_dir.clone(),
+                )
+            }
+        };
+        let log_path = init_file_logging(&log_dir, &config.log_level);
+        for p in &problems {
+            tracing::warn!(problem = %p, "configuration problem");
+        }
+        Ok(Workstation {
+            cfg: crate::app::run::RunConfig {
+                server,
+                token,
+                keymap,
+                theme,
+                settings: config.settings.clone(),
+                problems,
+                journal_dir: data_dir.join("journal"),
+                timeout_secs: config.request_timeout_secs,
+                utc_offset_s,
+                exit_after_first_paint: args.exit_after_first_paint,
+                started,
+            },
+            log_path,
+        })
+    }
+
+    async fn run(self, note: Option<&str>) -> anyhow::Result<ExitCode> {
+        let log_path = self.log_path.clone();
+        let summary = crate::app::run::run(self.cfg).await?;
+        if let Some(d) = summary.first_paint {
+            eprintln!("first queue paint after {} ms", d.as_millis());
+        }
+        if summary.unsynced > 0 {
+            eprintln!(
+                "takes: {} score(s) are saved locally and not yet on the server; they are sent at the next start{}",
+                summary.unsynced,
+                note.unwrap_or("")
+            );
+        }
+        tracing::info!(log = %log_path.display(), "workstation closed");
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+/// `takes demo`: platform in-process on a free loopback port, SQLite in a
+/// fresh temporary directory, the demo data, signed in as a demo user.
+async fn demo(
+    args: &WorkstationArgs,
+    role: RoleArg,
+    started: Instant,
+    utc_offset_s: i64,
+) -> anyhow::Result<ExitCode> {
+    let dir = tempfile::Builder::new()
+        .prefix("takes-demo-")
+        .tempdir()
+        .context("creating a temporary directory for the demo")?;
+    let storage = StorageOptions {
+        database_url: Some(takes_platform::db::sqlite_url(&dir.path().join("takes.db"))),
+        media_dir: Some(dir.path().join("media")),
+    };
+    let state = storage.open(Clock::System).await?;
+    let report = takes_platform::seed::demo::load(&state).await?;
+    let role: UserRole = role.into();
+    let user = report
+        .users
+        .iter()
+        .find(|u| u.role == role.as_str())
+        .context("the demo data has no user with that role")?;
+    let server = takes_platform::start(state, "127.0.0.1:0".parse()?).await?;
+    let ws = Workstation::prepare(
+        args,
+        Some((
+            server.base_url(),
+            user.token.clone(),
+            dir.path().to_path_buf(),
+        )),
+        started,
+        utc_offset_s,
+    )?;
+    let code = ws.run(Some(" (demo data is discarded on exit)")).await;
+    let _ = server.stop().await;
+    code
+}
+
+/// The workstation logs to a file (never to the TUI's terminal).
+fn init_file_logging(dir: &Path, level: &str) -> PathBuf {
+    let path = dir.join("takes.log");
+    if std::fs::create_dir_all(dir).is_err() {
+        return path;
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return path;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(level))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+    path
 }

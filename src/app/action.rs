@@ -1,0 +1,61 @@
+//! Everything that can happen to the app: terminal input, server replies and
+//! journal reports. The runtime turns each into an [`Action`] and feeds it to
+//! [`super::update::update`].
+
+use crossterm::event::KeyEvent;
+use takes_api::{AssignmentDetail, Cue, Decision, Me, Panel, QueueItem, SubmitReceipt};
+
+use crate::client::ClientError;
+use crate::journal::sync::SyncEvent;
+
+/// A page (or several) of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueChunk {
+    pub items: Vec<QueueItem>,
+    pub next_cursor: Option<String>,
+    pub total: i64,
+    /// The first chunk of a reload: replaces what is loaded.
+    pub replace: bool,
+    /// No more chunks follow for this request.
+    pub done: bool,
+}
+
+/// Totals per status, from the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub pending: i64,
+    pub in_progress: i64,
+    pub submitted: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// Time passed (the runtime also keeps `App::now_ms` current).
+    Tick,
+    MeLoaded(Result<Me, ClientError>),
+    QueueLoaded {
+        gen: u64,
+        result: Result<QueueChunk, ClientError>,
+    },
+    CountsLoaded(Result<Counts, ClientError>),
+    AssignmentLoaded {
+        id: String,
+        result: Result<AssignmentDetail, ClientError>,
+    },
+    TranscriptLoaded {
+        response_id: String,
+        result: Result<Vec<Cue>, ClientError>,
+    },
+    Sync(SyncEvent),
+    Submitted {
+        assignment_id: String,
+        result: Result<SubmitReceipt, ClientError>,
+    },
+    PanelLoaded {
+        assignment_id: String,
+        result: Result<Panel, ClientError>,
+    },
+    Decided(Result<Decision, ClientError>),
+}

@@ -1,0 +1,14 @@
+//! The app: one state ([`state::App`]), the [`action::Action`]s that change
+//! it, one [`update::update`] function, and the runtime ([`run`]) that feeds
+//! terminal events and background results into it and draws on change.
+
+pub mod action;
+pub mod effect;
+pub mod run;
+pub mod state;
+pub mod update;
+
+pub use action::Action;
+pub use effect::Effect;
+pub use state::App;
+pub use update::update;

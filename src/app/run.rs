@@ -1,0 +1,324 @@
+//! The runtime: terminal events and background results become actions; the
+//! update function runs; effects go to background tasks; the view redraws
+//! only when something changed.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use takes_api::AssignmentStatus;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+
+use super::action::{Action, Counts, QueueChunk};
+use super::effect::Effect;
+use super::state::{App, Conn, Level, StatusMsg, SyncState};
+use super::update::update;
+use crate::client::{Client, ClientError};
+use crate::config::{Diagnostic, Keymap, Settings, Theme};
+use crate::journal::sync::{JournalHandle, SyncEvent};
+use crate::{screens, tui};
+
+pub struct RunConfig {
+    pub server: String,
+    /// `Err`: why there is no token (shown in the UI).
+    pub token: Result<String, String>,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub settings: Settings,
+    pub problems: Vec<Diagnostic>,
+    pub journal_dir: PathBuf,
+    pub timeout_secs: u64,
+    pub utc_offset_s: i64,
+    /// Quit right after the first paint of a loaded queue (benchmarks).
+    pub exit_after_first_paint: bool,
+    pub started: Instant,
+}
+
+/// What the caller prints after the terminal is restored.
+pub struct RunSummary {
+    pub unsynced: usize,
+    pub first_paint: Option<Duration>,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+struct Runner {
+    client: Option<Client>,
+    tx: UnboundedSender<Action>,
+    journal: Option<JournalHandle>,
+    journal_path: PathBuf,
+}
+
+impl Runner {
+    fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        if let Effect::Journal(entry) = effect {
+            let key = entry.key.clone();
+            let ok = self
+                .journal
+                .as_ref()
+                .map(|j| j.append(entry))
+                .unwrap_or(false);
+            if !ok {
+                let _ = tx.send(Action::Sync(SyncEvent::SaveFailed {
+                    key,
+                    reason: "the journal is not running".into(),
+                }));
+            }
+            return;
+        }
+        if let Effect::RetrySync = effect {
+            if let Some(j) = &self.journal {
+                j.retry_now();
+            }
+            return;
+        }
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        match effect {
+            Effect::OpenJournal { user_id } => {
+                if self.journal.is_none() {
+                    let report_tx = tx.clone();
+                    let report = Arc::new(move |ev: SyncEvent| {
+                        let _ = report_tx.send(Action::Sync(ev));
+                    });
+                    self.journal = Some(crate::journal::sync::start(
+                        self.journal_path.clone(),
+                        user_id,
+                        client,
+                        report,
+                    ));
+                }
+            }
+            Effect::FetchMe => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Action::MeLoaded(client.me().await));
+                });
+            }
+            Effect::FetchQueue {
+                gen,
+                cursor,
+                want,
+                page,
+                replace,
+            } => {
+                tokio::spawn(async move {
+                    let mut cursor = cursor;
+                    let mut got = 0usize;
+                    let mut first = true;
+                    loop {
+                        let limit = page.clamp(1, 500);
+                        match client.queue(cursor.as_deref(), limit, None).await {
+                            Ok(p) => {
+                                got += p.items.len();
+                                let done = p.next_cursor.is_none() || got >= want;
+                                cursor = p.next_cursor.clone();
+                                let chunk = QueueChunk {
+                                    items: p.items,
+                                    next_cursor: p.next_cursor,
+                                    total: p.total,
+                                    replace: replace && first,
+                                    done,
+                                };
+                                first = false;
+                                if tx
+                                    .send(Action::QueueLoaded {
+                                        gen,
+                                        result: Ok(chunk),
+                                    })
+                                    .is_err()
+                                    || done
+                                {
+                                    break;
+                                }
+                            }
+                            Err(e) => {
+                                let _ = tx.send(Action::QueueLoaded {
+                                    gen,
+                                    result: Err(e),
+                                });
+                                break;
+                            }
+                        }
+                    }
+                });
+            }
+            Effect::FetchCounts => {
+                tokio::spawn(async move {
+                    let total = |s| {
+                        let c = client.clone();
+                        async move { c.queue(None, 1, Some(s)).await.map(|p| p.total) }
+                    };
+                    let (a, b, c) = tokio::join!(
+                        total(AssignmentStatus::Pending),
+                        total(AssignmentStatus::InProgress),
+                        total(AssignmentStatus::Submitted)
+                    );
+                    let result: Result<Counts, ClientError> = (|| {
+                        Ok(Counts {
+                            pending: a?,
+                            in_progress: b?,
+                            submitted: c?,
+                        })
+                    })();
+                    let _ = tx.send(Action::CountsLoaded(result));
+                });
+            }
+            Effect::FetchAssignment(id) => {
+                tokio::spawn(async move {
+                    let result = client.assignment(&id).await;
+                    let _ = tx.send(Action::AssignmentLoaded { id, result });
+                });
+            }
+            Effect::FetchTranscript { response_id, url } => {
+                tokio::spawn(async move {
+                    let result = client.transcript(&url).await;
+                    let _ = tx.send(Action::TranscriptLoaded {
+                        response_id,
+                        result,
+                    });
+                });
+            }
+            Effect::Submit(id) => {
+                tokio::spawn(async move {
+                    let result = client.submit(&id).await;
+                    let _ = tx.send(Action::Submitted {
+                        assignment_id: id,
+                        result,
+                    });
+                });
+            }
+            Effect::FetchPanel(id) => {
+                tokio::spawn(async move {
+                    let result = client.panel(&id).await;
+                    let _ = tx.send(Action::PanelLoaded {
+                        assignment_id: id,
+                        result,
+                    });
+                });
+            }
+            Effect::Decide {
+                interview_id,
+                request,
+            } => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Action::Decided(
+                        client.decide(&interview_id, &request).await,
+                    ));
+                });
+            }
+            Effect::Journal(_) | Effect::RetrySync => {}
+        }
+    }
+}
+
+/// Runs the workstation until the user quits.
+pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
+    let (tx, mut rx) = unbounded_channel::<Action>();
+    let mut app = App::new(
+        &cfg.server,
+        cfg.keymap,
+        cfg.settings,
+        cfg.problems,
+        now_ms(),
+    );
+    app.utc_offset_s = cfg.utc_offset_s;
+    let client = match &cfg.token {
+        Ok(t) => match Client::new(&cfg.server, t, cfg.timeout_secs) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                app.conn = Conn::Offline(e.clone());
+                app.status = Some(StatusMsg {
+                    text: e,
+                    level: Level::Error,
+                });
+                None
+            }
+        },
+        Err(why) => {
+            app.conn = Conn::NoToken(why.clone());
+            app.status = Some(StatusMsg {
+                text: why.clone(),
+                level: Level::Error,
+            });
+            None
+        }
+    };
+    let mut runner = Runner {
+        client,
+        tx: tx.clone(),
+        journal: None,
+        journal_path: cfg.journal_dir.join(crate::journal::file_name(&cfg.server)),
+    };
+    if runner.client.is_some() {
+        runner.run(Effect::FetchMe);
+    }
+    let theme = cfg.theme;
+    let mut term = tui::Tui::init()?;
+    app.size = term.size();
+    tui::spawn_events(tx.clone());
+    let mut tick = tokio::time::interval(Duration::from_secs(30));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    let mut first_paint = None;
+    loop {
+        // Drawn once per batch of actions: on change only, never on a timer
+        // while idle (the tick is every 30 s, for due-in texts).
+        {
+            term.draw(|f| screens::draw(f, &app, &theme))?;
+            if first_paint.is_none() && app.queue.loaded_once {
+                first_paint = Some(cfg.started.elapsed());
+                tracing::info!(
+                    ms = first_paint.map(|d| d.as_millis() as u64),
+                    "first queue paint"
+                );
+                if cfg.exit_after_first_paint {
+                    break;
+                }
+            }
+        }
+        let action = tokio::select! {
+            a = rx.recv() => match a { Some(a) => a, None => break },
+            _ = tick.tick() => Action::Tick,
+        };
+        let mut batch = vec![action];
+        // Coalesce whatever else is already waiting into one redraw.
+        while let Ok(a) = rx.try_recv() {
+            batch.push(a);
+            if batch.len() > 256 {
+                break;
+            }
+        }
+        for action in batch {
+            app.now_ms = now_ms();
+            for e in update(&mut app, action) {
+                runner.run(e);
+            }
+        }
+        if app.should_quit {
+            break;
+        }
+    }
+    // Let ratings being written reach the disk before leaving.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while app.local.values().any(|l| l.sync == SyncState::Saving) && Instant::now() < deadline {
+        match tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+            Ok(Some(a @ Action::Sync(_))) => {
+                update(&mut app, a);
+            }
+            Ok(Some(_)) | Err(_) => {}
+            Ok(None) => break,
+        }
+    }
+    drop(term);
+    Ok(RunSummary {
+        unsynced: app.unsynced(None),
+        first_paint,
+    })
+}

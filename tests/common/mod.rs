@@ -1,0 +1,319 @@
+//! Shared helpers of the end-to-end tests: a real platform server running
+//! in-process with the demo data, and the real `takes` binary inside tmux.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_takes");
+
+pub struct Server {
+    pub rt: tokio::runtime::Runtime,
+    pub server: Option<RunningServer>,
+    pub state: AppState,
+    pub url: String,
+    /// name → (role, token)
+    pub users: HashMap<String, (String, String)>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (state, report, server) = rt.block_on(async {
+            let opts = StorageOptions {
+                database_url: Some(takes_platform::db::sqlite_url(
+                    &dir.path().join("db.sqlite"),
+                )),
+                media_dir: Some(dir.path().join("media")),
+            };
+            let state = opts.open(Clock::System).await.expect("storage");
+            let report = takes_platform::seed::demo::load(&state)
+                .await
+                .expect("seed");
+            let server = takes_platform::start(state.clone(), "127.0.0.1:0".parse().expect("addr"))
+                .await
+                .expect("server");
+            (state, report, server)
+        });
+        let users = report
+            .users
+            .iter()
+            .map(|u| (u.name.clone(), (u.role.clone(), u.token.clone())))
+            .collect();
+        Server {
+            url: server.base_url(),
+            rt,
+            server: Some(server),
+            state,
+            users,
+            dir,
+        }
+    }
+
+    pub fn token_of_role(&self, role: &str) -> String {
+        let mut v: Vec<_> = self.users.iter().filter(|(_, (r, _))| r == role).collect();
+        v.sort_by_key(|(n, _)| n.as_str());
+        // The first demo reviewer is Riley Chen.
+        if role == "reviewer" {
+            if let Some((_, t)) = self.users.get("Riley Chen") {
+                return t.clone();
+            }
+        }
+        v.first()
+            .map(|(_, (_, t))| t.clone())
+            .expect("a user with that role")
+    }
+
+    pub fn get_json(&self, token: &str, path: &str) -> serde_json::Value {
+        let url = format!("{}{}", self.url, path);
+        let token = token.to_string();
+        self.rt.block_on(async move {
+            let resp = reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request");
+            resp.json::<serde_json::Value>().await.expect("json")
+        })
+    }
+
+    /// Rows of the audit log for score writes of one assignment:
+    /// (question_id, rating, idempotency_key).
+    pub fn score_writes(&self, assignment_id: &str) -> Vec<(String, i64, Option<String>)> {
+        use sqlx::Row;
+        let pool = self.state.db.pool.clone();
+        let id = assignment_id.to_string();
+        self.rt.block_on(async move {
+            let rows = sqlx::query(
+                "SELECT detail_json FROM audit_log WHERE action = 'score.written' AND entity_id = $1 ORDER BY at",
+            )
+            .bind(id)
+            .fetch_all(&pool)
+            .await
+            .expect("audit query");
+            rows.iter()
+                .map(|r| {
+                    let d: String = r.try_get("detail_json").expect("detail");
+                    let v: serde_json::Value = serde_json::from_str(&d).expect("json");
+                    (
+                        v["question_id"].as_str().unwrap_or_default().to_string(),
+                        v["rating"].as_i64().unwrap_or(-1),
+                        v["idempotency_key"].as_str().map(str::to_string),
+                    )
+                })
+                .collect()
+        })
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            let _ = self.rt.block_on(s.stop());
+        }
+    }
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+/// A tmux server of our own (its own socket), so tests never touch the
+/// user's tmux and can run in parallel.
+pub struct Tmux {
+    pub socket: String,
+    pub session: String,
+}
+
+/// Isolated XDG directories for one workstation run.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config/takes")
+    }
+    pub fn env(&self) -> Vec<(String, String)> {
+        let p = self.dir.path();
+        vec![
+            ("HOME".into(), p.display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                p.join("config").display().to_string(),
+            ),
+            ("XDG_DATA_HOME".into(), p.join("data").display().to_string()),
+            (
+                "XDG_CACHE_HOME".into(),
+                p.join("cache").display().to_string(),
+            ),
+        ]
+    }
+    pub fn write_config(&self, name: &str, text: &str) -> PathBuf {
+        let d = self.config_dir();
+        std::fs::create_dir_all(&d).expect("config dir");
+        let p = d.join(name);
+        std::fs::write(&p, text).expect("write config");
+        p
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+impl Tmux {
+    /// Starts `takes ARGS` in a new `w`x`h` session with `env`.
+    pub fn start(home: &Home, args: &[&str], extra_env: &[(&str, &str)], w: u16, h: u16) -> Tmux {
+        let n = N.fetch_add(1, Ordering::SeqCst);
+        let socket = format!("takes-test-{}-{n}", std::process::id());
+        let session = format!("s{n}");
+        let mut cmd = String::from("exec env -u TAKES_TOKEN -u TAKES_SERVER -u TAKES_CONFIG -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor");
+        for (k, v) in home.env() {
+            cmd.push_str(&format!(" {k}={}", shell_quote(&v)));
+        }
+        for (k, v) in extra_env {
+            cmd.push_str(&format!(" {k}={}", shell_quote(v)));
+        }
+        cmd.push(' ');
+        cmd.push_str(&shell_quote(BIN));
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(&shell_quote(a));
+        }
+        let st = Command::new("tmux")
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+            ])
+            .args(["-x", &w.to_string(), "-y", &h.to_string(), &cmd])
+            .status()
+            .expect("tmux must be installed");
+        assert!(st.success(), "tmux new-session failed");
+        Tmux { socket, session }
+    }
+
+    fn tmux(&self) -> Command {
+        let mut c = Command::new("tmux");
+        c.args(["-L", &self.socket]);
+        c
+    }
+
+    /// Keys in tmux's names (`Enter`, `Escape`, `j`).
+    pub fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let _ = self
+                .tmux()
+                .args(["send-keys", "-t", &self.session, k])
+                .status();
+        }
+    }
+
+    pub fn text(&self, s: &str) {
+        let _ = self
+            .tmux()
+            .args(["send-keys", "-t", &self.session, "-l", s])
+            .status();
+    }
+
+    pub fn capture(&self) -> String {
+        self.tmux()
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn alive(&self) -> bool {
+        self.tmux()
+            .args(["has-session", "-t", &self.session])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
+    /// Polls the screen until `pred` holds; panics with the screen after `secs`.
+    pub fn wait(&self, what: &str, secs: u64, pred: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.capture();
+            if pred(&s) {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    }
+
+    /// Waits until the queue shows at least one row.
+    pub fn wait_queue(&self) -> String {
+        self.wait("queue rows", 15, |s| {
+            s.lines()
+                .any(|l| l.contains("showing ") && !l.contains("showing 0"))
+        })
+    }
+
+    pub fn wait_for(&self, needle: &str, secs: u64) -> String {
+        self.wait(needle, secs, |s| s.contains(needle))
+    }
+
+    /// The pid of the process in the pane (`takes`, thanks to `exec`).
+    pub fn pid(&self) -> Option<i32> {
+        let out = self
+            .tmux()
+            .args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"])
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    }
+
+    pub fn wait_gone(&self, secs: u64) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        while Instant::now() < deadline {
+            if !self.alive() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
+        false
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self
+            .tmux()
+            .arg("kill-server")
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+pub fn exists(p: &Path) -> bool {
+    p.exists()
+}

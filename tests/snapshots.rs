@@ -1,0 +1,199 @@
+//! Snapshot tests of every screen with ratatui's TestBackend, at 80x24 and
+//! 200x50, in each built-in theme. The buffer is snapshotted with `Debug`,
+//! which lists styles too, so a colour change shows up in review.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use takes::app::state::{App, Overlay};
+use takes::app::{update, Action};
+use takes::config::theme::{self, ColorDepth};
+use takes::config::{Diagnostic, Theme};
+use takes::screens;
+use takes::testing::{self, app_in_review, app_with_queue};
+use takes_api::UserRole;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn render(app: &App, theme: &Theme, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| screens::draw(f, app, theme)).expect("draw");
+    format!("{:?}", t.backend().buffer())
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    update(app, Action::Key(KeyEvent::from(code)));
+}
+
+fn chars(app: &mut App, s: &str) {
+    for c in s.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn scenarios() -> Vec<(&'static str, App)> {
+    let mut v = Vec::new();
+    v.push(("queue", app_with_queue(UserRole::Reviewer, 40)));
+
+    let mut a = app_with_queue(UserRole::Reviewer, 40);
+    key(&mut a, KeyCode::Char('/'));
+    chars(&mut a, "backend");
+    v.push(("queue_filter", a));
+
+    v.push(("review", app_in_review(UserRole::Reviewer)));
+
+    let mut a = app_in_review(UserRole::Reviewer);
+    key(&mut a, KeyCode::Char('i'));
+    chars(&mut a, "Strong example");
+    key(&mut a, KeyCode::Enter);
+    chars(&mut a, "but vague outcome");
+    v.push(("review_note", a));
+
+    let mut a = app_in_review(UserRole::Reviewer);
+    key(&mut a, KeyCode::Char('v'));
+    v.push(("review_content_only", a));
+
+    let mut a = app_in_review(UserRole::Reviewer);
+    key(&mut a, KeyCode::Char('?'));
+    v.push(("help_review", a));
+
+    let mut a = app_with_queue(UserRole::Reviewer, 40);
+    key(&mut a, KeyCode::Char('?'));
+    v.push(("help_queue", a));
+
+    let mut a = app_in_review(UserRole::Reviewer);
+    // Rate the rest so submit asks for confirmation.
+    for c in ['3', '4'] {
+        key(&mut a, KeyCode::Char(c));
+    }
+    if let Some(l) = a
+        .local
+        .values_mut()
+        .find(|l| matches!(l.sync, takes::app::state::SyncState::Failed(_)))
+    {
+        l.sync = takes::app::state::SyncState::Synced;
+    }
+    key(&mut a, KeyCode::Char('S'));
+    assert_eq!(a.overlay, Some(Overlay::ConfirmSubmit));
+    v.push(("submit_confirm", a));
+
+    let mut a = app_in_review(UserRole::Recruiter);
+    key(&mut a, KeyCode::Char('D'));
+    key(&mut a, KeyCode::Char('r'));
+    chars(&mut a, "Role filled");
+    key(&mut a, KeyCode::Enter);
+    v.push(("decision_confirm", a));
+
+    let mut a = app_in_review(UserRole::Reviewer);
+    let id = a
+        .review
+        .as_ref()
+        .map(|r| r.assignment_id.clone())
+        .unwrap_or_default();
+    update(
+        &mut a,
+        Action::Submitted {
+            assignment_id: id.clone(),
+            result: Ok(takes_api::SubmitReceipt {
+                assignment_id: id.clone(),
+                status: takes_api::AssignmentStatus::Submitted,
+                submitted_at: testing::rfc(testing::NOW_MS),
+            }),
+        },
+    );
+    update(
+        &mut a,
+        Action::PanelLoaded {
+            assignment_id: id,
+            result: Ok(testing::panel("int-1")),
+        },
+    );
+    v.push(("panel", a));
+
+    let mut a = app_with_queue(UserRole::Reviewer, 40);
+    a.problems = vec![Diagnostic {
+        path: "/home/r/.config/takes/keymap.toml".into(),
+        line: 3,
+        column: 30,
+        message: "[review] unknown action `explode`; entry ignored".into(),
+    }];
+    a.overlay = Some(Overlay::Problems);
+    v.push(("problems", a));
+    v
+}
+
+#[test]
+fn every_screen_in_every_theme_and_size() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        for (name, app) in scenarios() {
+            for (theme_name, _) in theme::BUILTIN {
+                let th = Theme::builtin(theme_name, ColorDepth::TrueColor);
+                for (w, h) in SIZES {
+                    insta::assert_snapshot!(
+                        format!("{name}__{theme_name}__{w}x{h}"),
+                        render(&app, &th, w, h)
+                    );
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn reduced_colour_depths() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        let app = app_in_review(UserRole::Reviewer);
+        for (label, depth) in [
+            ("no_color", ColorDepth::None),
+            ("ansi16", ColorDepth::Ansi16),
+            ("ansi256", ColorDepth::Ansi256),
+        ] {
+            let th = Theme::builtin("dark", depth);
+            insta::assert_snapshot!(
+                format!("review__dark_{label}__80x24"),
+                render(&app, &th, 80, 24)
+            );
+        }
+    });
+}
+
+#[test]
+fn text_of_key_screens() {
+    // Plain-text assertions that do not depend on snapshot review.
+    let th = Theme::builtin("dark", ColorDepth::TrueColor);
+    let text = |app: &App, w, h| {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        t.draw(|f| screens::draw(f, app, &th)).expect("draw");
+        let b = t.backend().buffer().clone();
+        let mut s = String::new();
+        for y in 0..h {
+            for x in 0..w {
+                s.push_str(b[(x, y)].symbol());
+            }
+            s.push('\n');
+        }
+        s
+    };
+    let q = text(&app_with_queue(UserRole::Reviewer, 40), 120, 30);
+    assert!(q.contains("30h 00m over"), "{q}");
+    assert!(q.contains("cleared 5, 35 left"), "{q}");
+    let r = text(&app_in_review(UserRole::Reviewer), 120, 40);
+    assert!(r.contains("(pseudonym)"), "{r}");
+    assert!(r.contains("Video"), "{r}");
+    assert!(r.contains("saved locally"), "{r}");
+    assert!(r.contains("Q3 2✗"), "{r}");
+    assert!(r.contains("Q1 4✓"), "{r}");
+    let narrow = text(&app_in_review(UserRole::Reviewer), 80, 40);
+    assert!(
+        narrow.contains("Video") && narrow.contains("Transcript"),
+        "{narrow}"
+    );
+    let tiny = text(&app_in_review(UserRole::Reviewer), 30, 8);
+    assert!(tiny.contains("too small"), "{tiny}");
+}
