@@ -58,6 +58,20 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
+    /// Cohen's and Fleiss' kappa.
+    Irr {
+        /// CSV with a header `unit,rater,score`, one row per rating (a missing
+        /// rating is an absent row).
+        file: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Read one column per rater (header: unit, then rater names); an
+        /// empty cell is a missing rating.
+        #[arg(long)]
+        wide: bool,
+    },
 }
 
 #[derive(Args)]
@@ -162,6 +176,7 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             let ws = Workstation::prepare(&cli.ws, None, started, utc_offset_s)?;
             ws.run(None).await
         }
+        Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
             init_server_logging();

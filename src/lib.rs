@@ -16,4 +16,5 @@ pub mod journal;
 pub mod screens;
 #[doc(hidden)]
 pub mod testing;
+pub mod tools;
 pub mod tui;

@@ -1,0 +1,4 @@
+//! Non-interactive commands of the `takes` binary (not the workstation, not
+//! the server): each module is one subcommand.
+
+pub mod irr;
