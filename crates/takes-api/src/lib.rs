@@ -141,6 +141,19 @@ pub struct QueuePage {
     pub next_cursor: Option<String>,
     /// Every assignment of the caller matching the filter, across all pages.
     pub total: i64,
+    /// The caller's whole queue by state, whatever the filter.
+    #[serde(default)]
+    pub counts: Option<QueueCounts>,
+}
+
+/// How much of the caller's queue is in each state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub in_progress: i64,
+    pub submitted: i64,
+    /// Submitted at or after the `since` parameter ("cleared today").
+    pub submitted_since: Option<i64>,
 }
 
 /// A described point on a rubric's scale.

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use serde::Deserialize;
 use sqlx::Row;
-use takes_api::{AssignmentStatus, JobRoleView, Problem, QueueItem, QueuePage};
+use takes_api::{AssignmentStatus, JobRoleView, Problem, QueueCounts, QueueItem, QueuePage};
 use utoipa::IntoParams;
 
 use super::rows;
@@ -21,6 +21,24 @@ pub struct QueueParams {
     cursor: Option<String>,
     /// Only assignments in this state: `pending`, `in_progress`, `submitted`.
     status: Option<String>,
+    /// Text to find, case-insensitively, in the candidate's name as the
+    /// caller may see it (the pseudonym until they submitted), the role's
+    /// title or its department.
+    q: Option<String>,
+    /// Only assignments for this job role title.
+    role: Option<String>,
+    /// RFC 3339 time; `counts.submitted_since` counts submissions since it.
+    since: Option<String>,
+}
+
+/// `%text%` for LIKE, with LIKE's own wildcards escaped.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// The caller's assignments, closest review-by date first.
@@ -44,6 +62,24 @@ pub async fn queue(
             .as_str()
             .to_string(),
     };
+    let q = params.q.as_deref().map(str::trim).unwrap_or_default();
+    if q.chars().count() > 200 {
+        return Err(ApiError::invalid("q", "q is longer than 200 characters"));
+    }
+    crate::extract::check_text("q", q)?;
+    let pattern = if q.is_empty() {
+        String::new()
+    } else {
+        like_pattern(q)
+    };
+    let role = params.role.clone().unwrap_or_default();
+    crate::extract::check_text("role", &role)?;
+    let since = match params.since.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(crate::clock::parse_rfc3339(s).ok_or_else(|| {
+            ApiError::invalid("since", format!("since {s:?} is not an RFC 3339 time"))
+        })?),
+    };
     let (after_due, after_id) = match params.cursor.as_deref() {
         Some(c) if !c.is_empty() => cursor::decode(c)?,
         _ => (i64::MIN, String::new()),
@@ -59,6 +95,9 @@ pub async fn queue(
          JOIN job_roles r ON r.id = i.job_role_id \
          WHERE a.reviewer_id = $1 AND ($2 = '' OR a.status = $2) \
            AND (a.due_at > $3 OR (a.due_at = $3 AND a.id > $4)) \
+           AND ($6 = '' OR LOWER(CASE WHEN a.status = 'submitted' THEN c.name ELSE c.pseudonym END) LIKE $6 ESCAPE '\\' \
+                OR LOWER(r.title) LIKE $6 ESCAPE '\\' OR LOWER(r.department) LIKE $6 ESCAPE '\\') \
+           AND ($7 = '' OR r.title = $7) \
          ORDER BY a.due_at, a.id LIMIT $5",
     )
     .bind(&caller.id)
@@ -66,16 +105,47 @@ pub async fn queue(
     .bind(after_due)
     .bind(&after_id)
     .bind(limit + 1)
+    .bind(&pattern)
+    .bind(&role)
     .fetch_all(&state.db.pool)
     .await?;
     let total: i64 = sqlx::query(
-        "SELECT COUNT(*) AS n FROM assignments WHERE reviewer_id = $1 AND ($2 = '' OR status = $2)",
+        "SELECT COUNT(*) AS n FROM assignments a \
+         JOIN interviews i ON i.id = a.interview_id \
+         JOIN candidates c ON c.id = i.candidate_id \
+         JOIN job_roles r ON r.id = i.job_role_id \
+         WHERE a.reviewer_id = $1 AND ($2 = '' OR a.status = $2) \
+           AND ($3 = '' OR LOWER(CASE WHEN a.status = 'submitted' THEN c.name ELSE c.pseudonym END) LIKE $3 ESCAPE '\\' \
+                OR LOWER(r.title) LIKE $3 ESCAPE '\\' OR LOWER(r.department) LIKE $3 ESCAPE '\\') \
+           AND ($4 = '' OR r.title = $4)",
     )
     .bind(&caller.id)
     .bind(&status)
+    .bind(&pattern)
+    .bind(&role)
     .fetch_one(&state.db.pool)
     .await?
     .try_get("n")?;
+    let c = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0) AS BIGINT) AS pending, \
+                CAST(COALESCE(SUM(CASE WHEN status = 'in_progress' THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_progress, \
+                CAST(COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0) AS BIGINT) AS submitted, \
+                CAST(COALESCE(SUM(CASE WHEN submitted_at >= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS since \
+         FROM assignments WHERE reviewer_id = $1",
+    )
+    .bind(&caller.id)
+    .bind(since.unwrap_or(i64::MAX))
+    .fetch_one(&state.db.pool)
+    .await?;
+    let counts = QueueCounts {
+        pending: c.try_get("pending")?,
+        in_progress: c.try_get("in_progress")?,
+        submitted: c.try_get("submitted")?,
+        submitted_since: match since {
+            Some(_) => Some(c.try_get("since")?),
+            None => None,
+        },
+    };
 
     let mut items = Vec::with_capacity(rows.len().min(limit as usize));
     for row in rows.iter().take(limit as usize) {
@@ -115,5 +185,18 @@ pub async fn queue(
         items,
         next_cursor,
         total,
+        counts: Some(counts),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("Heron"), "%heron%");
+        assert_eq!(like_pattern("50%_a"), "%50\\%\\_a%");
+        assert_eq!(like_pattern("a\\b"), "%a\\\\b%");
+    }
 }

@@ -277,3 +277,57 @@ both_backends!(
         assert_eq!(pending["total"], 0);
     }
 );
+
+both_backends!(
+    queue_search_filters_and_counts,
+    |p: TestPlatform| async move {
+        let t = &p.f.reviewers[0];
+        // The real name is not searchable before submit: that would reveal it.
+        let (_, by_name) = p.get("/v1/queue?q=hopper", t).await;
+        assert_eq!(by_name["total"], 0, "{by_name}");
+        let (_, q0) = p.get("/v1/queue", t).await;
+        let pseudonym = q0["items"][0]["candidate"]["display_name"]
+            .as_str()
+            .expect("name")
+            .to_string();
+        let word = pseudonym
+            .split(' ')
+            .nth(2)
+            .expect("pseudonym has words")
+            .to_lowercase();
+        let (_, by_pseudonym) = p.get(&format!("/v1/queue?q={word}"), t).await;
+        assert!(
+            by_pseudonym["total"].as_i64().unwrap_or(0) >= 1,
+            "{by_pseudonym}"
+        );
+        let (_, by_dept) = p.get("/v1/queue?q=CUSTOMER%20success", t).await;
+        assert_eq!(by_dept["total"], 2);
+        let (_, wildcard) = p.get("/v1/queue?q=%25", t).await;
+        assert_eq!(
+            wildcard["total"], 0,
+            "a literal % matches nothing here: {wildcard}"
+        );
+        let (_, by_role) = p.get("/v1/queue?role=Support%20Engineer", t).await;
+        assert_eq!(by_role["total"], 2);
+        let (_, other_role) = p.get("/v1/queue?role=Chef", t).await;
+        assert_eq!(other_role["total"], 0);
+        assert_eq!(
+            other_role["counts"]["pending"], 2,
+            "counts ignore the filter"
+        );
+
+        p.score_all_and_submit(t, &p.f.assignments[0], 3).await;
+        let (_, after) = p
+            .get("/v1/queue?q=hopper&since=2000-01-01T00:00:00Z", t)
+            .await;
+        assert_eq!(after["total"], 1, "revealed after submit: {after}");
+        assert_eq!(after["counts"]["submitted"], 1);
+        assert_eq!(after["counts"]["pending"], 1);
+        assert_eq!(after["counts"]["submitted_since"], 1);
+        let (_, future) = p.get("/v1/queue?since=2999-01-01T00:00:00Z", t).await;
+        assert_eq!(future["counts"]["submitted_since"], 0);
+        let (s, bad) = p.get("/v1/queue?since=yesterday", t).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(bad["field"], "since");
+    }
+);
