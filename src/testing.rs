@@ -353,3 +353,224 @@ pub fn panel(interview_id: &str) -> Panel {
         ],
     }
 }
+
+/// A calibration session of four items; `scored` of them carry the
+/// caller's scores; not submitted.
+pub fn calibration_session(scored: usize) -> CalibrationSession {
+    let a = assignment("cal");
+    CalibrationSession {
+        id: "cal-1".into(),
+        title: "2026 Q4 — Backend screen".into(),
+        created_at: rfc(NOW_MS - 48 * HOUR),
+        deadline_at: rfc(NOW_MS + 72 * HOUR),
+        closed: false,
+        revealed_at: None,
+        my_status: Some(if scored > 0 {
+            CalibrationStatus::InProgress
+        } else {
+            CalibrationStatus::Pending
+        }),
+        my_submitted_at: None,
+        results_visible: false,
+        participants: Vec::new(),
+        items: a
+            .questions
+            .iter()
+            .map(|q| CalibrationItem {
+                id: format!("item-{}", q.position),
+                position: q.position,
+                role: a.role.clone(),
+                question: CalibrationQuestion {
+                    prompt: q.prompt.clone(),
+                    competency: q.competency.clone(),
+                    time_limit_s: q.time_limit_s,
+                    rubric: q.rubric.clone(),
+                },
+                response: q.response.clone().unwrap_or(ResponseView {
+                    id: "r0".into(),
+                    media_url: String::new(),
+                    content_type: "video/webm".into(),
+                    duration_s: 0.0,
+                    transcript_url: String::new(),
+                    retakes_used: 0,
+                }),
+            })
+            .collect(),
+        my_scores: (1..=scored)
+            .map(|i| CalibrationScore {
+                item_id: format!("item-{i}"),
+                rating: 3,
+                note: None,
+                created_at: rfc(NOW_MS - HOUR),
+                updated_at: rfc(NOW_MS - HOUR),
+            })
+            .collect(),
+    }
+}
+
+pub fn calibration_summary(scored: usize, submitted: bool) -> CalibrationSummary {
+    CalibrationSummary {
+        id: "cal-1".into(),
+        title: "2026 Q4 — Backend screen".into(),
+        created_at: rfc(NOW_MS - 48 * HOUR),
+        deadline_at: rfc(NOW_MS + 72 * HOUR),
+        closed: false,
+        revealed_at: None,
+        item_count: 4,
+        participant_count: 3,
+        submitted_count: if submitted { 3 } else { 2 },
+        my_status: Some(if submitted {
+            CalibrationStatus::Submitted
+        } else {
+            CalibrationStatus::InProgress
+        }),
+        my_scored_count: scored as i64,
+        results_visible: submitted,
+        alpha_ordinal: submitted.then_some(0.712),
+    }
+}
+
+/// Results of three reviewers over four items; item 3 flagged.
+pub fn calibration_results() -> CalibrationResults {
+    let a = assignment("cal");
+    let people = [
+        ("Riley Chen", true),
+        ("Sam Okoro", false),
+        ("Jordan Alvarez", false),
+    ];
+    let ratings = [[3, 4, 2, 4], [4, 4, 4, 5], [3, 4, 5, 4]];
+    let items = a
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let rs: Vec<i64> = ratings.iter().map(|r| r[i]).collect();
+            let mean = rs.iter().sum::<i64>() as f64 / 3.0;
+            let spread = rs.iter().max().unwrap_or(&0) - rs.iter().min().unwrap_or(&0);
+            ItemResult {
+                item_id: format!("item-{}", i + 1),
+                position: i as i64 + 1,
+                prompt: q.prompt.clone(),
+                competency: q.competency.clone(),
+                rubric: q.rubric.clone(),
+                scores: people
+                    .iter()
+                    .zip(rs.iter())
+                    .map(|((n, me), r)| ItemResultScore {
+                        reviewer_id: n.to_lowercase().replace(' ', "-"),
+                        name: n.to_string(),
+                        is_me: *me,
+                        rating: *r,
+                        note: (i == 2 && !me).then(|| "Outcome was never stated.".to_string()),
+                    })
+                    .collect(),
+                mean: Some(mean),
+                median: None,
+                spread: Some(spread),
+                flagged: spread >= 2,
+                flag_reasons: if spread >= 2 {
+                    vec![FlagReason::Spread, FlagReason::PassLine]
+                } else {
+                    vec![]
+                },
+                notes: if i == 2 {
+                    vec![CalibrationNote {
+                        id: "n1".into(),
+                        item_id: "item-3".into(),
+                        author_id: "sam-okoro".into(),
+                        author_name: "Sam Okoro".into(),
+                        text: "Anchor 3 needs a clearer outcome line.".into(),
+                        created_at: rfc(NOW_MS),
+                    }]
+                } else {
+                    vec![]
+                },
+            }
+        })
+        .collect();
+    CalibrationResults {
+        session_id: "cal-1".into(),
+        title: "2026 Q4 — Backend screen".into(),
+        deadline_at: rfc(NOW_MS + 72 * HOUR),
+        closed: false,
+        revealed_at: None,
+        items,
+        reviewers: people
+            .iter()
+            .zip([-0.67, 0.67, 0.0])
+            .map(|((n, me), d)| ReviewerResult {
+                reviewer_id: n.to_lowercase().replace(' ', "-"),
+                name: n.to_string(),
+                is_me: *me,
+                status: CalibrationStatus::Submitted,
+                submitted_at: Some(rfc(NOW_MS)),
+                items_scored: 4,
+                mean_deviation: Some(d),
+                tendency: Some(if d < -0.5 {
+                    Tendency::Severe
+                } else if d > 0.5 {
+                    Tendency::Lenient
+                } else {
+                    Tendency::InLine
+                }),
+            })
+            .collect(),
+        reliability: Reliability {
+            units: 4,
+            raters: 3,
+            ratings: 12,
+            alpha_ordinal: Some(0.712),
+            alpha_ordinal_reason: None,
+            alpha_interval: Some(0.655),
+            alpha_interval_reason: None,
+            alpha_ordinal_ci: Some(ConfidenceInterval {
+                lower: 0.41,
+                upper: 0.88,
+                level: 0.95,
+                iterations: 1000,
+            }),
+            alpha_ordinal_ci_reason: None,
+            icc2_1: Some(0.62),
+            icc2_1_reason: None,
+            icc2_k: Some(0.83),
+            icc2_k_reason: None,
+            icc_units: 4,
+        },
+    }
+}
+
+/// The calibration session opened from the queue (`C`, Enter) with
+/// `scored` items scored on the server, loaded in the review screen.
+pub fn app_in_calibration(scored: usize) -> App {
+    let mut app = app_with_queue(UserRole::Reviewer, 40);
+    let key = |app: &mut App, c: crossterm::event::KeyCode| {
+        update::update(app, Action::Key(crossterm::event::KeyEvent::from(c)))
+    };
+    key(&mut app, crossterm::event::KeyCode::Char('C'));
+    update::update(
+        &mut app,
+        Action::CalibrationsLoaded(Ok(CalibrationPage {
+            items: vec![calibration_summary(scored, false)],
+            next_cursor: None,
+        })),
+    );
+    key(&mut app, crossterm::event::KeyCode::Enter);
+    update::update(
+        &mut app,
+        Action::CalibrationSessionLoaded {
+            id: "cal-1".into(),
+            result: Ok(calibration_session(scored)),
+        },
+    );
+    for i in 1..=4 {
+        update::update(
+            &mut app,
+            Action::TranscriptLoaded {
+                response_id: format!("r{i}"),
+                result: Ok(cues()),
+            },
+        );
+    }
+    app.status = None;
+    app
+}

@@ -47,7 +47,10 @@ fn reviewer_rates_every_question_submits_and_sees_the_panel() {
     t.keys(&["S"]);
     t.wait_for("y  submit", 5);
     t.keys(&["y"]);
-    let panel = t.wait_for("Panel", 15);
+    // The panel's frame can draw before its data arrives; wait for the data.
+    let panel = t.wait("the panel with my row", 15, |s| {
+        s.contains("Panel") && s.contains("(you)")
+    });
     assert!(panel.contains("(you)"), "{panel}");
     // The candidate is revealed after submitting.
     let detail = srv.get_json(&token, &format!("/v1/assignments/{id}"));
@@ -221,4 +224,60 @@ fn no_color_and_small_terminal() {
     );
     t.wait_for("too small", 10);
     assert!(t.alive());
+}
+
+#[test]
+fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
+    let srv = Server::start();
+    let token = srv.token_of_role("reviewer");
+    let list = srv.get_json(&token, "/v1/calibration");
+    let session = list["items"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["my_status"] != "submitted").cloned())
+        .expect("an open calibration session in the demo");
+    let id = session["id"].as_str().expect("id").to_string();
+    let n = session["item_count"].as_i64().expect("item_count") as usize;
+    let title = session["title"].as_str().expect("title").to_string();
+
+    let home = Home::new();
+    let t = Tmux::start(
+        &home,
+        &["--server", &srv.url, "--token", &token],
+        &[],
+        160,
+        45,
+    );
+    t.wait_queue();
+    t.keys(&["C"]);
+    t.wait_for(&title, 10);
+    t.keys(&["Enter"]);
+    t.wait_for("Transcript", 10);
+    t.keys(&["V"]);
+    let lock = t.wait_for("Results locked", 10);
+    assert!(lock.contains(&format!("0 of {n} items scored")), "{lock}");
+    t.keys(&["q"]);
+    t.wait_for("Transcript", 5);
+    for i in 0..n {
+        t.keys(&["4"]);
+        t.wait(&format!("item {} rated", i + 1), 10, |s| {
+            s.contains(&format!("Q{} 4●", i + 1)) || s.contains(&format!("Q{} 4✓", i + 1))
+        });
+    }
+    t.keys(&["S"]);
+    t.wait_for("y  submit", 5);
+    t.keys(&["y"]);
+    let res = t.wait_for("Your deviation", 15);
+    assert!(res.contains("(you)"), "{res}");
+    assert!(res.contains("Krippendorff"), "{res}");
+    // Three raters in the heat map and the reliability line.
+    assert!(res.contains("3 reviewers"), "{res}");
+    assert!(res.contains("3 raters"), "{res}");
+    // Stored on the server.
+    let detail = srv.get_json(&token, &format!("/v1/calibration/{id}"));
+    assert_eq!(detail["my_status"], "submitted", "{detail}");
+    let scores = detail["my_scores"].as_array().expect("scores");
+    assert_eq!(scores.len(), n);
+    assert!(scores.iter().all(|s| s["rating"] == 4), "{scores:?}");
+    let results = srv.get_json(&token, &format!("/v1/calibration/{id}/results"));
+    assert_eq!(results["reliability"]["raters"], 3, "{results}");
 }

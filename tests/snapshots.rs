@@ -110,6 +110,51 @@ fn scenarios() -> Vec<(&'static str, App)> {
     );
     v.push(("panel", a));
 
+    v.push(("calibration_review", testing::app_in_calibration(3)));
+
+    let mut a = app_with_queue(UserRole::Reviewer, 40);
+    key(&mut a, KeyCode::Char('C'));
+    update(
+        &mut a,
+        Action::CalibrationsLoaded(Ok(takes_api::CalibrationPage {
+            items: vec![
+                testing::calibration_summary(3, false),
+                takes_api::CalibrationSummary {
+                    id: "cal-0".into(),
+                    title: "2026 Q3 — Sales screen".into(),
+                    ..testing::calibration_summary(4, true)
+                },
+            ],
+            next_cursor: None,
+        })),
+    );
+    v.push(("calibration_list", a));
+
+    let mut a = testing::app_in_calibration(3);
+    key(&mut a, KeyCode::Char('V'));
+    update(
+        &mut a,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Err(takes::client::ClientError::Forbidden(
+                "submit your own scores first".into(),
+            )),
+        },
+    );
+    v.push(("calibration_locked", a));
+
+    let mut a = testing::app_in_calibration(4);
+    key(&mut a, KeyCode::Char('V'));
+    update(
+        &mut a,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Ok(testing::calibration_results()),
+        },
+    );
+    a.status = None;
+    v.push(("calibration_results", a));
+
     let mut a = app_with_queue(UserRole::Reviewer, 40);
     a.problems = vec![Diagnostic {
         path: "/home/r/.config/takes/keymap.toml".into(),
@@ -159,6 +204,20 @@ fn reduced_colour_depths() {
                 format!("review__dark_{label}__80x24"),
                 render(&app, &th, 80, 24)
             );
+            let mut res = testing::app_in_calibration(4);
+            update(&mut res, Action::Key(KeyEvent::from(KeyCode::Char('V'))));
+            update(
+                &mut res,
+                Action::CalibrationResultsLoaded {
+                    id: "cal-1".into(),
+                    result: Ok(testing::calibration_results()),
+                },
+            );
+            res.status = None;
+            insta::assert_snapshot!(
+                format!("calibration_results__dark_{label}__200x50"),
+                render(&res, &th, 200, 50)
+            );
         }
     });
 }
@@ -194,6 +253,43 @@ fn text_of_key_screens() {
         narrow.contains("Video") && narrow.contains("Transcript"),
         "{narrow}"
     );
+    let mut locked = testing::app_in_calibration(3);
+    update(&mut locked, Action::Key(KeyEvent::from(KeyCode::Char('V'))));
+    let l = text(&locked, 100, 30);
+    assert!(l.contains("Results locked"), "{l}");
+    assert!(l.contains("3 of 4 items scored"), "{l}");
+    let mut open = testing::app_in_calibration(4);
+    update(&mut open, Action::Key(KeyEvent::from(KeyCode::Char('V'))));
+    update(
+        &mut open,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Ok(testing::calibration_results()),
+        },
+    );
+    let u = text(&open, 200, 50);
+    assert!(u.contains("Riley Chen (you)"), "{u}");
+    assert!(u.contains("Your deviation: -0.67"), "{u}");
+    assert!(u.contains("0.712  tentative"), "{u}");
+    assert!(u.contains("0.620  moderate"), "{u}");
+    assert!(u.contains("0.830  good"), "{u}");
+    assert!(u.contains("95% CI 0.410–0.880"), "{u}");
+    assert!(u.contains("Anchor 3 needs a clearer outcome line."), "{u}");
+    // Flagged item 3 comes first in the heat map header.
+    let header = u
+        .lines()
+        .find(|l| l.contains("Reviewer"))
+        .unwrap_or_default();
+    let p3 = header.find("⚑#3");
+    let p1 = header.find("#1");
+    assert!(p3.is_some() && p1.is_some() && p3 < p1, "{header}");
+    // Numbers are in the cells: Riley's 2 on item 3 is below the mean.
+    assert!(u.contains("2▼"), "{u}");
+    // No panic at any size.
+    for (w, h) in [(40, 12), (41, 13), (60, 15), (300, 80)] {
+        let _ = text(&open, w, h);
+        let _ = text(&locked, w, h);
+    }
     let tiny = text(&app_in_review(UserRole::Reviewer), 30, 8);
     assert!(tiny.contains("too small"), "{tiny}");
 }

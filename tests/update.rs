@@ -508,3 +508,148 @@ fn lazy_paging_asks_for_more_near_the_end() {
         "no second fetch while loading"
     );
 }
+
+// ---------------------------------------------------------------- calibration
+
+fn cal_app(scored: usize) -> App {
+    takes::testing::app_in_calibration(scored)
+}
+
+#[test]
+fn c_opens_calibration_sessions_and_enter_scores_in_the_review_screen() {
+    let mut app = app_with_queue(UserRole::Reviewer, 5);
+    let fx = ch(&mut app, 'C');
+    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(fx, vec![Effect::FetchCalibrations]);
+    let app = cal_app(1);
+    assert_eq!(app.screen, Screen::Review);
+    let r = app.review.as_ref().expect("review");
+    assert!(r.calibration.is_some());
+    let d = r.detail.as_ref().expect("detail from the session");
+    assert_eq!(d.questions.len(), 4);
+    assert_eq!(d.questions[0].id, "item-1");
+    // The first unscored item is current.
+    assert_eq!(r.current, 1);
+}
+
+#[test]
+fn calibration_ratings_go_through_the_journal_to_the_calibration_target() {
+    let mut app = cal_app(0);
+    let e = journaled(&ch(&mut app, '4'));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].target, takes::journal::Target::Calibration);
+    assert_eq!(
+        (e[0].assignment_id.as_str(), e[0].question_id.as_str()),
+        ("cal-1", "item-1")
+    );
+    assert_eq!(
+        app.local[&("cal-1".to_string(), "item-1".to_string())].sync,
+        SyncState::Saving
+    );
+    // Ordinary assignments keep the assignment target.
+    let mut a = app_in_review(UserRole::Reviewer);
+    let e = journaled(&ch(&mut a, '4'));
+    assert_eq!(e[0].target, takes::journal::Target::Assignment);
+}
+
+#[test]
+fn v_shows_the_lock_with_what_is_missing_until_submitted() {
+    let mut app = cal_app(3);
+    let fx = ch(&mut app, 'V');
+    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
+    let p = app
+        .results
+        .as_ref()
+        .and_then(|r| r.progress)
+        .expect("progress");
+    assert_eq!((p.scored, p.items, p.submitted), (3, 4, false));
+    update(
+        &mut app,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Err(ClientError::Forbidden("submit first".into())),
+        },
+    );
+    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_some()));
+    // Back returns to the items being scored.
+    ch(&mut app, 'q');
+    assert_eq!(app.screen, Screen::Review);
+    // And back again to the sessions.
+    let fx = ch(&mut app, 'q');
+    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(fx, vec![Effect::FetchCalibrations]);
+}
+
+#[test]
+fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
+    let mut app = cal_app(3);
+    app.settings.auto_advance = false;
+    // Item 4 is current (the first unscored).
+    let e = journaled(&ch(&mut app, '5'));
+    assert_eq!(e[0].question_id, "item-4");
+    ch(&mut app, 'S');
+    assert_eq!(app.overlay, Some(Overlay::ConfirmSubmit));
+    let fx = ch(&mut app, 'y');
+    assert_eq!(fx, vec![Effect::RetrySync]);
+    assert_eq!(app.pending_submit.as_deref(), Some("cal-1"));
+    update(
+        &mut app,
+        Action::Sync(SyncEvent::Saved {
+            key: e[0].key.clone(),
+        }),
+    );
+    let fx = update(
+        &mut app,
+        Action::Sync(SyncEvent::Synced {
+            key: e[0].key.clone(),
+            assignment_id: "cal-1".into(),
+            question_id: "item-4".into(),
+        }),
+    );
+    assert_eq!(fx, vec![Effect::SubmitCalibration("cal-1".into())]);
+    let fx = update(
+        &mut app,
+        Action::CalibrationSubmitted {
+            id: "cal-1".into(),
+            result: Ok(takes_api::CalibrationSubmitReceipt {
+                session_id: "cal-1".into(),
+                status: takes_api::CalibrationStatus::Submitted,
+                submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
+            }),
+        },
+    );
+    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert!(fx.contains(&Effect::FetchCalibrationResults("cal-1".into())));
+    assert!(app.review.as_ref().is_some_and(|r| r.submitted()));
+    // Scores are locked now.
+    ch(&mut app, 'q');
+    assert!(journaled(&ch(&mut app, '2')).is_empty());
+}
+
+#[test]
+fn results_load_and_scroll() {
+    let mut app = cal_app(4);
+    ch(&mut app, 'V');
+    update(
+        &mut app,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Ok(takes::testing::calibration_results()),
+        },
+    );
+    let r = app.results.as_ref().expect("results");
+    assert!(r.results.is_some() && r.locked.is_none());
+    ch(&mut app, 'j');
+    ch(&mut app, 'j');
+    assert_eq!(app.results.as_ref().map(|r| r.scroll), Some(2));
+    // Results for another session are ignored.
+    update(
+        &mut app,
+        Action::CalibrationResultsLoaded {
+            id: "other".into(),
+            result: Err(ClientError::Forbidden("x".into())),
+        },
+    );
+    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_none()));
+}

@@ -3,7 +3,10 @@
 //! [`super::update::update`].
 
 use crossterm::event::KeyEvent;
-use takes_api::{AssignmentDetail, Cue, Decision, Me, Panel, QueueItem, SubmitReceipt};
+use takes_api::{
+    AssignmentDetail, CalibrationPage, CalibrationResults, CalibrationSession,
+    CalibrationSubmitReceipt, Cue, Decision, Me, Panel, QueueItem, SubmitReceipt,
+};
 
 use crate::client::ClientError;
 use crate::journal::sync::SyncEvent;
@@ -58,4 +61,17 @@ pub enum Action {
         result: Result<Panel, ClientError>,
     },
     Decided(Result<Decision, ClientError>),
+    CalibrationsLoaded(Result<CalibrationPage, ClientError>),
+    CalibrationSessionLoaded {
+        id: String,
+        result: Result<CalibrationSession, ClientError>,
+    },
+    CalibrationSubmitted {
+        id: String,
+        result: Result<CalibrationSubmitReceipt, ClientError>,
+    },
+    CalibrationResultsLoaded {
+        id: String,
+        result: Result<CalibrationResults, ClientError>,
+    },
 }

@@ -35,4 +35,8 @@ pub enum Effect {
         interview_id: String,
         request: DecisionRequest,
     },
+    FetchCalibrations,
+    FetchCalibrationSession(String),
+    SubmitCalibration(String),
+    FetchCalibrationResults(String),
 }

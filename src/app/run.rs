@@ -213,6 +213,29 @@ impl Runner {
                     ));
                 });
             }
+            Effect::FetchCalibrations => {
+                tokio::spawn(async move {
+                    let _ = tx.send(Action::CalibrationsLoaded(client.calibrations().await));
+                });
+            }
+            Effect::FetchCalibrationSession(id) => {
+                tokio::spawn(async move {
+                    let result = client.calibration(&id).await;
+                    let _ = tx.send(Action::CalibrationSessionLoaded { id, result });
+                });
+            }
+            Effect::SubmitCalibration(id) => {
+                tokio::spawn(async move {
+                    let result = client.submit_calibration(&id).await;
+                    let _ = tx.send(Action::CalibrationSubmitted { id, result });
+                });
+            }
+            Effect::FetchCalibrationResults(id) => {
+                tokio::spawn(async move {
+                    let result = client.calibration_results(&id).await;
+                    let _ = tx.send(Action::CalibrationResultsLoaded { id, result });
+                });
+            }
             Effect::Journal(_) | Effect::RetrySync => {}
         }
     }

@@ -4,8 +4,8 @@ use std::cell::Cell;
 use std::collections::HashMap;
 
 use takes_api::{
-    AssignmentDetail, AssignmentStatus, Cue, DecisionAction, Evidence, Me, Panel, QuestionView,
-    QueueItem,
+    AssignmentDetail, AssignmentStatus, CalibrationResults, CalibrationSession, CalibrationSummary,
+    Cue, DecisionAction, Evidence, Me, Panel, QuestionView, QueueItem,
 };
 
 use super::action::Counts;
@@ -16,6 +16,10 @@ pub enum Screen {
     Queue,
     Review,
     Panel,
+    /// The calibration sessions the caller takes part in.
+    Calibration,
+    /// One session's results (a lock until the caller submitted).
+    CalibrationResults,
 }
 
 impl Screen {
@@ -24,6 +28,7 @@ impl Screen {
             Screen::Queue => Scope::Queue,
             Screen::Review => Scope::Review,
             Screen::Panel => Scope::Panel,
+            Screen::Calibration | Screen::CalibrationResults => Scope::Calibration,
         }
     }
 }
@@ -435,6 +440,10 @@ pub struct ReviewState {
     pub editor: Option<TextInput>,
     pub show_video: bool,
     pub player: PlayerState,
+    /// Scoring the items of this calibration session: `assignment_id` is
+    /// the session id, questions are its items, `detail` is built from the
+    /// session ([`calibration_detail`]) so the same screen serves both.
+    pub calibration: Option<CalibrationSession>,
 }
 
 impl ReviewState {
@@ -455,6 +464,99 @@ impl ReviewState {
             .map(|d| d.status == AssignmentStatus::Submitted)
             .unwrap_or(false)
     }
+}
+
+/// Builds the review screen's view of a calibration session: one question
+/// per item, the caller's calibration scores as `my_scores`.
+pub fn calibration_detail(s: &CalibrationSession) -> AssignmentDetail {
+    let submitted = s.my_submitted_at.is_some();
+    AssignmentDetail {
+        id: s.id.clone(),
+        interview_id: String::new(),
+        status: if submitted {
+            AssignmentStatus::Submitted
+        } else if s.my_scores.is_empty() {
+            AssignmentStatus::Pending
+        } else {
+            AssignmentStatus::InProgress
+        },
+        candidate: takes_api::CandidateView {
+            display_name: format!("Calibration: {}", s.title),
+            revealed: true,
+        },
+        role: s
+            .items
+            .first()
+            .map(|i| i.role.clone())
+            .unwrap_or(takes_api::JobRoleView {
+                title: "sample responses".into(),
+                department: "calibration".into(),
+            }),
+        due_at: s.deadline_at.clone(),
+        submitted_at: s.my_submitted_at.clone(),
+        questions: s
+            .items
+            .iter()
+            .map(|i| QuestionView {
+                id: i.id.clone(),
+                position: i.position,
+                prompt: i.question.prompt.clone(),
+                competency: i.question.competency.clone(),
+                time_limit_s: i.question.time_limit_s,
+                rubric: i.question.rubric.clone(),
+                response: Some(i.response.clone()),
+            })
+            .collect(),
+        my_scores: s
+            .my_scores
+            .iter()
+            .map(|c| takes_api::Score {
+                question_id: c.item_id.clone(),
+                rating: c.rating,
+                muted_rating: None,
+                note: c.note.clone(),
+                evidence: Vec::new(),
+                created_at: c.created_at.clone(),
+                updated_at: c.updated_at.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The list of calibration sessions.
+#[derive(Debug, Clone, Default)]
+pub struct CalibrationListState {
+    pub sessions: Vec<CalibrationSummary>,
+    pub selected: usize,
+    pub loading: bool,
+    pub error: Option<String>,
+}
+
+impl CalibrationListState {
+    pub fn selected_session(&self) -> Option<&CalibrationSummary> {
+        self.sessions.get(self.selected)
+    }
+}
+
+/// Progress of the caller on a session, for the lock of the results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalibrationProgress {
+    pub scored: usize,
+    pub items: usize,
+    pub submitted: bool,
+}
+
+/// The results screen of one session.
+#[derive(Debug, Clone)]
+pub struct ResultsState {
+    pub session_id: String,
+    pub title: String,
+    pub results: Option<CalibrationResults>,
+    /// Why the server did not show them (403 before submitting).
+    pub locked: Option<String>,
+    pub error: Option<String>,
+    pub progress: Option<CalibrationProgress>,
+    pub scroll: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -508,6 +610,8 @@ pub struct App {
     pub queue: QueueState,
     pub review: Option<ReviewState>,
     pub panel: Option<PanelState>,
+    pub calibration: CalibrationListState,
+    pub results: Option<ResultsState>,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -548,6 +652,8 @@ impl App {
             queue: QueueState::new(status),
             review: None,
             panel: None,
+            calibration: CalibrationListState::default(),
+            results: None,
             local: HashMap::new(),
             status: None,
             keymap,
@@ -605,6 +711,27 @@ impl App {
                 sync: None,
             },
         }
+    }
+
+    /// The calibration session being scored in the review screen.
+    pub fn calibrating(&self) -> Option<&CalibrationSession> {
+        self.review.as_ref().and_then(|r| r.calibration.as_ref())
+    }
+
+    /// Items scored (locally or on the server) of the session being scored.
+    pub fn calibration_progress(&self) -> Option<CalibrationProgress> {
+        let r = self.review.as_ref()?;
+        r.calibration.as_ref()?;
+        let d = r.detail.as_ref()?;
+        Some(CalibrationProgress {
+            scored: d
+                .questions
+                .iter()
+                .filter(|q| self.score(d, &q.id).rating.is_some())
+                .count(),
+            items: d.questions.len(),
+            submitted: d.status == AssignmentStatus::Submitted,
+        })
     }
 
     /// Local scores not yet on the server, for one assignment or all.

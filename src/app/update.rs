@@ -8,9 +8,9 @@ use super::action::Action;
 use super::effect::Effect;
 use super::state::*;
 use crate::client::ClientError;
-use crate::config::{Command, Key};
+use crate::config::{Command, Key, Scope};
 use crate::journal::sync::SyncEvent;
-use crate::journal::ScoreEntry;
+use crate::journal::{ScoreEntry, Target};
 
 fn info(app: &mut App, text: impl Into<String>) {
     app.status = Some(StatusMsg {
@@ -131,6 +131,56 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                         p.error = None;
                     }
                     Err(e) => p.error = Some(e.to_string()),
+                }
+            }
+            vec![]
+        }
+        Action::CalibrationsLoaded(result) => {
+            let c = &mut app.calibration;
+            c.loading = false;
+            match result {
+                Ok(page) => {
+                    c.sessions = page.items;
+                    c.selected = c.selected.min(c.sessions.len().saturating_sub(1));
+                    c.error = None;
+                }
+                Err(e) => {
+                    c.error = Some(e.to_string());
+                    request_failed(app, "Loading calibration sessions failed", &e);
+                }
+            }
+            vec![]
+        }
+        Action::CalibrationSessionLoaded { id, result } => {
+            let Some(r) = app
+                .review
+                .as_mut()
+                .filter(|r| r.assignment_id == id && r.calibration.is_some())
+            else {
+                return vec![];
+            };
+            let result = result.map(|session| {
+                let detail = calibration_detail(&session);
+                r.calibration = Some(session);
+                detail
+            });
+            on_assignment(app, id, result)
+        }
+        Action::CalibrationSubmitted { id, result } => on_calibration_submitted(app, id, result),
+        Action::CalibrationResultsLoaded { id, result } => {
+            if let Some(rs) = app.results.as_mut().filter(|r| r.session_id == id) {
+                match result {
+                    Ok(res) => {
+                        rs.title = res.title.clone();
+                        rs.results = Some(res);
+                        rs.locked = None;
+                        rs.error = None;
+                    }
+                    Err(ClientError::Forbidden(d)) => {
+                        rs.results = None;
+                        rs.locked = Some(d);
+                    }
+                    Err(e) => rs.error = Some(e.to_string()),
                 }
             }
             vec![]
@@ -336,7 +386,7 @@ fn queue_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             fx.push(Effect::RetrySync);
             return fx;
         }
-        Command::Calibration => info(app, "Calibration sessions are not available yet"),
+        Command::Calibration => return open_calibrations(app),
         _ => return vec![],
     }
     maybe_load_more(app)
@@ -380,6 +430,7 @@ fn open_assignment(
         editor: None,
         show_video: app.settings.show_video,
         player: PlayerState::default(),
+        calibration: None,
     });
     app.screen = Screen::Review;
     vec![Effect::FetchAssignment(id)]
@@ -474,7 +525,13 @@ fn record(
     let (Some(d), Some(q)) = (r.detail.as_ref(), r.question()) else {
         return vec![];
     };
+    let target = if r.calibration.is_some() {
+        Target::Calibration
+    } else {
+        Target::Assignment
+    };
     let entry = ScoreEntry {
+        target,
         key: new_key(),
         user_id,
         assignment_id: d.id.clone(),
@@ -587,6 +644,29 @@ fn cue_count(r: &ReviewState) -> usize {
 }
 
 fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    if let Some(id) = app.calibrating().map(|s| s.id.clone()) {
+        match cmd {
+            Command::Panel => return open_results(app),
+            Command::Decision | Command::NextAssignment => {
+                info(
+                    app,
+                    "Calibration: score every item, S to submit, V for results",
+                );
+                return vec![];
+            }
+            Command::Evidence => {
+                info(
+                    app,
+                    "Calibration scores keep a rating and a note, no evidence",
+                );
+                return vec![];
+            }
+            Command::Refresh => {
+                return vec![Effect::FetchCalibrationSession(id), Effect::RetrySync];
+            }
+            _ => {}
+        }
+    }
     match cmd {
         Command::Rate(n) => return rate(app, n),
         Command::NextQuestion | Command::PrevQuestion => {
@@ -884,7 +964,16 @@ fn confirm_submit(app: &mut App) -> Vec<Effect> {
     }
     app.submitting = Some(id.clone());
     info(app, "Submitting…");
-    vec![Effect::Submit(id)]
+    vec![submit_effect(app, id)]
+}
+
+/// Submits an assignment, or the calibration session being scored.
+fn submit_effect(app: &App, id: String) -> Effect {
+    if app.calibrating().is_some_and(|s| s.id == id) {
+        Effect::SubmitCalibration(id)
+    } else {
+        Effect::Submit(id)
+    }
 }
 
 fn on_submitted(
@@ -999,7 +1088,7 @@ fn open_decision(app: &mut App) {
             Some(p) => (p.interview_id.clone(), p.candidate.display_name.clone()),
             None => return,
         },
-        Screen::Queue => return,
+        Screen::Queue | Screen::Calibration | Screen::CalibrationResults => return,
     };
     app.overlay = Some(Overlay::Decision(DecisionDialog {
         interview_id,
@@ -1168,7 +1257,7 @@ fn on_sync(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                 app.pending_submit = None;
                 app.submitting = Some(assignment_id.clone());
                 info(app, "Scores synced; submitting…");
-                return vec![Effect::Submit(assignment_id)];
+                return vec![submit_effect(app, assignment_id)];
             }
         }
         SyncEvent::Rejected {
@@ -1251,7 +1340,13 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     if app.screen == Screen::Review && app.review.as_ref().is_some_and(|r| r.editor.is_some()) {
         return on_editor_key(app, k);
     }
-    let Some(cmd) = app.keymap.lookup(app.scope(), key) else {
+    // Scoring a calibration session: the calibration screen's results key
+    // works here too (the other review keys stay as they are).
+    let calibration_cmd = app
+        .calibrating()
+        .and(app.keymap.lookup(Scope::Calibration, key))
+        .filter(|c| *c == Command::CalibrationResults);
+    let Some(cmd) = calibration_cmd.or_else(|| app.keymap.lookup(app.scope(), key)) else {
         return vec![];
     };
     app.status = None;
@@ -1275,6 +1370,23 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 }
                 vec![]
             }
+            Screen::CalibrationResults => {
+                app.results = None;
+                app.screen = if app.review.is_some() {
+                    Screen::Review
+                } else {
+                    Screen::Calibration
+                };
+                vec![]
+            }
+            Screen::Calibration => {
+                app.screen = Screen::Queue;
+                vec![]
+            }
+            Screen::Review if app.calibrating().is_some() => {
+                app.review = None;
+                open_calibrations(app)
+            }
             Screen::Review | Screen::Panel => {
                 app.screen = Screen::Queue;
                 app.review = None;
@@ -1287,15 +1399,11 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
                 }
             }
         },
-        cmd if !cmd.available() => {
-            info(
-                app,
-                format!("{} is not available yet", cmd.name().replace('_', " ")),
-            );
-            vec![]
-        }
+        Command::CalibrationResults => open_results(app),
         cmd => match app.screen {
             Screen::Queue => queue_command(app, cmd),
+            Screen::Calibration => calibration_command(app, cmd),
+            Screen::CalibrationResults => results_command(app, cmd),
             Screen::Review => review_command(app, cmd),
             Screen::Panel => panel_command(app, cmd),
         },
@@ -1324,4 +1432,175 @@ fn panel_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+// ---------------------------------------------------------------- calibration
+
+fn open_calibrations(app: &mut App) -> Vec<Effect> {
+    app.screen = Screen::Calibration;
+    app.results = None;
+    app.calibration.loading = true;
+    vec![Effect::FetchCalibrations]
+}
+
+fn calibration_command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let c = &mut app.calibration;
+    let len = c.sessions.len();
+    match cmd {
+        Command::Down => c.selected = (c.selected + 1).min(len.saturating_sub(1)),
+        Command::Up => c.selected = c.selected.saturating_sub(1),
+        Command::Open => {
+            let Some(s) = c.selected_session().cloned() else {
+                return vec![];
+            };
+            return open_calibration_session(app, s.id);
+        }
+        Command::Refresh => return open_calibrations(app),
+        _ => {}
+    }
+    vec![]
+}
+
+/// Opens a session's items in the review screen.
+pub fn open_calibration_session(app: &mut App, id: String) -> Vec<Effect> {
+    let placeholder = takes_api::CalibrationSession {
+        id: id.clone(),
+        title: app
+            .calibration
+            .sessions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.title.clone())
+            .unwrap_or_default(),
+        created_at: String::new(),
+        deadline_at: String::new(),
+        closed: false,
+        revealed_at: None,
+        my_status: None,
+        my_submitted_at: None,
+        results_visible: false,
+        participants: Vec::new(),
+        items: Vec::new(),
+        my_scores: Vec::new(),
+    };
+    app.review = Some(ReviewState {
+        assignment_id: id.clone(),
+        summary: None,
+        detail: None,
+        error: None,
+        current: 0,
+        transcripts: Default::default(),
+        cue: 0,
+        editor: None,
+        show_video: app.settings.show_video,
+        player: PlayerState::default(),
+        calibration: Some(placeholder),
+    });
+    app.results = None;
+    app.screen = Screen::Review;
+    vec![Effect::FetchCalibrationSession(id)]
+}
+
+/// The results of the session being scored, or of the one selected in the
+/// list. Before the caller submitted they show as a lock with what is
+/// still missing; the server is asked anyway (it decides).
+fn open_results(app: &mut App) -> Vec<Effect> {
+    let (id, title, progress) = match app.screen {
+        Screen::Review => {
+            let Some(s) = app.calibrating() else {
+                return vec![];
+            };
+            (s.id.clone(), s.title.clone(), app.calibration_progress())
+        }
+        Screen::Calibration => {
+            let Some(s) = app.calibration.selected_session() else {
+                info(app, "No calibration session selected");
+                return vec![];
+            };
+            let progress = CalibrationProgress {
+                scored: s.my_scored_count.max(0) as usize,
+                items: s.item_count.max(0) as usize,
+                submitted: s.my_status == Some(takes_api::CalibrationStatus::Submitted),
+            };
+            (s.id.clone(), s.title.clone(), Some(progress))
+        }
+        Screen::CalibrationResults => {
+            return match app.results.as_ref() {
+                Some(r) => vec![Effect::FetchCalibrationResults(r.session_id.clone())],
+                None => vec![],
+            }
+        }
+        _ => return vec![],
+    };
+    app.results = Some(ResultsState {
+        session_id: id.clone(),
+        title,
+        results: None,
+        locked: None,
+        error: None,
+        progress,
+        scroll: 0,
+    });
+    app.screen = Screen::CalibrationResults;
+    vec![Effect::FetchCalibrationResults(id)]
+}
+
+fn results_command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let Some(r) = app.results.as_mut() else {
+        return vec![];
+    };
+    match cmd {
+        Command::Down => r.scroll += 1,
+        Command::Up => r.scroll = r.scroll.saturating_sub(1),
+        Command::PageDown => r.scroll += 10,
+        Command::PageUp => r.scroll = r.scroll.saturating_sub(10),
+        Command::Top => r.scroll = 0,
+        Command::Refresh => {
+            return vec![Effect::FetchCalibrationResults(r.session_id.clone())];
+        }
+        _ => {}
+    }
+    vec![]
+}
+
+fn on_calibration_submitted(
+    app: &mut App,
+    id: String,
+    result: Result<takes_api::CalibrationSubmitReceipt, ClientError>,
+) -> Vec<Effect> {
+    app.submitting = None;
+    match result {
+        Ok(receipt) => {
+            if let Some(r) = app.review.as_mut().filter(|r| r.assignment_id == id) {
+                if let Some(d) = r.detail.as_mut() {
+                    d.status = AssignmentStatus::Submitted;
+                    d.submitted_at = Some(receipt.submitted_at.clone());
+                }
+                if let Some(s) = r.calibration.as_mut() {
+                    s.my_submitted_at = Some(receipt.submitted_at.clone());
+                    s.my_status = Some(receipt.status);
+                    s.results_visible = true;
+                }
+            }
+            if let Some(s) = app.calibration.sessions.iter_mut().find(|s| s.id == id) {
+                s.my_status = Some(receipt.status);
+                s.results_visible = true;
+            }
+            ok(
+                app,
+                "Submitted. Your calibration scores are locked; here are the results",
+            );
+            let mut fx = open_results(app);
+            fx.push(Effect::FetchCalibrationSession(id));
+            fx
+        }
+        Err(ClientError::Conflict(d)) if d.contains("already submitted") => {
+            warn(app, format!("Already submitted: {d}"));
+            vec![Effect::FetchCalibrationSession(id)]
+        }
+        Err(e) => {
+            request_failed(app, "Submit failed", &e);
+            vec![]
+        }
+    }
 }

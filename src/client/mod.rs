@@ -9,8 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use takes_api::{
-    AssignmentDetail, AssignmentStatus, Decision, DecisionRequest, Me, Panel, Problem, QueuePage,
-    Score, ScoreWrite, SubmitReceipt,
+    AssignmentDetail, AssignmentStatus, CalibrationPage, CalibrationResults, CalibrationScore,
+    CalibrationScoreWrite, CalibrationSession, CalibrationSubmitReceipt, Decision, DecisionRequest,
+    Me, Panel, Problem, QueuePage, Score, ScoreWrite, SubmitReceipt,
 };
 
 /// Why a request failed.
@@ -270,6 +271,59 @@ impl Client {
         );
         let req = self.with_body(req, body)?;
         self.json(req).await
+    }
+
+    pub async fn calibrations(&self) -> Result<CalibrationPage, ClientError> {
+        self.json(self.req(Method::GET, "/v1/calibration?limit=100"))
+            .await
+    }
+
+    pub async fn calibration(&self, id: &str) -> Result<CalibrationSession, ClientError> {
+        self.json(self.req(Method::GET, &format!("/v1/calibration/{}", enc(id))))
+            .await
+    }
+
+    pub async fn put_calibration_score(
+        &self,
+        session_id: &str,
+        item_id: &str,
+        body: &CalibrationScoreWrite,
+        idempotency_key: &str,
+    ) -> Result<CalibrationScore, ClientError> {
+        let req = self
+            .req(
+                Method::PUT,
+                &format!(
+                    "/v1/calibration/{}/items/{}/score",
+                    enc(session_id),
+                    enc(item_id)
+                ),
+            )
+            .header(takes_api::IDEMPOTENCY_KEY, idempotency_key);
+        let req = self.with_body(req, body)?;
+        self.json(req).await
+    }
+
+    pub async fn submit_calibration(
+        &self,
+        session_id: &str,
+    ) -> Result<CalibrationSubmitReceipt, ClientError> {
+        self.json(self.req(
+            Method::POST,
+            &format!("/v1/calibration/{}/submit", enc(session_id)),
+        ))
+        .await
+    }
+
+    pub async fn calibration_results(
+        &self,
+        session_id: &str,
+    ) -> Result<CalibrationResults, ClientError> {
+        self.json(self.req(
+            Method::GET,
+            &format!("/v1/calibration/{}/results", enc(session_id)),
+        ))
+        .await
     }
 }
 

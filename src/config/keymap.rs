@@ -157,12 +157,6 @@ impl Command {
             .map(|(n, _)| n.to_string())
             .unwrap_or_default()
     }
-
-    /// Commands whose feature has not landed yet: bound, but left out of the
-    /// help overlay and answered with "not available yet".
-    pub fn available(self) -> bool {
-        !matches!(self, Command::Calibration | Command::CalibrationResults)
-    }
 }
 
 /// A key with its modifiers, normalised so a keymap entry and a terminal
@@ -547,13 +541,10 @@ impl Keymap {
     }
 
     /// Rows for the help overlay: the screen's bindings then the global ones
-    /// it does not shadow, grouped by description, available commands only.
+    /// it does not shadow, grouped by description.
     pub fn help_rows(&self, scope: Scope) -> Vec<(String, String)> {
         let mut rows: Vec<(Vec<String>, String)> = Vec::new();
         let push = |b: &Binding, rows: &mut Vec<(Vec<String>, String)>| {
-            if !b.command.available() {
-                return;
-            }
             if let Some(row) = rows.iter_mut().find(|r| r.1 == b.desc) {
                 row.0.push(b.key.to_string());
             } else {
@@ -725,7 +716,7 @@ mod tests {
     }
 
     #[test]
-    fn help_groups_and_hides_unavailable() {
+    fn help_groups_and_lists_calibration() {
         let km = Keymap::defaults();
         let rows = km.help_rows(Scope::Review);
         assert!(
@@ -733,7 +724,19 @@ mod tests {
             "{rows:?}"
         );
         let q = km.help_rows(Scope::Queue);
-        assert!(!q.iter().any(|(_, d)| d.contains("Calibration")), "{q:?}");
+        assert!(
+            q.iter().any(|(k, d)| k == "C" && d.contains("Calibration")),
+            "{q:?}"
+        );
+        let c = km.help_rows(Scope::Calibration);
+        assert!(
+            c.iter().any(|(k, d)| k == "V" && d.contains("Results")),
+            "{c:?}"
+        );
+        assert!(
+            c.iter().any(|(k, _)| k == "<Enter>" || k == "Enter"),
+            "{c:?}"
+        );
         assert!(q.iter().any(|(k, _)| k == "q Esc"), "{q:?}");
     }
 }

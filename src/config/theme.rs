@@ -60,6 +60,10 @@ pub const KEYS: &[&str] = &[
     "transcript.evidence",
     "transcript.time",
     "video.placeholder",
+    "heat.agree",
+    "heat.above",
+    "heat.below",
+    "heat.me",
 ];
 
 /// How many colours the terminal shows.
@@ -150,6 +154,14 @@ pub struct Theme {
     pub cue_evidence: Style,
     pub cue_time: Style,
     pub video: Style,
+    /// Calibration heat map: a rating within half a point of the item's mean.
+    pub heat_agree: Style,
+    /// Half a point or more above the item's mean (lenient).
+    pub heat_above: Style,
+    /// Half a point or more below the item's mean (severe).
+    pub heat_below: Style,
+    /// The caller's own row.
+    pub heat_me: Style,
 }
 
 /// A theme file before resolution.
@@ -498,6 +510,10 @@ pub fn load(name: &str, source: &ThemeSource, depth: ColorDepth) -> (Theme, Vec<
         cue_evidence: r("transcript.evidence"),
         cue_time: r("transcript.time"),
         video: r("video.placeholder"),
+        heat_agree: r("heat.agree"),
+        heat_above: r("heat.above"),
+        heat_below: r("heat.below"),
+        heat_me: r("heat.me"),
     };
     d2.dedup();
     diags.extend(d2);
@@ -509,6 +525,7 @@ pub fn load(name: &str, source: &ThemeSource, depth: ColorDepth) -> (Theme, Vec<
             &mut theme.score_current,
             &mut theme.cue_current,
             &mut theme.hint_key,
+            &mut theme.heat_me,
         ] {
             *s = s.add_modifier(Modifier::REVERSED);
         }

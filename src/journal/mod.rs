@@ -14,11 +14,32 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use takes_api::{Evidence, ScoreWrite};
+use takes_api::{CalibrationScoreWrite, Evidence, ScoreWrite};
+
+/// Where a score goes on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// `PUT /v1/assignments/{assignment_id}/scores/{question_id}`.
+    #[default]
+    Assignment,
+    /// `PUT /v1/calibration/{assignment_id}/items/{question_id}/score`:
+    /// `assignment_id` is the session, `question_id` the item.
+    Calibration,
+}
+
+impl Target {
+    fn is_assignment(&self) -> bool {
+        *self == Target::Assignment
+    }
+}
 
 /// A rating and note for one question, as the reviewer left it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreEntry {
+    /// Absent in journals written before calibration: an assignment.
+    #[serde(default, skip_serializing_if = "Target::is_assignment")]
+    pub target: Target,
     /// Also the `Idempotency-Key` it is sent with.
     pub key: String,
     pub user_id: String,
@@ -39,6 +60,13 @@ impl ScoreEntry {
             muted_rating: None,
             note: self.note.clone().filter(|n| !n.trim().is_empty()),
             evidence: Some(self.evidence.clone()),
+        })
+    }
+
+    pub fn calibration_body(&self) -> Option<CalibrationScoreWrite> {
+        Some(CalibrationScoreWrite {
+            rating: self.rating?,
+            note: self.note.clone().filter(|n| !n.trim().is_empty()),
         })
     }
 }
@@ -192,6 +220,7 @@ mod tests {
 
     fn entry(key: &str, q: &str, rating: Option<i64>) -> ScoreEntry {
         ScoreEntry {
+            target: Target::Assignment,
             key: key.into(),
             user_id: "u".into(),
             assignment_id: "a".into(),
@@ -248,6 +277,24 @@ mod tests {
         let pending = pending_of(text.as_bytes());
         let keys: Vec<&str> = pending.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["r1", "r2"]);
+    }
+
+    #[test]
+    fn target_defaults_to_assignment_and_round_trips() {
+        let old = r#"{"t":"score","key":"k","user_id":"u","assignment_id":"a","question_id":"q","rating":3,"note":null,"at_ms":0}"#;
+        match serde_json::from_str::<Record>(old) {
+            Ok(Record::Score(e)) => assert_eq!(e.target, Target::Assignment),
+            other => panic!("{other:?}"),
+        }
+        let mut e = entry("k", "q", Some(2));
+        e.target = Target::Calibration;
+        let line = serde_json::to_string(&Record::Score(e.clone())).unwrap();
+        assert!(line.contains("\"target\":\"calibration\""), "{line}");
+        assert_eq!(
+            serde_json::from_str::<Record>(&line).unwrap(),
+            Record::Score(e.clone())
+        );
+        assert_eq!(e.calibration_body().map(|b| b.rating), Some(2));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::{Journal, Record, ScoreEntry};
+use super::{Journal, Record, ScoreEntry, Target};
 use crate::client::Client;
 
 /// What the journal workers tell the app.
@@ -178,13 +178,33 @@ async fn sender(
             shared.notify.notified().await;
             continue;
         };
-        let Some(body) = entry.body() else {
-            lock(&shared.queue).pop_front();
-            continue;
+        let result = match entry.target {
+            Target::Assignment => match entry.body() {
+                Some(body) => client
+                    .put_score(&entry.assignment_id, &entry.question_id, &body, &entry.key)
+                    .await
+                    .map(|_| ()),
+                None => {
+                    lock(&shared.queue).pop_front();
+                    continue;
+                }
+            },
+            Target::Calibration => match entry.calibration_body() {
+                Some(body) => client
+                    .put_calibration_score(
+                        &entry.assignment_id,
+                        &entry.question_id,
+                        &body,
+                        &entry.key,
+                    )
+                    .await
+                    .map(|_| ()),
+                None => {
+                    lock(&shared.queue).pop_front();
+                    continue;
+                }
+            },
         };
-        let result = client
-            .put_score(&entry.assignment_id, &entry.question_id, &body, &entry.key)
-            .await;
         match result {
             Ok(_) => {
                 backoff = Duration::from_millis(500);

@@ -16,12 +16,28 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         Screen::Queue => "Queue",
         Screen::Review => "Review",
         Screen::Panel => "Panel",
+        Screen::Calibration => "Calibration",
+        Screen::CalibrationResults => "Calibration results",
     };
     let mut out = vec![Line::from(Span::styled(
         format!("{title} keys"),
         theme.title,
     ))];
-    let rows = app.keymap.help_rows(scope);
+    let mut rows = app.keymap.help_rows(scope);
+    if app.calibrating().is_some() {
+        // The results key of the calibration screens works while scoring.
+        let keys = app.keymap.keys_for(
+            Scope::Calibration,
+            crate::config::Command::CalibrationResults,
+        );
+        if !keys.is_empty() {
+            let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+            rows.push((
+                k.join(" "),
+                "Calibration results (locked until you submitted)".into(),
+            ));
+        }
+    }
     let kw = rows
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -48,6 +64,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
             ("a r h", "decision dialog: advance / reject / hold"),
         ],
         Screen::Panel => &[("a r h", "decision dialog: advance / reject / hold")],
+        Screen::Calibration | Screen::CalibrationResults => &[],
     };
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(

@@ -1,6 +1,7 @@
 //! Views: pure functions from the app state to a frame. Nothing here does
 //! I/O or changes the state (apart from remembering scroll offsets).
 
+pub mod calibration;
 pub mod decision;
 pub mod help;
 pub mod layout;
@@ -35,6 +36,8 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
         Screen::Queue => queue::draw(f, body, app, theme),
         Screen::Review => review::draw(f, body, app, theme),
         Screen::Panel => panel::draw(f, body, app, theme),
+        Screen::Calibration => calibration::draw_list(f, body, app, theme),
+        Screen::CalibrationResults => calibration::draw_results(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
@@ -171,7 +174,11 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 add(&mut hints, app, scope, Command::Note, "note");
                 add(&mut hints, app, scope, Command::ToggleVideo, "video");
                 add(&mut hints, app, scope, Command::Submit, "submit");
-                if app.can_decide() {
+                if app.calibrating().is_some() {
+                    let s = crate::config::Scope::Calibration;
+                    add(&mut hints, app, s, Command::CalibrationResults, "results");
+                }
+                if app.can_decide() && app.calibrating().is_none() {
                     add(&mut hints, app, scope, Command::Decision, "decide");
                 }
                 add(&mut hints, app, scope, Command::Help, "help");
@@ -191,6 +198,26 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
             add(&mut hints, app, scope, Command::Help, "help");
             add(&mut hints, app, scope, Command::Back, "queue");
+        }
+        Screen::Calibration => {
+            add(&mut hints, app, scope, Command::Open, "score");
+            add(&mut hints, app, scope, Command::Down, "move");
+            add(
+                &mut hints,
+                app,
+                scope,
+                Command::CalibrationResults,
+                "results",
+            );
+            add(&mut hints, app, scope, Command::Refresh, "reload");
+            add(&mut hints, app, scope, Command::Help, "help");
+            add(&mut hints, app, scope, Command::Back, "queue");
+        }
+        Screen::CalibrationResults => {
+            add(&mut hints, app, scope, Command::Down, "scroll");
+            add(&mut hints, app, scope, Command::Refresh, "reload");
+            add(&mut hints, app, scope, Command::Help, "help");
+            add(&mut hints, app, scope, Command::Back, "back");
         }
     }
     let mut spans = vec![Span::styled(" ", theme.statusbar)];
