@@ -58,6 +58,29 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Outbound webhooks: endpoints, deliveries, replay (reads the platform's database).
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+    /// Play one video in the terminal with the workstation's renderer.
+    Play {
+        /// A file path or an http(s) URL (platform media needs --token).
+        source: String,
+        /// Print one JSON line of playback figures to stderr at exit.
+        #[arg(long)]
+        stats: bool,
+        /// auto, kitty, sixel, iterm2, halfblocks or off.
+        #[arg(long, default_value = "auto")]
+        output: takes_player::OutputSetting,
+        /// Cap on frames per second drawn.
+        #[arg(long)]
+        max_fps: Option<f64>,
+    },
+    /// Check terminal graphics, colours, synchronized output, libmpv and the server.
+    Doctor {
+        /// auto, kitty, sixel, iterm2, halfblocks or off.
+        #[arg(long, default_value = "auto")]
+        output: takes_player::OutputSetting,
+    },
     /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
     /// Cohen's and Fleiss' kappa.
     Irr {
@@ -133,6 +156,44 @@ impl From<RoleArg> for UserRole {
 }
 
 #[derive(Subcommand)]
+enum WebhooksCommand {
+    /// Registered endpoints.
+    List {
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Deliveries, newest first: what was sent, what failed and why.
+    Deliveries {
+        /// pending, delivered, dead (the dead letters) or cancelled.
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[arg(long)]
+        event: Option<String>,
+        #[arg(long)]
+        interview: Option<String>,
+        #[arg(long)]
+        limit: Option<i64>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Send an event again, with the same webhook-id.
+    Replay {
+        /// Replay this delivery's event to its endpoint.
+        #[arg(long)]
+        delivery: Option<String>,
+        /// Replay this event (to --endpoint, or to every subscribed endpoint).
+        #[arg(long)]
+        event: Option<String>,
+        #[arg(long)]
+        endpoint: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create a user (if missing) and print a new token for them, once.
     Create {
@@ -175,6 +236,53 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
         None => {
             let ws = Workstation::prepare(&cli.ws, None, started, utc_offset_s)?;
             ws.run(None).await
+        }
+        Some(Command::Webhooks(cmd)) => {
+            use crate::tools::webhooks as w;
+            match cmd {
+                WebhooksCommand::List { storage } => {
+                    w::list(&storage.options().open(Clock::System).await?).await?
+                }
+                WebhooksCommand::Deliveries {
+                    state,
+                    endpoint,
+                    event,
+                    interview,
+                    limit,
+                    storage,
+                } => {
+                    let app = storage.options().open(Clock::System).await?;
+                    w::deliveries(&app, state, endpoint, event, interview, limit).await?
+                }
+                WebhooksCommand::Replay {
+                    delivery,
+                    event,
+                    endpoint,
+                    storage,
+                } => {
+                    let app = storage.options().open(Clock::System).await?;
+                    w::replay(&app, delivery, event, endpoint).await?
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(Command::Play {
+            source,
+            stats,
+            output,
+            max_fps,
+        }) => {
+            let args = crate::tools::play::PlayArgs {
+                source,
+                stats,
+                output,
+                max_fps,
+                token: cli.ws.token.clone(),
+            };
+            Ok(tokio::task::spawn_blocking(move || crate::tools::play::run(args)).await?)
+        }
+        Some(Command::Doctor { output }) => {
+            Ok(crate::tools::doctor::run(output, cli.ws.server.clone()).await)
         }
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,

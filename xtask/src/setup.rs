@@ -25,7 +25,10 @@ const PACKAGES: &[(&str, &str)] = &[
 ];
 
 /// Python tools the tests call.
-const PIP_PACKAGES: &[(&str, &str)] = &[("openapi-spec-validator", "openapi_spec_validator")];
+const PIP_PACKAGES: &[(&str, &str)] = &[
+    ("openapi-spec-validator", "openapi_spec_validator"),
+    ("standardwebhooks", "standardwebhooks"),
+];
 
 pub fn ensure() -> Result<()> {
     let missing: Vec<&str> = PACKAGES

@@ -13,6 +13,8 @@ use utoipa::ToSchema;
 
 pub mod calibration;
 pub use calibration::*;
+pub mod webhooks;
+pub use webhooks::*;
 
 /// Path prefix of every endpoint.
 pub const PREFIX: &str = "/v1";

@@ -17,6 +17,7 @@ pub mod media;
 pub mod pseudonym;
 pub mod seed;
 pub mod state;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -50,7 +51,13 @@ impl StorageOptions {
         };
         let db = Db::connect(&url).await?;
         let media = media::store::MediaStore::open(&media_dir)?;
-        Ok(AppState { db, media, clock })
+        let webhooks = webhooks::Hub::new(webhooks::WorkerConfig::default())?;
+        Ok(AppState {
+            db,
+            media,
+            clock,
+            webhooks,
+        })
     }
 }
 
@@ -59,6 +66,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Dropping the handle stops the worker too.
+    worker: Option<webhooks::WorkerHandle>,
 }
 
 impl RunningServer {
@@ -71,7 +80,13 @@ impl RunningServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.task).await.context("server task failed")??;
+        let served = (&mut self.task).await.context("server task failed");
+        // After the server, so no request's write goes unnoticed; the
+        // attempt in flight finishes and is recorded.
+        if let Some(worker) = self.worker.take() {
+            worker.stop().await;
+        }
+        served??;
         Ok(())
     }
 }
@@ -83,6 +98,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
+    let worker = webhooks::worker::spawn(state.clone());
     let app = api::router(state);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -95,6 +111,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
         addr,
         shutdown: Some(tx),
         task,
+        worker: Some(worker),
     })
 }
 
@@ -109,9 +126,12 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         "takes platform listening on http://{local} ({})",
         state.db.backend.as_str()
     );
-    axum::serve(listener, api::router(state))
+    let worker = webhooks::worker::spawn(state.clone());
+    let served = axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    worker.stop().await;
+    served?;
     Ok(())
 }
 

@@ -369,6 +369,7 @@ pub async fn submit(
         },
     )
     .await?;
+    crate::webhooks::events::review_submitted(&mut w.tx, now, &own.id).await?;
     w.commit().await?;
     Ok(axum::Json(SubmitReceipt {
         assignment_id: own.id,

@@ -192,6 +192,7 @@ pub async fn decide(
         },
     )
     .await?;
+    crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
     w.commit().await?;
     Ok((
         StatusCode::CREATED,

@@ -12,6 +12,8 @@ mod media;
 mod queue;
 mod reliability;
 mod rows;
+mod scorecard;
+mod webhooks;
 
 use std::sync::{Arc, OnceLock};
 
@@ -48,7 +50,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "decisions", description = "Recruiters' advance / reject / hold"),
         (name = "media", description = "Videos and transcripts, addressed by response id"),
         (name = "calibration", description = "Calibration sessions (everyone scores the same sample responses; \
-                                             results after your own submit) and inter-rater reliability")
+                                             results after your own submit) and inter-rater reliability"),
+        (name = "webhooks", description = "Outbound webhooks (Standard Webhooks signatures): endpoints, the delivery \
+                                          log, dead letters and replay; admins only")
     )
 )]
 struct ApiDoc;
@@ -94,6 +98,17 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calibration::reveal))
         .routes(routes!(calibration::add_note))
         .routes(routes!(reliability::reliability))
+        .routes(routes!(scorecard::scorecard))
+        .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
+        .routes(routes!(
+            webhooks::get_endpoint,
+            webhooks::update_endpoint,
+            webhooks::delete_endpoint
+        ))
+        .routes(routes!(webhooks::list_deliveries))
+        .routes(routes!(webhooks::get_delivery))
+        .routes(routes!(webhooks::replay_delivery))
+        .routes(routes!(webhooks::replay_event))
         .split_for_parts()
 }
 
@@ -106,6 +121,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            wake_webhooks,
+        ))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(TraceLayer::new_for_http())
@@ -142,6 +161,22 @@ async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::N
         }
         _ => next.run(req).await,
     }
+}
+
+/// Wakes the webhook worker after every successful write: handlers write
+/// events inside their transaction, and only once the handler has returned
+/// is that transaction committed and the event visible to the worker.
+async fn wake_webhooks(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let write = !req.method().is_safe();
+    let response = next.run(req).await;
+    if write && response.status().is_success() {
+        state.webhooks.wake();
+    }
+    response
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {

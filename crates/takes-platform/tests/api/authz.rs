@@ -321,6 +321,140 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        (
+            Method::GET,
+            "/v1/interviews/{i}/scorecard",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        // Webhooks, admins only. {w} is an endpoint (unreachable URL),
+        // {d} a dead-lettered delivery to it of event {e}.
+        (
+            Method::POST,
+            "/v1/webhooks/endpoints",
+            Some(json!({"url": "http://127.0.0.1:1/matrix"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 201),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/endpoints",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/endpoints/{w}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::PATCH,
+            "/v1/webhooks/endpoints/{w}",
+            Some(json!({"description": "matrix"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/deliveries",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/webhooks/deliveries/{d}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/webhooks/deliveries/{d}/replay",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 202),
+            ],
+        ),
+        // To every subscribed endpoint where it is not pending: the one the
+        // POST row above registered.
+        (
+            Method::POST,
+            "/v1/webhooks/events/{e}/replay",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 202),
+            ],
+        ),
+        (
+            Method::DELETE,
+            "/v1/webhooks/endpoints/{w}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 204),
+            ],
+        ),
     ]
 }
 
@@ -349,8 +483,62 @@ async fn calibration_session(p: &TestPlatform) -> Calibration {
     }
 }
 
-fn fill(p: &TestPlatform, cal: &Calibration, template: &str) -> String {
+/// The webhook endpoint, delivery and event the matrix's `{w}`, `{d}` and
+/// `{e}` name: the delivery is dead-lettered so that replaying it is
+/// allowed.
+struct Hooks {
+    endpoint: String,
+    delivery: String,
+    event: String,
+}
+
+async fn webhook_setup(p: &TestPlatform) -> Hooks {
+    use sqlx::Row;
+    let (s, body) = p
+        .call(
+            p.request(Method::POST, "/v1/webhooks/endpoints", Some(&p.f.admin))
+                .json(&json!({"url": "http://127.0.0.1:1/matrix"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let endpoint = body["id"].as_str().expect("id").to_string();
+    let (s, body) = p
+        .call(
+            p.request(
+                Method::POST,
+                &format!("/v1/interviews/{}/decision", p.f.interview),
+                Some(&p.f.recruiter),
+            )
+            .json(&json!({"action": "hold"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    // Dead-lettered directly: a real dead letter takes a day of retries
+    // (tests/api/webhooks.rs drives that with a manual clock).
+    sqlx::query(
+        "UPDATE webhook_deliveries SET state = 'dead', finished_at = 1 WHERE endpoint_id = $1",
+    )
+    .bind(&endpoint)
+    .execute(&p.state.db.pool)
+    .await
+    .expect("dead-letter");
+    let row = sqlx::query("SELECT id, event_id FROM webhook_deliveries WHERE endpoint_id = $1")
+        .bind(&endpoint)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .expect("delivery");
+    Hooks {
+        endpoint,
+        delivery: row.get("id"),
+        event: row.get("event_id"),
+    }
+}
+
+fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> String {
     template
+        .replace("{w}", &hooks.endpoint)
+        .replace("{d}", &hooks.delivery)
+        .replace("{e}", &hooks.event)
         .replace("{ci}", &cal.item)
         .replace("{c}", &cal.session)
         .replace("{u0}", &p.f.reviewer_ids[0])
@@ -365,10 +553,11 @@ both_backends!(
     every_endpoint_for_every_caller,
     |p: TestPlatform| async move {
         let cal = calibration_session(&p).await;
+        let hooks = webhook_setup(&p).await;
         for (method, template, body, expectations) in matrix() {
-            let path = fill(&p, &cal, template);
+            let path = fill(&p, &cal, &hooks, template);
             let body: Option<serde_json::Value> = body.map(|b| {
-                serde_json::from_str(&fill(&p, &cal, &b.to_string())).expect("filled body")
+                serde_json::from_str(&fill(&p, &cal, &hooks, &b.to_string())).expect("filled body")
             });
             for (who, expected) in expectations {
                 let mut rb = p.request(method.clone(), &path, token(&p, who).as_deref());
@@ -413,6 +602,9 @@ both_backends!(
                 .replace("{r}", "{response_id}")
                 .replace("{ci}", "{item_id}")
                 .replace("{c}", "{id}")
+                .replace("{w}", "{id}")
+                .replace("{d}", "{id}")
+                .replace("{e}", "{id}")
         };
         let covered: Vec<String> = matrix()
             .iter()

@@ -10,3 +10,4 @@ mod demo_data;
 mod media;
 mod openapi;
 mod scoring;
+mod webhooks;

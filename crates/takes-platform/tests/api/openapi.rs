@@ -23,6 +23,16 @@ const CONTRACT: &[(&str, &str)] = &[
     ("put", "/v1/calibration/{id}/items/{item_id}/score"),
     ("post", "/v1/calibration/{id}/submit"),
     ("get", "/v1/calibration/{id}/results"),
+    // Issue 6: outbound webhooks and the scorecard export.
+    ("post", "/v1/webhooks/endpoints"),
+    ("get", "/v1/webhooks/endpoints"),
+    ("patch", "/v1/webhooks/endpoints/{id}"),
+    ("delete", "/v1/webhooks/endpoints/{id}"),
+    ("get", "/v1/webhooks/deliveries"),
+    ("get", "/v1/webhooks/deliveries/{id}"),
+    ("post", "/v1/webhooks/deliveries/{id}/replay"),
+    ("post", "/v1/webhooks/events/{id}/replay"),
+    ("get", "/v1/interviews/{id}/scorecard"),
 ];
 
 both_backends!(

@@ -1,0 +1,432 @@
+//! Outbound webhooks: the admin API's wire types, the envelope every
+//! delivery carries, and the `data` of each event type.
+//!
+//! Deliveries follow the Standard Webhooks specification: headers
+//! `webhook-id` (the event id, stable across retries and replays, so a
+//! receiver dedupes on it), `webhook-timestamp` (Unix seconds of the
+//! attempt) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of
+//! `{id}.{timestamp}.{body}` keyed with the base64-decoded part of the
+//! endpoint's `whsec_` secret).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{CandidateView, DecisionAction};
+
+/// Names of the events the platform sends, as the ATS ecosystem names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+pub enum WebhookEventType {
+    /// A candidate was invited to an interview (raised by the invitation flow).
+    #[serde(rename = "invitation.sent")]
+    InvitationSent,
+    /// An invitation ran out unanswered (raised by the invitation flow).
+    #[serde(rename = "invitation.expired")]
+    InvitationExpired,
+    /// The candidate recorded every answer (raised by the invitation flow).
+    #[serde(rename = "interview.completed")]
+    InterviewCompleted,
+    /// One reviewer submitted their scores.
+    #[serde(rename = "review.submitted")]
+    ReviewSubmitted,
+    /// Every assigned reviewer has submitted; carries the aggregate.
+    #[serde(rename = "interview.reviewed")]
+    InterviewReviewed,
+    #[serde(rename = "candidate.advanced")]
+    CandidateAdvanced,
+    #[serde(rename = "candidate.rejected")]
+    CandidateRejected,
+    #[serde(rename = "candidate.held")]
+    CandidateHeld,
+}
+
+impl WebhookEventType {
+    pub const ALL: [WebhookEventType; 8] = [
+        WebhookEventType::InvitationSent,
+        WebhookEventType::InvitationExpired,
+        WebhookEventType::InterviewCompleted,
+        WebhookEventType::ReviewSubmitted,
+        WebhookEventType::InterviewReviewed,
+        WebhookEventType::CandidateAdvanced,
+        WebhookEventType::CandidateRejected,
+        WebhookEventType::CandidateHeld,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEventType::InvitationSent => "invitation.sent",
+            WebhookEventType::InvitationExpired => "invitation.expired",
+            WebhookEventType::InterviewCompleted => "interview.completed",
+            WebhookEventType::ReviewSubmitted => "review.submitted",
+            WebhookEventType::InterviewReviewed => "interview.reviewed",
+            WebhookEventType::CandidateAdvanced => "candidate.advanced",
+            WebhookEventType::CandidateRejected => "candidate.rejected",
+            WebhookEventType::CandidateHeld => "candidate.held",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The event a recruiter's decision raises.
+    pub fn for_decision(action: DecisionAction) -> Self {
+        match action {
+            DecisionAction::Advance => WebhookEventType::CandidateAdvanced,
+            DecisionAction::Reject => WebhookEventType::CandidateRejected,
+            DecisionAction::Hold => WebhookEventType::CandidateHeld,
+        }
+    }
+}
+
+/// The body of every delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEnvelope {
+    /// The event id; also the `webhook-id` header.
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: WebhookEventType,
+    /// When the change happened (RFC 3339).
+    pub timestamp: String,
+    /// One of the `*Data` shapes, by `type`.
+    pub data: serde_json::Value,
+}
+
+/// The candidate as integrations see them (real name: receivers are the
+/// organisation's own systems, not reviewers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookCandidate {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookJobRole {
+    pub id: String,
+    pub title: String,
+    pub department: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookUser {
+    pub id: String,
+    pub name: String,
+}
+
+/// One submitted rating inside `review.submitted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookScore {
+    pub question_id: String,
+    pub position: i64,
+    pub competency: String,
+    pub rating: i64,
+    pub muted_rating: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// `data` of `review.submitted`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ReviewSubmittedData {
+    pub interview_id: String,
+    pub assignment_id: String,
+    pub candidate: WebhookCandidate,
+    pub role: WebhookJobRole,
+    pub reviewer: WebhookUser,
+    pub submitted_at: String,
+    pub scores: Vec<WebhookScore>,
+    pub reviewers_assigned: i64,
+    pub reviewers_submitted: i64,
+}
+
+/// The panel's aggregate for one question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct QuestionAggregate {
+    pub question_id: String,
+    pub position: i64,
+    pub prompt: String,
+    pub competency: String,
+    pub scale_min: i64,
+    pub scale_max: i64,
+    pub pass_score: i64,
+    /// Every submitted rating, in reviewer-name order.
+    pub ratings: Vec<i64>,
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// `max - min`.
+    pub spread: Option<i64>,
+    /// Ratings at or above `pass_score`.
+    pub passes: i64,
+}
+
+/// `data` of `interview.reviewed`: every assigned reviewer has submitted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InterviewReviewedData {
+    pub interview_id: String,
+    pub candidate: WebhookCandidate,
+    pub role: WebhookJobRole,
+    pub reviewers: Vec<WebhookUser>,
+    pub questions: Vec<QuestionAggregate>,
+    /// Mean of every rating of every question.
+    pub overall_mean: Option<f64>,
+    pub reviewed_at: String,
+}
+
+/// `data` of `candidate.advanced`, `candidate.rejected`, `candidate.held`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CandidateDecisionData {
+    pub decision_id: String,
+    pub interview_id: String,
+    pub candidate: WebhookCandidate,
+    pub role: WebhookJobRole,
+    pub action: DecisionAction,
+    pub reason: Option<String>,
+    pub decided_by: WebhookUser,
+    pub decided_at: String,
+}
+
+/// Whether an endpoint is sent to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookEndpointStatus {
+    Active,
+    /// By an admin, or because the receiver answered `410 Gone`.
+    Disabled,
+}
+
+/// A registered receiver. The secret is shown only at creation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: String,
+    pub url: String,
+    pub description: String,
+    /// Subscribed event types; empty means every type.
+    pub event_types: Vec<WebhookEventType>,
+    pub status: WebhookEndpointStatus,
+    /// Why it is disabled (`410 Gone` from the receiver, or an admin).
+    pub disabled_reason: Option<String>,
+    /// The first characters of the secret, to tell secrets apart.
+    pub secret_hint: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Body of `POST /v1/webhooks/endpoints`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpointCreate {
+    /// `http://` or `https://` URL that receives `POST`s.
+    pub url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Event types to send; absent or empty for all.
+    #[serde(default)]
+    pub event_types: Option<Vec<WebhookEventType>>,
+}
+
+/// Answer of `POST /v1/webhooks/endpoints`: the endpoint and its signing
+/// secret, which is never shown again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpointCreated {
+    #[serde(flatten)]
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_…`: keep it; verify `webhook-signature` with it.
+    pub secret: String,
+}
+
+/// Body of `PATCH /v1/webhooks/endpoints/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookEndpointUpdate {
+    /// `true` re-enables (also after a `410`), `false` disables.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub event_types: Option<Vec<WebhookEventType>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpointPage {
+    pub items: Vec<WebhookEndpoint>,
+    pub next_cursor: Option<String>,
+}
+
+/// Where a delivery is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookDeliveryState {
+    /// Waiting for its first attempt, a retry, or an earlier event of the
+    /// same interview to this endpoint.
+    Pending,
+    /// The receiver answered 2xx.
+    Delivered,
+    /// Retries ran out (the dead-letter list); replay to send again.
+    Dead,
+    /// Its endpoint was deleted.
+    Cancelled,
+}
+
+impl WebhookDeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookDeliveryState::Pending => "pending",
+            WebhookDeliveryState::Delivered => "delivered",
+            WebhookDeliveryState::Dead => "dead",
+            WebhookDeliveryState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(WebhookDeliveryState::Pending),
+            "delivered" => Some(WebhookDeliveryState::Delivered),
+            "dead" => Some(WebhookDeliveryState::Dead),
+            "cancelled" => Some(WebhookDeliveryState::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookAttempt {
+    pub attempted_at: String,
+    /// Absent when no HTTP answer arrived.
+    pub status_code: Option<i64>,
+    /// Why the attempt failed (connection refused, timeout, non-2xx, …).
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    /// The first bytes of the receiver's answer.
+    pub response_excerpt: Option<String>,
+}
+
+/// One event sent (or to be sent) to one endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: String,
+    /// Also the `webhook-id` the receiver sees.
+    pub event_id: String,
+    pub event_type: WebhookEventType,
+    pub endpoint_id: String,
+    pub interview_id: Option<String>,
+    pub state: WebhookDeliveryState,
+    pub attempts: i64,
+    pub next_attempt_at: Option<String>,
+    pub last_attempt_at: Option<String>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    /// The delivery this one replays.
+    pub replay_of: Option<String>,
+    pub created_at: String,
+    /// Every attempt, oldest first (only on `GET …/deliveries/{id}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempt_log: Vec<WebhookAttempt>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDeliveryPage {
+    pub items: Vec<WebhookDelivery>,
+    pub next_cursor: Option<String>,
+}
+
+/// Body of `POST /v1/webhooks/events/{id}/replay`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookReplayRequest {
+    /// Only to this endpoint; otherwise to every active endpoint that
+    /// subscribes to the event's type.
+    #[serde(default)]
+    pub endpoint_id: Option<String>,
+}
+
+/// Answer of the replay endpoints: the new deliveries, queued now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookReplayReceipt {
+    pub deliveries: Vec<WebhookDelivery>,
+}
+
+/// A Greenhouse scorecard rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GreenhouseRating {
+    DefinitelyNot,
+    No,
+    Mixed,
+    Yes,
+    StrongYes,
+    NoDecision,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseUser {
+    pub id: String,
+    pub name: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub employee_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseAttribute {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub note: Option<String>,
+    pub rating: GreenhouseRating,
+}
+
+/// Attribute names grouped by rating, as Greenhouse lists them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseRatings {
+    pub definitely_not: Vec<String>,
+    pub no: Vec<String>,
+    pub mixed: Vec<String>,
+    pub yes: Vec<String>,
+    pub strong_yes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseQuestion {
+    pub id: Option<String>,
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseStep {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// One reviewer's scorecard in Greenhouse's Harvest shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GreenhouseScorecard {
+    /// The assignment id.
+    pub id: String,
+    /// Greenhouse's ids are unknown here; integrations map `candidate_id`.
+    pub application_id: Option<String>,
+    pub candidate_id: String,
+    pub interview: String,
+    pub interview_step: GreenhouseStep,
+    pub interviewed_at: Option<String>,
+    pub submitted_at: String,
+    pub submitted_by: GreenhouseUser,
+    pub interviewer: GreenhouseUser,
+    pub overall_recommendation: GreenhouseRating,
+    pub attributes: Vec<GreenhouseAttribute>,
+    pub ratings: GreenhouseRatings,
+    pub questions: Vec<GreenhouseQuestion>,
+}
+
+/// `GET /v1/interviews/{id}/scorecard?format=greenhouse`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ScorecardExport {
+    pub interview_id: String,
+    pub format: String,
+    pub candidate: CandidateView,
+    /// One per reviewer who has submitted.
+    pub scorecards: Vec<GreenhouseScorecard>,
+}

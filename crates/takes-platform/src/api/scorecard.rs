@@ -1,0 +1,207 @@
+//! Scorecards for ATSs: each submitted reviewer's ratings in Greenhouse's
+//! Harvest scorecard shape, ratings mapped onto `definitely_not … strong_yes`.
+
+use axum::extract::State;
+use serde::Deserialize;
+use sqlx::Row;
+use takes_api::{
+    GreenhouseAttribute, GreenhouseQuestion, GreenhouseRating, GreenhouseRatings,
+    GreenhouseScorecard, GreenhouseStep, GreenhouseUser, Problem, ScorecardExport,
+};
+use utoipa::IntoParams;
+
+use super::rows;
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Path, Query};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ScorecardParams {
+    /// Export shape; only `greenhouse` (the default) so far.
+    format: Option<String>,
+}
+
+/// Places `rating` on a five-step scale by where it sits between the
+/// rubric's ends, so 1–5, 1–4 and 0–10 rubrics all map sensibly.
+pub fn greenhouse_rating(rating: f64, min: i64, max: i64) -> GreenhouseRating {
+    if max <= min {
+        return GreenhouseRating::NoDecision;
+    }
+    let x = ((rating - min as f64) / (max - min) as f64).clamp(0.0, 1.0);
+    match (x * 4.0).round() as i64 {
+        0 => GreenhouseRating::DefinitelyNot,
+        1 => GreenhouseRating::No,
+        2 => GreenhouseRating::Mixed,
+        3 => GreenhouseRating::Yes,
+        _ => GreenhouseRating::StrongYes,
+    }
+}
+
+fn user(id: String, name: String) -> GreenhouseUser {
+    let (first, last) = match name.split_once(' ') {
+        Some((f, l)) => (f.to_string(), l.to_string()),
+        None => (name.clone(), String::new()),
+    };
+    GreenhouseUser {
+        id,
+        name,
+        first_name: first,
+        last_name: last,
+        employee_id: None,
+    }
+}
+
+/// Every submitted reviewer's scorecard for the interview (recruiters and
+/// admins). Drafts are never exported.
+#[utoipa::path(get, path = "/v1/interviews/{id}/scorecard", tag = "decisions",
+    params(("id" = String, Path, description = "Interview id"), ScorecardParams),
+    responses((status = 200, body = ScorecardExport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn scorecard(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(params): Query<ScorecardParams>,
+) -> ApiResult<axum::Json<ScorecardExport>> {
+    caller.require_decider()?;
+    let format = params.format.unwrap_or_else(|| "greenhouse".into());
+    if format != "greenhouse" {
+        return Err(ApiError::invalid(
+            "format",
+            format!("format {format:?} is not supported; use greenhouse"),
+        ));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let head = sqlx::query(
+        "SELECT c.id AS candidate_id, c.name, r.title, i.question_set_id, i.completed_at \
+         FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
+         JOIN job_roles r ON r.id = i.job_role_id WHERE i.id = $1",
+    )
+    .bind(&id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
+    let questions = sqlx::query(
+        "SELECT id, position, prompt, competency, scale_min, scale_max FROM questions \
+         WHERE question_set_id = $1 ORDER BY position",
+    )
+    .bind(head.try_get::<String, _>("question_set_id")?)
+    .fetch_all(&mut *conn)
+    .await?;
+    let reviewers = sqlx::query(
+        "SELECT a.id, a.submitted_at, u.id AS user_id, u.name FROM assignments a \
+         JOIN users u ON u.id = a.reviewer_id \
+         WHERE a.interview_id = $1 AND a.status = 'submitted' ORDER BY u.name, u.id",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let title: String = head.try_get("title")?;
+    let mut scorecards = Vec::with_capacity(reviewers.len());
+    for r in &reviewers {
+        let assignment_id: String = r.try_get("id")?;
+        let scores =
+            sqlx::query("SELECT question_id, rating, note FROM scores WHERE assignment_id = $1")
+                .bind(&assignment_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        let mut attributes = Vec::new();
+        let mut ratings = GreenhouseRatings::default();
+        let mut answers = Vec::new();
+        let mut normalised = Vec::new();
+        for q in &questions {
+            let qid: String = q.try_get("id")?;
+            let Some(s) = scores
+                .iter()
+                .find(|s| s.try_get::<String, _>("question_id").ok().as_deref() == Some(&qid))
+            else {
+                continue;
+            };
+            let (min, max): (i64, i64) = (q.try_get("scale_min")?, q.try_get("scale_max")?);
+            let rating: i64 = s.try_get("rating")?;
+            let note: Option<String> = s.try_get("note")?;
+            let gh = greenhouse_rating(rating as f64, min, max);
+            if max > min {
+                normalised.push((rating - min) as f64 / (max - min) as f64);
+            }
+            let position: i64 = q.try_get("position")?;
+            let competency: String = q.try_get("competency")?;
+            let name = format!("Q{position} {competency}");
+            match gh {
+                GreenhouseRating::DefinitelyNot => ratings.definitely_not.push(name.clone()),
+                GreenhouseRating::No => ratings.no.push(name.clone()),
+                GreenhouseRating::Mixed => ratings.mixed.push(name.clone()),
+                GreenhouseRating::Yes => ratings.yes.push(name.clone()),
+                GreenhouseRating::StrongYes => ratings.strong_yes.push(name.clone()),
+                GreenhouseRating::NoDecision => {}
+            }
+            answers.push(GreenhouseQuestion {
+                id: Some(qid),
+                question: q.try_get("prompt")?,
+                answer: match &note {
+                    Some(n) => format!("{rating} of {min}–{max}. {n}"),
+                    None => format!("{rating} of {min}–{max}"),
+                },
+            });
+            attributes.push(GreenhouseAttribute {
+                name,
+                kind: "Async video interview".into(),
+                note,
+                rating: gh,
+            });
+        }
+        let overall = if normalised.is_empty() {
+            GreenhouseRating::NoDecision
+        } else {
+            greenhouse_rating(
+                normalised.iter().sum::<f64>() / normalised.len() as f64,
+                0,
+                1,
+            )
+        };
+        let reviewer = user(r.try_get("user_id")?, r.try_get("name")?);
+        scorecards.push(GreenhouseScorecard {
+            id: assignment_id,
+            application_id: None,
+            candidate_id: head.try_get("candidate_id")?,
+            interview: format!("Async video interview: {title}"),
+            interview_step: GreenhouseStep {
+                id: None,
+                name: "Async video screen".into(),
+            },
+            interviewed_at: head.try_get::<Option<i64>, _>("completed_at")?.map(rfc3339),
+            submitted_at: rfc3339(r.try_get::<Option<i64>, _>("submitted_at")?.unwrap_or(0)),
+            submitted_by: reviewer.clone(),
+            interviewer: reviewer,
+            overall_recommendation: overall,
+            attributes,
+            ratings,
+            questions: answers,
+        });
+    }
+    Ok(axum::Json(ScorecardExport {
+        interview_id: id,
+        format,
+        candidate: rows::candidate(head.try_get("name")?, String::new(), true),
+        scorecards,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_ratings_onto_greenhouse_steps() {
+        use GreenhouseRating::*;
+        let got: Vec<_> = (1..=5).map(|r| greenhouse_rating(r as f64, 1, 5)).collect();
+        assert_eq!(got, vec![DefinitelyNot, No, Mixed, Yes, StrongYes]);
+        assert_eq!(greenhouse_rating(0.0, 0, 10), DefinitelyNot);
+        assert_eq!(greenhouse_rating(10.0, 0, 10), StrongYes);
+        assert_eq!(greenhouse_rating(5.0, 0, 10), Mixed);
+        assert_eq!(greenhouse_rating(1.0, 1, 1), NoDecision);
+    }
+}

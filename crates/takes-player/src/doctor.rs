@@ -1,0 +1,103 @@
+//! The terminal and libmpv half of `takes doctor` (the lead adds the server check).
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::detect::{self, Detection, OutputSetting};
+
+#[derive(Debug, Clone)]
+pub struct DoctorReport {
+    /// `Ok("mpv 0.35.1 (client API 2.0)")` or why there is no libmpv.
+    pub libmpv: Result<String, String>,
+    pub output: String,
+    pub output_reason: String,
+    pub color_depth: String,
+    pub color_reason: String,
+    pub font_size: (u16, u16),
+    /// DEC mode 2026.
+    pub sync_output: Option<bool>,
+    pub over_ssh: bool,
+    pub in_multiplexer: bool,
+}
+
+/// Probes libmpv and the terminal. If stdin is a terminal it is put in raw
+/// mode for the queries (answers are read from it) and restored after; each
+/// query waits at most `timeout`.
+pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport {
+    let tty = rustix::termios::isatty(rustix::stdio::stdin());
+    let raw = tty && crossterm::terminal::enable_raw_mode().is_ok();
+    let det = if tty {
+        detect::detect(setting, timeout)
+    } else {
+        let (depth, why) = detect::detect_color_depth();
+        let mut d = Detection::fixed(crate::OutputKind::Halfblocks, depth);
+        d.reason = "stdin is not a terminal: nothing to ask; half-blocks".into();
+        d.color_reason = why;
+        d
+    };
+    if raw {
+        let _ = crossterm::terminal::disable_raw_mode();
+    }
+    DoctorReport {
+        libmpv: libmpv_status(),
+        output: det.output.name().into(),
+        output_reason: det.reason.clone(),
+        color_depth: match det.color_depth {
+            crate::ColorDepth::TrueColor => "truecolor (24-bit)".into(),
+            crate::ColorDepth::Ansi256 => "256 colours".into(),
+        },
+        color_reason: det.color_reason.clone(),
+        font_size: det.font_size,
+        sync_output: det.sync_output,
+        over_ssh: det.over_ssh,
+        in_multiplexer: det.in_multiplexer,
+    }
+}
+
+fn libmpv_status() -> Result<String, String> {
+    #[cfg(feature = "mpv")]
+    {
+        let (maj, min) = crate::mpv_ffi::client_api_version();
+        crate::player::mpv_version().map(|v| format!("{v} (client API {maj}.{min})"))
+    }
+    #[cfg(not(feature = "mpv"))]
+    {
+        Err("built without the `mpv` feature: no video, transcript only".into())
+    }
+}
+
+impl fmt::Display for DoctorReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.libmpv {
+            Ok(v) => writeln!(f, "libmpv:      ok, {v}")?,
+            Err(e) => writeln!(f, "libmpv:      MISSING, {e}")?,
+        }
+        writeln!(f, "video:       {} ({})", self.output, self.output_reason)?;
+        writeln!(
+            f,
+            "colours:     {} ({})",
+            self.color_depth, self.color_reason
+        )?;
+        writeln!(
+            f,
+            "cell size:   {}x{} px",
+            self.font_size.0, self.font_size.1
+        )?;
+        let sync = match self.sync_output {
+            Some(true) => "supported (DECRQM 2026)",
+            Some(false) => "not supported (DECRQM 2026)",
+            None => "unknown (no answer to DECRQM 2026)",
+        };
+        writeln!(f, "sync output: {sync}")?;
+        write!(
+            f,
+            "session:     {}{}",
+            if self.over_ssh { "over SSH" } else { "local" },
+            if self.in_multiplexer {
+                ", inside tmux/screen"
+            } else {
+                ""
+            }
+        )
+    }
+}

@@ -1,0 +1,580 @@
+//! The embedded player: libmpv decoding and scaling in-process, frames
+//! rendered in software to exactly the pane's pixel size.
+//!
+//! Threads (both owned by [`Player`], joined on drop):
+//! - the *control* thread owns the `Mpv` handle: it applies [`Player`]
+//!   commands and turns mpv events into [`PlayerEvent`]s. It sleeps on a
+//!   condition variable raised by mpv's wakeup callback or by a command.
+//! - the *render* thread owns the software render context and calls only
+//!   `mpv_render_*` functions (render.h: a render thread must never wait on a
+//!   thread that makes other libmpv calls). It sleeps until mpv's update
+//!   callback or a size change raises its condition variable, renders, and
+//!   puts the frame in a one-slot mailbox: a newer frame replaces an undrawn
+//!   one, so frames are dropped, never queued.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use libmpv2::events::{Event, PropertyData};
+use libmpv2::{Format, Mpv};
+
+use crate::mpv_ffi::{self, CoreGuard, SwRenderer, SwSurface};
+use crate::{Frame, PlayerConfig, PlayerError, PlayerEvent, SPEED_STEPS};
+
+/// Wake-up flags shared by a sleeping thread and whoever wakes it.
+#[derive(Default)]
+struct Signal {
+    bits: Mutex<u32>,
+    cv: Condvar,
+}
+
+const WAKE_MPV: u32 = 1;
+const WAKE_COMMAND: u32 = 2;
+const WAKE_RENDER: u32 = 4;
+const WAKE_RESIZE: u32 = 8;
+const WAKE_STOP: u32 = 16;
+
+impl Signal {
+    fn raise(&self, bits: u32) {
+        if let Ok(mut b) = self.bits.lock() {
+            *b |= bits;
+        }
+        self.cv.notify_one();
+    }
+
+    /// Blocks until some bit is raised, returns and clears them.
+    fn wait(&self) -> u32 {
+        let Ok(mut b) = self.bits.lock() else {
+            return WAKE_STOP;
+        };
+        while *b == 0 {
+            b = match self.cv.wait(b) {
+                Ok(b) => b,
+                Err(_) => return WAKE_STOP,
+            };
+        }
+        std::mem::take(&mut *b)
+    }
+}
+
+/// The one-slot frame mailbox between the render thread and the UI.
+#[derive(Default)]
+pub(crate) struct FrameSlot {
+    latest: Mutex<Option<Arc<Frame>>>,
+    /// A frame is in the slot that the UI has not fetched yet.
+    pending: AtomicBool,
+    pub(crate) decoded: AtomicU64,
+    /// Frames replaced in the slot before the UI fetched them.
+    pub(crate) superseded: AtomicU64,
+}
+
+enum Command {
+    Load(String),
+    Prefetch(String),
+    SetPause(bool),
+    TogglePause,
+    SeekRelative(f64),
+    SeekAbsolute(f64),
+    Speed(f64),
+    SpeedStep(i32),
+    Volume(f64),
+    Mute(bool),
+    Quit,
+}
+
+type Sink = Arc<dyn Fn(PlayerEvent) + Send + Sync + 'static>;
+
+/// A running libmpv instance. Cheap to keep idle; drop it to stop.
+///
+/// All methods are non-blocking: they queue a command for the control thread.
+pub struct Player {
+    commands: Sender<Command>,
+    control: Arc<Signal>,
+    render: Arc<Signal>,
+    size: Arc<Mutex<(u32, u32)>>,
+    frames: Arc<FrameSlot>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Player {
+    /// Starts mpv (idle, nothing loaded). `sink` receives every event; it is
+    /// called from the player's threads, so it should only forward (e.g. send
+    /// on a channel) and return.
+    pub fn start(
+        config: PlayerConfig,
+        sink: impl Fn(PlayerEvent) + Send + Sync + 'static,
+    ) -> Result<Player, PlayerError> {
+        let (commands, rx) = mpsc::channel();
+        let control = Arc::new(Signal::default());
+        let render = Arc::new(Signal::default());
+        let size = Arc::new(Mutex::new((0u32, 0u32)));
+        let frames = Arc::new(FrameSlot::default());
+        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
+        let shared = Shared {
+            control: control.clone(),
+            render: render.clone(),
+            size: size.clone(),
+            frames: frames.clone(),
+            sink: Arc::new(sink),
+        };
+        let thread = std::thread::Builder::new()
+            .name("takes-mpv-control".into())
+            .spawn(move || control_thread(config, shared, rx, ready_tx))
+            .map_err(|e| PlayerError::Init(format!("cannot start the player thread: {e}")))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(Player {
+                commands,
+                control,
+                render,
+                size,
+                frames,
+                thread: Some(thread),
+            }),
+            Ok(Err(e)) => {
+                let _ = thread.join();
+                Err(e)
+            }
+            Err(_) => {
+                let _ = thread.join();
+                Err(PlayerError::Init(
+                    "the player thread ended during start-up".into(),
+                ))
+            }
+        }
+    }
+
+    fn send(&self, c: Command) {
+        if self.commands.send(c).is_ok() {
+            self.control.raise(WAKE_COMMAND);
+        }
+    }
+
+    /// Replaces whatever plays with `url` (a path, `file://` or `http(s)://`).
+    /// If `url` was the last [`prefetch`](Self::prefetch), mpv switches to the
+    /// already opened stream.
+    pub fn load(&self, url: &str) {
+        self.send(Command::Load(url.to_string()));
+    }
+
+    /// Opens `url` in the background as the next entry, so that a later
+    /// [`load`](Self::load) of the same URL starts at once.
+    pub fn prefetch(&self, url: &str) {
+        self.send(Command::Prefetch(url.to_string()));
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.send(Command::SetPause(paused));
+    }
+
+    pub fn toggle_pause(&self) {
+        self.send(Command::TogglePause);
+    }
+
+    /// Seeks by `secs` (negative: back), precisely (not to a key frame).
+    pub fn seek_relative(&self, secs: f64) {
+        self.send(Command::SeekRelative(secs));
+    }
+
+    /// Seeks to `secs` from the start.
+    pub fn seek_to(&self, secs: f64) {
+        self.send(Command::SeekAbsolute(secs));
+    }
+
+    /// Starts the current file over and plays.
+    pub fn restart(&self) {
+        self.send(Command::SeekAbsolute(0.0));
+        self.send(Command::SetPause(false));
+    }
+
+    /// Sets the speed, clamped to 0.5..=2.0; pitch is corrected.
+    pub fn set_speed(&self, speed: f64) {
+        self.send(Command::Speed(speed));
+    }
+
+    /// Moves `steps` along [`SPEED_STEPS`] (`[` is -1, `]` is +1).
+    pub fn speed_step(&self, steps: i32) {
+        self.send(Command::SpeedStep(steps));
+    }
+
+    /// Volume in percent, 0..=130.
+    pub fn set_volume(&self, percent: f64) {
+        self.send(Command::Volume(percent));
+    }
+
+    /// Mutes or unmutes. The muted-first policy is the caller's business (see
+    /// [`crate::muted_first`]); the player does what it is told.
+    pub fn set_muted(&self, muted: bool) {
+        self.send(Command::Mute(muted));
+    }
+
+    /// The pixel size frames are rendered at (the video pane's pixel size,
+    /// see [`crate::VideoRenderer::pixel_size`]). (0, 0) stops rendering.
+    pub fn set_render_size(&self, width: u32, height: u32) {
+        if let Ok(mut s) = self.size.lock() {
+            if *s == (width, height) {
+                return;
+            }
+            *s = (width, height);
+        }
+        self.render.raise(WAKE_RESIZE);
+    }
+
+    /// The newest frame, if any. Call it when drawing; it also re-arms the
+    /// [`PlayerEvent::Frame`] notification.
+    pub fn latest_frame(&self) -> Option<Arc<Frame>> {
+        let f = self.frames.latest.lock().ok()?.clone();
+        self.frames.pending.store(false, Ordering::Release);
+        f
+    }
+
+    /// Frames rendered by mpv so far, and frames replaced before being fetched.
+    pub fn frame_counts(&self) -> (u64, u64) {
+        (
+            self.frames.decoded.load(Ordering::Relaxed),
+            self.frames.superseded.load(Ordering::Relaxed),
+        )
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Quit);
+        self.control.raise(WAKE_COMMAND);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+struct Shared {
+    control: Arc<Signal>,
+    render: Arc<Signal>,
+    size: Arc<Mutex<(u32, u32)>>,
+    frames: Arc<FrameSlot>,
+    sink: Sink,
+}
+
+fn init_mpv(config: &PlayerConfig) -> Result<Mpv, libmpv2::Error> {
+    Mpv::with_initializer(|init| {
+        init.set_option("vo", "libmpv")?;
+        init.set_option("ao", if config.audio { "auto" } else { "null" })?;
+        init.set_option("hwdec", "no")?;
+        // Captions and the transcript are drawn by the TUI as text; burning
+        // subtitles into a 160x96 picture would be unreadable and slow.
+        init.set_option("sid", "no")?;
+        init.set_option("osd-level", 0i64)?;
+        init.set_option("input-default-bindings", false)?;
+        init.set_option("audio-pitch-correction", true)?;
+        // Stay on the last frame at the end instead of moving to the
+        // prefetched next entry by ourselves: the reviewer decides.
+        init.set_option("keep-open", "always")?;
+        init.set_option("prefetch-playlist", true)?;
+        init.set_option("cache", "yes")?;
+        init.set_option("demuxer-readahead-secs", 20.0f64)?;
+        init.set_option("mute", config.start_muted)?;
+        init.set_option("volume", config.volume.clamp(0.0, 130.0))?;
+        init.set_option("speed", config.speed.clamp(0.5, 2.0))?;
+        init.set_option("pause", config.start_paused)?;
+        if !config.http_headers.is_empty() {
+            // A string list option: entries are separated by commas, so a
+            // header containing one is refused rather than split.
+            if config.http_headers.iter().any(|h| h.contains(',')) {
+                return Err(libmpv2::Error::Raw(libmpv2::mpv_error::InvalidParameter));
+            }
+            init.set_option("http-header-fields", config.http_headers.join(","))?;
+        }
+        Ok(())
+    })
+}
+
+fn describe(e: &libmpv2::Error) -> String {
+    match e {
+        libmpv2::Error::Raw(code) => mpv_ffi::error_string(*code),
+        libmpv2::Error::VersionMismatch { linked, loaded } => format!(
+            "libmpv client API {}.{} is not supported (built for {}.{})",
+            loaded >> 16,
+            loaded & 0xffff,
+            linked >> 16,
+            linked & 0xffff
+        ),
+        other => other.to_string(),
+    }
+}
+
+const OBSERVED: &[(&str, Format)] = &[
+    ("time-pos", Format::Double),
+    ("duration", Format::Double),
+    ("pause", Format::Flag),
+    ("speed", Format::Double),
+    ("mute", Format::Flag),
+    ("volume", Format::Double),
+    ("eof-reached", Format::Flag),
+    ("paused-for-cache", Format::Flag),
+];
+
+fn control_thread(
+    config: PlayerConfig,
+    shared: Shared,
+    commands: Receiver<Command>,
+    ready: mpsc::SyncSender<Result<(), PlayerError>>,
+) {
+    let mpv = match init_mpv(&config) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = ready.send(Err(PlayerError::Init(describe(&e))));
+            return;
+        }
+    };
+    let mut core = CoreGuard::new(mpv);
+    let wake = shared.control.clone();
+    core.mpv_mut()
+        .set_wakeup_callback(move || wake.raise(WAKE_MPV));
+    let render_wake = shared.render.clone();
+    let renderer = match core.create_sw_renderer(Arc::new(move || render_wake.raise(WAKE_RENDER))) {
+        Ok(r) => r,
+        Err(code) => {
+            let _ = ready.send(Err(PlayerError::Init(format!(
+                "mpv software renderer: {}",
+                mpv_ffi::error_string(code)
+            ))));
+            return;
+        }
+    };
+    for (i, (name, format)) in OBSERVED.iter().enumerate() {
+        if let Err(e) = core.mpv().observe_property(name, *format, i as u64) {
+            tracing::warn!(property = name, error = %describe(&e), "mpv observe failed");
+        }
+    }
+    let render_signal = shared.render.clone();
+    let render_thread = {
+        let size = shared.size.clone();
+        let frames = shared.frames.clone();
+        let sink = shared.sink.clone();
+        let signal = shared.render.clone();
+        std::thread::Builder::new()
+            .name("takes-mpv-render".into())
+            .spawn(move || render_thread(renderer, signal, size, frames, sink))
+    };
+    let render_thread = match render_thread {
+        Ok(t) => t,
+        Err(e) => {
+            let _ = ready.send(Err(PlayerError::Init(format!("render thread: {e}"))));
+            return;
+        }
+    };
+    let _ = ready.send(Ok(()));
+
+    let mut state = ControlState {
+        prefetched: None,
+        speed: config.speed.clamp(0.5, 2.0),
+        duration: None,
+        eof: false,
+    };
+    'outer: loop {
+        let bits = shared.control.wait();
+        if bits & WAKE_STOP != 0 {
+            break;
+        }
+        while let Ok(cmd) = commands.try_recv() {
+            if matches!(cmd, Command::Quit) {
+                break 'outer;
+            }
+            apply(core.mpv(), &mut state, cmd, &shared.sink);
+        }
+        // Drain the whole queue: one wakeup may stand for many events.
+        while let Some(ev) = core.mpv().wait_event(0.0) {
+            match ev {
+                Ok(ev) => translate(ev, &mut state, &shared.sink),
+                Err(e) => (shared.sink)(PlayerEvent::Error(describe(&e))),
+            }
+        }
+    }
+    render_signal.raise(WAKE_STOP);
+    let _ = render_thread.join();
+    // `core` drops here, after the renderer is gone.
+}
+
+struct ControlState {
+    prefetched: Option<String>,
+    speed: f64,
+    duration: Option<f64>,
+    eof: bool,
+}
+
+fn apply(mpv: &Mpv, state: &mut ControlState, cmd: Command, sink: &Sink) {
+    let result = match cmd {
+        Command::Load(url) => {
+            state.eof = false;
+            state.duration = None;
+            if state.prefetched.as_deref() == Some(url.as_str()) {
+                state.prefetched = None;
+                mpv.command("playlist-next", &["force"])
+            } else {
+                state.prefetched = None;
+                mpv.command("loadfile", &[&url, "replace"])
+            }
+        }
+        Command::Prefetch(url) => {
+            state.prefetched = Some(url.clone());
+            // playlist-clear keeps the current entry and drops other ones.
+            mpv.command("playlist-clear", &[])
+                .and_then(|_| mpv.command("loadfile", &[&url, "append"]))
+        }
+        Command::SetPause(p) => mpv.set_property("pause", p),
+        Command::TogglePause => {
+            if state.eof {
+                // At the end "play" means from the start again.
+                state.eof = false;
+                mpv.command("seek", &["0", "absolute", "exact"])
+                    .and_then(|_| mpv.set_property("pause", false))
+            } else {
+                mpv.command("cycle", &["pause"])
+            }
+        }
+        Command::SeekRelative(s) => mpv.command("seek", &[&format!("{s:.3}"), "relative", "exact"]),
+        Command::SeekAbsolute(s) => mpv.command(
+            "seek",
+            &[&format!("{:.3}", s.max(0.0)), "absolute", "exact"],
+        ),
+        Command::Speed(s) => {
+            state.speed = s.clamp(0.5, 2.0);
+            mpv.set_property("speed", state.speed)
+        }
+        Command::SpeedStep(n) => {
+            state.speed = step_speed(state.speed, n);
+            mpv.set_property("speed", state.speed)
+        }
+        Command::Volume(v) => mpv.set_property("volume", v.clamp(0.0, 130.0)),
+        Command::Mute(m) => mpv.set_property("mute", m),
+        Command::Quit => Ok(()),
+    };
+    if let Err(e) = result {
+        // Seeking with nothing loaded and the like: report, do not fail.
+        tracing::debug!(error = %describe(&e), "mpv command failed");
+        (sink)(PlayerEvent::CommandFailed(describe(&e)));
+    }
+}
+
+/// The next speed `n` steps away along [`SPEED_STEPS`], from the nearest step.
+pub fn step_speed(current: f64, n: i32) -> f64 {
+    let idx = SPEED_STEPS
+        .iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1 - current)
+                .abs()
+                .partial_cmp(&(b.1 - current).abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .map(|(i, _)| i as i32)
+        .unwrap_or(2);
+    let j = (idx + n).clamp(0, SPEED_STEPS.len() as i32 - 1);
+    SPEED_STEPS[j as usize]
+}
+
+fn translate(ev: Event<'_>, state: &mut ControlState, sink: &Sink) {
+    let out = match ev {
+        Event::FileLoaded => Some(PlayerEvent::Loaded),
+        Event::StartFile => {
+            state.eof = false;
+            None
+        }
+        Event::PlaybackRestart => Some(PlayerEvent::SeekDone),
+        Event::EndFile(reason) => {
+            // With keep-open=always a normal end is signalled by
+            // eof-reached; EndFile here means "stopped" or "replaced".
+            tracing::debug!(reason, "mpv end-file");
+            None
+        }
+        Event::PropertyChange { name, change, .. } => match (name, change) {
+            ("time-pos", PropertyData::Double(t)) => Some(PlayerEvent::Position {
+                time_s: t,
+                duration_s: state.duration,
+            }),
+            ("duration", PropertyData::Double(d)) => {
+                state.duration = Some(d);
+                Some(PlayerEvent::Duration(d))
+            }
+            ("pause", PropertyData::Flag(p)) => Some(PlayerEvent::Paused(p)),
+            ("speed", PropertyData::Double(s)) => {
+                state.speed = s;
+                Some(PlayerEvent::Speed(s))
+            }
+            ("mute", PropertyData::Flag(m)) => Some(PlayerEvent::Muted(m)),
+            ("volume", PropertyData::Double(v)) => Some(PlayerEvent::Volume(v)),
+            ("paused-for-cache", PropertyData::Flag(b)) => Some(PlayerEvent::Buffering(b)),
+            ("eof-reached", PropertyData::Flag(true)) => {
+                state.eof = true;
+                Some(PlayerEvent::EndOfFile)
+            }
+            _ => None,
+        },
+        Event::Shutdown => Some(PlayerEvent::Shutdown),
+        _ => None,
+    };
+    if let Some(ev) = out {
+        (sink)(ev);
+    }
+}
+
+fn render_thread(
+    mut renderer: SwRenderer,
+    signal: Arc<Signal>,
+    size: Arc<Mutex<(u32, u32)>>,
+    frames: Arc<FrameSlot>,
+    sink: Sink,
+) {
+    let mut surface = SwSurface::default();
+    let mut seq = 0u64;
+    let mut have_frame = false;
+    loop {
+        let bits = signal.wait();
+        if bits & WAKE_STOP != 0 {
+            break;
+        }
+        // render.h: update() must follow every update callback, and tells
+        // whether a new frame is due.
+        let new_frame = renderer.update();
+        let resized = bits & WAKE_RESIZE != 0;
+        if !(new_frame || (resized && have_frame)) {
+            continue;
+        }
+        let (w, h) = size.lock().map(|s| *s).unwrap_or((0, 0));
+        if w == 0 || h == 0 {
+            continue;
+        }
+        if let Err(code) = renderer.render(&mut surface, w, h) {
+            tracing::warn!(error = %mpv_ffi::error_string(code), "mpv render failed");
+            std::thread::sleep(Duration::from_millis(10));
+            continue;
+        }
+        have_frame = true;
+        seq += 1;
+        frames.decoded.fetch_add(1, Ordering::Relaxed);
+        let frame = Arc::new(Frame::from_rgb0(seq, surface.bytes()));
+        if let Ok(mut slot) = frames.latest.lock() {
+            *slot = Some(frame);
+        }
+        if frames.pending.swap(true, Ordering::AcqRel) {
+            frames.superseded.fetch_add(1, Ordering::Relaxed);
+        } else {
+            (sink)(PlayerEvent::Frame);
+        }
+    }
+    // `renderer` drops here: mpv_render_context_free on this thread.
+}
+
+/// The mpv version string of the linked libmpv (e.g. "mpv 0.35.1"), by
+/// starting a throwaway core without audio or video.
+pub(crate) fn mpv_version() -> Result<String, String> {
+    let mpv = Mpv::with_initializer(|init| {
+        init.set_option("vo", "null")?;
+        init.set_option("ao", "null")
+    })
+    .map_err(|e| describe(&e))?;
+    mpv.get_property::<String>("mpv-version")
+        .map_err(|e| describe(&e))
+}
