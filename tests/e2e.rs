@@ -253,7 +253,10 @@ fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
     t.keys(&["Enter"]);
     t.wait_for("Transcript", 10);
     t.keys(&["V"]);
-    let lock = t.wait_for("Results locked", 10);
+    // The title can draw before the counts arrive; wait for the counts.
+    let lock = t.wait("the lock with its counts", 10, |s| {
+        s.contains("Results locked") && s.contains("items scored")
+    });
     assert!(lock.contains(&format!("0 of {n} items scored")), "{lock}");
     t.keys(&["q"]);
     t.wait_for("Transcript", 5);
@@ -266,7 +269,9 @@ fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
     t.keys(&["S"]);
     t.wait_for("y  submit", 5);
     t.keys(&["y"]);
-    let res = t.wait_for("Your deviation", 15);
+    let res = t.wait("the results with my row and the figures", 15, |s| {
+        s.contains("Your deviation") && s.contains("(you)") && s.contains("3 raters")
+    });
     assert!(res.contains("(you)"), "{res}");
     assert!(res.contains("Krippendorff"), "{res}");
     // Three raters in the heat map and the reliability line.
