@@ -67,18 +67,24 @@ pub fn ensure_pip(packages: &[(&str, &str)]) -> Result<()> {
             .unwrap_or(false);
         if !have {
             eprintln!("xtask: installing the Python package {pkg}");
-            let status = Command::new("python3")
-                .args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    pkg,
-                ])
-                .status()
-                .context("cannot run python3 -m pip")?;
-            if !status.success() {
+            let pip = |extra: &[&str]| {
+                Command::new("python3")
+                    .args([
+                        "-m",
+                        "pip",
+                        "install",
+                        "--quiet",
+                        "--disable-pip-version-check",
+                    ])
+                    .args(extra)
+                    .arg(pkg)
+                    .status()
+                    .map(|s| s.success())
+                    .unwrap_or(false)
+            };
+            // Debian's own python3 refuses pip installs (PEP 668) unless told;
+            // these are test tools, so that is acceptable there.
+            if !pip(&[]) && !pip(&["--break-system-packages"]) {
                 bail!("pip could not install {pkg}");
             }
         }
