@@ -229,6 +229,30 @@ impl TestPlatform {
     }
 }
 
+/// A completed interview of a new candidate `name`, for fixtures.
+pub async fn completed_interview(
+    c: &mut sqlx::AnyConnection,
+    now: i64,
+    role: &str,
+    set: &str,
+    name: &str,
+) -> String {
+    let cand = builder::candidate(c, now, name, "x@example.com")
+        .await
+        .expect("candidate");
+    let i = NewInterview {
+        candidate_id: &cand,
+        role_id: role,
+        question_set_id: set,
+        status: "completed",
+        invited_at: now - 3 * DAY,
+        expires_at: now,
+        started_at: Some(now - 2 * DAY),
+        completed_at: Some(now - DAY),
+    };
+    builder::interview(c, i).await.expect("interview")
+}
+
 async fn fixture(state: &AppState) -> Fixture {
     let now = state.clock.now();
     let db = &state.db;
@@ -287,20 +311,7 @@ async fn fixture(state: &AppState) -> Fixture {
     }
     let mut interviews = Vec::new();
     for name in ["Grace Hopper", "Alan Turing"] {
-        let cand = builder::candidate(c, now, name, "x@example.com")
-            .await
-            .expect("candidate");
-        let i = NewInterview {
-            candidate_id: &cand,
-            role_id: &role,
-            question_set_id: &set,
-            status: "completed",
-            invited_at: now - 3 * DAY,
-            expires_at: now,
-            started_at: Some(now - 2 * DAY),
-            completed_at: Some(now - DAY),
-        };
-        interviews.push(builder::interview(c, i).await.expect("interview"));
+        interviews.push(completed_interview(c, now, &role, &set, name).await);
     }
     let mut responses = Vec::new();
     for interview in &interviews {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use takes_api::UserRole;
 use takes_platform::clock::{DAY, HOUR};
-use takes_platform::seed::builder::{self, NewInterview, NewQuestion};
+use takes_platform::seed::builder::{self, NewQuestion};
 use takes_platform::webhooks::ops::{self, DeliveryFilter, ReplayTarget};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 
@@ -186,20 +186,7 @@ impl Hooks {
         }
         let mut interviews = Vec::new();
         for name in ["Grace Hopper", "Alan Turing"] {
-            let cand = builder::candidate(c, now, name, "x@example.com")
-                .await
-                .expect("candidate");
-            let i = NewInterview {
-                candidate_id: &cand,
-                role_id: &role,
-                question_set_id: &set,
-                status: "completed",
-                invited_at: now - 3 * DAY,
-                expires_at: now,
-                started_at: Some(now - 2 * DAY),
-                completed_at: Some(now - DAY),
-            };
-            interviews.push(builder::interview(c, i).await.expect("interview"));
+            interviews.push(crate::support::completed_interview(c, now, &role, &set, name).await);
         }
         let mut assignments = Vec::new();
         for (interview, reviewer) in [(0, &r0), (0, &r1), (1, &r0)] {
