@@ -653,3 +653,37 @@ fn results_load_and_scroll() {
     );
     assert!(app.results.as_ref().is_some_and(|r| r.locked.is_none()));
 }
+
+#[test]
+fn a_rating_made_while_the_journal_opens_is_kept_and_wins_over_older_entries() {
+    let mut app = app_in_review(UserRole::Reviewer);
+    app.journal_ready = false;
+    let id = aid(&app);
+    let e = journaled(&ch(&mut app, '5'));
+    assert_eq!(e.len(), 1, "the rating goes to the journal writer's queue");
+    let older = takes::journal::ScoreEntry {
+        target: takes::journal::Target::Assignment,
+        key: "earlier-session".into(),
+        user_id: app.me.as_ref().map(|m| m.id.clone()).unwrap_or_default(),
+        assignment_id: id.clone(),
+        question_id: "q2".into(),
+        rating: Some(1),
+        note: None,
+        evidence: vec![],
+        at_ms: 0,
+    };
+    let mut leftover = older.clone();
+    leftover.question_id = "q4".into();
+    leftover.key = "earlier-q4".into();
+    update(
+        &mut app,
+        Action::Sync(SyncEvent::Opened {
+            path: "j".into(),
+            pending: vec![older, leftover],
+        }),
+    );
+    let q2 = &app.local[&(id.clone(), "q2".to_string())];
+    assert_eq!((q2.rating, q2.key.as_str()), (Some(5), e[0].key.as_str()));
+    // An entry for a question not touched since is still restored.
+    assert_eq!(app.local[&(id, "q4".to_string())].rating, Some(1));
+}

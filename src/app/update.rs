@@ -512,13 +512,9 @@ fn record(
         error(app, "Not signed in yet; the rating was not recorded");
         return vec![];
     };
-    if !app.journal_ready {
-        error(
-            app,
-            "The local journal is not open yet; the rating was not recorded",
-        );
-        return vec![];
-    }
+    // No check that the journal has finished opening: the writer thread
+    // queues entries until it has, and reports each one as saved only once
+    // it is on disk.
     let Some(r) = app.review.as_ref() else {
         return vec![];
     };
@@ -1183,9 +1179,11 @@ fn on_sync(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                 .collect();
             let n = mine.iter().filter(|e| e.rating.is_some()).count();
             for e in mine {
-                app.local.insert(
-                    (e.assignment_id.clone(), e.question_id.clone()),
-                    LocalScore {
+                // A rating made while the journal was opening is newer than
+                // anything left over from an earlier session.
+                app.local
+                    .entry((e.assignment_id.clone(), e.question_id.clone()))
+                    .or_insert(LocalScore {
                         key: e.key,
                         rating: e.rating,
                         note: e.note,
