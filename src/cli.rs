@@ -124,6 +124,9 @@ struct ServeArgs {
     bind: SocketAddr,
     #[command(flatten)]
     storage: StorageArgs,
+    /// The server's TOML configuration (email, invitations, ATS integrations).
+    #[arg(long, env = "TAKES_SERVER_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -288,7 +291,16 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
             init_server_logging();
-            let state = args.storage.options().open(Clock::System).await?;
+            let config = match &args.config {
+                Some(path) => takes_platform::config::ServerConfig::load(path)?,
+                None => Default::default(),
+            };
+            let state = args
+                .storage
+                .options()
+                .open(Clock::System)
+                .await?
+                .with_config(config);
             takes_platform::serve(state, args.bind).await?;
             Ok(ExitCode::SUCCESS)
         }

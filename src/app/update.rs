@@ -1189,8 +1189,7 @@ fn on_sync(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                         note: e.note,
                         evidence: e.evidence,
                         sync: SyncState::Saved,
-                    },
-                );
+                    });
             }
             if n > 0 {
                 info(

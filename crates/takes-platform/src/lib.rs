@@ -4,15 +4,19 @@
 //! `src/`) the schema, shared by SQLite and PostgreSQL.
 
 pub mod api;
+pub mod ats;
 pub mod audit;
 pub mod auth;
 pub mod calibration;
 pub mod clock;
+pub mod config;
 pub mod cursor;
 pub mod db;
+pub mod email;
 pub mod error;
 pub mod extract;
 pub mod ids;
+pub mod invitations;
 pub mod media;
 pub mod pseudonym;
 pub mod seed;
@@ -57,6 +61,7 @@ impl StorageOptions {
             media,
             clock,
             webhooks,
+            config: std::sync::Arc::new(config::ServerConfig::default()),
         })
     }
 }
