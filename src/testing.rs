@@ -185,7 +185,11 @@ pub fn app_with_queue(role: UserRole, n: usize) -> App {
     let mut app = App::new(
         "http://127.0.0.1:8420",
         Keymap::defaults(),
-        Settings::default(),
+        // Muted-first has its own tests; here one key is one rating.
+        Settings {
+            muted_first: takes_player::muted_first::Policy::Off,
+            ..Settings::default()
+        },
         vec![],
         NOW_MS,
     );
@@ -264,6 +268,7 @@ pub fn app_in_review(role: UserRole) -> App {
         LocalScore {
             key: "k2".into(),
             rating: Some(3),
+            muted_rating: None,
             note: None,
             evidence: vec![Evidence {
                 start_s: 5.5,
@@ -277,6 +282,7 @@ pub fn app_in_review(role: UserRole) -> App {
         LocalScore {
             key: "k3".into(),
             rating: Some(2),
+            muted_rating: None,
             note: None,
             evidence: vec![],
             sync: SyncState::Failed("conflict (409): assignment was submitted".into()),

@@ -38,6 +38,9 @@ fn reviewer_rates_every_question_submits_and_sees_the_panel() {
     t.wait_for("Not rated yet", 10);
     assert!(t.capture().contains(&format!("{pseudonym} (pseudonym)")));
     for i in 0..n {
+        // Muted first (the default): a rating without sound, then one with.
+        t.keys(&["3"]);
+        t.wait_for("Muted rating 3 saved", 10);
         t.keys(&["4"]);
         // Shown saved (●) or synced (✓) in the score strip.
         t.wait(&format!("Q{} rated", i + 1), 10, |s| {
@@ -58,6 +61,10 @@ fn reviewer_rates_every_question_submits_and_sees_the_panel() {
     let scores = detail["my_scores"].as_array().expect("scores");
     assert_eq!(scores.len(), n);
     assert!(scores.iter().all(|s| s["rating"] == 4), "{scores:?}");
+    assert!(
+        scores.iter().all(|s| s["muted_rating"] == 3),
+        "the muted pass's rating reached the server: {scores:?}"
+    );
     assert!(detail["candidate"]["revealed"].as_bool().unwrap_or(false));
     // Exactly one write per question.
     assert_eq!(srv.score_writes(&id).len(), n);
@@ -156,9 +163,7 @@ fn help_lists_a_user_keymap_override_and_bad_entries_are_reported() {
     t.keys(&["Escape"]);
     t.wait("help closed", 5, |s| !s.contains("Help —"));
     t.keys(&["x"]);
-    t.wait("Q1 rated 3", 5, |s| {
-        s.contains("Q1 3●") || s.contains("Q1 3✓")
-    });
+    t.wait_for("Muted rating 3 saved", 5);
 }
 
 #[test]
@@ -285,4 +290,104 @@ fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
     assert!(scores.iter().all(|s| s["rating"] == 4), "{scores:?}");
     let results = srv.get_json(&token, &format!("/v1/calibration/{id}/results"));
     assert_eq!(results["reliability"]["raters"], 3, "{results}");
+}
+
+/// The `m:ss / m:ss` position in the video pane's status line, in seconds.
+fn position_s(screen: &str) -> Option<u32> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(" / ") && l.contains("x ·"))?;
+    let at = line.find(" / ")?;
+    let t = line[..at].rsplit(' ').next()?;
+    let (m, s) = t.split_once(':')?;
+    Some(m.trim().parse::<u32>().ok()? * 60 + s.parse::<u32>().ok()?)
+}
+
+/// Cue texts of a WebVTT document, in order.
+fn vtt_texts(vtt: &str) -> Vec<String> {
+    let lines: Vec<&str> = vtt.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.contains("-->"))
+        .filter_map(|(i, _)| lines.get(i + 1).map(|t| t.trim().to_string()))
+        .collect()
+}
+
+#[test]
+fn reviewer_watches_a_demo_response_in_the_pane_muted_first() {
+    let srv = Server::start();
+    let token = srv.token_of_role("reviewer");
+    let first = first_open_assignment(&srv, &token);
+    let id = first["id"].as_str().expect("id").to_string();
+    let detail = srv.get_json(&token, &format!("/v1/assignments/{id}"));
+    let q1 = &detail["questions"][0];
+    let transcript_url = q1["response"]["transcript_url"].as_str().expect("vtt");
+    let vtt = srv.get_text(&token, transcript_url);
+    let cues = vtt_texts(&vtt);
+    assert!(cues.len() >= 2, "{vtt}");
+
+    let home = Home::new();
+    let t = Tmux::start(
+        &home,
+        &["--server", &srv.url, "--token", &token],
+        &[],
+        120,
+        40,
+    );
+    t.wait_queue();
+    t.keys(&["Enter"]);
+    // libmpv streams the response from the platform and it plays.
+    let s = t.wait("playback under way", 20, |s| {
+        s.contains("▶") && position_s(s).is_some_and(|p| p >= 1)
+    });
+    assert!(s.contains("sound off · muted pass"), "{s}");
+    // The picture: half-block cells in colour fill the video pane.
+    let styled = t.capture_styled();
+    let blocks = styled.matches('▀').count();
+    assert!(blocks > 500, "{blocks} half-block cells:\n{s}");
+    assert!(styled.contains("38;2;"), "truecolor cells");
+    // Sound stays off under enforce until the muted pass.
+    t.keys(&["m"]);
+    t.wait_for("Sound unlocks after a muted pass", 5);
+    // 1.5x, and the transcript and caption follow playback.
+    t.keys(&["]", "]"]);
+    t.wait_for("1.50x", 5);
+    t.keys(&["."]);
+    let want: String = cues[1].chars().take(30).collect();
+    let s = t.wait("the caption of the second cue", 10, |s| s.contains(&want));
+    assert!(
+        s.matches(want.as_str()).count() >= 2,
+        "caption and transcript: {s}"
+    );
+    // Seeking moves the position (Range requests on the media endpoint).
+    let before = position_s(&s).unwrap_or(0);
+    t.keys(&["l"]);
+    t.wait("seeked forward", 10, |s| {
+        position_s(s).is_some_and(|p| p >= before + 4)
+    });
+    // Rating without sound unlocks it, restarts with sound, then the final rating.
+    t.keys(&["2"]);
+    t.wait_for("Muted rating 2 saved", 5);
+    let s = t.wait("the pass with sound", 10, |s| {
+        s.contains("sound on · pass with sound")
+    });
+    assert!(s.contains("▶"), "{s}");
+    t.keys(&["4"]);
+    t.wait("Q1 rated", 10, |s| s.contains("Q1 4✓"));
+    let detail = srv.get_json(&token, &format!("/v1/assignments/{id}"));
+    let mine = detail["my_scores"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["question_id"] == q1["id"]).cloned())
+        .expect("Q1 score on the server");
+    assert_eq!(
+        (mine["muted_rating"].as_i64(), mine["rating"].as_i64()),
+        (Some(2), Some(4))
+    );
+    // Content only: the video pane goes, sound and transcript stay.
+    t.keys(&["v"]);
+    let s = t.wait("video hidden", 5, |s| !s.contains("Video (v hides)"));
+    assert!(s.contains("Transcript"), "{s}");
+    t.keys(&["q"]);
+    t.wait_queue();
 }

@@ -60,7 +60,10 @@ fn sigkill_at_random_points_loses_and_duplicates_nothing() {
     let id = first["id"].as_str().expect("id").to_string();
     let n = first["question_count"].as_i64().expect("n") as usize;
     let home = Home::new();
-    home.write_config("config.toml", "[review]\nauto_advance = false\n");
+    home.write_config(
+        "config.toml",
+        "[review]\nauto_advance = false\nmuted_first = \"off\"\n[video]\naudio = false\n",
+    );
     let args = ["--server", srv.url.as_str(), "--token", token.as_str()];
 
     // Every rating typed, in order: (question, rating, observed as saved).

@@ -293,3 +293,68 @@ fn text_of_key_screens() {
     let tiny = text(&app_in_review(UserRole::Reviewer), 30, 8);
     assert!(tiny.contains("too small"), "{tiny}");
 }
+
+/// Draws a fixed frame through the real half-block renderer, as the runtime
+/// does with the player's frames.
+struct StillVideo {
+    renderer: takes_player::VideoRenderer,
+    frame: takes_player::Frame,
+    areas: Vec<ratatui::layout::Rect>,
+}
+
+impl screens::VideoPane for StillVideo {
+    fn draw_picture(
+        &mut self,
+        area: ratatui::layout::Rect,
+        buf: &mut ratatui::buffer::Buffer,
+    ) -> bool {
+        self.areas.push(area);
+        self.renderer.render(Some(&self.frame), area, buf);
+        true
+    }
+}
+
+#[test]
+fn review_with_video_playing_in_the_muted_pass() {
+    use takes::app::state::{Playback, VideoSupport};
+    use takes_player::{ColorDepth as Depth, Detection, Frame, OutputKind, RenderOptions};
+    let mut app = app_in_review(UserRole::Reviewer);
+    app.settings.muted_first = takes_player::muted_first::Policy::Enforce;
+    app.video = VideoSupport::Available {
+        output: "halfblocks".into(),
+    };
+    update(&mut app, Action::Resize(120, 40));
+    update(&mut app, Action::Player(takes_player::PlayerEvent::Loaded));
+    update(
+        &mut app,
+        Action::Player(takes_player::PlayerEvent::Position {
+            time_s: 6.0,
+            duration_s: Some(25.0),
+        }),
+    );
+    assert_eq!(app.player.playback, Playback::Playing);
+    let det = Detection::fixed(OutputKind::Halfblocks, Depth::TrueColor);
+    let mut video = StillVideo {
+        renderer: takes_player::VideoRenderer::new(&det, RenderOptions::default()),
+        frame: Frame::solid(8, 8, [200, 30, 30]),
+        areas: Vec::new(),
+    };
+    let th = Theme::builtin("dark", ColorDepth::TrueColor);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    t.draw(|f| screens::draw_with_video(f, &app, &th, Some(&mut video)))
+        .expect("draw");
+    let area = video.areas.first().copied().expect("the picture was drawn");
+    // The picture is red half-blocks, the status line says which pass.
+    let cell = &t.backend().buffer()[(area.x + 1, area.y + 1)];
+    assert_eq!(cell.symbol(), "▀");
+    assert_eq!(cell.fg, ratatui::style::Color::Rgb(200, 30, 30));
+    let text = format!("{:?}", t.backend().buffer());
+    assert!(text.contains("muted pass"), "{text}");
+    assert!(text.contains("I split the work"), "the caption line");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        insta::assert_snapshot!("review_playing__dark__120x40", text);
+    });
+}

@@ -52,6 +52,11 @@ pub enum Action {
         result: Result<Vec<Cue>, ClientError>,
     },
     Sync(SyncEvent),
+    Player(takes_player::PlayerEvent),
+    Prefetched {
+        id: String,
+        result: Result<AssignmentDetail, ClientError>,
+    },
     Submitted {
         assignment_id: String,
         result: Result<SubmitReceipt, ClientError>,

@@ -5,8 +5,28 @@ use takes_api::DecisionRequest;
 
 use crate::journal::ScoreEntry;
 
+/// What the embedded player is told to do. Urls are as the server gave
+/// them (`/v1/media/…`); the runtime resolves them against the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerCmd {
+    Load(String),
+    /// Open this one in the background so that loading it later is instant.
+    Prefetch(String),
+    Stop,
+    TogglePause,
+    SeekRelative(f64),
+    SeekTo(f64),
+    Restart,
+    SpeedStep(i32),
+    Volume(f64),
+    Mute(bool),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    Player(PlayerCmd),
+    /// Fetch the next assignment ahead of time (reported as `Prefetched`).
+    PrefetchAssignment(String),
     FetchMe,
     /// Open the journal for this user and start sending.
     OpenJournal {

@@ -4,9 +4,11 @@
 
 pub mod action;
 pub mod effect;
+pub mod playback;
 pub mod run;
 pub mod state;
 pub mod update;
+pub mod video;
 
 pub use action::Action;
 pub use effect::Effect;

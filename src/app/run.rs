@@ -11,7 +11,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 use super::action::{Action, Counts, QueueChunk};
 use super::effect::Effect;
-use super::state::{App, Conn, Level, StatusMsg, SyncState};
+use super::state::{App, Conn, Level, StatusMsg, SyncState, VideoSupport};
 use super::update::update;
 use crate::client::{Client, ClientError};
 use crate::config::{Diagnostic, Keymap, Settings, Theme};
@@ -49,6 +49,7 @@ pub fn now_ms() -> i64 {
 
 struct Runner {
     client: Option<Client>,
+    video: Option<super::video::Video>,
     tx: UnboundedSender<Action>,
     journal: Option<JournalHandle>,
     journal_path: PathBuf,
@@ -69,6 +70,12 @@ impl Runner {
                     key,
                     reason: "the journal is not running".into(),
                 }));
+            }
+            return;
+        }
+        if let Effect::Player(cmd) = effect {
+            if let Some(v) = self.video.as_mut() {
+                v.run(cmd);
             }
             return;
         }
@@ -170,6 +177,12 @@ impl Runner {
                     let _ = tx.send(Action::CountsLoaded(result));
                 });
             }
+            Effect::PrefetchAssignment(id) => {
+                tokio::spawn(async move {
+                    let result = client.assignment(&id).await;
+                    let _ = tx.send(Action::Prefetched { id, result });
+                });
+            }
             Effect::FetchAssignment(id) => {
                 tokio::spawn(async move {
                     let result = client.assignment(&id).await;
@@ -236,8 +249,15 @@ impl Runner {
                     let _ = tx.send(Action::CalibrationResultsLoaded { id, result });
                 });
             }
-            Effect::Journal(_) | Effect::RetrySync => {}
+            Effect::Journal(_) | Effect::RetrySync | Effect::Player(_) => {}
         }
+    }
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }
 
@@ -275,6 +295,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     };
     let mut runner = Runner {
         client,
+        video: None,
         tx: tx.clone(),
         journal: None,
         journal_path: cfg.journal_dir.join(crate::journal::file_name(&cfg.server)),
@@ -285,6 +306,27 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     let theme = cfg.theme;
     let mut term = tui::Tui::init()?;
     app.size = term.size();
+    // Before the input task starts: detection reads the terminal's answers.
+    let det = takes_player::detect::detect(app.settings.video_output, takes_player::QUERY_TIMEOUT);
+    match super::video::Video::start(
+        &app.settings,
+        &det,
+        &cfg.server,
+        cfg.token.as_ref().ok().map(String::as_str),
+        tx.clone(),
+    ) {
+        Ok(v) => {
+            tracing::info!(output = v.output().name(), reason = %det.reason, "video ready");
+            app.video = VideoSupport::Available {
+                output: v.output().name().to_string(),
+            };
+            runner.video = Some(v);
+        }
+        Err(why) => {
+            tracing::warn!(%why, "no video");
+            app.video = VideoSupport::Unavailable(why);
+        }
+    }
     tui::spawn_events(tx.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -294,7 +336,14 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         // Drawn once per batch of actions: on change only, never on a timer
         // while idle (the tick is every 30 s, for due-in texts).
         {
-            term.draw(|f| screens::draw(f, &app, &theme))?;
+            match runner.video.as_mut() {
+                Some(v) => {
+                    v.begin_frame();
+                    term.draw(|f| screens::draw_with_video(f, &app, &theme, Some(v)))?;
+                    v.end_frame();
+                }
+                None => term.draw(|f| screens::draw(f, &app, &theme))?,
+            }
             if first_paint.is_none() && app.queue.loaded_once {
                 first_paint = Some(cfg.started.elapsed());
                 tracing::info!(
@@ -306,9 +355,12 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                 }
             }
         }
+        // The frame cap held a frame back: wake up to draw it.
+        let capped = runner.video.as_ref().and_then(|v| v.next_draw_at());
         let action = tokio::select! {
             a = rx.recv() => match a { Some(a) => a, None => break },
             _ = tick.tick() => Action::Tick,
+            _ = sleep_until_opt(capped) => continue,
         };
         let mut batch = vec![action];
         // Coalesce whatever else is already waiting into one redraw.

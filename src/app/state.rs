@@ -2,6 +2,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
+use takes_player::muted_first::MutedFirst;
 
 use takes_api::{
     AssignmentDetail, AssignmentStatus, CalibrationResults, CalibrationSession, CalibrationSummary,
@@ -72,6 +73,7 @@ pub enum SyncState {
 pub struct LocalScore {
     pub key: String,
     pub rating: Option<i64>,
+    pub muted_rating: Option<i64>,
     pub note: Option<String>,
     pub evidence: Vec<Evidence>,
     pub sync: SyncState,
@@ -81,6 +83,8 @@ pub struct LocalScore {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoreView {
     pub rating: Option<i64>,
+    /// The rating given in the muted pass (muted-first review).
+    pub muted_rating: Option<i64>,
     pub note: Option<String>,
     pub evidence: Vec<Evidence>,
     /// `None`: nothing local, the server's copy (or nothing at all).
@@ -408,21 +412,54 @@ impl TextInput {
     }
 }
 
-/// Stand-in for the player until it lands: only what it would show.
+/// Whether this workstation can show video at all (decided at start-up).
+#[derive(Debug, Clone, PartialEq)]
+pub enum VideoSupport {
+    /// libmpv runs; frames are drawn with this protocol.
+    Available { output: String },
+    /// Reviews go on with transcript and controls; the reason is shown.
+    Unavailable(String),
+}
+
+/// What the player is doing, as far as its events have told.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Playback {
+    Idle,
+    Loading,
+    Playing,
+    Paused,
+    Buffering,
+    Ended,
+    Failed(String),
+}
+
+/// The player as the review screen sees it: fed by `PlayerEvent`s.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlayerState {
+    /// The response the player was asked to play.
+    pub response_id: Option<String>,
+    pub playback: Playback,
     pub position_s: f64,
+    pub duration_s: Option<f64>,
     pub speed: f64,
-    /// Muted-first policy: every response starts without sound.
     pub muted: bool,
+    pub volume: f64,
+    /// The transcript selection follows playback; off after J/K picks a
+    /// cue by hand, on again after a seek.
+    pub follow: bool,
 }
 
 impl Default for PlayerState {
     fn default() -> Self {
         PlayerState {
+            response_id: None,
+            playback: Playback::Idle,
             position_s: 0.0,
+            duration_s: None,
             speed: 1.0,
             muted: true,
+            volume: 100.0,
+            follow: true,
         }
     }
 }
@@ -439,7 +476,8 @@ pub struct ReviewState {
     pub cue: usize,
     pub editor: Option<TextInput>,
     pub show_video: bool,
-    pub player: PlayerState,
+    /// Muted-first progress per question id.
+    pub muted_first: HashMap<String, MutedFirst>,
     /// Scoring the items of this calibration session: `assignment_id` is
     /// the session id, questions are its items, `detail` is built from the
     /// session ([`calibration_detail`]) so the same screen serves both.
@@ -619,6 +657,11 @@ pub struct App {
     pub settings: Settings,
     pub problems: Vec<Diagnostic>,
     pub journal_ready: bool,
+    pub video: VideoSupport,
+    /// The one player, shared by every review (speed and volume carry over).
+    pub player: PlayerState,
+    /// The next assignment, fetched ahead so moving on is instant.
+    pub prefetched: Option<AssignmentDetail>,
     /// Submit this assignment once its scores are synced.
     pub pending_submit: Option<String>,
     pub submitting: Option<String>,
@@ -660,6 +703,9 @@ impl App {
             settings,
             problems,
             journal_ready: false,
+            video: VideoSupport::Unavailable("the player was not started".into()),
+            player: PlayerState::default(),
+            prefetched: None,
             pending_submit: None,
             submitting: None,
             cleared_session: Vec::new(),
@@ -688,6 +734,7 @@ impl App {
         {
             return ScoreView {
                 rating: l.rating,
+                muted_rating: l.muted_rating,
                 note: l.note.clone(),
                 evidence: l.evidence.clone(),
                 sync: Some(l.sync.clone()),
@@ -700,12 +747,14 @@ impl App {
         {
             Some(s) => ScoreView {
                 rating: Some(s.rating),
+                muted_rating: s.muted_rating,
                 note: s.note.clone(),
                 evidence: s.evidence.clone(),
                 sync: None,
             },
             None => ScoreView {
                 rating: None,
+                muted_rating: None,
                 note: None,
                 evidence: Vec::new(),
                 sync: None,

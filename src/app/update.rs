@@ -11,26 +11,27 @@ use crate::client::ClientError;
 use crate::config::{Command, Key, Scope};
 use crate::journal::sync::SyncEvent;
 use crate::journal::{ScoreEntry, Target};
+use takes_player::muted_first::RatingField;
 
-fn info(app: &mut App, text: impl Into<String>) {
+pub(super) fn info(app: &mut App, text: impl Into<String>) {
     app.status = Some(StatusMsg {
         text: text.into(),
         level: Level::Info,
     });
 }
-fn ok(app: &mut App, text: impl Into<String>) {
+pub(super) fn ok(app: &mut App, text: impl Into<String>) {
     app.status = Some(StatusMsg {
         text: text.into(),
         level: Level::Ok,
     });
 }
-fn warn(app: &mut App, text: impl Into<String>) {
+pub(super) fn warn(app: &mut App, text: impl Into<String>) {
     app.status = Some(StatusMsg {
         text: text.into(),
         level: Level::Warning,
     });
 }
-fn error(app: &mut App, text: impl Into<String>) {
+pub(super) fn error(app: &mut App, text: impl Into<String>) {
     app.status = Some(StatusMsg {
         text: text.into(),
         level: Level::Error,
@@ -59,6 +60,13 @@ fn request_failed(app: &mut App, what: &str, e: &ClientError) {
 }
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    let mut fx = apply(app, action);
+    // Whatever changed the screen or the question, the player follows.
+    fx.extend(super::playback::reconcile(app));
+    fx
+}
+
+fn apply(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(k) => {
             if k.kind == KeyEventKind::Release {
@@ -98,6 +106,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::CountsLoaded(Err(_)) => vec![],
         Action::AssignmentLoaded { id, result } => on_assignment(app, id, result),
+        Action::Player(ev) => super::playback::on_event(app, ev),
+        Action::Prefetched { id, result } => match result {
+            Ok(d) if d.id == id => super::playback::on_prefetched(app, d),
+            // Only a head start: the assignment is fetched again on opening.
+            _ => vec![],
+        },
         Action::TranscriptLoaded {
             response_id,
             result,
@@ -429,11 +443,16 @@ fn open_assignment(
         cue: 0,
         editor: None,
         show_video: app.settings.show_video,
-        player: PlayerState::default(),
+        muted_first: Default::default(),
         calibration: None,
     });
     app.screen = Screen::Review;
-    vec![Effect::FetchAssignment(id)]
+    let mut fx = vec![Effect::FetchAssignment(id.clone())];
+    // Fetched ahead: show it at once; the fetch above refreshes it.
+    if let Some(d) = app.prefetched.take().filter(|d| d.id == id) {
+        fx.extend(on_assignment(app, id, Ok(d)));
+    }
+    fx
 }
 
 fn on_assignment(
@@ -502,12 +521,14 @@ fn new_key() -> String {
 }
 
 /// Records a new local score for the current question and journals it.
-fn record(
-    app: &mut App,
-    rating: Option<i64>,
-    note: Option<String>,
-    evidence: Vec<Evidence>,
-) -> Vec<Effect> {
+fn record(app: &mut App, score: ScoreView) -> Vec<Effect> {
+    let ScoreView {
+        rating,
+        muted_rating,
+        note,
+        evidence,
+        ..
+    } = score;
     let Some(user_id) = app.me.as_ref().map(|m| m.id.clone()) else {
         error(app, "Not signed in yet; the rating was not recorded");
         return vec![];
@@ -533,6 +554,7 @@ fn record(
         assignment_id: d.id.clone(),
         question_id: q.id.clone(),
         rating,
+        muted_rating,
         note: note.clone(),
         evidence: evidence.clone(),
         at_ms: app.now_ms,
@@ -542,6 +564,7 @@ fn record(
         LocalScore {
             key: entry.key.clone(),
             rating,
+            muted_rating,
             note,
             evidence,
             sync: SyncState::Saving,
@@ -577,14 +600,39 @@ fn rate(app: &mut App, n: i64) -> Vec<Effect> {
     let pos = q.position;
     let prev = current_score(app).unwrap_or(ScoreView {
         rating: None,
+        muted_rating: None,
         note: None,
         evidence: vec![],
         sync: None,
     });
-    let fx = record(app, Some(n), prev.note, prev.evidence);
+    if super::playback::rating_field(app) == RatingField::Muted {
+        // The muted pass's rating stays local (journaled) until the final
+        // rating goes to the server with it.
+        let fx = record(
+            app,
+            ScoreView {
+                muted_rating: Some(n),
+                ..prev
+            },
+        );
+        if fx.is_empty() {
+            return fx;
+        }
+        let mut fx = fx;
+        fx.extend(super::playback::after_muted_rating(app, n));
+        return fx;
+    }
+    let fx = record(
+        app,
+        ScoreView {
+            rating: Some(n),
+            ..prev
+        },
+    );
     if fx.is_empty() {
         return fx;
     }
+    super::playback::after_final_rating(app, n);
     let label = app
         .review
         .as_ref()
@@ -627,15 +675,7 @@ fn set_question(app: &mut App, i: usize) {
         if n > 0 {
             r.current = i.min(n - 1);
             r.cue = 0;
-            r.player = PlayerState::default();
         }
-    }
-}
-
-fn cue_count(r: &ReviewState) -> usize {
-    match r.cues() {
-        Some(TranscriptState::Loaded(c)) => c.len(),
-        _ => 0,
     }
 }
 
@@ -662,6 +702,9 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
             }
             _ => {}
         }
+    }
+    if let Some(fx) = super::playback::command(app, cmd) {
+        return fx;
     }
     match cmd {
         Command::Rate(n) => return rate(app, n),
@@ -706,56 +749,6 @@ fn review_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 };
                 info(app, s);
             }
-        }
-        Command::TranscriptDown | Command::TranscriptUp => {
-            if let Some(r) = app.review.as_mut() {
-                let n = cue_count(r);
-                if n > 0 {
-                    r.cue = if cmd == Command::TranscriptDown {
-                        (r.cue + 1).min(n - 1)
-                    } else {
-                        r.cue.saturating_sub(1)
-                    };
-                    if let Some(TranscriptState::Loaded(c)) = r.cues() {
-                        let start = c.get(r.cue).map(|c| c.start_s).unwrap_or(0.0);
-                        r.player.position_s = start;
-                    }
-                }
-            }
-        }
-        Command::PlayPause => info(app, "Player not built yet — read the transcript beside it"),
-        Command::Mute => info(
-            app,
-            "Player not built yet (responses will start muted: sound comes second)",
-        ),
-        Command::SeekBack | Command::SeekForward | Command::Slower | Command::Faster => {
-            if let Some(r) = app.review.as_mut() {
-                let dur = r
-                    .question()
-                    .and_then(|q| q.response.as_ref())
-                    .map(|x| x.duration_s)
-                    .unwrap_or(0.0);
-                let p = &mut r.player;
-                match cmd {
-                    Command::SeekBack => p.position_s = (p.position_s - 5.0).max(0.0),
-                    Command::SeekForward => p.position_s = (p.position_s + 5.0).min(dur.max(0.0)),
-                    Command::Slower => {
-                        p.speed = ((p.speed - 0.25).max(0.5) * 100.0).round() / 100.0
-                    }
-                    _ => p.speed = ((p.speed + 0.25).min(2.5) * 100.0).round() / 100.0,
-                }
-                // Follow the position in the transcript.
-                let pos = r.player.position_s;
-                if let Some(TranscriptState::Loaded(c)) = r.cues() {
-                    if let Some(i) = c.iter().rposition(|c| c.start_s <= pos + 0.001) {
-                        r.cue = i;
-                    }
-                }
-            }
-            info(
-                app,
-                "Player not built yet — position and speed apply once it lands",
-            );
         }
         Command::Submit => return ask_submit(app),
         Command::Panel => {
@@ -821,7 +814,13 @@ fn toggle_evidence(app: &mut App) -> Vec<Effect> {
         ev.sort_by(|a, b| a.start_s.total_cmp(&b.start_s));
         false
     };
-    let fx = record(app, s.rating, s.note, ev);
+    let fx = record(
+        app,
+        ScoreView {
+            evidence: ev,
+            ..s.clone()
+        },
+    );
     if !fx.is_empty() {
         let t = crate::screens::fmt_time(cue.start_s);
         if removed {
@@ -879,7 +878,7 @@ fn close_editor(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     let rated = s.rating.is_some();
-    let fx = record(app, s.rating, note, s.evidence);
+    let fx = record(app, ScoreView { note, ..s });
     if !fx.is_empty() {
         if rated {
             info(app, "Note saved");
@@ -1032,7 +1031,8 @@ fn open_panel(app: &mut App, id: String) -> Vec<Effect> {
     vec![Effect::FetchPanel(id)]
 }
 
-fn next_assignment(app: &mut App) -> Vec<Effect> {
+/// The next open assignment after the one on screen, in queue order.
+pub(super) fn next_open_item(app: &App) -> Option<takes_api::QueueItem> {
     let current = app
         .review
         .as_ref()
@@ -1044,13 +1044,16 @@ fn next_assignment(app: &mut App) -> Vec<Effect> {
         .and_then(|id| q.view.iter().position(|i| &q.items[*i].id == id))
         .map(|p| p + 1)
         .unwrap_or(0);
-    let found = q.view[start.min(q.view.len())..]
+    q.view[start.min(q.view.len())..]
         .iter()
         .chain(q.view[..start.min(q.view.len())].iter())
         .map(|i| &q.items[*i])
         .find(|it| it.status != AssignmentStatus::Submitted && Some(&it.id) != current.as_ref())
-        .cloned();
-    match found {
+        .cloned()
+}
+
+fn next_assignment(app: &mut App) -> Vec<Effect> {
+    match next_open_item(app) {
         Some(item) => {
             if let Some(pos) = app
                 .queue
@@ -1186,6 +1189,7 @@ fn on_sync(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                     .or_insert(LocalScore {
                         key: e.key,
                         rating: e.rating,
+                        muted_rating: e.muted_rating,
                         note: e.note,
                         evidence: e.evidence,
                         sync: SyncState::Saved,
@@ -1490,7 +1494,7 @@ pub fn open_calibration_session(app: &mut App, id: String) -> Vec<Effect> {
         cue: 0,
         editor: None,
         show_video: app.settings.show_video,
-        player: PlayerState::default(),
+        muted_first: Default::default(),
         calibration: Some(placeholder),
     });
     app.results = None;

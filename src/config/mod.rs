@@ -73,6 +73,8 @@ struct RawConfig {
     layout: RawLayout,
     #[serde(default)]
     log: RawLog,
+    #[serde(default)]
+    video: RawVideo,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -80,6 +82,16 @@ struct RawConfig {
 struct RawReview {
     auto_advance: Option<bool>,
     show_video: Option<bool>,
+    muted_first: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawVideo {
+    output: Option<Spanned<String>>,
+    max_fps: Option<Spanned<f64>>,
+    audio: Option<bool>,
+    volume: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -122,6 +134,16 @@ pub struct Settings {
     pub queue_status: String,
     pub layout: LayoutMode,
     pub wide_min_width: u16,
+    /// `review.muted_first`: enforce, suggest or off.
+    pub muted_first: takes_player::muted_first::Policy,
+    /// `video.output`.
+    pub video_output: takes_player::OutputSetting,
+    /// `video.max_fps`: `None` draws every frame the terminal absorbs.
+    pub max_fps: Option<f64>,
+    /// `video.audio`: false plays without any sound device (`ao=null`).
+    pub audio: bool,
+    /// `video.volume`, percent.
+    pub volume: f64,
 }
 
 impl Default for Settings {
@@ -134,6 +156,11 @@ impl Default for Settings {
             queue_status: "open".into(),
             layout: LayoutMode::Auto,
             wide_min_width: 120,
+            muted_first: takes_player::muted_first::Policy::Enforce,
+            video_output: takes_player::OutputSetting::Auto,
+            max_fps: None,
+            audio: true,
+            volume: 100.0,
         }
     }
 }
@@ -199,6 +226,45 @@ impl Config {
         }
         if let Some(v) = raw.review.show_video {
             settings.show_video = v;
+        }
+        if let Some(v) = &raw.review.muted_first {
+            match v.get_ref().parse() {
+                Ok(p) => settings.muted_first = p,
+                Err(e) => diags.push(at(v.span(), format!("{e}; using enforce"))),
+            }
+        }
+        if let Some(v) = &raw.video.output {
+            match v.get_ref().parse() {
+                Ok(o) => settings.video_output = o,
+                Err(e) => diags.push(at(v.span(), format!("{e}; using auto"))),
+            }
+        }
+        if let Some(v) = &raw.video.max_fps {
+            let fps = *v.get_ref();
+            if fps == 0.0 {
+                settings.max_fps = None;
+            } else if (1.0..=120.0).contains(&fps) {
+                settings.max_fps = Some(fps);
+            } else {
+                diags.push(at(
+                    v.span(),
+                    format!("video.max_fps must be 1 to 120 (0: no cap), got {fps}"),
+                ));
+            }
+        }
+        if let Some(a) = raw.video.audio {
+            settings.audio = a;
+        }
+        if let Some(v) = &raw.video.volume {
+            let vol = *v.get_ref();
+            if (0.0..=130.0).contains(&vol) {
+                settings.volume = vol;
+            } else {
+                diags.push(at(
+                    v.span(),
+                    format!("video.volume must be 0 to 130, got {vol}"),
+                ));
+            }
         }
         if let Some(v) = &raw.queue.page_size {
             if (1..=500).contains(v.get_ref()) {

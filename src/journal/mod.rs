@@ -47,6 +47,9 @@ pub struct ScoreEntry {
     pub question_id: String,
     /// `None`: a note without a rating yet (kept locally, sent with the rating).
     pub rating: Option<i64>,
+    /// The muted-first pass's rating; sent with `rating`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub muted_rating: Option<i64>,
     pub note: Option<String>,
     #[serde(default)]
     pub evidence: Vec<Evidence>,
@@ -57,7 +60,7 @@ impl ScoreEntry {
     pub fn body(&self) -> Option<ScoreWrite> {
         Some(ScoreWrite {
             rating: self.rating?,
-            muted_rating: None,
+            muted_rating: self.muted_rating,
             note: self.note.clone().filter(|n| !n.trim().is_empty()),
             evidence: Some(self.evidence.clone()),
         })
@@ -220,6 +223,7 @@ mod tests {
 
     fn entry(key: &str, q: &str, rating: Option<i64>) -> ScoreEntry {
         ScoreEntry {
+            muted_rating: None,
             target: Target::Assignment,
             key: key.into(),
             user_id: "u".into(),

@@ -23,7 +23,19 @@ pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
 /// Draws the whole app.
+/// Draws decoded video into the review screen's video pane. The runtime
+/// implements it over the player; without one (tests, no libmpv) the pane
+/// shows what it would play and why it does not.
+pub trait VideoPane {
+    /// Draws the current picture into `area`; false when there is none yet.
+    fn draw_picture(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> bool;
+}
+
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    draw_with_video(f, app, theme, None)
+}
+
+pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&mut dyn VideoPane>) {
     let area = f.area();
     f.render_widget(Block::default().style(theme.background), area);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -34,7 +46,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_header(f, header, app, theme);
     match app.screen {
         Screen::Queue => queue::draw(f, body, app, theme),
-        Screen::Review => review::draw(f, body, app, theme),
+        Screen::Review => review::draw(f, body, app, theme, video),
         Screen::Panel => panel::draw(f, body, app, theme),
         Screen::Calibration => calibration::draw_list(f, body, app, theme),
         Screen::CalibrationResults => calibration::draw_results(f, body, app, theme),

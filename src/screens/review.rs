@@ -1,4 +1,4 @@
-//! The review screen: video pane (placeholder until the player lands),
+//! The review screen: video pane (picture, caption line, playback status),
 //! transcript, rubric, note, and a score strip for every question.
 
 use ratatui::layout::{Alignment, Rect};
@@ -9,10 +9,18 @@ use ratatui::Frame;
 use takes_api::{AssignmentDetail, QuestionView};
 
 use super::{bg_of, due_text, fit, fmt_time, layout};
-use crate::app::state::{parse_ms, App, ReviewState, ScoreView, SyncState, TranscriptState};
+use crate::app::state::{
+    parse_ms, App, Playback, ReviewState, ScoreView, SyncState, TranscriptState, VideoSupport,
+};
 use crate::config::Theme;
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    video: Option<&mut dyn super::VideoPane>,
+) {
     let Some(r) = app.review.as_ref() else { return };
     let Some(d) = r.detail.as_ref() else {
         let msg = match &r.error {
@@ -50,7 +58,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let lay = layout::review(area, &app.settings, r.show_video, rubric.len() as u16);
     draw_title(f, lay.title, app, d, r, theme);
     if let Some(v) = lay.video {
-        draw_video(f, v, r, q, theme);
+        draw_video(f, v, app, q, theme, video);
     }
     draw_transcript(f, lay.transcript, r, &score, theme);
     draw_rubric(f, lay.rubric, q, rubric, theme);
@@ -102,55 +110,147 @@ fn pane<'a>(title: String, focus: bool, theme: &Theme) -> Block<'a> {
         })
 }
 
-fn draw_video(f: &mut Frame, area: Rect, r: &ReviewState, q: &QuestionView, theme: &Theme) {
-    let block = pane(" Video ".into(), false, theme).style(theme.video);
+fn draw_video(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    q: &QuestionView,
+    theme: &Theme,
+    video: Option<&mut dyn super::VideoPane>,
+) {
+    let block = pane(" Video (v hides) ".into(), false, theme).style(theme.video);
     let inner = block.inner(area);
     f.render_widget(block, area);
-    let lines = match &q.response {
-        Some(resp) => vec![
-            Line::from(Span::styled(
-                format!(
-                    "Response to Q{} · {} · {} · retakes used: {}",
-                    q.position,
-                    fmt_time(resp.duration_s),
-                    resp.content_type,
-                    resp.retakes_used
-                ),
-                theme.video,
-            )),
-            Line::from(Span::styled(
-                format!(
-                    "■ not playing · {} / {} · {:.2}x · {}",
-                    fmt_time(r.player.position_s),
-                    fmt_time(resp.duration_s),
-                    r.player.speed,
-                    if r.player.muted {
-                        "sound off (muted first)"
-                    } else {
-                        "sound on"
-                    },
-                ),
-                theme.video,
-            )),
-            Line::from(Span::styled(
-                "The player is not built yet: read the transcript. v hides this pane.",
-                theme.dim.patch(bg_of(theme.video)),
-            )),
-        ],
-        None => vec![Line::from(Span::styled(
-            "No response was recorded for this question.",
-            theme.warning,
-        ))],
+    if inner.height == 0 || inner.width < 4 {
+        return;
+    }
+    let Some(resp) = &q.response else {
+        f.render_widget(
+            Paragraph::new("No response was recorded for this question.")
+                .style(theme.warning)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
     };
-    let h = lines.len() as u16;
-    let y = inner.y + inner.height.saturating_sub(h) / 2;
-    let r2 = Rect::new(inner.x, y, inner.width, h.min(inner.height));
+    let p = &app.player;
+    let dim = theme.dim.patch(bg_of(theme.video));
+    // Bottom line: playback status; above it the caption; the rest is picture.
+    let status_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+    let caption_h = u16::from(inner.height >= 4);
+    let caption_area = Rect::new(
+        inner.x,
+        status_area.y.saturating_sub(caption_h),
+        inner.width,
+        caption_h,
+    );
+    let picture = Rect::new(
+        inner.x,
+        inner.y,
+        inner.width,
+        inner.height.saturating_sub(1 + caption_h),
+    );
+    let available = matches!(app.video, VideoSupport::Available { .. });
+    let duration = p.duration_s.unwrap_or(resp.duration_s);
+    let state = if !available {
+        "■ no video".to_string()
+    } else {
+        match &p.playback {
+            Playback::Idle => "■ stopped".into(),
+            Playback::Loading => "… opening".into(),
+            Playback::Playing => "▶".into(),
+            Playback::Paused => "⏸ paused".into(),
+            Playback::Buffering => "… buffering".into(),
+            Playback::Ended => "■ end".into(),
+            Playback::Failed(_) => "✗ failed".into(),
+        }
+    };
+    let sound = match crate::app::playback::pass_label(app) {
+        Some(pass) if p.muted => format!("sound off · {pass}"),
+        Some(pass) => format!("sound on · {pass}"),
+        None if p.muted => "sound off".into(),
+        None => "sound on".into(),
+    };
+    let status = format!(
+        "{state} {} / {} · {:.2}x · {sound} · vol {:.0}%",
+        fmt_time(p.position_s),
+        fmt_time(duration),
+        p.speed,
+        p.volume,
+    );
+    f.render_widget(
+        Paragraph::new(fit(&status, inner.width as usize))
+            .style(theme.video)
+            .alignment(Alignment::Center),
+        status_area,
+    );
+    if caption_h > 0 {
+        let caption = caption_at(app, p.position_s).unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(fit(&caption, inner.width as usize))
+                .style(theme.cue.patch(bg_of(theme.video)))
+                .alignment(Alignment::Center),
+            caption_area,
+        );
+    }
+    if picture.height == 0 {
+        return;
+    }
+    let drawn = match video {
+        Some(v) if available && picture.width >= 2 => v.draw_picture(picture, f.buffer_mut()),
+        _ => false,
+    };
+    if drawn {
+        return;
+    }
+    let about = format!(
+        "Response to Q{} · {} · {} · retakes used: {}",
+        q.position,
+        fmt_time(resp.duration_s),
+        resp.content_type,
+        resp.retakes_used
+    );
+    let why = match (&app.video, &p.playback) {
+        (VideoSupport::Unavailable(why), _) => {
+            format!("No video: {why}. The transcript and rating keys work as usual.")
+        }
+        (VideoSupport::Available { output }, _) if output == "off" => {
+            "Video output is off (video.output): sound and transcript only.".to_string()
+        }
+        (_, Playback::Failed(e)) => format!("This response cannot be played: {e}"),
+        (_, Playback::Loading) => "Opening the response…".to_string(),
+        _ => String::new(),
+    };
+    let mut lines = vec![Line::from(Span::styled(about, theme.video))];
+    if !why.is_empty() {
+        let style = if matches!(p.playback, Playback::Failed(_)) {
+            theme.error.patch(bg_of(theme.video))
+        } else {
+            dim
+        };
+        lines.push(Line::from(Span::styled(why, style)));
+    }
+    let h = (lines.len() as u16 + 1).min(picture.height);
+    let y = picture.y + picture.height.saturating_sub(h) / 2;
     f.render_widget(
         Paragraph::new(lines)
             .alignment(Alignment::Center)
             .wrap(Wrap { trim: true }),
-        r2,
+        Rect::new(picture.x, y, picture.width, h),
     );
+}
+
+/// The transcript text being spoken at `t` (the caption under the video).
+fn caption_at(app: &App, t: f64) -> Option<String> {
+    let r = app.review.as_ref()?;
+    match r.cues()? {
+        TranscriptState::Loaded(c) => c
+            .iter()
+            .find(|c| c.start_s <= t + 0.05 && t < c.end_s)
+            .map(|c| c.text.clone()),
+        _ => None,
+    }
 }
 
 fn draw_transcript(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, theme: &Theme) {

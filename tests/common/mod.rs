@@ -90,6 +90,22 @@ impl Server {
         })
     }
 
+    pub fn get_text(&self, token: &str, path: &str) -> String {
+        let url = format!("{}{}", self.url, path);
+        let token = token.to_string();
+        self.rt.block_on(async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request")
+                .text()
+                .await
+                .expect("text")
+        })
+    }
+
     /// Rows of the audit log for score writes of one assignment:
     /// (question_id, rating, idempotency_key).
     pub fn score_writes(&self, assignment_id: &str) -> Vec<(String, i64, Option<String>)> {
@@ -142,10 +158,14 @@ pub struct Home {
 }
 
 impl Home {
+    /// With a config that plays without a sound device (CI machines have
+    /// none); everything else is the default, muted-first enforced.
     pub fn new() -> Home {
-        Home {
+        let home = Home {
             dir: tempfile::tempdir().expect("tempdir"),
-        }
+        };
+        home.write_config("config.toml", "[video]\naudio = false\n");
+        home
     }
     pub fn config_dir(&self) -> PathBuf {
         self.dir.path().join("config/takes")
@@ -241,6 +261,15 @@ impl Tmux {
     pub fn capture(&self) -> String {
         self.tmux()
             .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The screen with colours, as SGR escape sequences.
+    pub fn capture_styled(&self) -> String {
+        self.tmux()
+            .args(["capture-pane", "-p", "-e", "-t", &self.session])
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
             .unwrap_or_default()

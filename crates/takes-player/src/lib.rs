@@ -42,10 +42,27 @@ pub use play::{play_command, PlayOptions, PlayStats, QUERY_TIMEOUT};
 pub use video::{RenderOptions, VideoRenderer};
 
 #[cfg(feature = "mpv")]
-pub use player::{step_speed, Player};
+pub use player::Player;
 
 /// Playback speeds `[` and `]` move between.
 pub const SPEED_STEPS: [f64; 7] = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0];
+
+/// The next speed `n` steps away along [`SPEED_STEPS`], from the nearest step.
+pub fn step_speed(current: f64, n: i32) -> f64 {
+    let idx = SPEED_STEPS
+        .iter()
+        .enumerate()
+        .min_by(|a, b| {
+            (a.1 - current)
+                .abs()
+                .partial_cmp(&(b.1 - current).abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+        .map(|(i, _)| i as i32)
+        .unwrap_or(2);
+    let j = (idx + n).clamp(0, SPEED_STEPS.len() as i32 - 1);
+    SPEED_STEPS[j as usize]
+}
 
 /// How the player starts. `Default` is what the review screen wants.
 #[derive(Debug, Clone)]
@@ -222,6 +239,7 @@ impl Player {
         Err(PlayerError::Unavailable)
     }
     pub fn load(&self, _url: &str) {}
+    pub fn stop(&self) {}
     pub fn prefetch(&self, _url: &str) {}
     pub fn set_paused(&self, _paused: bool) {}
     pub fn toggle_pause(&self) {}

@@ -22,7 +22,7 @@ use libmpv2::events::{Event, PropertyData};
 use libmpv2::{Format, Mpv};
 
 use crate::mpv_ffi::{self, CoreGuard, SwRenderer, SwSurface};
-use crate::{Frame, PlayerConfig, PlayerError, PlayerEvent, SPEED_STEPS};
+use crate::{step_speed, Frame, PlayerConfig, PlayerError, PlayerEvent};
 
 /// Wake-up flags shared by a sleeping thread and whoever wakes it.
 #[derive(Default)]
@@ -73,6 +73,7 @@ pub(crate) struct FrameSlot {
 
 enum Command {
     Load(String),
+    Stop,
     Prefetch(String),
     SetPause(bool),
     TogglePause,
@@ -157,6 +158,11 @@ impl Player {
     /// already opened stream.
     pub fn load(&self, url: &str) {
         self.send(Command::Load(url.to_string()));
+    }
+
+    /// Stops playback and closes the file (leaving the review screen).
+    pub fn stop(&self) {
+        self.send(Command::Stop);
     }
 
     /// Opens `url` in the background as the next entry, so that a later
@@ -417,6 +423,11 @@ fn apply(mpv: &Mpv, state: &mut ControlState, cmd: Command, sink: &Sink) {
                 mpv.command("loadfile", &[&url, "replace"])
             }
         }
+        Command::Stop => {
+            state.prefetched = None;
+            state.eof = false;
+            mpv.command("stop", &[])
+        }
         Command::Prefetch(url) => {
             state.prefetched = Some(url.clone());
             // playlist-clear keeps the current entry and drops other ones.
@@ -456,23 +467,6 @@ fn apply(mpv: &Mpv, state: &mut ControlState, cmd: Command, sink: &Sink) {
         tracing::debug!(error = %describe(&e), "mpv command failed");
         (sink)(PlayerEvent::CommandFailed(describe(&e)));
     }
-}
-
-/// The next speed `n` steps away along [`SPEED_STEPS`], from the nearest step.
-pub fn step_speed(current: f64, n: i32) -> f64 {
-    let idx = SPEED_STEPS
-        .iter()
-        .enumerate()
-        .min_by(|a, b| {
-            (a.1 - current)
-                .abs()
-                .partial_cmp(&(b.1 - current).abs())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        })
-        .map(|(i, _)| i as i32)
-        .unwrap_or(2);
-    let j = (idx + n).clamp(0, SPEED_STEPS.len() as i32 - 1);
-    SPEED_STEPS[j as usize]
 }
 
 fn translate(ev: Event<'_>, state: &mut ControlState, sink: &Sink) {

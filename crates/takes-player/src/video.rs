@@ -55,6 +55,9 @@ pub struct VideoRenderer {
     font: (u16, u16),
     opts: RenderOptions,
     last_draw: Option<Instant>,
+    /// The frame drawn last: drawing it again (a redraw for another reason)
+    /// is not a new frame for the cap or the figures.
+    last_seq: Option<u64>,
     last_area: Rect,
     pub stats: RenderStats,
 }
@@ -76,6 +79,7 @@ impl VideoRenderer {
             font: det.font_size,
             opts,
             last_draw: None,
+            last_seq: None,
             last_area: Rect::default(),
             stats: RenderStats::default(),
         }
@@ -151,7 +155,11 @@ impl VideoRenderer {
                 .render(area, buf);
             return;
         };
-        self.last_draw = Some(Instant::now());
+        let fresh = self.last_seq != Some(frame.seq);
+        if fresh {
+            self.last_seq = Some(frame.seq);
+            self.last_draw = Some(Instant::now());
+        }
         match self.output {
             OutputKind::Halfblocks | OutputKind::Off => {
                 let changed = self.halfblocks.update(frame, area.width, area.height);
@@ -186,6 +194,8 @@ impl VideoRenderer {
                 }
             }
         }
-        self.stats.frames_drawn += 1;
+        if fresh {
+            self.stats.frames_drawn += 1;
+        }
     }
 }
