@@ -22,6 +22,7 @@ pub struct Video {
     #[cfg(feature = "mpv")]
     player: Player,
     renderer: VideoRenderer,
+    #[cfg(feature = "mpv")]
     server: String,
     /// The frame on screen, redrawn while the frame cap holds new ones back.
     shown: Option<Arc<Frame>>,
@@ -85,6 +86,7 @@ impl Video {
         self.renderer.output()
     }
 
+    #[cfg(feature = "mpv")]
     fn url(&self, url: &str) -> String {
         if url.contains("://") {
             url.to_string()

@@ -4,6 +4,8 @@
 //! - `demo`: set-up, then `takes demo` (release build)
 //! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test
 //! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
+//! - `bench irr`: the reliability library against Python's implementations
+//! - `bench player`: time to first frame, and bytes/frames/quality against mpv
 //! - `postgres`: starts a throwaway PostgreSQL and prints its URL, for running
 //!   single tests by hand; Enter stops it
 
@@ -80,6 +82,24 @@ fn test(extra: &[&str]) -> Result<()> {
         &[],
         &[],
     )?;
+    // A build without libmpv (the `mpv` feature off) must still build and
+    // review with the transcript.
+    cargo(
+        &[
+            "clippy",
+            "-p",
+            "takes",
+            "--no-default-features",
+            "--lib",
+            "--bins",
+            "--locked",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        &[],
+        &[],
+    )?;
     let pg = postgres::Throwaway::start()?;
     let url = pg.url();
     cargo(
@@ -132,7 +152,23 @@ fn bench(args: &[&str]) -> Result<()> {
             }
             Ok(())
         }
-        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous]"),
+        Some("player") => {
+            // Time to first frame from a local platform (cold and
+            // prefetched), then bytes, frames and quality against mpv's tct.
+            setup::ensure()?;
+            cargo(&["bench", "--locked", "--bench", "first_frame"], &[], &[])?;
+            let out = std::env::temp_dir().join("takes-bench-player");
+            let status = Command::new("bash")
+                .arg(workspace_root().join("crates/takes-player/scripts/bench-player.sh"))
+                .arg(&out)
+                .current_dir(workspace_root())
+                .status()?;
+            if !status.success() {
+                bail!("the player benchmark script failed ({status})");
+            }
+            Ok(())
+        }
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player"),
     }
 }
 
