@@ -68,18 +68,20 @@ enum Command {
         /// Print one JSON line of playback figures to stderr at exit.
         #[arg(long)]
         stats: bool,
-        /// auto, kitty, sixel, iterm2, halfblocks or off.
-        #[arg(long, default_value = "auto")]
-        output: takes_player::OutputSetting,
-        /// Cap on frames per second drawn.
+        /// auto, kitty, sixel, iterm2, halfblocks or off (default: `video.output`
+        /// of the config, else auto).
+        #[arg(long)]
+        output: Option<takes_player::OutputSetting>,
+        /// Cap on frames per second drawn (default: `video.max_fps` of the config).
         #[arg(long)]
         max_fps: Option<f64>,
     },
     /// Check terminal graphics, colours, synchronized output, libmpv and the server.
     Doctor {
-        /// auto, kitty, sixel, iterm2, halfblocks or off.
-        #[arg(long, default_value = "auto")]
-        output: takes_player::OutputSetting,
+        /// auto, kitty, sixel, iterm2, halfblocks or off (default: `video.output`
+        /// of the config, else auto).
+        #[arg(long)]
+        output: Option<takes_player::OutputSetting>,
     },
     /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
     /// Cohen's and Fleiss' kappa.
@@ -275,6 +277,9 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             output,
             max_fps,
         }) => {
+            let video = video_settings(&cli.ws);
+            let output = output.unwrap_or(video.video_output);
+            let max_fps = max_fps.or(video.max_fps);
             let args = crate::tools::play::PlayArgs {
                 source,
                 stats,
@@ -285,6 +290,7 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             Ok(tokio::task::spawn_blocking(move || crate::tools::play::run(args)).await?)
         }
         Some(Command::Doctor { output }) => {
+            let output = output.unwrap_or(video_settings(&cli.ws).video_output);
             Ok(crate::tools::doctor::run(output, cli.ws.server.clone()).await)
         }
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
@@ -339,6 +345,14 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
 }
 
 /// The server logs to stderr (it has no TUI); `RUST_LOG` overrides the level.
+/// The `[video]` and `[review]` settings of the config, for the tools that
+/// play video outside the workstation (problems in the file: defaults).
+fn video_settings(ws: &WorkstationArgs) -> crate::config::Settings {
+    let dirs = crate::config::Dirs::discover();
+    let (config, _) = crate::config::Config::load(ws.config.as_deref(), &dirs);
+    config.settings
+}
+
 fn init_server_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,tower_http=warn"));

@@ -30,8 +30,33 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         detect::detect(setting, timeout)
     } else {
         let (depth, why) = detect::detect_color_depth();
-        let mut d = Detection::fixed(crate::OutputKind::Halfblocks, depth);
-        d.reason = "stdin is not a terminal: nothing to ask; half-blocks".into();
+        let (kind, reason) = match setting {
+            OutputSetting::Auto => (
+                crate::OutputKind::Halfblocks,
+                "stdin is not a terminal: nothing to ask; half-blocks".to_string(),
+            ),
+            OutputSetting::Off => (crate::OutputKind::Off, "video.output = \"off\"".into()),
+            OutputSetting::Halfblocks => (
+                crate::OutputKind::Halfblocks,
+                "video.output = \"halfblocks\"".into(),
+            ),
+            forced => {
+                let kind = match forced {
+                    OutputSetting::Kitty => crate::OutputKind::Kitty,
+                    OutputSetting::Sixel => crate::OutputKind::Sixel,
+                    _ => crate::OutputKind::Iterm2,
+                };
+                (
+                    kind,
+                    format!(
+                        "video.output = \"{}\" (not checked: stdin is not a terminal)",
+                        kind.name()
+                    ),
+                )
+            }
+        };
+        let mut d = Detection::fixed(kind, depth);
+        d.reason = reason;
         d.color_reason = why;
         d
     };
