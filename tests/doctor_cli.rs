@@ -25,13 +25,16 @@ fn doctor(config: &str, args: &[&str]) -> String {
 #[test]
 fn doctor_reports_libmpv_and_the_configured_video_output() {
     let out = doctor("[video]\noutput = \"off\"\n", &[]);
-    assert!(out.contains("video:       off (video.output = \"off\")"), "{out}");
+    assert!(
+        out.contains("video:       off (video.output = \"off\")"),
+        "{out}"
+    );
     assert!(out.contains("libmpv:      ok, mpv "), "{out}");
     assert!(out.contains("unreachable"), "{out}");
     // The flag wins over the file.
-    let out = doctor(
-        "[video]\noutput = \"off\"\n",
-        &["--output", "halfblocks"],
+    let out = doctor("[video]\noutput = \"off\"\n", &["--output", "halfblocks"]);
+    assert!(
+        out.contains("video:       halfblocks (video.output = \"halfblocks\")"),
+        "{out}"
     );
-    assert!(out.contains("video:       halfblocks (video.output = \"halfblocks\")"), "{out}");
 }
