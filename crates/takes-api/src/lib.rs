@@ -15,6 +15,8 @@ pub mod calibration;
 pub use calibration::*;
 pub mod webhooks;
 pub use webhooks::*;
+pub mod lifecycle;
+pub use lifecycle::*;
 
 /// Path prefix of every endpoint.
 pub const PREFIX: &str = "/v1";

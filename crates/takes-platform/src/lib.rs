@@ -8,6 +8,7 @@ pub mod ats;
 pub mod audit;
 pub mod auth;
 pub mod calibration;
+pub mod candidate;
 pub mod clock;
 pub mod config;
 pub mod cursor;
@@ -73,6 +74,44 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// Dropping the handle stops the worker too.
     worker: Option<webhooks::WorkerHandle>,
+    /// Sends queued email; sends reminders and expires invitations.
+    lifecycle: Option<Lifecycle>,
+    /// Tells Greenhouse about completed tests.
+    ats_notifier: Option<ats::notifier::NotifierHandle>,
+}
+
+/// The candidate lifecycle's background tasks.
+struct Lifecycle {
+    email: email::WorkerHandle,
+    sweeper: invitations::SweeperHandle,
+}
+
+impl Lifecycle {
+    fn spawn(state: &AppState) -> Lifecycle {
+        Lifecycle {
+            email: email::worker::spawn(state.clone()),
+            sweeper: invitations::sweep::spawn(state.clone()),
+        }
+    }
+
+    async fn stop(self) {
+        self.sweeper.stop().await;
+        self.email.stop().await;
+    }
+}
+
+/// Links in emails need an address; without `public_url` it is the one the
+/// server listens on.
+fn with_public_url(state: AppState, addr: SocketAddr) -> AppState {
+    if state.config.public_url.is_some() {
+        return state;
+    }
+    if addr.ip().is_unspecified() {
+        tracing::warn!(%addr, "public_url is not configured: links in candidate emails will name this bind address");
+    }
+    let mut config = (*state.config).clone();
+    config.public_url = Some(format!("http://{addr}"));
+    state.with_config(config)
 }
 
 impl RunningServer {
@@ -91,6 +130,12 @@ impl RunningServer {
         if let Some(worker) = self.worker.take() {
             worker.stop().await;
         }
+        if let Some(lifecycle) = self.lifecycle.take() {
+            lifecycle.stop().await;
+        }
+        if let Some(notifier) = self.ats_notifier.take() {
+            notifier.stop().await;
+        }
         served??;
         Ok(())
     }
@@ -102,8 +147,11 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let addr = listener.local_addr()?;
+    let state = with_public_url(state, addr);
     let (tx, rx) = oneshot::channel::<()>();
     let worker = webhooks::worker::spawn(state.clone());
+    let lifecycle = Lifecycle::spawn(&state);
+    let ats_notifier = ats::notifier::spawn(state.clone());
     let app = api::router(state);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -117,6 +165,8 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
         shutdown: Some(tx),
         task,
         worker: Some(worker),
+        lifecycle: Some(lifecycle),
+        ats_notifier: Some(ats_notifier),
     })
 }
 
@@ -131,11 +181,16 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         "takes platform listening on http://{local} ({})",
         state.db.backend.as_str()
     );
+    let state = with_public_url(state, local);
     let worker = webhooks::worker::spawn(state.clone());
+    let lifecycle = Lifecycle::spawn(&state);
+    let ats_notifier = ats::notifier::spawn(state.clone());
     let served = axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await;
     worker.stop().await;
+    lifecycle.stop().await;
+    ats_notifier.stop().await;
     served?;
     Ok(())
 }

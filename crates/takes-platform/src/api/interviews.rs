@@ -193,6 +193,9 @@ pub async fn decide(
     )
     .await?;
     crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
+    if body.action == DecisionAction::Reject {
+        crate::invitations::rejection::enqueue(&mut w.tx, &state, now, &id).await?;
+    }
     w.commit().await?;
     Ok((
         StatusCode::CREATED,

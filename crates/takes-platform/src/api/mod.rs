@@ -3,14 +3,18 @@
 //! document cannot miss a route.
 
 mod assignments;
+mod ats;
 pub(crate) mod calibration;
+mod candidate;
 mod health;
 mod idempotency;
 mod interviews;
+mod invitations;
 mod me;
 mod media;
 mod queue;
 mod reliability;
+mod roles;
 mod rows;
 mod scorecard;
 mod webhooks;
@@ -51,8 +55,14 @@ pub const BODY_LIMIT: usize = 64 * 1024;
         (name = "media", description = "Videos and transcripts, addressed by response id"),
         (name = "calibration", description = "Calibration sessions (everyone scores the same sample responses; \
                                              results after your own submit) and inter-rater reliability"),
+        (name = "invitations", description = "Inviting candidates to an interview with a completion window; recruiters and admins"),
+        (name = "candidate", description = "The candidate's own API, authenticated by the invitation's access secret \
+                                           (`Authorization: Bearer SECRET` or `X-Candidate-Secret`), not a user token"),
         (name = "webhooks", description = "Outbound webhooks (Standard Webhooks signatures): endpoints, the delivery \
-                                          log, dead letters and replay; admins only")
+                                          log, dead letters and replay; admins only"),
+        (name = "ats", description = "Inbound ATS integrations, each off until configured under [ats]: a generic \
+                                     Standard-Webhooks-signed endpoint, the Greenhouse Assessment Partner API \
+                                     (HTTP Basic with the API key) and Lever's signed stage-change webhook")
     )
 )]
 struct ApiDoc;
@@ -65,6 +75,23 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        // Greenhouse sends the organisation's API key as the user name.
+        components.add_security_scheme(
+            "greenhouse_basic",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+        components.add_security_scheme(
+            "candidate_secret",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The access secret from the candidate's invitation (`ci_…`), also accepted as \
+                         `X-Candidate-Secret`",
+                    ))
+                    .build(),
+            ),
         );
     }
 }
@@ -88,6 +115,11 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(assignments::panel))
         .routes(routes!(interviews::list))
         .routes(routes!(interviews::decide))
+        .routes(routes!(invitations::create))
+        .routes(routes!(invitations::get_invitation))
+        .routes(routes!(roles::get_settings, roles::update_settings))
+        .routes(routes!(candidate::interview))
+        .routes(routes!(candidate::put_response))
         .routes(routes!(media::media))
         .routes(routes!(media::transcript))
         .routes(routes!(calibration::list, calibration::create))
@@ -109,6 +141,12 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_delivery))
         .routes(routes!(webhooks::replay_delivery))
         .routes(routes!(webhooks::replay_event))
+        .routes(routes!(ats::generic::inbound))
+        .routes(routes!(ats::greenhouse::list_tests))
+        .routes(routes!(ats::greenhouse::send_test))
+        .routes(routes!(ats::greenhouse::test_status))
+        .routes(routes!(ats::greenhouse::response_error))
+        .routes(routes!(ats::lever::webhook))
         .split_for_parts()
 }
 
@@ -147,6 +185,10 @@ async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::N
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
+    // Answer uploads stream to disk under their own, larger limit.
+    if req.uri().path().starts_with("/v1/candidate/responses/") {
+        return next.run(req).await;
+    }
     match declared {
         Some(len) if len > BODY_LIMIT as u64 => {
             if len <= DRAIN_CAP {

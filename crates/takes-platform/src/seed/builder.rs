@@ -49,6 +49,22 @@ pub async fn question_set(
     Ok(id)
 }
 
+/// Puts a reviewer in a role's pool (completed interviews are routed to it).
+pub async fn role_reviewer(
+    c: &mut AnyConnection,
+    now: Millis,
+    role_id: &str,
+    user_id: &str,
+) -> DbResult<()> {
+    sqlx::query("INSERT INTO role_reviewers (job_role_id, user_id, added_at) VALUES ($1, $2, $3)")
+        .bind(role_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 pub struct NewQuestion<'a> {
     pub position: i64,
     pub prompt: &'a str,

@@ -194,6 +194,16 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             };
             question_ids.push(builder::question(tx, &set_id, question).await?);
         }
+        // Every demo reviewer is in every role's pool, so completed demo
+        // interviews route to whoever has least open work.
+        for reviewer_id in &reviewer_ids {
+            builder::role_reviewer(tx, now, &role_id, reviewer_id).await?;
+        }
+        sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
+            .bind(format!("hiring-{}@example.com", role.key))
+            .bind(&role_id)
+            .execute(&mut **tx)
+            .await?;
         role_ids.insert(role.key.clone(), (role_id, set_id, question_ids));
     }
 

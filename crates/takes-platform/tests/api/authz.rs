@@ -50,6 +50,13 @@ fn matrix() -> Vec<Row> {
         (Recruiter, 200),
         (Admin, 200),
     ];
+    let ats_off = vec![
+        (Nobody, 404),
+        (BadToken, 404),
+        (Owner, 404),
+        (Recruiter, 404),
+        (Admin, 404),
+    ];
     vec![
         (Method::GET, "/v1/health", None, all_ok.clone()),
         (Method::GET, "/v1/openapi.json", None, all_ok),
@@ -334,6 +341,90 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        // Invitations: recruiters and admins. The matrix's role id is
+        // unknown, so passing authorization ends in validation (422).
+        (
+            Method::POST,
+            "/v1/invitations",
+            Some(
+                json!({"role_id": "matrix-role", "candidate_name": "M", "candidate_email": "m@example.org"}),
+            ),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 422),
+                (Admin, 422),
+            ],
+        ),
+        // The fixture's interview was not made by an invitation.
+        (
+            Method::GET,
+            "/v1/invitations/{i}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
+        // A job role's invitation settings; {i} names no role.
+        (
+            Method::GET,
+            "/v1/roles/{i}/invitation-settings",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
+        (
+            Method::PATCH,
+            "/v1/roles/{i}/invitation-settings",
+            Some(json!({"completion_window_hours": 60})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
+        // The candidate's API takes the invitation's secret, never a user
+        // token, whatever the user's role.
+        (
+            Method::GET,
+            "/v1/candidate/interview",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/candidate/responses/{q}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
         // Webhooks, admins only. {w} is an endpoint (unreachable URL),
         // {d} a dead-lettered delivery to it of event {e}.
         (
@@ -454,6 +545,46 @@ fn matrix() -> Vec<Row> {
                 (Recruiter, 403),
                 (Admin, 204),
             ],
+        ),
+        // Inbound ATS integrations: no bearer token opens them (each has
+        // its own proof: a signature or Greenhouse's key, covered in
+        // ats_generic.rs, greenhouse.rs and lever.rs), and here, with no
+        // [ats] tables configured, each answers 404 for everyone.
+        (
+            Method::POST,
+            "/v1/ats/inbound",
+            Some(json!({})),
+            ats_off.clone(),
+        ),
+        (
+            Method::GET,
+            "/v1/ats/greenhouse/list_tests",
+            None,
+            ats_off.clone(),
+        ),
+        (
+            Method::POST,
+            "/v1/ats/greenhouse/send_test",
+            Some(json!({})),
+            ats_off.clone(),
+        ),
+        (
+            Method::GET,
+            "/v1/ats/greenhouse/test_status",
+            None,
+            ats_off.clone(),
+        ),
+        (
+            Method::POST,
+            "/v1/ats/greenhouse/response_error",
+            Some(json!({})),
+            ats_off.clone(),
+        ),
+        (
+            Method::POST,
+            "/v1/ats/lever/webhook",
+            Some(json!({})),
+            ats_off,
         ),
     ]
 }

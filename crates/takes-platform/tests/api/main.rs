@@ -1,13 +1,20 @@
 //! The platform API over real sockets, on SQLite and on PostgreSQL.
 
+mod ats_support;
 mod support;
 
+mod ats_generic;
 mod authz;
 mod bad_input;
 mod calibration;
 mod concurrency;
 mod demo_data;
+mod email;
+mod greenhouse;
+mod invitations;
+mod lever;
 mod media;
 mod openapi;
 mod scoring;
+mod uploads;
 mod webhooks;

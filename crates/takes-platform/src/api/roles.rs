@@ -1,0 +1,217 @@
+//! A job role's invitation settings: completion window, intro video, hiring
+//! manager and reviewer pool (recruiters and admins).
+
+use axum::extract::State;
+use sqlx::Row;
+use takes_api::{Problem, RoleInvitationSettings, RoleInvitationSettingsUpdate};
+
+use crate::audit;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{check_text, Json, Path};
+use crate::invitations::WINDOW_HOURS;
+use crate::seed::builder;
+use crate::state::AppState;
+
+const URL_MAX: usize = 2_000;
+const POOL_MAX: usize = 200;
+
+async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> ApiResult<RoleInvitationSettings> {
+    let row = sqlx::query(
+        "SELECT completion_window_h, intro_video_url, hiring_manager_email FROM job_roles WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| ApiError::not_found(format!("no job role {id:?}")).with_field("id"))?;
+    let reviewer_ids: Vec<String> = sqlx::query(
+        "SELECT rr.user_id FROM role_reviewers rr JOIN users u ON u.id = rr.user_id \
+         WHERE rr.job_role_id = $1 ORDER BY u.name, u.id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| r.try_get("user_id"))
+    .collect::<Result<_, _>>()?;
+    Ok(RoleInvitationSettings {
+        role_id: id.to_string(),
+        completion_window_hours: row.try_get("completion_window_h")?,
+        intro_video_url: row.try_get("intro_video_url")?,
+        hiring_manager_email: row.try_get("hiring_manager_email")?,
+        reviewer_ids,
+    })
+}
+
+/// The role's invitation settings.
+#[utoipa::path(get, path = "/v1/roles/{id}/invitation-settings", tag = "invitations",
+    params(("id" = String, Path, description = "Job role id")),
+    responses((status = 200, body = RoleInvitationSettings), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<RoleInvitationSettings>> {
+    caller.require_decider()?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(axum::Json(load(&mut conn, &id).await?))
+}
+
+/// `Some(None)` clears, `Some(Some(v))` sets, `None` leaves as is.
+fn text_change(
+    field: &str,
+    value: Option<String>,
+    check: impl Fn(&str) -> Option<String>,
+) -> ApiResult<Option<Option<String>>> {
+    let Some(v) = value else {
+        return Ok(None);
+    };
+    let v = v.trim().to_string();
+    if v.is_empty() {
+        return Ok(Some(None));
+    }
+    check_text(field, &v)?;
+    if let Some(problem) = check(&v) {
+        return Err(ApiError::invalid(field, format!("{field} {v:?} {problem}")));
+    }
+    Ok(Some(Some(v)))
+}
+
+fn url_problem(url: &str) -> Option<String> {
+    if url.len() > URL_MAX {
+        return Some(format!("is longer than {URL_MAX} bytes"));
+    }
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(r) if !r.is_empty() && !url.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+            None
+        }
+        _ => Some("is not an http(s) URL".into()),
+    }
+}
+
+/// Changes the role's invitation settings; only the fields given change.
+#[utoipa::path(patch, path = "/v1/roles/{id}/invitation-settings", tag = "invitations",
+    params(("id" = String, Path, description = "Job role id")),
+    request_body = RoleInvitationSettingsUpdate,
+    responses((status = 200, body = RoleInvitationSettings), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<RoleInvitationSettingsUpdate>,
+) -> ApiResult<axum::Json<RoleInvitationSettings>> {
+    caller.require_decider()?;
+    if let Some(h) = body.completion_window_hours {
+        if !WINDOW_HOURS.contains(&h) {
+            return Err(ApiError::invalid(
+                "completion_window_hours",
+                format!(
+                    "completion_window_hours must be {} to {}, got {h}",
+                    WINDOW_HOURS.start(),
+                    WINDOW_HOURS.end()
+                ),
+            ));
+        }
+    }
+    let intro = text_change("intro_video_url", body.intro_video_url, url_problem)?;
+    let manager = text_change(
+        "hiring_manager_email",
+        body.hiring_manager_email,
+        crate::email::address_problem,
+    )?;
+    let pool = match body.reviewer_ids {
+        Some(ids) => {
+            if ids.len() > POOL_MAX {
+                return Err(ApiError::invalid(
+                    "reviewer_ids",
+                    format!(
+                        "reviewer_ids holds {} ids; the limit is {POOL_MAX}",
+                        ids.len()
+                    ),
+                ));
+            }
+            let mut unique: Vec<String> = Vec::with_capacity(ids.len());
+            for (i, rid) in ids.iter().enumerate() {
+                check_text(&format!("reviewer_ids[{i}]"), rid)?;
+                if !unique.contains(rid) {
+                    unique.push(rid.clone());
+                }
+            }
+            Some(unique)
+        }
+        None => None,
+    };
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    load(&mut w.tx, &id).await?;
+    if let Some(h) = body.completion_window_hours {
+        sqlx::query("UPDATE job_roles SET completion_window_h = $1 WHERE id = $2")
+            .bind(h)
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    if let Some(v) = &intro {
+        sqlx::query("UPDATE job_roles SET intro_video_url = $1 WHERE id = $2")
+            .bind(v.clone())
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    if let Some(v) = &manager {
+        sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
+            .bind(v.clone())
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
+    }
+    if let Some(ids) = &pool {
+        for (i, rid) in ids.iter().enumerate() {
+            let role: Option<String> = sqlx::query("SELECT role FROM users WHERE id = $1")
+                .bind(rid)
+                .fetch_optional(&mut *w.tx)
+                .await?
+                .map(|r| r.try_get("role"))
+                .transpose()?;
+            if role.as_deref() != Some("reviewer") {
+                return Err(ApiError::invalid(
+                    &format!("reviewer_ids[{i}]"),
+                    format!("{rid:?} is not a reviewer"),
+                ));
+            }
+        }
+        sqlx::query("DELETE FROM role_reviewers WHERE job_role_id = $1")
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
+        for rid in ids {
+            builder::role_reviewer(&mut w.tx, now, &id, rid).await?;
+        }
+    }
+    audit::record(
+        &mut w.tx,
+        now,
+        audit::Entry {
+            actor_id: Some(&caller.id),
+            action: "role.invitation_settings_changed",
+            entity_type: "job_role",
+            entity_id: &id,
+            detail: serde_json::json!({
+                "completion_window_hours": body.completion_window_hours,
+                "intro_video_url": intro,
+                "hiring_manager_email": manager,
+                "reviewer_ids": pool,
+            }),
+        },
+    )
+    .await?;
+    let settings = load(&mut w.tx, &id).await?;
+    w.commit().await?;
+    Ok(axum::Json(settings))
+}

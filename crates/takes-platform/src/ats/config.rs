@@ -1,0 +1,294 @@
+//! The `[ats]` table: one sub-table per integration, each off until it is
+//! present. Secrets are checked when the file is read, so a malformed one
+//! stops the server at start instead of failing every request.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
+
+use crate::webhooks::signing;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtsConfig {
+    /// `[ats.generic]`: Standard-Webhooks-signed events from Zapier, Make
+    /// or custom code at `POST /v1/ats/inbound`.
+    #[serde(default)]
+    pub generic: Option<GenericConfig>,
+    /// `[ats.greenhouse]`: the Greenhouse Assessment Partner API.
+    #[serde(default)]
+    pub greenhouse: Option<GreenhouseConfig>,
+    /// `[ats.lever]`: Lever's `candidateStageChange` webhook.
+    #[serde(default)]
+    pub lever: Option<LeverConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenericConfig {
+    /// `whsec_…`: the Standard Webhooks secret the sender signs with.
+    pub secret: WebhookSecret,
+    /// The stage whose entry sends the interview invitation.
+    #[serde(default = "default_screening_stage")]
+    pub screening_stage: String,
+    /// The sender's job ids mapped to our role ids, for senders that know
+    /// only their own ids (`data.job_id`).
+    #[serde(default)]
+    pub jobs: BTreeMap<String, String>,
+}
+
+fn default_screening_stage() -> String {
+    "screening".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GreenhouseConfig {
+    /// The organisation's API key: Greenhouse sends it as the Basic-auth
+    /// user name, and we send it back on the completion PATCH.
+    pub api_key: ApiKey,
+    /// Where Greenhouse links to for results (`partner_profile_url`);
+    /// `{interview_id}` is replaced. Default: the interview's scorecard
+    /// under `public_url`.
+    #[serde(default)]
+    pub profile_url: Option<String>,
+    /// The completion PATCH goes only to a `url` starting with one of
+    /// these, so a caller holding the key cannot aim the server at an
+    /// arbitrary host.
+    #[serde(
+        default = "default_callback_prefixes",
+        deserialize_with = "callback_prefixes"
+    )]
+    pub callback_url_prefixes: Vec<String>,
+}
+
+fn default_callback_prefixes() -> Vec<String> {
+    vec![
+        "https://app.greenhouse.io/".to_string(),
+        "https://app.eu.greenhouse.io/".to_string(),
+    ]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverConfig {
+    /// The webhook's signature token, shown in Lever's webhook settings.
+    pub signature_token: Secret,
+    /// A Lever API key allowed to read opportunities.
+    pub api_key: Secret,
+    /// The Lever API (the EU or sandbox host, or a test server).
+    #[serde(default = "default_lever_api")]
+    pub api_base: String,
+    /// The Lever stage id whose entry sends the interview invitation.
+    pub screening_stage: String,
+    /// The role for opportunities whose posting is not in `postings`.
+    #[serde(default)]
+    pub role_id: Option<String>,
+    /// Lever posting ids mapped to our role ids.
+    #[serde(default)]
+    pub postings: BTreeMap<String, String>,
+}
+
+fn default_lever_api() -> String {
+    "https://api.lever.co".to_string()
+}
+
+/// Each prefix must name a scheme, a host and at least the root path, so
+/// `https://app.greenhouse.io` cannot also admit `app.greenhouse.io.evil`.
+fn callback_prefixes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let prefixes = Vec::<String>::deserialize(d)?;
+    for p in &prefixes {
+        let parsed = reqwest::Url::parse(p).map_err(|e| {
+            serde::de::Error::custom(format!("callback_url_prefixes: {p:?} is not a URL: {e}"))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || !p.ends_with('/') {
+            return Err(serde::de::Error::custom(format!(
+                "callback_url_prefixes: {p:?} must be an http(s) URL ending in `/`"
+            )));
+        }
+    }
+    Ok(prefixes)
+}
+
+/// A secret that never shows up in logs or `Debug` output.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// A `whsec_` secret, decoded once.
+#[derive(Clone)]
+pub struct WebhookSecret {
+    key: Vec<u8>,
+}
+
+impl WebhookSecret {
+    pub fn parse(secret: &str) -> Option<WebhookSecret> {
+        signing::key_of(secret.trim()).map(|key| WebhookSecret { key })
+    }
+
+    pub fn key(&self) -> &[u8] {
+        &self.key
+    }
+}
+
+impl std::fmt::Debug for WebhookSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WebhookSecret(…)")
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookSecret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        WebhookSecret::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(
+                "secret must be a Standard Webhooks secret: `whsec_` followed by base64",
+            )
+        })
+    }
+}
+
+/// Greenhouse's API key: the key itself (sent back on the PATCH) and its
+/// SHA-256, which is what incoming requests are compared against.
+#[derive(Clone)]
+pub struct ApiKey {
+    key: String,
+    hash: [u8; 32],
+}
+
+/// Greenhouse refuses keys of 171 characters or more.
+const API_KEY_MAX_CHARS: usize = 170;
+
+impl ApiKey {
+    pub fn parse(key: &str) -> Result<ApiKey, String> {
+        if key.is_empty() {
+            return Err("api_key is empty".into());
+        }
+        if key.chars().count() > API_KEY_MAX_CHARS {
+            return Err(format!(
+                "api_key is longer than Greenhouse's limit of {API_KEY_MAX_CHARS} characters"
+            ));
+        }
+        // The key travels as a Basic-auth user name, which cannot hold a colon.
+        if key.contains(':') || key.chars().any(char::is_control) {
+            return Err("api_key must not contain `:` or control characters".into());
+        }
+        Ok(ApiKey {
+            key: key.to_string(),
+            hash: Sha256::digest(key.as_bytes()).into(),
+        })
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.key
+    }
+
+    /// Whether `presented` is this key, compared by hash in constant time.
+    pub fn matches(&self, presented: &str) -> bool {
+        let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
+        super::signature::ct_eq(&digest, &self.hash)
+    }
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(…)")
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        ApiKey::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::ServerConfig;
+
+    fn parse(text: &str) -> Result<ServerConfig, String> {
+        ServerConfig::parse(Path::new("s.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn every_integration_is_off_by_default() {
+        let c = parse("").expect("empty config");
+        assert!(c.ats.generic.is_none() && c.ats.greenhouse.is_none() && c.ats.lever.is_none());
+    }
+
+    #[test]
+    fn reads_all_three_tables() {
+        let c = parse(
+            r#"
+[ats.generic]
+secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+[ats.generic.jobs]
+"job-7" = "role-1"
+
+[ats.greenhouse]
+api_key = "gh-key"
+
+[ats.lever]
+signature_token = "tok"
+api_key = "lv"
+screening_stage = "stage-1"
+role_id = "role-1"
+"#,
+        )
+        .expect("config");
+        let g = c.ats.generic.expect("generic");
+        assert_eq!(g.screening_stage, "screening");
+        assert_eq!(g.jobs.get("job-7").map(String::as_str), Some("role-1"));
+        let gh = c.ats.greenhouse.expect("greenhouse");
+        assert!(gh.api_key.matches("gh-key"));
+        assert!(!gh.api_key.matches("gh-kez"));
+        assert_eq!(gh.callback_url_prefixes.len(), 2);
+        let l = c.ats.lever.expect("lever");
+        assert_eq!(l.api_base, "https://api.lever.co");
+        // Secrets stay out of Debug output.
+        assert!(!format!("{l:?}").contains("tok\""));
+        assert!(!format!("{gh:?}").contains("gh-key"));
+    }
+
+    #[test]
+    fn bad_secrets_and_keys_are_refused_with_the_line() {
+        let err = parse("[ats.generic]\nsecret = \"not-a-secret\"\n").expect_err("bad secret");
+        assert!(err.starts_with("s.toml:2:"), "{err}");
+        assert!(err.contains("whsec_"), "{err}");
+        let err = parse("[ats.greenhouse]\napi_key = \"a:b\"\n").expect_err("bad key");
+        assert!(err.contains("api_key"), "{err}");
+        let err = parse("[ats.lever]\nsignature_token = \"t\"\napi_key = \"k\"\n")
+            .expect_err("missing stage");
+        assert!(err.contains("screening_stage"), "{err}");
+        let err = parse(
+            "[ats.greenhouse]\napi_key = \"k\"\ncallback_url_prefixes = [\"https://app.greenhouse.io\"]\n",
+        )
+        .expect_err("prefix without a path");
+        assert!(
+            err.starts_with("s.toml:3:") && err.contains("ending in `/`"),
+            "{err}"
+        );
+        let err = parse("[ats.greenhouse]\napi_key = \"k\"\napikey = 1\n").expect_err("unknown");
+        assert!(err.contains("apikey"), "{err}");
+    }
+}

@@ -1,0 +1,507 @@
+//! Storing a candidate's answer. The body is streamed to a temporary file in
+//! the media store (never held in memory), hashed on the way, checked with
+//! ffprobe, and only then becomes the question's final take, in one
+//! transaction that may also complete the interview. Anything refused
+//! leaves nothing behind.
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use futures::StreamExt;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use takes_api::{CandidateUpload, InterviewStatus};
+use tokio::io::AsyncWriteExt;
+
+use super::access::CandidateAccess;
+use super::probe;
+use crate::clock::{rfc3339, Millis};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::new_id;
+use crate::media::store::MediaStore;
+use crate::state::AppState;
+use crate::webhooks::outbox::{interview_stream, next_seq};
+
+/// Bytes read (and dropped) from a refused request's body so the client
+/// sees the answer instead of a connection reset.
+const DRAIN_CAP: usize = 8 * 1024 * 1024;
+const KEY_MAX: usize = 200;
+
+pub struct Upload {
+    pub question_id: String,
+    pub idempotency_key: Option<String>,
+    pub declared_len: Option<u64>,
+    pub body: Body,
+}
+
+/// What became of an upload: `created` is false for a replay.
+pub struct Stored {
+    pub created: bool,
+    pub answer: CandidateUpload,
+}
+
+/// A temporary file that removes itself unless kept.
+struct TempFile {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.keep {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+async fn drain(body: Body) {
+    let _ = axum::body::to_bytes(body, DRAIN_CAP).await;
+}
+
+fn gone(expires_at: Millis) -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "expired",
+        format!(
+            "the interview closed at {}; answers are no longer accepted",
+            rfc3339(expires_at)
+        ),
+    )
+}
+
+/// Refusals that need no body: unknown question, closed interview.
+fn check_open(access: &CandidateAccess, now: Millis) -> ApiResult<()> {
+    match access.status.as_str() {
+        "completed" => Err(ApiError::conflict(
+            "the interview is already completed; answers can no longer change",
+        )),
+        "expired" => Err(gone(access.expires_at)),
+        _ if now >= access.expires_at => Err(gone(access.expires_at)),
+        _ => Ok(()),
+    }
+}
+
+pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> ApiResult<Stored> {
+    let config = &state.config.invitations;
+    let max = config.max_upload_bytes;
+    let question = sqlx::query(
+        "SELECT q.time_limit_s, s.retakes_allowed FROM questions q JOIN question_sets s ON s.id = q.question_set_id \
+         WHERE q.id = $1 AND q.question_set_id = $2",
+    )
+    .bind(&up.question_id)
+    .bind(&access.question_set_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(question) = question else {
+        drain(up.body).await;
+        return Err(ApiError::not_found(format!(
+            "question {:?} is not part of this interview",
+            up.question_id
+        ))
+        .with_field("question_id"));
+    };
+    // A completed interview is refused after the body is read: the upload
+    // may be a retry of the answer that completed it.
+    if access.status != "completed" {
+        if let Err(e) = check_open(&access, state.clock.now()) {
+            drain(up.body).await;
+            return Err(e);
+        }
+    }
+    if let Some(k) = &up.idempotency_key {
+        if k.is_empty() || k.len() > KEY_MAX || !k.chars().all(|c| c.is_ascii_graphic()) {
+            drain(up.body).await;
+            return Err(ApiError::invalid(
+                "Idempotency-Key",
+                format!("Idempotency-Key must be 1 to {KEY_MAX} printable ASCII characters"),
+            ));
+        }
+    }
+    if let Some(len) = up.declared_len.filter(|&n| n > max) {
+        drain(up.body).await;
+        return Err(too_large(len, max));
+    }
+    let time_limit_s: i64 = question.try_get("time_limit_s")?;
+    let retakes_allowed: i64 = question.try_get("retakes_allowed")?;
+
+    // Stream to a temporary file beside the media it may become.
+    let temp_key = MediaStore::new_key("part");
+    let temp = TempFile {
+        path: state
+            .media
+            .path_of(&temp_key)
+            .map_err(|e| ApiError::internal(format!("media store: {e}")))?,
+        keep: false,
+    };
+    let (bytes, sha) = receive(up.body, &temp.path, max).await?;
+    if bytes == 0 {
+        return Err(ApiError::invalid("body", "the upload is empty"));
+    }
+
+    // A repeat of the take already stored changes nothing.
+    if let Some(stored) = replay(
+        state,
+        &access,
+        &up.question_id,
+        up.idempotency_key.as_deref(),
+        &sha,
+        retakes_allowed,
+    )
+    .await?
+    {
+        return Ok(stored);
+    }
+    check_open(&access, state.clock.now())?;
+    let probed = probe::probe(&temp.path)
+        .await
+        .map_err(|reason| ApiError::invalid("body", reason))?;
+    let limit = (time_limit_s + config.duration_margin_seconds.max(0)) as f64;
+    if probed.duration_s > limit {
+        return Err(ApiError::invalid(
+            "body",
+            format!(
+                "the answer runs {:.1} s; this question allows {} s",
+                probed.duration_s, time_limit_s
+            ),
+        ));
+    }
+    let key = MediaStore::new_key(probed.extension);
+    let final_path = state
+        .media
+        .path_of(&key)
+        .map_err(|e| ApiError::internal(format!("media store: {e}")))?;
+    tokio::fs::rename(&temp.path, &final_path)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot store the upload: {e}")))?;
+    let mut stored_file = TempFile {
+        path: final_path,
+        keep: false,
+    };
+    drop(temp);
+
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    // First: locks the interview's stream, ordering this upload against
+    // another answer's completion and against expiry.
+    let seq = next_seq(&mut w.tx, &interview_stream(&access.interview_id)).await?;
+    let current = sqlx::query("SELECT status, expires_at FROM interviews WHERE id = $1")
+        .bind(&access.interview_id)
+        .fetch_one(&mut *w.tx)
+        .await?;
+    let fresh = CandidateAccess {
+        status: current.try_get("status")?,
+        expires_at: current.try_get("expires_at")?,
+        ..access.clone()
+    };
+    check_open(&fresh, now)?;
+    let previous = sqlx::query(
+        "SELECT r.id, r.retakes_used, r.upload_key, m.id AS media_id, m.storage_key, m.sha256 \
+         FROM responses r JOIN media_objects m ON m.id = r.media_object_id \
+         WHERE r.interview_id = $1 AND r.question_id = $2",
+    )
+    .bind(&access.interview_id)
+    .bind(&up.question_id)
+    .fetch_optional(&mut *w.tx)
+    .await?;
+    if let Some(p) = &previous {
+        let same_key = up.idempotency_key.is_some()
+            && p.try_get::<Option<String>, _>("upload_key")? == up.idempotency_key;
+        if same_key || p.try_get::<String, _>("sha256")? == sha {
+            // A concurrent identical upload won the race.
+            drop(w);
+            return replay(
+                state,
+                &access,
+                &up.question_id,
+                up.idempotency_key.as_deref(),
+                &sha,
+                retakes_allowed,
+            )
+            .await?
+            .ok_or_else(|| ApiError::conflict("the upload raced another; retry it"));
+        }
+    }
+    let retakes_used = match &previous {
+        Some(p) => {
+            let used: i64 = p.try_get("retakes_used")?;
+            if used >= retakes_allowed {
+                return Err(no_retakes_left(retakes_allowed));
+            }
+            used + 1
+        }
+        None => 0,
+    };
+    let media_id = new_id();
+    sqlx::query(
+        "INSERT INTO media_objects (id, storage_key, content_type, bytes, sha256, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&media_id)
+    .bind(&key)
+    .bind(probed.content_type)
+    .bind(bytes as i64)
+    .bind(&sha)
+    .bind(now)
+    .execute(&mut *w.tx)
+    .await?;
+    let duration_ms = (probed.duration_s * 1000.0).round() as i64;
+    let mut old_file = None;
+    let response_id = match &previous {
+        Some(p) => {
+            let id: String = p.try_get("id")?;
+            sqlx::query(
+                "UPDATE responses SET media_object_id = $1, duration_ms = $2, transcript_json = '[]', \
+                   retakes_used = $3, recorded_at = $4, upload_key = $5 WHERE id = $6",
+            )
+            .bind(&media_id)
+            .bind(duration_ms)
+            .bind(retakes_used)
+            .bind(now)
+            .bind(up.idempotency_key.clone())
+            .bind(&id)
+            .execute(&mut *w.tx)
+            .await?;
+            // Reviewers only ever see the final take; the earlier one goes.
+            sqlx::query("DELETE FROM media_objects WHERE id = $1")
+                .bind(p.try_get::<String, _>("media_id")?)
+                .execute(&mut *w.tx)
+                .await?;
+            old_file = Some(p.try_get::<String, _>("storage_key")?);
+            id
+        }
+        None => {
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO responses (id, interview_id, question_id, media_object_id, duration_ms, \
+                   transcript_json, retakes_used, recorded_at, upload_key) \
+                 VALUES ($1, $2, $3, $4, $5, '[]', 0, $6, $7)",
+            )
+            .bind(&id)
+            .bind(&access.interview_id)
+            .bind(&up.question_id)
+            .bind(&media_id)
+            .bind(duration_ms)
+            .bind(now)
+            .bind(up.idempotency_key.clone())
+            .execute(&mut *w.tx)
+            .await?;
+            id
+        }
+    };
+    sqlx::query(
+        "UPDATE interviews SET status = 'started', started_at = $1 WHERE id = $2 AND status = 'invited'",
+    )
+    .bind(now)
+    .bind(&access.interview_id)
+    .execute(&mut *w.tx)
+    .await?;
+    crate::audit::record(
+        &mut w.tx,
+        now,
+        crate::audit::Entry {
+            actor_id: None,
+            action: "response.recorded",
+            entity_type: "interview",
+            entity_id: &access.interview_id,
+            detail: serde_json::json!({"question_id": up.question_id, "response_id": response_id,
+                "retakes_used": retakes_used, "bytes": bytes, "sha256": sha}),
+        },
+    )
+    .await?;
+    let counts = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM questions WHERE question_set_id = $1) AS total, \
+                (SELECT COUNT(*) FROM responses WHERE interview_id = $2) AS answered",
+    )
+    .bind(&access.question_set_id)
+    .bind(&access.interview_id)
+    .fetch_one(&mut *w.tx)
+    .await?;
+    let total: i64 = counts.try_get("total")?;
+    let answered: i64 = counts.try_get("answered")?;
+    let mut status = InterviewStatus::Started;
+    if answered >= total
+        && crate::invitations::completion::complete(
+            &mut w.tx,
+            state,
+            now,
+            &access.interview_id,
+            seq,
+        )
+        .await?
+    {
+        status = InterviewStatus::Completed;
+    }
+    w.commit().await?;
+    stored_file.keep = true;
+    if let Some(old) = old_file {
+        if let Ok(path) = state.media.path_of(&old) {
+            let _ = tokio::fs::remove_file(path).await;
+        }
+    }
+    if status == InterviewStatus::Completed {
+        state.webhooks.wake();
+    }
+    Ok(Stored {
+        created: true,
+        answer: CandidateUpload {
+            response_id,
+            question_id: up.question_id,
+            duration_s: duration_ms as f64 / 1000.0,
+            retakes_used,
+            retakes_left: (retakes_allowed - retakes_used).max(0),
+            replayed: false,
+            interview_status: status,
+        },
+    })
+}
+
+/// Unfinished uploads older than this are leftovers of a crash.
+const STALE_PART: std::time::Duration = std::time::Duration::from_secs(3_600);
+
+/// Removes temporary upload files a crashed server left behind; returns how
+/// many. Judged by file age, not the platform clock: this is housekeeping
+/// of the disk, not of the interview's timeline.
+pub fn remove_stale_parts(media: &MediaStore) -> usize {
+    let Some(dir) = media
+        .path_of(&MediaStore::new_key("part"))
+        .ok()
+        .and_then(|p| p.parent().map(PathBuf::from))
+    else {
+        return 0;
+    };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > STALE_PART);
+        if path.extension().is_some_and(|e| e == "part")
+            && stale
+            && std::fs::remove_file(&path).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+fn too_large(len: u64, max: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        format!("the upload of {len} bytes is larger than the limit of {max} bytes"),
+    )
+    .with_field("body")
+}
+
+fn no_retakes_left(allowed: i64) -> ApiError {
+    ApiError::conflict(format!(
+        "no retakes left: this question allows {allowed} re-recording(s) and all are used"
+    ))
+    .with_field("question_id")
+}
+
+/// Writes the body to `path`, hashing it; refuses beyond `max` bytes.
+async fn receive(body: Body, path: &std::path::Path, max: u64) -> ApiResult<(u64, String)> {
+    let mut file = tokio::fs::File::create(path)
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot create a temporary file: {e}")))?;
+    let mut hasher = Sha256::new();
+    let mut total: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(format!("the upload was interrupted: {e}")).with_field("body")
+        })?;
+        total += chunk.len() as u64;
+        if total > max {
+            return Err(too_large(total, max));
+        }
+        hasher.update(&chunk);
+        file.write_all(&chunk)
+            .await
+            .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
+    }
+    // On disk before the database says it exists.
+    file.sync_all()
+        .await
+        .map_err(|e| ApiError::internal(format!("cannot write the upload: {e}")))?;
+    Ok((total, hex::encode(hasher.finalize())))
+}
+
+/// The stored take, when this upload repeats it (same key or same bytes).
+async fn replay(
+    state: &AppState,
+    access: &CandidateAccess,
+    question_id: &str,
+    key: Option<&str>,
+    sha: &str,
+    retakes_allowed: i64,
+) -> ApiResult<Option<Stored>> {
+    let row = sqlx::query(
+        "SELECT r.id, r.duration_ms, r.retakes_used, r.upload_key, m.sha256, i.status \
+         FROM responses r JOIN media_objects m ON m.id = r.media_object_id \
+         JOIN interviews i ON i.id = r.interview_id \
+         WHERE r.interview_id = $1 AND r.question_id = $2",
+    )
+    .bind(&access.interview_id)
+    .bind(question_id)
+    .fetch_optional(&state.db.pool)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let stored_key: Option<String> = row.try_get("upload_key")?;
+    let same_key = key.is_some() && stored_key.as_deref() == key;
+    if !same_key && row.try_get::<String, _>("sha256")? != sha {
+        return Ok(None);
+    }
+    let retakes_used: i64 = row.try_get("retakes_used")?;
+    let status: String = row.try_get("status")?;
+    Ok(Some(Stored {
+        created: false,
+        answer: CandidateUpload {
+            response_id: row.try_get("id")?,
+            question_id: question_id.to_string(),
+            duration_s: row.try_get::<i64, _>("duration_ms")? as f64 / 1000.0,
+            retakes_used,
+            retakes_left: (retakes_allowed - retakes_used).max(0),
+            replayed: true,
+            interview_status: InterviewStatus::parse(&status).unwrap_or(InterviewStatus::Started),
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_old_partial_uploads_are_swept() {
+        let dir = tempfile::tempdir().expect("dir");
+        let media = MediaStore::open(dir.path()).expect("store");
+        let old = dir.path().join(MediaStore::new_key("part"));
+        let fresh = dir.path().join(MediaStore::new_key("part"));
+        let kept = dir.path().join(MediaStore::new_key("webm"));
+        for p in [&old, &fresh, &kept] {
+            std::fs::write(p, b"x").expect("write");
+        }
+        let long_ago = std::time::SystemTime::now() - 2 * STALE_PART;
+        for p in [&old, &kept] {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .and_then(|f| f.set_modified(long_ago))
+                .expect("age");
+        }
+        assert_eq!(remove_stale_parts(&media), 1);
+        assert!(!old.exists() && fresh.exists() && kept.exists());
+    }
+}

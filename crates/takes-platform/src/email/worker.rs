@@ -1,0 +1,236 @@
+//! Sends queued email over SMTP. Each message is claimed with a lease,
+//! sent, and marked sent only after the server accepted it; a failure is
+//! retried with a growing delay, forever, so an unreachable server loses
+//! nothing. All schedule arithmetic uses the injected `Clock`, so tests move
+//! time and call [`send_due`] instead of sleeping.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::Row;
+use tokio::sync::watch;
+
+use super::outbox::SECRET_PLACEHOLDER;
+use super::{EmailConfig, TlsMode};
+use crate::clock::{Millis, HOUR, SECOND};
+use crate::state::AppState;
+
+/// First retry after this long; each further failure doubles it.
+pub const FIRST_RETRY: Millis = 30 * SECOND;
+/// Longest gap between two attempts.
+pub const MAX_RETRY_GAP: Millis = HOUR;
+/// A claimed message is left alone by other workers this long.
+const LEASE: Millis = 5 * 60 * SECOND;
+const BATCH: i64 = 20;
+
+/// Delay before the attempt after `attempts` failed ones.
+pub fn retry_delay(attempts: i64) -> Millis {
+    let doublings = attempts.clamp(1, 20) - 1;
+    FIRST_RETRY
+        .saturating_mul(1 << doublings)
+        .min(MAX_RETRY_GAP)
+}
+
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl WorkerHandle {
+    /// Lets the message in flight finish so its outcome is recorded.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+pub fn spawn(state: AppState) -> WorkerHandle {
+    let (stop, rx) = watch::channel(false);
+    let task = tokio::spawn(run(state, rx));
+    WorkerHandle { stop, task }
+}
+
+async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
+    let poll = Duration::from_millis(state.config.email.poll_interval_ms.max(50));
+    // Waits first, so whoever starts a server (a test above all) has one
+    // full interval in which it alone calls `send_due`.
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = stop.changed() => break,
+        }
+        if *stop.borrow() {
+            break;
+        }
+        if let Err(err) = send_due(&state).await {
+            tracing::warn!(error = %err, "email worker round failed; retrying after the poll interval");
+        }
+    }
+}
+
+/// Pending messages last reported while no SMTP server is configured, so
+/// the log says it once per change, not once per poll.
+static REPORTED_QUEUED: AtomicI64 = AtomicI64::new(-1);
+
+/// Sends every due message once; returns how many were accepted by SMTP.
+pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
+    let config = &state.config.email;
+    let Some(host) = config.smtp_host.as_deref().filter(|h| !h.is_empty()) else {
+        let pending: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM email_outbox WHERE state = 'pending'")
+                .fetch_one(&state.db.pool)
+                .await?
+                .try_get("n")?;
+        if REPORTED_QUEUED.swap(pending, Ordering::Relaxed) != pending && pending > 0 {
+            tracing::warn!(
+                pending,
+                "emails are queued but [email] smtp_host is not set; they will be sent once it is"
+            );
+        }
+        return Ok(0);
+    };
+    let now = state.clock.now();
+    let rows = sqlx::query(
+        "SELECT id, to_address, subject, body, message_id, secret, attempts FROM email_outbox \
+         WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
+         ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(&state.db.pool)
+    .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let transport = transport(config, host)?;
+    let mut sent = 0;
+    for row in &rows {
+        let id: String = row.try_get("id")?;
+        let claimed = {
+            let mut w = state.db.begin_write().await?;
+            let done = sqlx::query(
+                "UPDATE email_outbox SET lease_until = $1 WHERE id = $2 AND state = 'pending' \
+                 AND (lease_until IS NULL OR lease_until <= $3)",
+            )
+            .bind(now + LEASE)
+            .bind(&id)
+            .bind(now)
+            .execute(&mut *w.tx)
+            .await?;
+            w.commit().await?;
+            done.rows_affected() == 1
+        };
+        if !claimed {
+            continue;
+        }
+        let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
+        let outcome = match message(config, row) {
+            Ok(m) => transport
+                .send(m)
+                .await
+                .map(|_| ())
+                .map_err(|e| format!("SMTP {host}: {e}")),
+            Err(e) => Err(format!("{e:#}")),
+        };
+        let at = state.clock.now();
+        let mut w = state.db.begin_write().await?;
+        match outcome {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE email_outbox SET state = 'sent', sent_at = $1, attempts = $2, secret = NULL, \
+                       lease_until = NULL, last_error = NULL WHERE id = $3",
+                )
+                .bind(at)
+                .bind(attempts)
+                .bind(&id)
+                .execute(&mut *w.tx)
+                .await?;
+                sent += 1;
+            }
+            Err(error) => {
+                tracing::warn!(email = %id, attempts, %error, "email not sent; will retry");
+                sqlx::query(
+                    "UPDATE email_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
+                       lease_until = NULL WHERE id = $4",
+                )
+                .bind(attempts)
+                .bind(at + retry_delay(attempts))
+                .bind(error.chars().take(500).collect::<String>())
+                .bind(&id)
+                .execute(&mut *w.tx)
+                .await?;
+            }
+        }
+        w.commit().await?;
+    }
+    Ok(sent)
+}
+
+fn transport(
+    config: &EmailConfig,
+    host: &str,
+) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let tls = match config.tls {
+        TlsMode::None => Tls::None,
+        TlsMode::Starttls => Tls::Required(
+            TlsParameters::new(host.to_string()).context("TLS settings for the SMTP server")?,
+        ),
+        TlsMode::Tls => Tls::Wrapper(
+            TlsParameters::new(host.to_string()).context("TLS settings for the SMTP server")?,
+        ),
+    };
+    let port = config.smtp_port.unwrap_or(match config.tls {
+        TlsMode::None => 25,
+        TlsMode::Starttls => 587,
+        TlsMode::Tls => 465,
+    });
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .tls(tls)
+        .timeout(Some(Duration::from_secs(20)));
+    if let (Some(user), Some(pass)) = (&config.username, &config.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+    }
+    Ok(builder.build())
+}
+
+fn message(config: &EmailConfig, row: &sqlx::any::AnyRow) -> anyhow::Result<Message> {
+    let from: Mailbox = config
+        .from
+        .parse()
+        .with_context(|| format!("[email] from {:?} is not an address", config.from))?;
+    let to_text: String = row.try_get("to_address")?;
+    let to: Mailbox = to_text
+        .parse()
+        .with_context(|| format!("recipient {to_text:?} is not an address"))?;
+    let mut body: String = row.try_get("body")?;
+    if let Some(secret) = row.try_get::<Option<String>, _>("secret")? {
+        body = body.replace(SECRET_PLACEHOLDER, &secret);
+    }
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(row.try_get::<String, _>("subject")?)
+        .message_id(Some(row.try_get("message_id")?))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .context("building the message")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_a_cap() {
+        assert_eq!(retry_delay(1), FIRST_RETRY);
+        assert_eq!(retry_delay(2), 2 * FIRST_RETRY);
+        assert_eq!(retry_delay(50), MAX_RETRY_GAP);
+    }
+}

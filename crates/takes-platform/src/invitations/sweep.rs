@@ -1,0 +1,227 @@
+//! Reminders before the deadline and expiry at it. [`sweep`] does one pass
+//! by `state.clock`; the sweeper task runs it periodically, and tests move a
+//! manual clock and call it directly.
+
+use std::time::Duration;
+
+use sqlx::Row;
+use takes_api::{InvitationEventData, WebhookEventType};
+use tokio::sync::watch;
+
+use crate::audit;
+use crate::clock::{rfc3339, HOUR};
+use crate::email::outbox::{self as email_outbox, NewEmail};
+use crate::email::templates::{human_time, Kind};
+use crate::state::AppState;
+use crate::webhooks::events::subject;
+use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub reminded: usize,
+    pub expired: usize,
+}
+
+/// Sends due reminders and expires interviews past their deadline. Each
+/// interview is its own transaction, so one failure leaves the rest done.
+pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
+    let mut report = SweepReport::default();
+    let now = state.clock.now();
+    let before = state.config.invitations.reminder_before_hours.max(0) * HOUR;
+    let due = sqlx::query(
+        "SELECT i.id FROM interviews i JOIN invitations v ON v.interview_id = i.id \
+         WHERE i.status IN ('invited', 'started') AND v.reminded_at IS NULL \
+           AND i.expires_at > $1 AND i.expires_at <= $2 ORDER BY i.expires_at, i.id",
+    )
+    .bind(now)
+    .bind(now.saturating_add(before))
+    .fetch_all(&state.db.pool)
+    .await?;
+    for row in &due {
+        let id: String = row.try_get("id")?;
+        if remind(state, &id, now).await? {
+            report.reminded += 1;
+        }
+    }
+    let ended = sqlx::query(
+        "SELECT id FROM interviews WHERE status IN ('invited', 'started') AND expires_at <= $1 \
+         ORDER BY expires_at, id",
+    )
+    .bind(now)
+    .fetch_all(&state.db.pool)
+    .await?;
+    for row in &ended {
+        let id: String = row.try_get("id")?;
+        if expire(state, &id, now).await? {
+            report.expired += 1;
+        }
+    }
+    Ok(report)
+}
+
+async fn remind(state: &AppState, id: &str, now: i64) -> anyhow::Result<bool> {
+    let mut w = state.db.begin_write().await?;
+    // Claims the reminder: a concurrent sweep (another server) finds it taken.
+    let claimed = sqlx::query(
+        "UPDATE invitations SET reminded_at = $1 WHERE interview_id = $2 AND reminded_at IS NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *w.tx)
+    .await?;
+    if claimed.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let row = sqlx::query(
+        "SELECT i.expires_at, c.name, c.email, r.title, \
+           (SELECT COUNT(*) FROM questions q WHERE q.question_set_id = i.question_set_id) AS question_count, \
+           (SELECT COUNT(*) FROM responses s WHERE s.interview_id = i.id) AS answered \
+         FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
+         WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *w.tx)
+    .await?;
+    let email: String = row.try_get("email")?;
+    let config = &state.config.email;
+    email_outbox::enqueue(
+        &mut w.tx,
+        config,
+        now,
+        NewEmail {
+            kind: Kind::Reminder,
+            interview_id: id,
+            to: &email,
+            vars: vec![
+                ("candidate_name", row.try_get("name")?),
+                ("role_title", row.try_get("title")?),
+                ("deadline", human_time(row.try_get("expires_at")?)),
+                ("answered", row.try_get::<i64, _>("answered")?.to_string()),
+                (
+                    "question_count",
+                    row.try_get::<i64, _>("question_count")?.to_string(),
+                ),
+                ("support_contact", config.support_contact.clone()),
+            ],
+            secret: None,
+        },
+    )
+    .await
+    .map_err(api)?;
+    w.commit().await?;
+    Ok(true)
+}
+
+async fn expire(state: &AppState, id: &str, now: i64) -> anyhow::Result<bool> {
+    let mut w = state.db.begin_write().await?;
+    // First: the stream lock orders this against an upload's completion.
+    let stream = interview_stream(id);
+    let seq = next_seq(&mut w.tx, &stream).await.map_err(api)?;
+    let done = sqlx::query(
+        "UPDATE interviews SET status = 'expired' \
+         WHERE id = $1 AND status IN ('invited', 'started') AND expires_at <= $2",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut *w.tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    let row = sqlx::query(
+        "SELECT i.invited_at, i.expires_at, v.external_source, v.external_id FROM interviews i \
+         LEFT JOIN invitations v ON v.interview_id = i.id WHERE i.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *w.tx)
+    .await?;
+    let s = subject(&mut w.tx, id).await.map_err(api)?;
+    let data = InvitationEventData {
+        interview_id: id.to_string(),
+        candidate: s.candidate,
+        role: s.role,
+        invited_at: rfc3339(row.try_get("invited_at")?),
+        expires_at: rfc3339(row.try_get("expires_at")?),
+        source: row.try_get("external_source")?,
+        external_id: row.try_get("external_id")?,
+    };
+    outbox::record(
+        &mut w.tx,
+        NewEvent {
+            kind: WebhookEventType::InvitationExpired,
+            interview_id: Some(id.to_string()),
+            order: Some((stream, seq)),
+            data: serde_json::to_value(&data)?,
+            at: now,
+        },
+    )
+    .await
+    .map_err(api)?;
+    audit::record(
+        &mut w.tx,
+        now,
+        audit::Entry {
+            actor_id: None,
+            action: "invitation.expired",
+            entity_type: "interview",
+            entity_id: id,
+            detail: serde_json::json!({}),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    state.webhooks.wake();
+    Ok(true)
+}
+
+fn api(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub struct SweeperHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SweeperHandle {
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Runs [`sweep`] every `sweep_interval_seconds` (the first after one
+/// interval); at once, clears unfinished uploads an earlier run left behind.
+pub fn spawn(state: AppState) -> SweeperHandle {
+    let (stop, mut rx) = watch::channel(false);
+    let task = tokio::spawn(async move {
+        let media = state.media.clone();
+        if let Ok(n) = tokio::task::spawn_blocking(move || {
+            crate::candidate::upload::remove_stale_parts(&media)
+        })
+        .await
+        {
+            if n > 0 {
+                tracing::info!(
+                    removed = n,
+                    "removed unfinished uploads left by an earlier run"
+                );
+            }
+        }
+        let every = Duration::from_secs(state.config.invitations.sweep_interval_seconds.max(1));
+        // Waits first, like the email worker: tests drive `sweep` alone.
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = rx.changed() => break,
+            }
+            if *rx.borrow() {
+                break;
+            }
+            if let Err(err) = sweep(&state).await {
+                tracing::warn!(error = %err, "invitation sweep failed; retrying at the next interval");
+            }
+        }
+    });
+    SweeperHandle { stop, task }
+}

@@ -1,0 +1,384 @@
+//! The Greenhouse Assessment Partner API over a real socket: Basic auth
+//! with the API key, list_tests / send_test / test_status, and the
+//! completion PATCH reaching a real loopback receiver exactly once even
+//! when it is down for a while (backoff driven by the manual clock).
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use takes_platform::clock::{HOUR, SECOND};
+use takes_platform::config::ServerConfig;
+
+use crate::ats_support::{basic, closed_port, eventually, AtsPlatform, Roles, StandIn};
+use crate::support::Backend;
+
+const KEY: &str = "gh_test_key_0d031d8227eafa61dc375a6c2e067e24";
+
+fn config(callback: SocketAddr) -> impl FnOnce(&Roles) -> ServerConfig {
+    move |_| {
+        let text = format!(
+            "[ats.greenhouse]\napi_key = \"{KEY}\"\n\
+             callback_url_prefixes = [\"http://{callback}/integrations/\"]\n"
+        );
+        ServerConfig::parse(std::path::Path::new("test.toml"), &text).expect("config")
+    }
+}
+
+struct Gh {
+    p: AtsPlatform,
+    /// Where the PATCH receiver listens (nothing, until a test starts it).
+    callback: SocketAddr,
+}
+
+async fn start(backend: Backend) -> Gh {
+    let callback = closed_port().await;
+    Gh {
+        p: AtsPlatform::start(backend, config(callback)).await,
+        callback,
+    }
+}
+
+impl Gh {
+    async fn gh(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self.p.http.request(method, self.p.url(path));
+        if let Some(k) = key {
+            rb = rb.header("authorization", basic(k));
+        }
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        self.p.call(rb).await
+    }
+
+    fn patch_url(&self, test: u32) -> String {
+        format!(
+            "http://{}/integrations/testing_partners/take_home_tests/{test}",
+            self.callback
+        )
+    }
+
+    fn send_test_body(&self, role: &str, test: u32, email: &str) -> Value {
+        json!({
+            "partner_test_id": role,
+            "candidate": {
+                "first_name": "Harry", "last_name": "Potter", "email": email,
+                "resume_url": "https://example.com/resume", "phone_number": "123-456-7890",
+                "greenhouse_profile_url": "https://app.greenhouse.io/people/17681532?application_id=26234709"
+            },
+            "url": self.patch_url(test),
+        })
+    }
+}
+
+crate::both_backends_with!(
+    list_send_and_status_with_the_api_key,
+    start,
+    |g: Gh| async move {
+        let p = &g.p;
+        // Without the key, or with another: 401 asking for Basic, nothing done.
+        for key in [None, Some("wrong-key"), Some("")] {
+            let resp = p
+                .http
+                .get(p.url("/v1/ats/greenhouse/list_tests"))
+                .header(
+                    "authorization",
+                    key.map(basic).unwrap_or_else(|| "Bearer tk_x".into()),
+                )
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{key:?}");
+            assert!(
+                resp.headers()
+                    .get("www-authenticate")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.starts_with("Basic")),
+                "{key:?}"
+            );
+        }
+        let before = p.fingerprint().await;
+        let (s, problem) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some("wrong-key"),
+                Some(g.send_test_body(&p.roles.support, 1, "harry@example.com")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{problem}");
+        assert_eq!(p.fingerprint().await, before);
+
+        // Our roles that have questions are the tests.
+        let (s, tests) = g
+            .gh(
+                Method::GET,
+                "/v1/ats/greenhouse/list_tests",
+                Some(KEY),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{tests}");
+        assert_eq!(
+            tests,
+            json!([
+                {"partner_test_id": p.roles.analyst, "partner_test_name": "Data Analyst (Finance)"},
+                {"partner_test_id": p.roles.support, "partner_test_name": "Support Engineer (Customer Success)"},
+            ])
+        );
+
+        let body = g.send_test_body(&p.roles.support, 1, "harry@example.com");
+        let (s, sent) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some(KEY),
+                Some(body.clone()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sent}");
+        let id = sent["partner_interview_id"]
+            .as_str()
+            .expect("partner_interview_id")
+            .to_string();
+        assert_eq!(sent, json!({"partner_interview_id": id}));
+        let (name, email, role) = p.interview(&id).await;
+        assert_eq!(
+            (name.as_str(), email.as_str()),
+            ("Harry Potter", "harry@example.com")
+        );
+        assert_eq!(role, p.roles.support);
+        let after = p.fingerprint().await;
+        assert_eq!(after[2], before[2] + 1);
+
+        // Greenhouse retrying the same test: the same id, nothing new sent.
+        let (s, again) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some(KEY),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{again}");
+        assert_eq!(again["partner_interview_id"], id.as_str());
+        assert_eq!(p.fingerprint().await, after);
+
+        let (s, status) = g
+            .gh(
+                Method::GET,
+                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
+                Some(KEY),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{status}");
+        assert_eq!(status["partner_status"], "invited", "{status}");
+        assert!(status.get("partner_score").is_none(), "{status}");
+
+        let (s, problem) = g
+            .gh(
+                Method::GET,
+                "/v1/ats/greenhouse/test_status?partner_interview_id=nope",
+                Some(KEY),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{problem}");
+        assert_eq!(problem["field"], "partner_interview_id");
+        let (s, _) = g
+            .gh(
+                Method::GET,
+                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
+                Some("wrong"),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        // Refusals name the field and change nothing.
+        let mut elsewhere = g.send_test_body(&p.roles.support, 2, "h2@example.com");
+        elsewhere["url"] = json!("http://169.254.169.254/latest/meta-data");
+        let mut unknown_test = g.send_test_body("no-such-role", 3, "h3@example.com");
+        unknown_test["partner_test_id"] = json!("no-such-role");
+        let no_questions = g.send_test_body(&p.roles.empty, 4, "h4@example.com");
+        let bad_email = g.send_test_body(&p.roles.support, 5, "not-an-address");
+        let mut no_name = g.send_test_body(&p.roles.support, 6, "h6@example.com");
+        if let Some(c) = no_name["candidate"].as_object_mut() {
+            c.remove("first_name");
+        }
+        for (what, body, status, field) in [
+            ("callback outside Greenhouse", elsewhere, 422, "url"),
+            ("unknown test", unknown_test, 422, "partner_test_id"),
+            (
+                "role without questions",
+                no_questions,
+                409,
+                "partner_test_id",
+            ),
+            ("bad email", bad_email, 422, "candidate.email"),
+            ("missing first name", no_name, 422, "candidate.first_name"),
+        ] {
+            let (s, problem) = g
+                .gh(
+                    Method::POST,
+                    "/v1/ats/greenhouse/send_test",
+                    Some(KEY),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(s.as_u16(), status, "{what}: {problem}");
+            assert_eq!(problem["field"], field, "{what}: {problem}");
+        }
+        assert_eq!(p.fingerprint().await, after);
+
+        let (s, ack) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/response_error",
+                Some(KEY),
+                Some(
+                    json!({"api_call": "test_status", "errors": ["partner_profile_url is missing"],
+                            "partner_interview_id": id}),
+                ),
+            )
+            .await;
+        assert_eq!((s, ack), (StatusCode::OK, json!({"status": 200})));
+    }
+);
+
+crate::both_backends_with!(
+    completion_is_patched_to_greenhouse_once_even_when_it_is_down,
+    start,
+    |g: Gh| async move {
+        let p = &g.p;
+        let (s, sent) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some(KEY),
+                Some(g.send_test_body(&p.roles.support, 77, "harry@example.com")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sent}");
+        let id = sent["partner_interview_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+
+        // Greenhouse is down when the candidate finishes.
+        p.complete(&id).await;
+        eventually("the first PATCH attempt has failed", || async {
+            p.count(
+                "SELECT COUNT(*) FROM greenhouse_patches WHERE attempts >= 1 \
+                     AND state = 'pending' AND last_error IS NOT NULL",
+            )
+            .await
+                == 1
+        })
+        .await;
+        let receiver = StandIn::start(g.callback, |_, _| (200, json!({}))).await;
+        // Back up, but the retry is not due on the server's clock yet.
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert!(receiver.received().is_empty(), "{:?}", receiver.received());
+
+        p.clock.advance(2 * 60 * SECOND);
+        eventually("Greenhouse got the PATCH", || async {
+            !receiver.received().is_empty()
+        })
+        .await;
+        // Several more worker rounds, and more time: still exactly one.
+        p.clock.advance(HOUR);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let got = receiver.received();
+        assert_eq!(got.len(), 1, "{got:?}");
+        let patch = &got[0];
+        assert_eq!(patch.method, "PATCH");
+        assert_eq!(
+            patch.path,
+            "/integrations/testing_partners/take_home_tests/77"
+        );
+        assert_eq!(patch.authorization, basic(KEY));
+        let body: Value = serde_json::from_str(&patch.body).expect("JSON body");
+        assert_eq!(body["partner_status"], "complete", "{body}");
+        assert_eq!(body["partner_interview_id"], id.as_str());
+        assert_eq!(
+            p.count("SELECT COUNT(*) FROM greenhouse_patches WHERE state = 'delivered' AND attempts = 2").await,
+            1
+        );
+
+        // What Greenhouse then reads.
+        let (s, status) = g
+            .gh(
+                Method::GET,
+                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
+                Some(KEY),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{status}");
+        assert_eq!(status["partner_status"], "complete", "{status}");
+        assert!(
+            status["partner_profile_url"]
+                .as_str()
+                .is_some_and(|u| u.contains(&id)),
+            "{status}"
+        );
+        assert!(status["metadata"]["Completed At"].is_string(), "{status}");
+        assert!(
+            status.get("partner_score").is_none(),
+            "not reviewed yet: {status}"
+        );
+
+        // Once every reviewer has submitted, Greenhouse hears again, and
+        // test_status carries the score.
+        let (token, assignment) = p.reviewer_on("Rev Gh", &id).await;
+        for (q, rating) in p.questions.iter().zip([4, 3]) {
+            let (s, b) = p
+                .call(
+                    p.http
+                        .put(p.url(&format!("/v1/assignments/{assignment}/scores/{q}")))
+                        .bearer_auth(&token)
+                        .json(&json!({"rating": rating})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+        let (s, b) = p
+            .call(
+                p.http
+                    .post(p.url(&format!("/v1/assignments/{assignment}/submit")))
+                    .bearer_auth(&token),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        eventually("Greenhouse got the second PATCH", || async {
+            receiver.received().len() >= 2
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
+        let (s, status) = g
+            .gh(
+                Method::GET,
+                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
+                Some(KEY),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{status}");
+        assert_eq!(status["partner_score"], 3.5, "{status}");
+        assert_eq!(
+            status["metadata"]["Reviews"], "1 of 1 submitted",
+            "{status}"
+        );
+        receiver.stop().await;
+    }
+);

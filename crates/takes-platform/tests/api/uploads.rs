@@ -1,0 +1,415 @@
+//! The candidate's uploads: real clips checked by real ffprobe, retakes,
+//! safe retries, refusals that leave nothing behind, and what completion
+//! sets off (routing by load, the queue, acknowledgement and the hiring
+//! manager's notice).
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::invitations::{no_tweak, Life};
+use crate::lifecycle_test;
+
+/// A real recorded answer from the demo set (`n` in 1..=4, 16 to 24 s).
+pub fn clip(n: u32) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("demo/clips")
+        .join(format!("c01-q{n}.webm"))
+}
+
+fn read_clip(n: u32) -> Vec<u8> {
+    std::fs::read(clip(n)).expect("demo clip")
+}
+
+impl Life {
+    pub async fn upload(
+        &self,
+        secret: &str,
+        question: &str,
+        bytes: Vec<u8>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let mut rb = self
+            .request(Method::PUT, &format!("/v1/candidate/responses/{question}"))
+            .bearer_auth(secret)
+            .header("content-type", "video/webm")
+            .body(bytes);
+        if let Some(k) = key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        self.call(rb).await
+    }
+
+    /// Files in the media directory (finished and temporary alike).
+    pub fn media_files(&self) -> usize {
+        std::fs::read_dir(self.dir.path().join("media"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    }
+}
+
+fn secret_of(inv: &Value) -> String {
+    inv["access_secret"].as_str().expect("secret").to_string()
+}
+
+lifecycle_test!(
+    answers_retakes_and_completion_route_the_interview,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Katherine Johnson", "kj@example.org").await;
+        let id = inv["id"].as_str().expect("id").to_string();
+        let secret = secret_of(&inv);
+        let (q1, q2) = (l.questions[0].clone(), l.questions[1].clone());
+
+        let (s, a) = l.upload(&secret, &q1, read_clip(1), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        assert_eq!(a["retakes_used"], 0);
+        assert_eq!(a["retakes_left"], 1);
+        assert_eq!(a["interview_status"], "started");
+        let d = a["duration_s"].as_f64().expect("duration");
+        assert!((d - 23.6).abs() < 0.3, "ffprobe's length: {d}");
+
+        // A retake replaces the take; the allowance is one.
+        let (s, b) = l.upload(&secret, &q1, read_clip(2), Some("take-2")).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        assert_eq!(b["retakes_used"], 1);
+        assert_eq!(b["retakes_left"], 0);
+        assert_eq!(b["response_id"], a["response_id"]);
+        let (s, p) = l.upload(&secret, &q1, read_clip(3), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("retake")),
+            "{p}"
+        );
+        // Retrying the accepted take (same key, or same bytes) is safe.
+        let (s, r) = l.upload(&secret, &q1, read_clip(2), Some("take-2")).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["replayed"], true);
+        let (s, r) = l.upload(&secret, &q1, read_clip(2), None).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["retakes_used"], 1);
+        // The replaced take's file is gone: one file per answer.
+        assert_eq!(l.media_files(), 1);
+
+        let (_, mine) = l
+            .call(
+                l.request(Method::GET, "/v1/candidate/interview")
+                    .bearer_auth(&secret),
+            )
+            .await;
+        assert_eq!(mine["questions"][0]["answered"], true);
+        assert_eq!(mine["questions"][0]["retakes_left"], 0);
+        assert_eq!(mine["questions"][1]["answered"], false);
+        assert_eq!(l.events(&id).await, vec!["invitation.sent"]);
+
+        l.clock.advance(3_600_000);
+        let (s, c) = l.upload(&secret, &q2, read_clip(4), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        assert_eq!(c["interview_status"], "completed");
+        assert_eq!(
+            l.events(&id).await,
+            vec!["invitation.sent", "interview.completed"]
+        );
+        let body: String = sqlx::query_scalar(
+            "SELECT body FROM webhook_events WHERE interview_id = $1 AND event_type = 'interview.completed'",
+        )
+        .bind(&id)
+        .fetch_one(&l.state.db.pool)
+        .await
+        .expect("event");
+        let event: Value = serde_json::from_str(&body).expect("json");
+        let names: Vec<&str> = event["data"]["reviewers"]
+            .as_array()
+            .expect("reviewers")
+            .iter()
+            .filter_map(|r| r["name"].as_str())
+            .collect();
+        // Rev A already had open work; B and C had none.
+        assert_eq!(names, vec!["Rev B", "Rev C"]);
+        assert_eq!(event["data"]["response_count"], 2);
+        let mut assigned: Vec<String> =
+            sqlx::query_scalar("SELECT reviewer_id FROM assignments WHERE interview_id = $1")
+                .bind(&id)
+                .fetch_all(&l.state.db.pool)
+                .await
+                .expect("assignments");
+        assigned.sort();
+        let mut expected = l.reviewer_ids[1..].to_vec();
+        expected.sort();
+        assert_eq!(assigned, expected);
+
+        // After completion nothing changes, but a retry still answers.
+        let (s, p) = l.upload(&secret, &q2, read_clip(1), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        let (s, _) = l.upload(&secret, &q2, read_clip(4), None).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // The interview is in Rev B's queue, due 48 h after completion,
+        // with the final take and its retake count.
+        let (_, queue) = l
+            .call(
+                l.request(Method::GET, "/v1/queue")
+                    .bearer_auth(&l.reviewer_tokens[1]),
+            )
+            .await;
+        let item = queue["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|i| i["interview_id"] == id.as_str())
+            .cloned()
+            .expect("assigned interview in the queue");
+        assert_eq!(
+            item["due_at"],
+            takes_platform::clock::rfc3339(crate::invitations::T0 + 49 * 3_600_000)
+        );
+        let (_, qa) = l
+            .call(
+                l.request(Method::GET, "/v1/queue")
+                    .bearer_auth(&l.reviewer_tokens[0]),
+            )
+            .await;
+        assert!(qa["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["interview_id"] != id.as_str()));
+        let (s, detail) = l
+            .call(
+                l.request(
+                    Method::GET,
+                    &format!("/v1/assignments/{}", item["id"].as_str().expect("id")),
+                )
+                .bearer_auth(&l.reviewer_tokens[1]),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{detail}");
+        let r1 = &detail["questions"][0]["response"];
+        assert_eq!(r1["retakes_used"], 1);
+        let media = l
+            .request(
+                Method::GET,
+                &format!("/v1/media/{}", r1["id"].as_str().expect("id")),
+            )
+            .bearer_auth(&l.reviewer_tokens[1])
+            .send()
+            .await
+            .expect("media");
+        assert_eq!(media.status(), StatusCode::OK);
+        assert_eq!(media.bytes().await.expect("bytes").to_vec(), read_clip(2));
+        let vtt = l
+            .request(
+                Method::GET,
+                &format!(
+                    "/v1/responses/{}/transcript",
+                    r1["id"].as_str().expect("id")
+                ),
+            )
+            .bearer_auth(&l.reviewer_tokens[1])
+            .send()
+            .await
+            .expect("transcript");
+        assert_eq!(vtt.status(), StatusCode::OK);
+        assert!(vtt.text().await.expect("text").starts_with("WEBVTT"));
+
+        // Invitation, acknowledgement, hiring manager.
+        let mails = l.deliver().await;
+        assert_eq!(mails.len(), 3, "{mails:?}");
+        let ack = mails
+            .iter()
+            .find(|m| m.header("Subject").starts_with("We received"))
+            .expect("acknowledgement");
+        assert_eq!(ack.to, vec!["kj@example.org"]);
+        let body = ack.body();
+        assert!(body.contains("Hello Katherine Johnson"), "{body}");
+        assert!(
+            body.contains("reviewed by Saturday 16 January 2027, 09:00 UTC"),
+            "{body}"
+        );
+        let hm = mails
+            .iter()
+            .find(|m| m.to == vec!["hm@example.com"])
+            .expect("hiring manager notice");
+        let body = hm.body();
+        assert!(
+            hm.header("Subject").contains("Katherine Johnson"),
+            "{}",
+            hm.data
+        );
+        assert!(body.contains("Rev B, Rev C"), "{body}");
+        assert!(
+            body.contains("Saturday 16 January 2027, 09:00 UTC"),
+            "{body}"
+        );
+    }
+);
+
+lifecycle_test!(
+    refused_uploads_say_why_and_leave_nothing_behind,
+    |c: &mut takes_platform::config::ServerConfig| c.invitations.max_upload_bytes = 110_000,
+    |l: Life| async move {
+        let inv = l.invite("Hedy Lamarr", "hedy@example.org").await;
+        let id = inv["id"].as_str().expect("id").to_string();
+        let secret = secret_of(&inv);
+        let q1 = l.questions[0].clone();
+        let good = read_clip(2); // 107 425 bytes, under the limit
+
+        let (s, p) = l
+            .upload(
+                &secret,
+                &q1,
+                b"just some text, not a video\n".to_vec(),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("not a video")),
+            "{p}"
+        );
+        assert_eq!(p["field"], "body");
+
+        let (s, p) = l
+            .upload(&secret, &q1, good[..good.len() / 3].to_vec(), None)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("incomplete") || d.contains("damaged")),
+            "{p}"
+        );
+
+        let (s, p) = l.upload(&secret, &q1, read_clip(1), None).await; // 112 549 bytes
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("110000")),
+            "{p}"
+        );
+
+        // Streamed without a length: the limit still holds mid-stream.
+        let chunks: Vec<Result<Vec<u8>, std::io::Error>> = read_clip(1)
+            .chunks(16 * 1024)
+            .map(|c| Ok(c.to_vec()))
+            .collect();
+        let (s, p) = l
+            .call(
+                l.request(Method::PUT, &format!("/v1/candidate/responses/{q1}"))
+                    .bearer_auth(&secret)
+                    .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks))),
+            )
+            .await;
+        assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+
+        let (s, p) = l.upload(&secret, &q1, Vec::new(), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+
+        // Longer than the question allows (60 s + 10 s margin).
+        sqlx::query("UPDATE questions SET time_limit_s = 10 WHERE id = $1")
+            .bind(&q1)
+            .execute(&l.state.db.pool)
+            .await
+            .expect("limit");
+        let (s, p) = l.upload(&secret, &q1, good.clone(), None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("allows 10 s")),
+            "{p}"
+        );
+
+        let (s, p) = l
+            .upload(&secret, "no-such-question", good.clone(), None)
+            .await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{p}");
+        assert_eq!(p["field"], "question_id");
+        let (s, _) = l.upload(&l.recruiter, &q1, good.clone(), None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        let (s, _) = l.upload("ci_forged", &q1, good.clone(), None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
+        assert_eq!(l.media_files(), 0, "refused uploads left files behind");
+        assert_eq!(l.count("SELECT COUNT(*) FROM media_objects").await, 0);
+        let (_, inv) = l
+            .call(
+                l.request(Method::GET, &format!("/v1/invitations/{id}"))
+                    .bearer_auth(&l.recruiter),
+            )
+            .await;
+        assert_eq!(inv["status"], "invited");
+        assert_eq!(inv["answered_count"], 0);
+
+        // And a good one still goes through.
+        sqlx::query("UPDATE questions SET time_limit_s = 60 WHERE id = $1")
+            .bind(&q1)
+            .execute(&l.state.db.pool)
+            .await
+            .expect("limit");
+        let (s, a) = l.upload(&secret, &q1, good, None).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        assert_eq!(l.media_files(), 1);
+    }
+);
+
+lifecycle_test!(
+    the_document_describes_the_upload_as_a_binary_video,
+    no_tweak,
+    |l: Life| async move {
+        let (_, doc) = l.call(l.request(Method::GET, "/v1/openapi.json")).await;
+        let op = &doc["paths"]["/v1/candidate/responses/{question_id}"]["put"];
+        let schema = &op["requestBody"]["content"]["video/webm"]["schema"];
+        let schema = match schema["$ref"].as_str() {
+            Some(r) => &doc["components"]["schemas"][r.rsplit('/').next().unwrap_or_default()],
+            None => schema,
+        };
+        assert_eq!(schema["type"], "string", "{op}");
+        assert_eq!(schema["format"], "binary", "{op}");
+        assert_eq!(
+            op["security"][0]["candidate_secret"],
+            serde_json::json!([]),
+            "{op}"
+        );
+        assert!(doc["components"]["securitySchemes"]["candidate_secret"].is_object());
+    }
+);
+
+lifecycle_test!(
+    the_last_two_answers_at_once_complete_the_interview_once,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Mary Jackson", "mj@example.org").await;
+        let id = inv["id"].as_str().expect("id").to_string();
+        let secret = secret_of(&inv);
+        let (a, b) = tokio::join!(
+            l.upload(&secret, &l.questions[0], read_clip(1), None),
+            l.upload(&secret, &l.questions[1], read_clip(2), None)
+        );
+        assert_eq!(
+            (a.0, b.0),
+            (StatusCode::CREATED, StatusCode::CREATED),
+            "{a:?} {b:?}"
+        );
+        let completed = [&a.1, &b.1]
+            .iter()
+            .filter(|r| r["interview_status"] == "completed")
+            .count();
+        assert_eq!(completed, 1, "{a:?} {b:?}");
+        assert_eq!(
+            l.events(&id).await,
+            vec!["invitation.sent", "interview.completed"]
+        );
+        let assigned = l
+            .count(&format!(
+                "SELECT COUNT(*) FROM assignments WHERE interview_id = '{id}'"
+            ))
+            .await;
+        assert_eq!(assigned, 2);
+        assert_eq!(
+            l.count("SELECT COUNT(*) FROM email_outbox WHERE kind = 'acknowledgement'")
+                .await,
+            1
+        );
+    }
+);
