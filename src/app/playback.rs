@@ -7,7 +7,7 @@ use takes_player::muted_first::{MutedFirst, Pass, Policy, RatingField, UnmuteDec
 use takes_player::PlayerEvent;
 
 use super::effect::{Effect, PlayerCmd};
-use super::state::{App, Playback, Screen, TranscriptState, VideoSupport};
+use super::state::{App, Playback, ScoreView, Screen, TranscriptState, VideoSupport};
 use super::update::{info, warn};
 use crate::config::Command;
 
@@ -54,12 +54,19 @@ pub fn muted_first<'a>(app: &'a mut App, qid: &str) -> Option<&'a mut MutedFirst
         (app.score(d, qid), q.response.as_ref().map(|x| x.duration_s))
     };
     let r = app.review.as_mut()?;
-    Some(r.muted_first.entry(qid.to_string()).or_insert_with(|| {
-        let mut m = MutedFirst::new(policy, duration.filter(|d| *d > 0.0));
-        let clamp = |v: Option<i64>| v.and_then(|v| u8::try_from(v).ok());
-        m.restore(clamp(score.muted_rating), clamp(score.rating));
-        m
-    }))
+    Some(
+        r.muted_first
+            .entry(qid.to_string())
+            .or_insert_with(|| restored(policy, &score, duration)),
+    )
+}
+
+/// A question's muted-first state from the ratings already given.
+fn restored(policy: Policy, score: &ScoreView, duration: Option<f64>) -> MutedFirst {
+    let mut m = MutedFirst::new(policy, duration.filter(|d| *d > 0.0));
+    let clamp = |v: Option<i64>| v.and_then(|v| u8::try_from(v).ok());
+    m.restore(clamp(score.muted_rating), clamp(score.rating));
+    m
 }
 
 /// Which field a rating key fills now on the current question.
@@ -520,6 +527,21 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
             }
         }
     }
+}
+
+/// Which field a rating key would fill now, without changing anything (for
+/// the hint bar).
+pub fn rating_field_view(app: &App) -> RatingField {
+    let Some((qid, ..)) = current_response(app) else {
+        return RatingField::Final;
+    };
+    if let Some(m) = app.review.as_ref().and_then(|r| r.muted_first.get(&qid)) {
+        return m.rating_field();
+    }
+    let Some(d) = app.review.as_ref().and_then(|r| r.detail.as_ref()) else {
+        return RatingField::Final;
+    };
+    restored(policy(app), &app.score(d, &qid), None).rating_field()
 }
 
 /// What the status line of the video pane says about the pass.

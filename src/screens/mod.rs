@@ -179,7 +179,13 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     .and_then(|r| r.question())
                     .map(|q| format!("{}-{}", q.rubric.scale_min, q.rubric.scale_max));
                 if let Some(s) = scale {
-                    hints.push((s, "rate"));
+                    let muted = crate::app::playback::rating_field_view(app)
+                        == takes_player::muted_first::RatingField::Muted;
+                    hints.push((s, if muted { "rate (muted pass)" } else { "rate" }));
+                }
+                if matches!(app.video, crate::app::state::VideoSupport::Available { .. }) {
+                    add(&mut hints, app, scope, Command::PlayPause, "play");
+                    add(&mut hints, app, scope, Command::Mute, "sound");
                 }
                 add(&mut hints, app, scope, Command::NextQuestion, "next");
                 add(&mut hints, app, scope, Command::PrevQuestion, "prev");
