@@ -83,6 +83,16 @@ enum Command {
         #[arg(long)]
         output: Option<takes_player::OutputSetting>,
     },
+    /// A local SMTP server that prints and keeps every message it is sent
+    /// (point the server's `[email]` at it for demos).
+    Mailbox {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        bind: SocketAddr,
+        /// Also save each message here as an `.eml` file.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
     /// Cohen's and Fleiss' kappa.
     Irr {
@@ -293,6 +303,7 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             let output = output.unwrap_or(video_settings(&cli.ws).video_output);
             Ok(crate::tools::doctor::run(output, cli.ws.server.clone()).await)
         }
+        Some(Command::Mailbox { bind, dir }) => crate::tools::mailbox::run(bind, dir).await,
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {

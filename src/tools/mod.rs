@@ -3,5 +3,6 @@
 
 pub mod doctor;
 pub mod irr;
+pub mod mailbox;
 pub mod play;
 pub mod webhooks;

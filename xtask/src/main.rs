@@ -2,7 +2,10 @@
 //!
 //! - `setup`: installs the system packages the build and tests need
 //! - `demo`: set-up, then `takes demo` (release build)
-//! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test
+//! - `demo-ats`: set-up, a build, then `scripts/demo-ats.sh`: the candidate
+//!   lifecycle from an ATS event to the scorecard, against a real server
+//! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test, then
+//!   the `demo-ats` walkthrough
 //! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
 //! - `bench irr`: the reliability library against Python's implementations
 //! - `bench player`: time to first frame, and bytes/frames/quality against mpv
@@ -47,6 +50,7 @@ fn run(args: &[String]) -> Result<()> {
                 &[],
             )
         }
+        Some("demo-ats") => demo_ats(),
         Some("test") => test(&rest),
         Some("bench") => bench(&rest),
         Some("postgres") => {
@@ -60,10 +64,39 @@ fn run(args: &[String]) -> Result<()> {
             Ok(())
         }
         _ => {
-            eprintln!("usage: cargo xtask <setup | demo | test | bench platform | postgres>");
+            eprintln!(
+                "usage: cargo xtask <setup | demo | demo-ats | test | bench platform | postgres>"
+            );
             bail!("unknown or missing task");
         }
     }
+}
+
+/// The walkthrough script, with the binary just built (the script alone
+/// would guess the target directory).
+fn demo_ats() -> Result<()> {
+    setup::ensure()?;
+    cargo(&["build", "--locked", "--bin", "takes"], &[], &[])?;
+    let root = workspace_root();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let target = if target.is_relative() {
+        root.join(target)
+    } else {
+        target
+    };
+    let script = root.join("scripts").join("demo-ats.sh");
+    let status = Command::new("bash")
+        .arg(&script)
+        .env("TAKES", target.join("debug").join("takes"))
+        .current_dir(&root)
+        .status()
+        .with_context(|| format!("cannot run {}", script.display()))?;
+    if !status.success() {
+        bail!("{} failed ({status})", script.display());
+    }
+    Ok(())
 }
 
 fn test(extra: &[&str]) -> Result<()> {
@@ -106,7 +139,13 @@ fn test(extra: &[&str]) -> Result<()> {
         &["test", "--workspace", "--locked", "--no-fail-fast"],
         extra,
         &[("TAKES_TEST_POSTGRES_URL", url.as_str())],
-    )
+    )?;
+    // The lifecycle walkthrough doubles as a test of the real binaries and
+    // scripts a user runs (about 20 s).
+    if extra.is_empty() {
+        demo_ats()?;
+    }
+    Ok(())
 }
 
 fn bench(args: &[&str]) -> Result<()> {

@@ -18,6 +18,7 @@ const PACKAGES: &[(&str, &str)] = &[
         "tmux",
         "end-to-end tests of the workstation in a real terminal",
     ),
+    ("curl", "the ATS demo walkthrough (scripts/demo-ats.sh)"),
     (
         "python3-pip",
         "installing the OpenAPI validator used by the tests",

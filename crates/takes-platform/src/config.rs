@@ -79,4 +79,54 @@ mod tests {
         assert!(err.starts_with("s.toml:3:"), "{err}");
         assert!(err.contains("smtpp"), "{err}");
     }
+
+    /// The documented example must stay a valid configuration, and say
+    /// what the defaults are, so it cannot drift from the code.
+    #[test]
+    fn the_example_file_parses_with_the_defaults_it_states() {
+        let text = include_str!("../../../server.example.toml");
+        let c = ServerConfig::parse(Path::new("server.example.toml"), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            c.public_url.as_deref(),
+            Some("https://interviews.example.com")
+        );
+        let email = crate::email::EmailConfig::default();
+        assert_eq!(c.email.tls, email.tls);
+        assert_eq!(c.email.from, email.from);
+        assert_eq!(c.email.support_contact, email.support_contact);
+        assert_eq!(c.email.rejection_email, email.rejection_email);
+        assert_eq!(c.email.poll_interval_ms, email.poll_interval_ms);
+        let inv = crate::invitations::InvitationConfig::default();
+        assert_eq!(
+            c.invitations.reminder_before_hours,
+            inv.reminder_before_hours
+        );
+        assert_eq!(
+            c.invitations.reviewers_per_interview,
+            inv.reviewers_per_interview
+        );
+        assert_eq!(c.invitations.review_within_hours, inv.review_within_hours);
+        assert_eq!(c.invitations.max_upload_bytes, inv.max_upload_bytes);
+        assert_eq!(
+            c.invitations.duration_margin_seconds,
+            inv.duration_margin_seconds
+        );
+        assert_eq!(
+            c.invitations.sweep_interval_seconds,
+            inv.sweep_interval_seconds
+        );
+        let generic = c.ats.generic.expect("[ats.generic]");
+        assert_eq!(generic.screening_stage, "screening");
+        let gh = c.ats.greenhouse.expect("[ats.greenhouse]");
+        assert_eq!(
+            gh.callback_url_prefixes,
+            [
+                "https://app.greenhouse.io/",
+                "https://app.eu.greenhouse.io/"
+            ]
+        );
+        let lever = c.ats.lever.expect("[ats.lever]");
+        assert_eq!(lever.api_base, "https://api.lever.co");
+    }
 }

@@ -1,9 +1,11 @@
 //! Email to candidates and hiring managers: editable templates
 //! (`templates`), a durable outbox written in the transaction that causes
 //! the message (`outbox`), and the worker that sends it over SMTP with
-//! retries (`worker`).
+//! retries (`worker`). `sink` is an SMTP server that keeps what it gets,
+//! for demos (`takes mailbox`) and tests.
 
 pub mod outbox;
+pub mod sink;
 pub mod templates;
 pub mod worker;
 

@@ -32,7 +32,7 @@ async fn start(backend: Backend) -> AtsPlatform {
 }
 
 /// `webhook-signature` computed by the Python `standardwebhooks` package.
-fn python_sign(secret: &str, id: &str, ts: i64, body: &str) -> String {
+pub(crate) fn python_sign(secret: &str, id: &str, ts: i64, body: &str) -> String {
     let script = r#"
 import sys
 from datetime import datetime, timezone

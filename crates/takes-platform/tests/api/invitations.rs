@@ -1,10 +1,9 @@
 //! Invitations: creation, the access secret, the invitation email, reminders
 //! and expiry driven by a manual clock. Also the harness the upload and
 //! email tests share: a platform with a manual clock and its own
-//! configuration, and a real SMTP server on a loopback socket.
+//! configuration, and the platform's real SMTP sink on a loopback socket.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -12,11 +11,11 @@ use sqlx::Row;
 use takes_api::UserRole;
 use takes_platform::clock::{DAY, HOUR};
 use takes_platform::config::ServerConfig;
+use takes_platform::email::sink::Sink;
 use takes_platform::email::TlsMode;
 use takes_platform::invitations::{self, NewInvitation};
 use takes_platform::seed::builder::{self, NewQuestion};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use crate::support::{fresh_database, rubric, Backend};
@@ -24,142 +23,30 @@ use crate::support::{fresh_database, rubric, Backend};
 /// Thursday 14 January 2027, 08:00 UTC: a fixed start for the manual clock.
 pub const T0: i64 = 1_799_913_600_000;
 
-/// One message as the SMTP server received it.
-#[derive(Debug, Clone)]
-pub struct Mail {
-    pub to: Vec<String>,
-    pub data: String,
-}
+pub use takes_platform::email::sink::Mail;
 
-impl Mail {
-    pub fn header(&self, name: &str) -> String {
-        let (head, _) = self.data.split_once("\r\n\r\n").unwrap_or((&self.data, ""));
-        let prefix = format!("{}:", name.to_lowercase());
-        // Long headers are folded onto continuation lines (RFC 5322 2.2.3).
-        let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
-        unfolded
-            .split("\r\n")
-            .find(|l| l.to_lowercase().starts_with(&prefix))
-            .map(|l| l[prefix.len()..].trim().to_string())
-            .unwrap_or_default()
-    }
-
-    /// The body, with quoted-printable soft breaks and escapes undone.
-    pub fn body(&self) -> String {
-        let (_, body) = self.data.split_once("\r\n\r\n").unwrap_or(("", &self.data));
-        if !self
-            .header("Content-Transfer-Encoding")
-            .eq_ignore_ascii_case("quoted-printable")
-        {
-            return body.replace("\r\n", "\n");
-        }
-        let joined = body.replace("=\r\n", "");
-        let bytes = joined.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'=' && i + 2 < bytes.len() {
-                if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
-                    out.push(b);
-                    i += 3;
-                    continue;
-                }
-            }
-            out.push(bytes[i]);
-            i += 1;
-        }
-        String::from_utf8_lossy(&out).replace("\r\n", "\n")
-    }
-}
-
-/// A small SMTP server speaking the real protocol on a loopback socket; it
-/// keeps every message it accepts.
+/// The platform's SMTP sink (the one behind `takes mailbox`) on a
+/// loopback socket; it keeps every message it accepts.
 pub struct Smtp {
     pub addr: SocketAddr,
-    pub mails: Arc<Mutex<Vec<Mail>>>,
-    task: tokio::task::JoinHandle<()>,
+    sink: Sink,
 }
 
 impl Smtp {
     pub async fn start(addr: SocketAddr) -> Smtp {
-        let listener = TcpListener::bind(addr).await.expect("bind SMTP");
-        let addr = listener.local_addr().expect("addr");
-        let mails: Arc<Mutex<Vec<Mail>>> = Arc::default();
-        let store = mails.clone();
-        let task = tokio::spawn(async move {
-            while let Ok((sock, _)) = listener.accept().await {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    let _ = session(sock, store).await;
-                });
-            }
-        });
-        Smtp { addr, mails, task }
+        let sink = Sink::bind(addr).await.expect("bind SMTP");
+        Smtp {
+            addr: sink.addr(),
+            sink,
+        }
     }
 
     pub fn mails(&self) -> Vec<Mail> {
-        self.mails.lock().expect("mails").clone()
+        self.sink.mails()
     }
 
     pub fn stop(self) {
-        self.task.abort();
-    }
-}
-
-async fn session(sock: tokio::net::TcpStream, store: Arc<Mutex<Vec<Mail>>>) -> std::io::Result<()> {
-    let (r, mut w) = sock.into_split();
-    let mut r = BufReader::new(r);
-    w.write_all(b"220 test.local ESMTP\r\n").await?;
-    let mut to = Vec::new();
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if r.read_line(&mut line).await? == 0 {
-            return Ok(());
-        }
-        let cmd = line.trim_end().to_string();
-        let upper = cmd.to_uppercase();
-        if upper.starts_with("EHLO") {
-            w.write_all(b"250-test.local\r\n250 8BITMIME\r\n").await?;
-        } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
-            w.write_all(b"250 ok\r\n").await?;
-        } else if upper.starts_with("MAIL FROM") || upper.starts_with("RSET") {
-            to.clear();
-            w.write_all(b"250 ok\r\n").await?;
-        } else if upper.starts_with("RCPT TO:") {
-            to.push(
-                cmd[8..]
-                    .trim()
-                    .trim_matches(|c| c == '<' || c == '>')
-                    .to_string(),
-            );
-            w.write_all(b"250 ok\r\n").await?;
-        } else if upper == "DATA" {
-            w.write_all(b"354 go ahead\r\n").await?;
-            let mut data = String::new();
-            loop {
-                line.clear();
-                if r.read_line(&mut line).await? == 0 {
-                    return Ok(());
-                }
-                if line == ".\r\n" {
-                    break;
-                }
-                // Dot-stuffing (RFC 5321 4.5.2).
-                let l = line.strip_prefix('.').unwrap_or(&line);
-                data.push_str(l);
-            }
-            store.lock().expect("mails").push(Mail {
-                to: std::mem::take(&mut to),
-                data: data.trim_end_matches("\r\n").to_string(),
-            });
-            w.write_all(b"250 queued\r\n").await?;
-        } else if upper.starts_with("QUIT") {
-            w.write_all(b"221 bye\r\n").await?;
-            return Ok(());
-        } else {
-            w.write_all(b"502 not implemented\r\n").await?;
-        }
+        self.sink.stop();
     }
 }
 

@@ -13,6 +13,7 @@ mod email;
 mod greenhouse;
 mod invitations;
 mod lever;
+mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;

@@ -22,23 +22,23 @@ use crate::support::{fresh_database, rubric, Backend};
 
 /// One request a receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    id: String,
-    timestamp: String,
-    signature: String,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) id: String,
+    pub(crate) timestamp: String,
+    pub(crate) signature: String,
+    pub(crate) body: String,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).expect("delivered body is JSON")
     }
 }
 
 /// A webhook receiver on loopback that answers `status` and records
 /// everything it is sent.
-struct Receiver {
-    addr: SocketAddr,
+pub(crate) struct Receiver {
+    pub(crate) addr: SocketAddr,
     got: Arc<Mutex<Vec<Received>>>,
     status: Arc<AtomicU16>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -46,7 +46,7 @@ struct Receiver {
 }
 
 impl Receiver {
-    async fn start(addr: SocketAddr, status: u16) -> Receiver {
+    pub(crate) async fn start(addr: SocketAddr, status: u16) -> Receiver {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("bind receiver");
@@ -94,11 +94,11 @@ impl Receiver {
         }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.got.lock().expect("lock").clone()
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
         }
@@ -114,7 +114,7 @@ async fn closed_port() -> SocketAddr {
     l.local_addr().expect("addr")
 }
 
-fn hook_url(addr: SocketAddr) -> String {
+pub(crate) fn hook_url(addr: SocketAddr) -> String {
     format!("http://{addr}/hook")
 }
 
@@ -377,7 +377,7 @@ where
 /// Checks every delivery's signature with the Python `standardwebhooks`
 /// package (an implementation independent of the server's), plus a
 /// tampered copy that must fail, so the check itself can fail.
-fn verify_with_python(secret: &str, got: &[Received]) {
+pub(crate) fn verify_with_python(secret: &str, got: &[Received]) {
     let mut items: Vec<Value> = got
         .iter()
         .map(|r| json!({"id": r.id, "ts": r.timestamp, "sig": r.signature, "body": r.body, "expect": true}))
