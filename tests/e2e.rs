@@ -290,6 +290,22 @@ fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
     assert!(scores.iter().all(|s| s["rating"] == 4), "{scores:?}");
     let results = srv.get_json(&token, &format!("/v1/calibration/{id}/results"));
     assert_eq!(results["reliability"]["raters"], 3, "{results}");
+    // A discussion note on the first listed item, written from the results.
+    t.keys(&["i"]);
+    t.wait_for("Esc sends", 5);
+    t.text("Anchor 3 reads two ways");
+    t.keys(&["Escape"]);
+    t.wait_for("Note added to the discussion", 10);
+    t.wait_for("Anchor 3 reads two ways", 10);
+    let results = srv.get_json(&token, &format!("/v1/calibration/{id}/results"));
+    let notes: Vec<&serde_json::Value> = results["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|i| i["notes"].as_array().into_iter().flatten())
+        .collect();
+    assert_eq!(notes.len(), 1, "{results}");
+    assert_eq!(notes[0]["text"], "Anchor 3 reads two ways");
 }
 
 /// The `m:ss / m:ss` position in the video pane's status line, in seconds.

@@ -692,3 +692,72 @@ fn a_rating_made_while_the_journal_opens_is_kept_and_wins_over_older_entries() {
     // An entry for a question not touched since is still restored.
     assert_eq!(app.local[&(id, "q4".to_string())].rating, Some(1));
 }
+
+#[test]
+fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
+    let mut app = cal_app(4);
+    ch(&mut app, 'V');
+    // Before the results are visible there is nothing to discuss.
+    assert!(ch(&mut app, 'i').is_empty());
+    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
+    let res = takes::testing::calibration_results();
+    let order: Vec<String> = takes::screens::calibration::ordered_items(&res)
+        .iter()
+        .map(|i| i.item_id.clone())
+        .collect();
+    update(
+        &mut app,
+        Action::CalibrationResultsLoaded {
+            id: "cal-1".into(),
+            result: Ok(res),
+        },
+    );
+    ch(&mut app, 'n');
+    ch(&mut app, 'i');
+    typed(&mut app, "We read anchor 3 differently");
+    // `n` while writing is text, not navigation.
+    assert_eq!(app.results.as_ref().map(|r| r.item), Some(1));
+    let fx = key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        fx,
+        vec![Effect::AddCalibrationNote {
+            session_id: "cal-1".into(),
+            item_id: order[1].clone(),
+            text: "We read anchor 3 differently".into(),
+        }]
+    );
+    // A failed send keeps the text; Esc tries again.
+    update(
+        &mut app,
+        Action::CalibrationNoteAdded {
+            session_id: "cal-1".into(),
+            result: Err(ClientError::Timeout(20)),
+        },
+    );
+    let ed = app.results.as_ref().and_then(|r| r.editor.clone());
+    assert_eq!(
+        ed.map(|e| e.text),
+        Some("We read anchor 3 differently".to_string())
+    );
+    assert_eq!(key(&mut app, KeyCode::Esc).len(), 1);
+    let note = takes_api::CalibrationNote {
+        id: "n1".into(),
+        item_id: order[1].clone(),
+        author_id: "u1".into(),
+        author_name: "Riley Chen".into(),
+        text: "We read anchor 3 differently".into(),
+        created_at: "2026-11-27T10:00:00.000Z".into(),
+    };
+    let fx = update(
+        &mut app,
+        Action::CalibrationNoteAdded {
+            session_id: "cal-1".into(),
+            result: Ok(note),
+        },
+    );
+    assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
+    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
+    // An empty note sends nothing.
+    ch(&mut app, 'i');
+    assert!(key(&mut app, KeyCode::Esc).is_empty());
+}

@@ -6,9 +6,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("demo")
-        .join("clips");
+    // Read at run time: `env!` would bake in the directory the build script
+    // was compiled in, which a cached build script may no longer match.
+    let root = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let dir = Path::new(&root).join("demo").join("clips");
     let manifest = dir.join("manifest.json");
     println!("cargo:rerun-if-changed={}", manifest.display());
     println!("cargo:rerun-if-changed=demo/content.json");

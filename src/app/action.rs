@@ -75,6 +75,10 @@ pub enum Action {
         id: String,
         result: Result<CalibrationSubmitReceipt, ClientError>,
     },
+    CalibrationNoteAdded {
+        session_id: String,
+        result: Result<takes_api::CalibrationNote, ClientError>,
+    },
     CalibrationResultsLoaded {
         id: String,
         result: Result<CalibrationResults, ClientError>,

@@ -59,4 +59,9 @@ pub enum Effect {
     FetchCalibrationSession(String),
     SubmitCalibration(String),
     FetchCalibrationResults(String),
+    AddCalibrationNote {
+        session_id: String,
+        item_id: String,
+        text: String,
+    },
 }

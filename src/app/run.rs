@@ -243,6 +243,18 @@ impl Runner {
                     let _ = tx.send(Action::CalibrationSubmitted { id, result });
                 });
             }
+            Effect::AddCalibrationNote {
+                session_id,
+                item_id,
+                text,
+            } => {
+                tokio::spawn(async move {
+                    let result = client
+                        .add_calibration_note(&session_id, &item_id, &text)
+                        .await;
+                    let _ = tx.send(Action::CalibrationNoteAdded { session_id, result });
+                });
+            }
             Effect::FetchCalibrationResults(id) => {
                 tokio::spawn(async move {
                     let result = client.calibration_results(&id).await;

@@ -595,6 +595,11 @@ pub struct ResultsState {
     pub error: Option<String>,
     pub progress: Option<CalibrationProgress>,
     pub scroll: usize,
+    /// The item discussion notes go to (`n`/`p`).
+    pub item: usize,
+    /// A discussion note being written; kept until the server has it.
+    pub editor: Option<TextInput>,
+    pub sending: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -107,6 +107,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::CountsLoaded(Err(_)) => vec![],
         Action::AssignmentLoaded { id, result } => on_assignment(app, id, result),
         Action::Player(ev) => super::playback::on_event(app, ev),
+        Action::CalibrationNoteAdded { session_id, result } => {
+            on_note_added(app, session_id, result)
+        }
         Action::Prefetched { id, result } => match result {
             Ok(d) if d.id == id => super::playback::on_prefetched(app, d),
             // Only a head start: the assignment is fetched again on opening.
@@ -844,10 +847,19 @@ fn on_editor_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     let Some(ed) = r.editor.as_mut() else {
         return vec![];
     };
+    if edit_text(ed, k) {
+        return close_editor(app);
+    }
+    vec![]
+}
+
+/// The text-editing keys shared by every multi-line editor. True when the
+/// key leaves the editor (Esc, Ctrl-C).
+fn edit_text(ed: &mut TextInput, k: KeyEvent) -> bool {
     let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
     match k.code {
-        KeyCode::Esc => return close_editor(app),
-        KeyCode::Char('c') if ctrl => return close_editor(app),
+        KeyCode::Esc => return true,
+        KeyCode::Char('c') if ctrl => return true,
         KeyCode::Enter => ed.insert('\n'),
         KeyCode::Backspace => ed.backspace(),
         KeyCode::Delete => ed.delete(),
@@ -861,7 +873,7 @@ fn on_editor_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         KeyCode::Char(c) if !ctrl && ed.text.chars().count() < 10_000 => ed.insert(c),
         _ => {}
     }
-    vec![]
+    false
 }
 
 fn close_editor(app: &mut App) -> Vec<Effect> {
@@ -1341,6 +1353,11 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     if app.screen == Screen::Review && app.review.as_ref().is_some_and(|r| r.editor.is_some()) {
         return on_editor_key(app, k);
     }
+    if app.screen == Screen::CalibrationResults
+        && app.results.as_ref().is_some_and(|r| r.editor.is_some())
+    {
+        return on_discussion_key(app, k);
+    }
     // Scoring a calibration session: the calibration screen's results key
     // works here too (the other review keys stay as they are).
     let calibration_cmd = app
@@ -1541,6 +1558,9 @@ fn open_results(app: &mut App) -> Vec<Effect> {
         error: None,
         progress,
         scroll: 0,
+        item: 0,
+        editor: None,
+        sending: false,
     });
     app.screen = Screen::CalibrationResults;
     vec![Effect::FetchCalibrationResults(id)]
@@ -1550,7 +1570,25 @@ fn results_command(app: &mut App, cmd: Command) -> Vec<Effect> {
     let Some(r) = app.results.as_mut() else {
         return vec![];
     };
+    let items = r.results.as_ref().map(|x| x.items.len()).unwrap_or(0);
     match cmd {
+        Command::NextQuestion if items > 0 => r.item = (r.item + 1) % items,
+        Command::PrevQuestion if items > 0 => r.item = (r.item + items - 1) % items,
+        Command::Note => {
+            if items == 0 {
+                warn(
+                    app,
+                    "Discussion notes are written once the results are visible",
+                );
+                return vec![];
+            }
+            r.editor = Some(TextInput::default());
+            let n = r.item + 1;
+            info(
+                app,
+                format!("Discussion note on item {n} — Esc sends it (empty: nothing)"),
+            );
+        }
         Command::Down => r.scroll += 1,
         Command::Up => r.scroll = r.scroll.saturating_sub(1),
         Command::PageDown => r.scroll += 10,
@@ -1562,6 +1600,69 @@ fn results_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         _ => {}
     }
     vec![]
+}
+
+/// Keys while writing a discussion note on a results item.
+fn on_discussion_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
+    let Some(r) = app.results.as_mut() else {
+        return vec![];
+    };
+    if r.sending {
+        return vec![];
+    }
+    let Some(ed) = r.editor.as_mut() else {
+        return vec![];
+    };
+    if !edit_text(ed, k) {
+        return vec![];
+    }
+    let text = ed.text.trim().to_string();
+    if text.is_empty() {
+        r.editor = None;
+        info(app, "No note written");
+        return vec![];
+    }
+    // `item` counts in the order the screen lists items (flagged first).
+    let item_id = r.results.as_ref().and_then(|x| {
+        crate::screens::calibration::ordered_items(x)
+            .get(r.item)
+            .map(|i| i.item_id.clone())
+    });
+    let Some(item_id) = item_id else {
+        r.editor = None;
+        return vec![];
+    };
+    // The editor stays open (and keeps the text) until the server has it.
+    r.sending = true;
+    let session_id = r.session_id.clone();
+    info(app, "Sending the note…");
+    vec![Effect::AddCalibrationNote {
+        session_id,
+        item_id,
+        text,
+    }]
+}
+
+fn on_note_added(
+    app: &mut App,
+    session_id: String,
+    result: Result<takes_api::CalibrationNote, ClientError>,
+) -> Vec<Effect> {
+    let Some(r) = app.results.as_mut().filter(|r| r.session_id == session_id) else {
+        return vec![];
+    };
+    r.sending = false;
+    match result {
+        Ok(_) => {
+            r.editor = None;
+            ok(app, "Note added to the discussion");
+            vec![Effect::FetchCalibrationResults(session_id)]
+        }
+        Err(e) => {
+            request_failed(app, "The note was not sent (Esc tries again)", &e);
+            vec![]
+        }
+    }
 }
 
 fn on_calibration_submitted(

@@ -315,6 +315,27 @@ impl Client {
         .await
     }
 
+    pub async fn add_calibration_note(
+        &self,
+        session_id: &str,
+        item_id: &str,
+        text: &str,
+    ) -> Result<takes_api::CalibrationNote, ClientError> {
+        let req = self.req(
+            Method::POST,
+            &format!(
+                "/v1/calibration/{}/items/{}/notes",
+                enc(session_id),
+                enc(item_id)
+            ),
+        );
+        let body = takes_api::CalibrationNoteWrite {
+            text: text.to_string(),
+        };
+        let req = self.with_body(req, &body)?;
+        self.json(req).await
+    }
+
     pub async fn calibration_results(
         &self,
         session_id: &str,

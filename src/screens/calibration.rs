@@ -137,7 +137,7 @@ pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let inner = frame(f, area, title, theme);
     let lines = match (&rs.results, &rs.locked) {
-        (Some(res), _) => unlocked(res, inner.width as usize, theme),
+        (Some(res), _) => unlocked(res, rs.item, inner.width as usize, theme),
         (None, Some(why)) => locked(rs, Some(why), theme),
         (None, None) => match &rs.error {
             Some(e) => vec![Line::from(Span::styled(
@@ -151,6 +151,46 @@ pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let max = lines.len().saturating_sub(inner.height as usize);
     let visible: Vec<Line> = lines.into_iter().skip(rs.scroll.min(max)).collect();
     f.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
+    if let (Some(ed), Some(res)) = (&rs.editor, &rs.results) {
+        draw_discussion_editor(f, inner, rs, ed, res, theme);
+    }
+}
+
+/// The discussion note being written, over the bottom of the results.
+fn draw_discussion_editor(
+    f: &mut Frame,
+    inner: Rect,
+    rs: &ResultsState,
+    ed: &crate::app::state::TextInput,
+    res: &CalibrationResults,
+    theme: &Theme,
+) {
+    let h = inner.height.min(7);
+    if h < 3 {
+        return;
+    }
+    let area = Rect::new(inner.x, inner.bottom() - h, inner.width, h);
+    let item = ordered_items(res)
+        .get(rs.item)
+        .map(|i| format!("#{} {}", i.position, i.competency))
+        .unwrap_or_default();
+    let title = if rs.sending {
+        format!(" Note on {item} · sending… ")
+    } else {
+        format!(" Note on {item} · Esc sends ")
+    };
+    f.render_widget(ratatui::widgets::Clear, area);
+    let block = ratatui::widgets::Block::bordered()
+        .title(Span::styled(title, theme.title))
+        .border_style(theme.border_focus);
+    let text_area = block.inner(area);
+    f.render_widget(block, area);
+    f.render_widget(
+        Paragraph::new(ed.text.clone())
+            .style(theme.text)
+            .wrap(Wrap { trim: false }),
+        text_area,
+    );
 }
 
 fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'static>> {
@@ -276,7 +316,12 @@ fn reliability_lines(r: &Reliability, theme: &Theme) -> Vec<Line<'static>> {
     out
 }
 
-fn unlocked(res: &CalibrationResults, w: usize, theme: &Theme) -> Vec<Line<'static>> {
+fn unlocked(
+    res: &CalibrationResults,
+    selected: usize,
+    w: usize,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let items = ordered_items(res);
     let mut out = Vec::new();
     // Your deviation.
@@ -388,7 +433,7 @@ fn unlocked(res: &CalibrationResults, w: usize, theme: &Theme) -> Vec<Line<'stat
         " Items and discussion",
         theme.title,
     )));
-    for it in &items {
+    for (i, it) in items.iter().enumerate() {
         let reasons: Vec<&str> = it
             .flag_reasons
             .iter()
@@ -402,10 +447,13 @@ fn unlocked(res: &CalibrationResults, w: usize, theme: &Theme) -> Vec<Line<'stat
         } else {
             String::new()
         };
+        let mark = if i == selected { "▶" } else { " " };
         out.push(Line::from(vec![
             Span::styled(
-                format!(" #{} {} ", it.position, it.competency),
-                if it.flagged {
+                format!("{mark}#{} {} ", it.position, it.competency),
+                if i == selected {
+                    theme.cue_current
+                } else if it.flagged {
                     theme.warning
                 } else {
                     theme.text
