@@ -580,3 +580,23 @@ pub fn app_in_calibration(scored: usize) -> App {
     app.status = None;
     app
 }
+
+/// Presses `code` (no modifiers).
+pub fn key(app: &mut App, code: crossterm::event::KeyCode) -> Vec<crate::app::Effect> {
+    update::update(app, Action::Key(crossterm::event::KeyEvent::from(code)))
+}
+
+/// Presses the character `c`.
+pub fn ch(app: &mut App, c: char) -> Vec<crate::app::Effect> {
+    key(app, crossterm::event::KeyCode::Char(c))
+}
+
+/// The score entries among `fx` that go to the journal.
+pub fn journaled(fx: &[crate::app::Effect]) -> Vec<crate::journal::ScoreEntry> {
+    fx.iter()
+        .filter_map(|e| match e {
+            crate::app::Effect::Journal(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
+}

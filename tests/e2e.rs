@@ -26,13 +26,7 @@ fn reviewer_rates_every_question_submits_and_sees_the_panel() {
         .to_string();
 
     let home = Home::new();
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        120,
-        40,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 120, 40);
     t.wait_queue();
     t.keys(&["Enter"]);
     t.wait_for("Not rated yet", 10);
@@ -84,13 +78,7 @@ fn recruiter_makes_a_decision() {
         .expect("interview")
         .to_string();
     let home = Home::new();
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        120,
-        40,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 120, 40);
     t.wait_queue();
     t.keys(&["Enter"]);
     t.wait_for("Transcript", 10);
@@ -116,13 +104,7 @@ fn reviewer_gets_no_decision_dialog() {
     let srv = Server::start();
     let token = srv.token_of_role("reviewer");
     let home = Home::new();
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        100,
-        30,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 100, 30);
     t.wait_queue();
     t.keys(&["Enter"]);
     t.wait_for("Transcript", 10);
@@ -140,13 +122,7 @@ fn help_lists_a_user_keymap_override_and_bad_entries_are_reported() {
         "keymap.toml",
         "[review]\nkeymap = [\n  { on = \"x\", run = \"rate 3\", desc = \"Rate three (my key)\" },\n  { on = \"z\", run = \"explode\" },\n]\n",
     );
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        120,
-        40,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 120, 40);
     let s = t.wait_for("Problems in your files", 10);
     assert!(s.contains("keymap.toml:4:"), "{s}");
     assert!(s.contains("unknown action `explode`"), "{s}");
@@ -245,13 +221,7 @@ fn reviewer_scores_a_calibration_session_and_unlocks_the_results() {
     let title = session["title"].as_str().expect("title").to_string();
 
     let home = Home::new();
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        160,
-        45,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 160, 45);
     t.wait_queue();
     t.keys(&["C"]);
     t.wait_for(&title, 10);
@@ -344,13 +314,7 @@ fn reviewer_watches_a_demo_response_in_the_pane_muted_first() {
     assert!(cues.len() >= 2, "{vtt}");
 
     let home = Home::new();
-    let t = Tmux::start(
-        &home,
-        &["--server", &srv.url, "--token", &token],
-        &[],
-        120,
-        40,
-    );
+    let t = Tmux::signed_in(&home, &srv, &token, 120, 40);
     t.wait_queue();
     t.keys(&["Enter"]);
     // libmpv streams the response from the platform and it plays.

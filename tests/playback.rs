@@ -3,36 +3,19 @@
 //! Pure update-function tests; the real player is exercised by the player
 //! crate's tests and by the tmux end-to-end test.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyCode;
 use takes::app::effect::PlayerCmd;
 use takes::app::state::{App, Playback, Screen, VideoSupport};
 use takes::app::{update, Action, Effect};
-use takes::testing::app_in_review;
+use takes::testing::{app_in_review, ch, journaled, key};
 use takes_api::UserRole;
 use takes_player::muted_first::Policy;
 use takes_player::PlayerEvent;
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Action::Key(KeyEvent::from(code)))
-}
-
-fn ch(app: &mut App, c: char) -> Vec<Effect> {
-    key(app, KeyCode::Char(c))
-}
 
 fn player(fx: &[Effect]) -> Vec<PlayerCmd> {
     fx.iter()
         .filter_map(|e| match e {
             Effect::Player(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-fn journaled(fx: &[Effect]) -> Vec<takes::journal::ScoreEntry> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Journal(s) => Some(s.clone()),
             _ => None,
         })
         .collect()

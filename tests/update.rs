@@ -5,30 +5,13 @@ use takes::app::state::{App, DecisionStage, Overlay, Screen, SyncState};
 use takes::app::{update, Action, Effect};
 use takes::client::ClientError;
 use takes::journal::sync::SyncEvent;
-use takes::testing::{app_in_review, app_with_queue};
+use takes::testing::{app_in_review, app_with_queue, ch, journaled, key};
 use takes_api::{AssignmentStatus, DecisionAction, UserRole};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Action::Key(KeyEvent::from(code)))
-}
-
-fn ch(app: &mut App, c: char) -> Vec<Effect> {
-    key(app, KeyCode::Char(c))
-}
 
 fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
         ch(app, c);
     }
-}
-
-fn journaled(fx: &[Effect]) -> Vec<takes::journal::ScoreEntry> {
-    fx.iter()
-        .filter_map(|e| match e {
-            Effect::Journal(s) => Some(s.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 fn aid(app: &App) -> String {

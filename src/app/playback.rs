@@ -46,6 +46,15 @@ fn current_response(app: &App) -> Option<(String, String, String, f64)> {
 /// The muted-first state of question `qid`, created on first use from the
 /// ratings already given.
 pub fn muted_first<'a>(app: &'a mut App, qid: &str) -> Option<&'a mut MutedFirst> {
+    // Called for every position event: look the state up before working out
+    // the score it would be restored from.
+    let exists = app
+        .review
+        .as_ref()
+        .is_some_and(|r| r.muted_first.contains_key(qid));
+    if exists {
+        return app.review.as_mut()?.muted_first.get_mut(qid);
+    }
     let policy = policy(app);
     let (score, duration) = {
         let r = app.review.as_ref()?;
@@ -125,15 +134,23 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     if !video_available(app) {
         return vec![];
     }
+    // Runs after every action (30 a second while playing): compare ids
+    // before cloning anything.
+    let current_id = app
+        .review
+        .as_ref()
+        .and_then(|r| r.question())
+        .and_then(|q| q.response.as_ref())
+        .map(|x| &x.id)
+        .filter(|_| app.screen == Screen::Review);
+    if current_id == app.player.response_id.as_ref() {
+        return vec![];
+    }
     let want = if app.screen == Screen::Review {
         current_response(app)
     } else {
         None
     };
-    let want_id = want.as_ref().map(|w| w.1.clone());
-    if want_id == app.player.response_id {
-        return vec![];
-    }
     let Some((qid, rid, url, duration)) = want else {
         app.player.response_id = None;
         app.player.playback = Playback::Idle;

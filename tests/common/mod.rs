@@ -235,6 +235,11 @@ impl Tmux {
         Tmux { socket, session }
     }
 
+    /// `takes --server URL --token TOKEN` against `srv`.
+    pub fn signed_in(home: &Home, srv: &Server, token: &str, w: u16, h: u16) -> Tmux {
+        Tmux::start(home, &["--server", &srv.url, "--token", token], &[], w, h)
+    }
+
     fn tmux(&self) -> Command {
         let mut c = Command::new("tmux");
         c.args(["-L", &self.socket]);
