@@ -1583,10 +1583,19 @@ fn results_command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 return vec![];
             }
             r.editor = Some(TextInput::default());
-            let n = r.item + 1;
+            // Named as the screen lists it (#position), not by list index.
+            let label = r
+                .results
+                .as_ref()
+                .and_then(|x| {
+                    crate::screens::calibration::ordered_items(x)
+                        .get(r.item)
+                        .map(|i| format!("#{}", i.position))
+                })
+                .unwrap_or_default();
             info(
                 app,
-                format!("Discussion note on item {n} — Esc sends it (empty: nothing)"),
+                format!("Discussion note on {label} — Esc sends it (empty: nothing)"),
             );
         }
         Command::Down => r.scroll += 1,
