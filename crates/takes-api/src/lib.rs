@@ -17,6 +17,8 @@ pub mod webhooks;
 pub use webhooks::*;
 pub mod lifecycle;
 pub use lifecycle::*;
+pub mod scoring;
+pub use scoring::{Sheet, SheetKind};
 
 /// Path prefix of every endpoint.
 pub const PREFIX: &str = "/v1";

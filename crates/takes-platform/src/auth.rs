@@ -114,10 +114,10 @@ pub async fn issue_token(
                 .bind(now)
                 .execute(&mut *w.tx)
                 .await?;
-            crate::audit::record(
+            crate::store::audit::record(
                 &mut w.tx,
                 now,
-                crate::audit::Entry {
+                crate::store::audit::Entry {
                     actor_id: None,
                     action: "user.created",
                     entity_type: "user",
@@ -139,10 +139,10 @@ pub async fn issue_token(
         .bind(now)
         .execute(&mut *w.tx)
         .await?;
-    crate::audit::record(
+    crate::store::audit::record(
         &mut w.tx,
         now,
-        crate::audit::Entry {
+        crate::store::audit::Entry {
             actor_id: None,
             action: "token.created",
             entity_type: "api_token",

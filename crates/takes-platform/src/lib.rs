@@ -5,7 +5,6 @@
 
 pub mod api;
 pub mod ats;
-pub mod audit;
 pub mod auth;
 pub mod calibration;
 pub mod candidate;
@@ -22,6 +21,7 @@ pub mod media;
 pub mod pseudonym;
 pub mod seed;
 pub mod state;
+pub mod store;
 pub mod webhooks;
 
 use std::net::SocketAddr;

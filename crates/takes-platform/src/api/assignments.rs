@@ -9,12 +9,12 @@ use takes_api::{
 
 use super::idempotency;
 use super::rows::{self, OwnAssignment, SCORE_COLUMNS};
-use crate::audit;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path};
 use crate::state::AppState;
+use crate::store::audit;
 
 const NOTE_MAX_CHARS: usize = 10_000;
 const EVIDENCE_MAX: usize = 100;

@@ -31,7 +31,6 @@ use takes_api::{
 use utoipa::IntoParams;
 
 use super::idempotency;
-use crate::audit;
 use crate::auth::Caller;
 use crate::calibration as calc;
 use crate::clock::{parse_rfc3339, rfc3339, Millis};
@@ -40,6 +39,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Json, Path, Query};
 use crate::ids::new_id;
 use crate::state::AppState;
+use crate::store::audit;
 
 const TITLE_MAX_CHARS: usize = 200;
 const NOTE_MAX_CHARS: usize = 10_000;

@@ -9,7 +9,6 @@ use takes_api::{
 use utoipa::IntoParams;
 
 use super::rows;
-use crate::audit;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::cursor;
@@ -17,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::ids::new_id;
 use crate::state::AppState;
+use crate::store::audit;
 
 const REASON_MAX_CHARS: usize = 2_000;
 

@@ -5,13 +5,13 @@ use axum::extract::State;
 use sqlx::Row;
 use takes_api::{Problem, RoleInvitationSettings, RoleInvitationSettingsUpdate};
 
-use crate::audit;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Json, Path};
 use crate::invitations::WINDOW_HOURS;
 use crate::seed::builder;
 use crate::state::AppState;
+use crate::store::audit;
 
 const URL_MAX: usize = 2_000;
 const POOL_MAX: usize = 200;

@@ -11,12 +11,12 @@ use takes_api::{
 };
 use utoipa::IntoParams;
 
-use crate::audit;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Json, Path, Query};
 use crate::ids::new_id;
 use crate::state::AppState;
+use crate::store::audit;
 use crate::webhooks::ops::{self, DeliveryFilter, ReplayTarget, ENDPOINT_COLUMNS};
 use crate::webhooks::signing;
 

@@ -296,10 +296,10 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
     .bind(&access.interview_id)
     .execute(&mut *w.tx)
     .await?;
-    crate::audit::record(
+    crate::store::audit::record(
         &mut w.tx,
         now,
-        crate::audit::Entry {
+        crate::store::audit::Entry {
             actor_id: None,
             action: "response.recorded",
             entity_type: "interview",

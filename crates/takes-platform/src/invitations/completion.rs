@@ -5,12 +5,12 @@
 use sqlx::Row;
 use takes_api::{InterviewCompletedData, WebhookEventType};
 
-use crate::audit;
 use crate::clock::{rfc3339, Millis};
 use crate::email::outbox::{self as email_outbox, NewEmail};
 use crate::email::templates::{human_time, Kind};
 use crate::error::ApiResult;
 use crate::state::AppState;
+use crate::store::audit;
 use crate::webhooks::events::subject;
 use crate::webhooks::outbox::{self, interview_stream, NewEvent};
 

@@ -17,7 +17,6 @@ use serde::Deserialize;
 use sqlx::Row;
 use takes_api::{InvitationEventData, WebhookEventType};
 
-use crate::audit;
 use crate::clock::{rfc3339, Millis, HOUR};
 use crate::email::outbox::{self as email_outbox, NewEmail, SECRET_PLACEHOLDER};
 use crate::email::templates::{human_time, Kind};
@@ -25,6 +24,7 @@ use crate::error::ApiError;
 use crate::ids::hash_token;
 use crate::seed::builder;
 use crate::state::AppState;
+use crate::store::audit;
 use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
 
 pub use sweep::{sweep, SweepReport, SweeperHandle};

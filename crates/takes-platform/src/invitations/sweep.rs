@@ -8,11 +8,11 @@ use sqlx::Row;
 use takes_api::{InvitationEventData, WebhookEventType};
 use tokio::sync::watch;
 
-use crate::audit;
 use crate::clock::{rfc3339, HOUR};
 use crate::email::outbox::{self as email_outbox, NewEmail};
 use crate::email::templates::{human_time, Kind};
 use crate::state::AppState;
+use crate::store::audit;
 use crate::webhooks::events::subject;
 use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
 

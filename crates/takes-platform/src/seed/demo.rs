@@ -11,11 +11,11 @@ use takes_api::{Anchor, Cue, Rubric, UserRole};
 
 use super::builder::{self, NewInterview, NewQuestion, NewResponse, NewScore};
 use super::{SeedReport, SeededUser};
-use crate::audit;
 use crate::auth::issue_token;
 use crate::clock::{Millis, DAY, HOUR};
 use crate::media::store::MediaStore;
 use crate::state::AppState;
+use crate::store::audit;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/demo_clips.rs"));

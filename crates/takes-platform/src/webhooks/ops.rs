@@ -11,11 +11,11 @@ use takes_api::{
 
 use super::outbox::{insert_delivery, subscribes};
 use super::signing;
-use crate::audit;
 use crate::clock::rfc3339;
 use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::audit;
 
 pub(crate) const ENDPOINT_COLUMNS: &str =
     "id, url, description, event_types_json, secret, status, disabled_reason, \

@@ -364,10 +364,10 @@ async fn record(state: &AppState, owner: &str, job: &Job, o: &Outcome) -> anyhow
             .bind(&job.endpoint_id)
             .execute(&mut *w.tx)
             .await?;
-            crate::audit::record(
+            crate::store::audit::record(
                 &mut w.tx,
                 o.at,
-                crate::audit::Entry {
+                crate::store::audit::Entry {
                     actor_id: None,
                     action: "webhook_endpoint.disabled",
                     entity_type: "webhook_endpoint",

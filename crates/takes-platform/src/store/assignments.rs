@@ -1,0 +1,1 @@
+//! Review assignments and the scores reviewers give on them.

@@ -1,0 +1,1 @@
+//! Links to applicant tracking systems and the inbound events they sent.

@@ -1,0 +1,1 @@
+//! Calibration sessions, their items, participants, scores and discussion notes.

@@ -1,0 +1,1 @@
+//! Recruiters' decisions on interviews.

@@ -1,0 +1,1 @@
+//! Stored answers to writes made with an Idempotency-Key.

@@ -1,0 +1,1 @@
+//! Candidates, interviews, responses and their media objects.

@@ -1,0 +1,1 @@
+//! Invitations: completion windows, reminders, expiry and candidate access.

@@ -1,0 +1,1 @@
+//! Job roles, their question sets, questions, rubrics and reviewer pools.

@@ -1,0 +1,1 @@
+//! The webhooks outbox: endpoints, events and their deliveries.
