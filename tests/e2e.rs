@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Home, Server, Tmux};
+use common::{colour_sgrs, Home, Server, Tmux};
 
 fn first_open_assignment(srv: &Server, token: &str) -> serde_json::Value {
     let q = srv.get_json(token, "/v1/queue?limit=50");
@@ -65,7 +65,7 @@ fn reviewer_rates_every_question_submits_and_sees_the_panel() {
     t.keys(&["q"]);
     t.wait_for("showing", 5);
     t.keys(&["q"]);
-    assert!(t.wait_gone(5), "q on the queue quits");
+    t.assert_exits_cleanly(5);
 }
 
 #[test]
@@ -83,7 +83,8 @@ fn recruiter_makes_a_decision() {
     t.keys(&["Enter"]);
     t.wait_for("Transcript", 10);
     t.keys(&["D"]);
-    t.wait_for("Decision", 5);
+    // The dialog's own line, which a reviewer must never see (below).
+    t.wait_for("Reason (optional)", 5);
     t.keys(&["h"]);
     t.text("need a second look");
     t.keys(&["Enter"]);
@@ -110,7 +111,13 @@ fn reviewer_gets_no_decision_dialog() {
     t.wait_for("Transcript", 10);
     t.keys(&["D"]);
     let s = t.wait_for("Decisions are made by recruiters", 5);
-    assert!(!s.contains("Reason (optional)"));
+    // The recruiter's test waits for this same line in the dialog.
+    assert!(!s.contains("Reason (optional)"), "{s}");
+    assert!(s.contains("Transcript"), "still on the review screen: {s}");
+    t.keys(&["q"]);
+    t.wait_queue();
+    t.keys(&["q"]);
+    t.assert_exits_cleanly(5);
 }
 
 #[test]
@@ -132,6 +139,7 @@ fn help_lists_a_user_keymap_override_and_bad_entries_are_reported() {
     t.wait_for("Not rated yet", 10);
     t.keys(&["?"]);
     let help = t.wait_for("Rate three (my key)", 5);
+    assert!(help.contains("Help —"), "the overlay's title: {help}");
     assert!(
         help.contains("Rate the current question"),
         "defaults stay: {help}"
@@ -173,7 +181,7 @@ fn unreachable_server_and_bad_config_still_start() {
         "{s}"
     );
     t.keys(&["q"]);
-    assert!(t.wait_gone(5));
+    t.assert_exits_cleanly(5);
 }
 
 #[test]
@@ -195,6 +203,18 @@ fn expired_token_is_explained() {
 fn no_color_and_small_terminal() {
     let srv = Server::start();
     let token = srv.token_of_role("reviewer");
+    // The same screen with colours first, so that the check below looks at
+    // a screen that would have them.
+    let home = Home::new();
+    let coloured = Tmux::signed_in(&home, &srv, &token, 100, 30);
+    coloured.wait_queue();
+    let styled = coloured.capture_styled();
+    assert!(
+        !colour_sgrs(&styled).is_empty(),
+        "the queue has colours without NO_COLOR"
+    );
+    drop(coloured);
+
     let home = Home::new();
     let t = Tmux::start(
         &home,
@@ -205,6 +225,18 @@ fn no_color_and_small_terminal() {
     );
     t.wait_for("too small", 10);
     assert!(t.alive());
+    let small = t.capture_styled();
+    assert_eq!(colour_sgrs(&small), Vec::<String>::new(), "{small}");
+    t.resize(100, 30);
+    t.wait_queue();
+    let styled = t.capture_styled();
+    assert_eq!(
+        colour_sgrs(&styled),
+        Vec::<String>::new(),
+        "NO_COLOR: no colour escapes; screen:\n{styled}"
+    );
+    t.keys(&["q"]);
+    t.assert_exits_cleanly(5);
 }
 
 #[test]
@@ -364,9 +396,15 @@ fn reviewer_watches_a_demo_response_in_the_pane_muted_first() {
         (Some(2), Some(4))
     );
     // Content only: the video pane goes, sound and transcript stay.
+    assert!(
+        t.capture().contains("Video (v hides)"),
+        "the pane's title, before it goes"
+    );
     t.keys(&["v"]);
     let s = t.wait("video hidden", 5, |s| !s.contains("Video (v hides)"));
     assert!(s.contains("Transcript"), "{s}");
     t.keys(&["q"]);
     t.wait_queue();
+    t.keys(&["q"]);
+    t.assert_exits_cleanly(5);
 }

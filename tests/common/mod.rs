@@ -150,6 +150,28 @@ static N: AtomicUsize = AtomicUsize::new(0);
 pub struct Tmux {
     pub socket: String,
     pub session: String,
+    /// The shell around `takes` writes its exit status here: tmux's own
+    /// `pane_dead_status` is lost when the terminal closes before tmux reaps
+    /// the process.
+    exit_file: PathBuf,
+}
+
+/// How the program in a pane ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    Status(i32),
+}
+
+/// tmux's configuration for the tests: a pane whose program ended stays,
+/// dead, so its last screen (a panic message, say) can be read.
+fn tmux_conf() -> PathBuf {
+    static CONF: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CONF.get_or_init(|| {
+        let p = std::env::temp_dir().join(format!("takes-test-tmux-{}.conf", std::process::id()));
+        std::fs::write(&p, "set-option -g remain-on-exit on\n").expect("write tmux.conf");
+        p
+    })
+    .clone()
 }
 
 /// Isolated XDG directories for one workstation run.
@@ -204,7 +226,7 @@ impl Tmux {
         let n = N.fetch_add(1, Ordering::SeqCst);
         let socket = format!("takes-test-{}-{n}", std::process::id());
         let session = format!("s{n}");
-        let mut cmd = String::from("exec env -u TAKES_TOKEN -u TAKES_SERVER -u TAKES_CONFIG -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor");
+        let mut cmd = String::from("env -u TAKES_TOKEN -u TAKES_SERVER -u TAKES_CONFIG -u NO_COLOR TERM=xterm-256color COLORTERM=truecolor");
         for (k, v) in home.env() {
             cmd.push_str(&format!(" {k}={}", shell_quote(&v)));
         }
@@ -217,12 +239,18 @@ impl Tmux {
             cmd.push(' ');
             cmd.push_str(&shell_quote(a));
         }
+        let exit_file = std::env::temp_dir().join(format!("{socket}.exit"));
+        let _ = std::fs::remove_file(&exit_file);
+        cmd.push_str(&format!(
+            "; echo $? > {}",
+            shell_quote(&exit_file.display().to_string())
+        ));
         let st = Command::new("tmux")
             .args([
                 "-L",
                 &socket,
                 "-f",
-                "/dev/null",
+                &tmux_conf().display().to_string(),
                 "new-session",
                 "-d",
                 "-s",
@@ -232,7 +260,11 @@ impl Tmux {
             .status()
             .expect("tmux must be installed");
         assert!(st.success(), "tmux new-session failed");
-        Tmux { socket, session }
+        Tmux {
+            socket,
+            session,
+            exit_file,
+        }
     }
 
     /// `takes --server URL --token TOKEN` against `srv`.
@@ -280,13 +312,49 @@ impl Tmux {
             .unwrap_or_default()
     }
 
+    /// Whether the program in the pane still runs.
     pub fn alive(&self) -> bool {
+        self.has_session() && self.exit().is_none()
+    }
+
+    fn has_session(&self) -> bool {
         self.tmux()
             .args(["has-session", "-t", &self.session])
             .stderr(std::process::Stdio::null())
             .status()
             .map(|s| s.success())
             .unwrap_or(false)
+    }
+
+    /// How the program ended, once it has (a signal shows as 128 + N, as
+    /// the shell reports it).
+    pub fn exit(&self) -> Option<Exit> {
+        let text = std::fs::read_to_string(&self.exit_file).ok()?;
+        text.trim().parse().ok().map(Exit::Status)
+    }
+
+    /// Waits for the program to end and asserts that it ended cleanly (exit
+    /// status 0); a panic or an error exit fails with the last screen.
+    pub fn assert_exits_cleanly(&self, secs: u64) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(exit) = self.exit() {
+                assert_eq!(
+                    exit,
+                    Exit::Status(0),
+                    "takes did not exit cleanly; last screen:\n{}",
+                    self.capture()
+                );
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "takes still runs after {secs} s; screen:\n{}",
+                    self.capture()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(40));
+        }
     }
 
     /// Polls the screen until `pred` holds; panics with the screen after `secs`.
@@ -316,16 +384,20 @@ impl Tmux {
         self.wait(needle, secs, |s| s.contains(needle))
     }
 
-    /// The pid of the process in the pane (`takes`, thanks to `exec`).
+    /// The pid of `takes`: the one child of the shell in the pane.
     pub fn pid(&self) -> Option<i32> {
         let out = self
             .tmux()
             .args(["display-message", "-p", "-t", &self.session, "#{pane_pid}"])
             .output()
             .ok()?;
-        String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+        let shell: i32 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).ok()?;
+        children.split_whitespace().next()?.parse().ok()
     }
 
+    /// Waits until the program has ended, however it ended.
     pub fn wait_gone(&self, secs: u64) -> bool {
         let deadline = Instant::now() + Duration::from_secs(secs);
         while Instant::now() < deadline {
@@ -336,10 +408,20 @@ impl Tmux {
         }
         false
     }
+
+    /// Resizes the terminal the program runs in.
+    pub fn resize(&self, w: u16, h: u16) {
+        let _ = self
+            .tmux()
+            .args(["resize-window", "-t", &self.session])
+            .args(["-x", &w.to_string(), "-y", &h.to_string()])
+            .status();
+    }
 }
 
 impl Drop for Tmux {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.exit_file);
         let _ = self
             .tmux()
             .arg("kill-server")
@@ -350,4 +432,33 @@ impl Drop for Tmux {
 
 pub fn exists(p: &Path) -> bool {
     p.exists()
+}
+
+/// The SGR sequences of `styled` (a `capture_styled` screen) that set a
+/// foreground or background colour; resets to the default colour (39, 49)
+/// do not count.
+pub fn colour_sgrs(styled: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = styled;
+    while let Some(i) = rest.find("\u{1b}[") {
+        rest = &rest[i + 2..];
+        let Some(end) = rest.find(|c: char| !(c.is_ascii_digit() || c == ';' || c == ':')) else {
+            break;
+        };
+        let (params, after) = rest.split_at(end);
+        rest = after;
+        if !after.starts_with('m') {
+            continue;
+        }
+        let colour = params.split([';', ':']).any(|p| {
+            matches!(
+                p.parse::<u16>(),
+                Ok(30..=38 | 40..=48 | 90..=97 | 100..=107)
+            )
+        });
+        if colour {
+            found.push(format!("ESC[{params}m"));
+        }
+    }
+    found
 }
