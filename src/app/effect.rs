@@ -1,5 +1,5 @@
 //! Work the update function asks for. The runtime hands each to
-//! [`super::effects`]: server requests run on a background task and their
+//! `effects.rs`: server requests run on a background task and their
 //! outcome comes back as an [`super::action::Action`]; player and journal
 //! commands go to those workers.
 
