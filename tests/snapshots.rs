@@ -93,10 +93,8 @@ fn scenarios() -> Vec<(&'static str, App)> {
     update(
         &mut a,
         Action::Submitted {
-            assignment_id: id.clone(),
-            result: Ok(takes_api::SubmitReceipt {
-                assignment_id: id.clone(),
-                status: takes_api::AssignmentStatus::Submitted,
+            sheet: takes_api::Sheet::assignment(id.clone()),
+            result: Ok(takes::client::Receipt {
                 submitted_at: testing::rfc(testing::NOW_MS),
             }),
         },

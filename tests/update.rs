@@ -3,10 +3,10 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use takes::app::state::{App, DecisionStage, Overlay, Screen, SyncState};
 use takes::app::{update, Action, Effect};
-use takes::client::ClientError;
+use takes::client::{ClientError, Receipt};
 use takes::journal::sync::SyncEvent;
 use takes::testing::{app_in_review, app_with_queue, ch, journaled, key};
-use takes_api::{AssignmentStatus, DecisionAction, UserRole};
+use takes_api::{AssignmentStatus, DecisionAction, Sheet, SheetKind, UserRole};
 
 fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
@@ -287,15 +287,13 @@ fn submit_needs_confirmation_and_waits_for_sync() {
             question_id: "q3".into(),
         }),
     );
-    assert_eq!(fx, vec![Effect::Submit(id.clone())]);
+    assert_eq!(fx, vec![Effect::Submit(Sheet::assignment(id.clone()))]);
     // Submitted: the panel opens, the row is submitted.
     let fx = update(
         &mut app,
         Action::Submitted {
-            assignment_id: id.clone(),
-            result: Ok(takes_api::SubmitReceipt {
-                assignment_id: id.clone(),
-                status: AssignmentStatus::Submitted,
+            sheet: Sheet::assignment(id.clone()),
+            result: Ok(Receipt {
                 submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
             }),
         },
@@ -524,7 +522,7 @@ fn calibration_ratings_go_through_the_journal_to_the_calibration_target() {
     let mut app = cal_app(0);
     let e = journaled(&ch(&mut app, '4'));
     assert_eq!(e.len(), 1);
-    assert_eq!(e[0].target, takes::journal::Target::Calibration);
+    assert_eq!(e[0].kind, SheetKind::Calibration);
     assert_eq!(
         (e[0].assignment_id.as_str(), e[0].question_id.as_str()),
         ("cal-1", "item-1")
@@ -536,7 +534,7 @@ fn calibration_ratings_go_through_the_journal_to_the_calibration_target() {
     // Ordinary assignments keep the assignment target.
     let mut a = app_in_review(UserRole::Reviewer);
     let e = journaled(&ch(&mut a, '4'));
-    assert_eq!(e[0].target, takes::journal::Target::Assignment);
+    assert_eq!(e[0].kind, SheetKind::Assignment);
 }
 
 #[test]
@@ -594,14 +592,12 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
             question_id: "item-4".into(),
         }),
     );
-    assert_eq!(fx, vec![Effect::SubmitCalibration("cal-1".into())]);
+    assert_eq!(fx, vec![Effect::Submit(Sheet::calibration("cal-1"))]);
     let fx = update(
         &mut app,
-        Action::CalibrationSubmitted {
-            id: "cal-1".into(),
-            result: Ok(takes_api::CalibrationSubmitReceipt {
-                session_id: "cal-1".into(),
-                status: takes_api::CalibrationStatus::Submitted,
+        Action::Submitted {
+            sheet: Sheet::calibration("cal-1"),
+            result: Ok(Receipt {
                 submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
             }),
         },
@@ -649,7 +645,7 @@ fn a_rating_made_while_the_journal_opens_is_kept_and_wins_over_older_entries() {
     let e = journaled(&ch(&mut app, '5'));
     assert_eq!(e.len(), 1, "the rating goes to the journal writer's queue");
     let older = takes::journal::ScoreEntry {
-        target: takes::journal::Target::Assignment,
+        kind: SheetKind::Assignment,
         key: "earlier-session".into(),
         user_id: app.me.as_ref().map(|m| m.id.clone()).unwrap_or_default(),
         assignment_id: id.clone(),

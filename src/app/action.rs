@@ -4,11 +4,11 @@
 
 use crossterm::event::KeyEvent;
 use takes_api::{
-    AssignmentDetail, CalibrationPage, CalibrationResults, CalibrationSession,
-    CalibrationSubmitReceipt, Cue, Decision, Me, Panel, QueueItem, SubmitReceipt,
+    AssignmentDetail, CalibrationPage, CalibrationResults, CalibrationSession, Cue, Decision, Me,
+    Panel, QueueItem, Sheet,
 };
 
-use crate::client::ClientError;
+use crate::client::{ClientError, Receipt};
 use crate::journal::sync::SyncEvent;
 
 /// A page (or several) of the queue.
@@ -57,9 +57,10 @@ pub enum Action {
         id: String,
         result: Result<AssignmentDetail, ClientError>,
     },
+    /// The answer to `Effect::Submit`, for either kind of sheet.
     Submitted {
-        assignment_id: String,
-        result: Result<SubmitReceipt, ClientError>,
+        sheet: Sheet,
+        result: Result<Receipt, ClientError>,
     },
     PanelLoaded {
         assignment_id: String,
@@ -70,10 +71,6 @@ pub enum Action {
     CalibrationSessionLoaded {
         id: String,
         result: Result<CalibrationSession, ClientError>,
-    },
-    CalibrationSubmitted {
-        id: String,
-        result: Result<CalibrationSubmitReceipt, ClientError>,
     },
     CalibrationNoteAdded {
         session_id: String,

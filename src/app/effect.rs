@@ -1,7 +1,9 @@
-//! Work the update function asks for. The runtime runs each on a background
-//! task; its outcome comes back as an [`super::action::Action`].
+//! Work the update function asks for. The runtime hands each to
+//! `effects.rs`: server requests run on a background task and their
+//! outcome comes back as an [`super::action::Action`]; player and journal
+//! commands go to those workers.
 
-use takes_api::DecisionRequest;
+use takes_api::{DecisionRequest, Sheet};
 
 use crate::journal::ScoreEntry;
 
@@ -49,7 +51,8 @@ pub enum Effect {
     /// Append (fsync) then send.
     Journal(ScoreEntry),
     RetrySync,
-    Submit(String),
+    /// Lock the caller's scores on this sheet (reported as `Submitted`).
+    Submit(Sheet),
     FetchPanel(String),
     Decide {
         interview_id: String,
@@ -57,7 +60,6 @@ pub enum Effect {
     },
     FetchCalibrations,
     FetchCalibrationSession(String),
-    SubmitCalibration(String),
     FetchCalibrationResults(String),
     AddCalibrationNote {
         session_id: String,

@@ -4,6 +4,7 @@
 
 pub mod action;
 pub mod effect;
+mod effects;
 pub mod playback;
 pub mod run;
 pub mod state;

@@ -6,14 +6,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use takes_api::AssignmentStatus;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
-use super::action::{Action, Counts, QueueChunk};
+use super::action::Action;
 use super::effect::Effect;
+use super::effects;
 use super::state::{App, Conn, Level, StatusMsg, SyncState, VideoSupport};
 use super::update::update;
-use crate::client::{Client, ClientError};
+use crate::client::Client;
 use crate::config::{Diagnostic, Keymap, Settings, Theme};
 use crate::journal::sync::{JournalHandle, SyncEvent};
 use crate::{screens, tui};
@@ -56,213 +56,64 @@ struct Runner {
 }
 
 impl Runner {
+    /// The one place every effect goes. The player and the journal have
+    /// their own workers (the player is not async; the journal is a writer
+    /// thread and a sender task); everything else is a server request,
+    /// spawned as its own task.
     fn run(&mut self, effect: Effect) {
-        let tx = self.tx.clone();
-        if let Effect::Journal(entry) = effect {
-            let key = entry.key.clone();
-            let ok = self
-                .journal
-                .as_ref()
-                .map(|j| j.append(entry))
-                .unwrap_or(false);
-            if !ok {
-                let _ = tx.send(Action::Sync(SyncEvent::SaveFailed {
-                    key,
-                    reason: "the journal is not running".into(),
-                }));
+        match effect {
+            Effect::Player(cmd) => {
+                if let Some(v) = self.video.as_mut() {
+                    v.run(cmd);
+                }
             }
-            return;
-        }
-        if let Effect::Player(cmd) = effect {
-            if let Some(v) = self.video.as_mut() {
-                v.run(cmd);
+            Effect::Journal(entry) => {
+                let key = entry.key.clone();
+                let ok = self
+                    .journal
+                    .as_ref()
+                    .map(|j| j.append(entry))
+                    .unwrap_or(false);
+                if !ok {
+                    let _ = self.tx.send(Action::Sync(SyncEvent::SaveFailed {
+                        key,
+                        reason: "the journal is not running".into(),
+                    }));
+                }
             }
-            return;
-        }
-        if let Effect::RetrySync = effect {
-            if let Some(j) = &self.journal {
-                j.retry_now();
+            Effect::RetrySync => {
+                if let Some(j) = &self.journal {
+                    j.retry_now();
+                }
             }
-            return;
+            Effect::OpenJournal { user_id } => self.open_journal(user_id),
+            request => {
+                let Some(client) = self.client.clone() else {
+                    return;
+                };
+                let tx = self.tx.clone();
+                tokio::spawn(async move { effects::perform(&client, request, &tx).await });
+            }
         }
+    }
+
+    fn open_journal(&mut self, user_id: String) {
         let Some(client) = self.client.clone() else {
             return;
         };
-        match effect {
-            Effect::OpenJournal { user_id } => {
-                if self.journal.is_none() {
-                    let report_tx = tx.clone();
-                    let report = Arc::new(move |ev: SyncEvent| {
-                        let _ = report_tx.send(Action::Sync(ev));
-                    });
-                    self.journal = Some(crate::journal::sync::start(
-                        self.journal_path.clone(),
-                        user_id,
-                        client,
-                        report,
-                    ));
-                }
-            }
-            Effect::FetchMe => {
-                tokio::spawn(async move {
-                    let _ = tx.send(Action::MeLoaded(client.me().await));
-                });
-            }
-            Effect::FetchQueue {
-                gen,
-                cursor,
-                want,
-                page,
-                replace,
-            } => {
-                tokio::spawn(async move {
-                    let mut cursor = cursor;
-                    let mut got = 0usize;
-                    let mut first = true;
-                    loop {
-                        let limit = page.clamp(1, 500);
-                        match client.queue(cursor.as_deref(), limit, None).await {
-                            Ok(p) => {
-                                got += p.items.len();
-                                let done = p.next_cursor.is_none() || got >= want;
-                                cursor = p.next_cursor.clone();
-                                let chunk = QueueChunk {
-                                    items: p.items,
-                                    next_cursor: p.next_cursor,
-                                    total: p.total,
-                                    replace: replace && first,
-                                    done,
-                                };
-                                first = false;
-                                if tx
-                                    .send(Action::QueueLoaded {
-                                        gen,
-                                        result: Ok(chunk),
-                                    })
-                                    .is_err()
-                                    || done
-                                {
-                                    break;
-                                }
-                            }
-                            Err(e) => {
-                                let _ = tx.send(Action::QueueLoaded {
-                                    gen,
-                                    result: Err(e),
-                                });
-                                break;
-                            }
-                        }
-                    }
-                });
-            }
-            Effect::FetchCounts => {
-                tokio::spawn(async move {
-                    let total = |s| {
-                        let c = client.clone();
-                        async move { c.queue(None, 1, Some(s)).await.map(|p| p.total) }
-                    };
-                    let (a, b, c) = tokio::join!(
-                        total(AssignmentStatus::Pending),
-                        total(AssignmentStatus::InProgress),
-                        total(AssignmentStatus::Submitted)
-                    );
-                    let result: Result<Counts, ClientError> = (|| {
-                        Ok(Counts {
-                            pending: a?,
-                            in_progress: b?,
-                            submitted: c?,
-                        })
-                    })();
-                    let _ = tx.send(Action::CountsLoaded(result));
-                });
-            }
-            Effect::PrefetchAssignment(id) => {
-                tokio::spawn(async move {
-                    let result = client.assignment(&id).await;
-                    let _ = tx.send(Action::Prefetched { id, result });
-                });
-            }
-            Effect::FetchAssignment(id) => {
-                tokio::spawn(async move {
-                    let result = client.assignment(&id).await;
-                    let _ = tx.send(Action::AssignmentLoaded { id, result });
-                });
-            }
-            Effect::FetchTranscript { response_id, url } => {
-                tokio::spawn(async move {
-                    let result = client.transcript(&url).await;
-                    let _ = tx.send(Action::TranscriptLoaded {
-                        response_id,
-                        result,
-                    });
-                });
-            }
-            Effect::Submit(id) => {
-                tokio::spawn(async move {
-                    let result = client.submit(&id).await;
-                    let _ = tx.send(Action::Submitted {
-                        assignment_id: id,
-                        result,
-                    });
-                });
-            }
-            Effect::FetchPanel(id) => {
-                tokio::spawn(async move {
-                    let result = client.panel(&id).await;
-                    let _ = tx.send(Action::PanelLoaded {
-                        assignment_id: id,
-                        result,
-                    });
-                });
-            }
-            Effect::Decide {
-                interview_id,
-                request,
-            } => {
-                tokio::spawn(async move {
-                    let _ = tx.send(Action::Decided(
-                        client.decide(&interview_id, &request).await,
-                    ));
-                });
-            }
-            Effect::FetchCalibrations => {
-                tokio::spawn(async move {
-                    let _ = tx.send(Action::CalibrationsLoaded(client.calibrations().await));
-                });
-            }
-            Effect::FetchCalibrationSession(id) => {
-                tokio::spawn(async move {
-                    let result = client.calibration(&id).await;
-                    let _ = tx.send(Action::CalibrationSessionLoaded { id, result });
-                });
-            }
-            Effect::SubmitCalibration(id) => {
-                tokio::spawn(async move {
-                    let result = client.submit_calibration(&id).await;
-                    let _ = tx.send(Action::CalibrationSubmitted { id, result });
-                });
-            }
-            Effect::AddCalibrationNote {
-                session_id,
-                item_id,
-                text,
-            } => {
-                tokio::spawn(async move {
-                    let result = client
-                        .add_calibration_note(&session_id, &item_id, &text)
-                        .await;
-                    let _ = tx.send(Action::CalibrationNoteAdded { session_id, result });
-                });
-            }
-            Effect::FetchCalibrationResults(id) => {
-                tokio::spawn(async move {
-                    let result = client.calibration_results(&id).await;
-                    let _ = tx.send(Action::CalibrationResultsLoaded { id, result });
-                });
-            }
-            Effect::Journal(_) | Effect::RetrySync | Effect::Player(_) => {}
+        if self.journal.is_some() {
+            return;
         }
+        let report_tx = self.tx.clone();
+        let report = Arc::new(move |ev: SyncEvent| {
+            let _ = report_tx.send(Action::Sync(ev));
+        });
+        self.journal = Some(crate::journal::sync::start(
+            self.journal_path.clone(),
+            user_id,
+            client,
+            report,
+        ));
     }
 }
 

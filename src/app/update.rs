@@ -2,7 +2,7 @@
 //! apart from fresh idempotency keys; all I/O is an [`Effect`].
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use takes_api::{AssignmentStatus, DecisionAction, DecisionRequest, Evidence};
+use takes_api::{AssignmentStatus, DecisionAction, DecisionRequest, Evidence, Sheet, SheetKind};
 
 use super::action::Action;
 use super::effect::Effect;
@@ -10,7 +10,7 @@ use super::state::*;
 use crate::client::ClientError;
 use crate::config::{Command, Key, Scope};
 use crate::journal::sync::SyncEvent;
-use crate::journal::{ScoreEntry, Target};
+use crate::journal::ScoreEntry;
 use takes_player::muted_first::RatingField;
 
 pub(super) fn info(app: &mut App, text: impl Into<String>) {
@@ -129,10 +129,10 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             vec![]
         }
         Action::Sync(ev) => on_sync(app, ev),
-        Action::Submitted {
-            assignment_id,
-            result,
-        } => on_submitted(app, assignment_id, result),
+        Action::Submitted { sheet, result } => match sheet.kind {
+            SheetKind::Assignment => on_submitted(app, sheet.id, result),
+            SheetKind::Calibration => on_calibration_submitted(app, sheet.id, result),
+        },
         Action::PanelLoaded {
             assignment_id,
             result,
@@ -183,7 +183,6 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             });
             on_assignment(app, id, result)
         }
-        Action::CalibrationSubmitted { id, result } => on_calibration_submitted(app, id, result),
         Action::CalibrationResultsLoaded { id, result } => {
             if let Some(rs) = app.results.as_mut().filter(|r| r.session_id == id) {
                 match result {
@@ -545,13 +544,13 @@ fn record(app: &mut App, score: ScoreView) -> Vec<Effect> {
     let (Some(d), Some(q)) = (r.detail.as_ref(), r.question()) else {
         return vec![];
     };
-    let target = if r.calibration.is_some() {
-        Target::Calibration
+    let kind = if r.calibration.is_some() {
+        SheetKind::Calibration
     } else {
-        Target::Assignment
+        SheetKind::Assignment
     };
     let entry = ScoreEntry {
-        target,
+        kind,
         key: new_key(),
         user_id,
         assignment_id: d.id.clone(),
@@ -977,16 +976,16 @@ fn confirm_submit(app: &mut App) -> Vec<Effect> {
 /// Submits an assignment, or the calibration session being scored.
 fn submit_effect(app: &App, id: String) -> Effect {
     if app.calibrating().is_some_and(|s| s.id == id) {
-        Effect::SubmitCalibration(id)
+        Effect::Submit(Sheet::calibration(id))
     } else {
-        Effect::Submit(id)
+        Effect::Submit(Sheet::assignment(id))
     }
 }
 
 fn on_submitted(
     app: &mut App,
     id: String,
-    result: Result<takes_api::SubmitReceipt, ClientError>,
+    result: Result<crate::client::Receipt, ClientError>,
 ) -> Vec<Effect> {
     app.submitting = None;
     match result {
@@ -1677,7 +1676,7 @@ fn on_note_added(
 fn on_calibration_submitted(
     app: &mut App,
     id: String,
-    result: Result<takes_api::CalibrationSubmitReceipt, ClientError>,
+    result: Result<crate::client::Receipt, ClientError>,
 ) -> Vec<Effect> {
     app.submitting = None;
     match result {
@@ -1689,12 +1688,12 @@ fn on_calibration_submitted(
                 }
                 if let Some(s) = r.calibration.as_mut() {
                     s.my_submitted_at = Some(receipt.submitted_at.clone());
-                    s.my_status = Some(receipt.status);
+                    s.my_status = Some(takes_api::CalibrationStatus::Submitted);
                     s.results_visible = true;
                 }
             }
             if let Some(s) = app.calibration.sessions.iter_mut().find(|s| s.id == id) {
-                s.my_status = Some(receipt.status);
+                s.my_status = Some(takes_api::CalibrationStatus::Submitted);
                 s.results_visible = true;
             }
             ok(

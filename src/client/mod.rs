@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use takes_api::{
     AssignmentDetail, AssignmentStatus, CalibrationPage, CalibrationResults, CalibrationScore,
-    CalibrationScoreWrite, CalibrationSession, CalibrationSubmitReceipt, Decision, DecisionRequest,
-    Me, Panel, Problem, QueuePage, Score, ScoreWrite, SubmitReceipt,
+    CalibrationSession, CalibrationSubmitReceipt, Decision, DecisionRequest, Me, Panel, Problem,
+    QueuePage, Score, ScoreWrite, Sheet, SheetKind, SubmitReceipt,
 };
 
 /// Why a request failed.
@@ -57,6 +57,12 @@ impl ClientError {
             ClientError::Unreachable { .. } | ClientError::Timeout(_)
         )
     }
+}
+
+/// The server accepted a submit: the sheet's scores are locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub submitted_at: String,
 }
 
 #[derive(Clone)]
@@ -223,35 +229,6 @@ impl Client {
         vtt::parse(&text).map_err(ClientError::Malformed)
     }
 
-    pub async fn put_score(
-        &self,
-        assignment_id: &str,
-        question_id: &str,
-        body: &ScoreWrite,
-        idempotency_key: &str,
-    ) -> Result<Score, ClientError> {
-        let req = self
-            .req(
-                Method::PUT,
-                &format!(
-                    "/v1/assignments/{}/scores/{}",
-                    enc(assignment_id),
-                    enc(question_id)
-                ),
-            )
-            .header(takes_api::IDEMPOTENCY_KEY, idempotency_key);
-        let req = self.with_body(req, body)?;
-        self.json(req).await
-    }
-
-    pub async fn submit(&self, assignment_id: &str) -> Result<SubmitReceipt, ClientError> {
-        self.json(self.req(
-            Method::POST,
-            &format!("/v1/assignments/{}/submit", enc(assignment_id)),
-        ))
-        .await
-    }
-
     pub async fn panel(&self, assignment_id: &str) -> Result<Panel, ClientError> {
         self.json(self.req(
             Method::GET,
@@ -283,36 +260,40 @@ impl Client {
             .await
     }
 
-    pub async fn put_calibration_score(
+    /// Writes the caller's score for one item of `sheet`; sent again with
+    /// the same `idempotency_key`, the server answers as it did the first
+    /// time.
+    pub async fn put_score(
         &self,
-        session_id: &str,
+        sheet: &Sheet,
         item_id: &str,
-        body: &CalibrationScoreWrite,
+        write: &ScoreWrite,
         idempotency_key: &str,
-    ) -> Result<CalibrationScore, ClientError> {
+    ) -> Result<(), ClientError> {
         let req = self
-            .req(
-                Method::PUT,
-                &format!(
-                    "/v1/calibration/{}/items/{}/score",
-                    enc(session_id),
-                    enc(item_id)
-                ),
-            )
+            .req(Method::PUT, &sheet.score_path(item_id, enc))
             .header(takes_api::IDEMPOTENCY_KEY, idempotency_key);
-        let req = self.with_body(req, body)?;
-        self.json(req).await
+        let req = self.with_body(req, &sheet.score_body(write))?;
+        // The stored score is not used, but a reply that is not one is an
+        // error (retried) rather than a silent success.
+        match sheet.kind {
+            SheetKind::Assignment => self.json::<Score>(req).await.map(drop),
+            SheetKind::Calibration => self.json::<CalibrationScore>(req).await.map(drop),
+        }
     }
 
-    pub async fn submit_calibration(
-        &self,
-        session_id: &str,
-    ) -> Result<CalibrationSubmitReceipt, ClientError> {
-        self.json(self.req(
-            Method::POST,
-            &format!("/v1/calibration/{}/submit", enc(session_id)),
-        ))
-        .await
+    /// Locks the caller's scores on `sheet`.
+    pub async fn submit(&self, sheet: &Sheet) -> Result<Receipt, ClientError> {
+        let req = self.req(Method::POST, &sheet.submit_path(enc));
+        let submitted_at = match sheet.kind {
+            SheetKind::Assignment => self.json::<SubmitReceipt>(req).await?.submitted_at,
+            SheetKind::Calibration => {
+                self.json::<CalibrationSubmitReceipt>(req)
+                    .await?
+                    .submitted_at
+            }
+        };
+        Ok(Receipt { submitted_at })
     }
 
     pub async fn add_calibration_note(

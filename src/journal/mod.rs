@@ -14,36 +14,26 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use takes_api::{CalibrationScoreWrite, Evidence, ScoreWrite};
+use takes_api::{Evidence, ScoreWrite, Sheet, SheetKind};
 
-/// Where a score goes on the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Target {
-    /// `PUT /v1/assignments/{assignment_id}/scores/{question_id}`.
-    #[default]
-    Assignment,
-    /// `PUT /v1/calibration/{assignment_id}/items/{question_id}/score`:
-    /// `assignment_id` is the session, `question_id` the item.
-    Calibration,
+fn is_assignment(kind: &SheetKind) -> bool {
+    *kind == SheetKind::Assignment
 }
 
-impl Target {
-    fn is_assignment(&self) -> bool {
-        *self == Target::Assignment
-    }
-}
-
-/// A rating and note for one question, as the reviewer left it.
+/// A rating and note for one item of a sheet, as the reviewer left it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreEntry {
-    /// Absent in journals written before calibration: an assignment.
-    #[serde(default, skip_serializing_if = "Target::is_assignment")]
-    pub target: Target,
+    /// The kind of sheet `assignment_id` names. Written as `target` (the
+    /// journal's word for it before sheets); absent in journals written
+    /// before calibration, which only held assignments.
+    #[serde(rename = "target", default, skip_serializing_if = "is_assignment")]
+    pub kind: SheetKind,
     /// Also the `Idempotency-Key` it is sent with.
     pub key: String,
     pub user_id: String,
+    /// The sheet's id: an assignment or a calibration session.
     pub assignment_id: String,
+    /// The item's id: a question or a calibration item.
     pub question_id: String,
     /// `None`: a note without a rating yet (kept locally, sent with the rating).
     pub rating: Option<i64>,
@@ -57,19 +47,22 @@ pub struct ScoreEntry {
 }
 
 impl ScoreEntry {
+    /// The sheet this score belongs to.
+    pub fn sheet(&self) -> Sheet {
+        Sheet {
+            kind: self.kind,
+            id: self.assignment_id.clone(),
+        }
+    }
+
+    /// What is sent, once there is a rating. The sheet's kind decides which
+    /// fields reach the server ([`Sheet::score_body`]).
     pub fn body(&self) -> Option<ScoreWrite> {
         Some(ScoreWrite {
             rating: self.rating?,
             muted_rating: self.muted_rating,
             note: self.note.clone().filter(|n| !n.trim().is_empty()),
             evidence: Some(self.evidence.clone()),
-        })
-    }
-
-    pub fn calibration_body(&self) -> Option<CalibrationScoreWrite> {
-        Some(CalibrationScoreWrite {
-            rating: self.rating?,
-            note: self.note.clone().filter(|n| !n.trim().is_empty()),
         })
     }
 }
@@ -224,7 +217,7 @@ mod tests {
     fn entry(key: &str, q: &str, rating: Option<i64>) -> ScoreEntry {
         ScoreEntry {
             muted_rating: None,
-            target: Target::Assignment,
+            kind: SheetKind::Assignment,
             key: key.into(),
             user_id: "u".into(),
             assignment_id: "a".into(),
@@ -284,21 +277,40 @@ mod tests {
     }
 
     #[test]
-    fn target_defaults_to_assignment_and_round_trips() {
-        let old = r#"{"t":"score","key":"k","user_id":"u","assignment_id":"a","question_id":"q","rating":3,"note":null,"at_ms":0}"#;
-        match serde_json::from_str::<Record>(old) {
-            Ok(Record::Score(e)) => assert_eq!(e.target, Target::Assignment),
-            other => panic!("{other:?}"),
-        }
-        let mut e = entry("k", "q", Some(2));
-        e.target = Target::Calibration;
-        let line = serde_json::to_string(&Record::Score(e.clone())).unwrap();
+    fn journals_written_before_sheets_still_load() {
+        // Lines exactly as earlier versions wrote them: an assignment score
+        // from before calibration (no target), then a calibration score.
+        let old = concat!(
+            r#"{"t":"score","key":"k1","user_id":"u","assignment_id":"a","question_id":"q","rating":3,"note":null,"at_ms":0}"#,
+            "\n",
+            r#"{"t":"score","target":"calibration","key":"k2","user_id":"u","assignment_id":"cal-1","question_id":"item-2","rating":4,"note":"ok","evidence":[],"at_ms":5}"#,
+            "\n",
+        );
+        let pending = pending_of(old.as_bytes());
+        assert_eq!(pending.len(), 2);
+        assert_eq!(pending[0].kind, SheetKind::Assignment);
+        assert_eq!(pending[0].sheet(), Sheet::assignment("a"));
+        assert_eq!(pending[1].kind, SheetKind::Calibration);
+        assert_eq!(pending[1].sheet(), Sheet::calibration("cal-1"));
+        assert_eq!(pending[1].question_id, "item-2");
+        // Resent as a calibration score: rating and note only.
+        let body = pending[1].body().map(|w| pending[1].sheet().score_body(&w));
+        assert_eq!(body, Some(serde_json::json!({"rating": 4, "note": "ok"})));
+    }
+
+    #[test]
+    fn the_sheet_kind_is_written_as_the_old_target_field() {
+        let a = entry("k", "q", Some(2));
+        let line = serde_json::to_string(&Record::Score(a.clone())).unwrap();
+        assert!(!line.contains("target"), "{line}");
+        let mut c = a;
+        c.kind = SheetKind::Calibration;
+        let line = serde_json::to_string(&Record::Score(c.clone())).unwrap();
         assert!(line.contains("\"target\":\"calibration\""), "{line}");
         assert_eq!(
             serde_json::from_str::<Record>(&line).unwrap(),
-            Record::Score(e.clone())
+            Record::Score(c)
         );
-        assert_eq!(e.calibration_body().map(|b| b.rating), Some(2));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
-use super::{Journal, Record, ScoreEntry, Target};
+use super::{Journal, Record, ScoreEntry};
 use crate::client::Client;
 
 /// What the journal workers tell the app.
@@ -178,35 +178,15 @@ async fn sender(
             shared.notify.notified().await;
             continue;
         };
-        let result = match entry.target {
-            Target::Assignment => match entry.body() {
-                Some(body) => client
-                    .put_score(&entry.assignment_id, &entry.question_id, &body, &entry.key)
-                    .await
-                    .map(|_| ()),
-                None => {
-                    lock(&shared.queue).pop_front();
-                    continue;
-                }
-            },
-            Target::Calibration => match entry.calibration_body() {
-                Some(body) => client
-                    .put_calibration_score(
-                        &entry.assignment_id,
-                        &entry.question_id,
-                        &body,
-                        &entry.key,
-                    )
-                    .await
-                    .map(|_| ()),
-                None => {
-                    lock(&shared.queue).pop_front();
-                    continue;
-                }
-            },
+        let Some(write) = entry.body() else {
+            lock(&shared.queue).pop_front();
+            continue;
         };
+        let result = client
+            .put_score(&entry.sheet(), &entry.question_id, &write, &entry.key)
+            .await;
         match result {
-            Ok(_) => {
+            Ok(()) => {
                 backoff = Duration::from_millis(500);
                 if let Some(j) = lock(&journal).as_mut() {
                     // Not fsynced: a lost ack only means one idempotent resend.
