@@ -119,7 +119,7 @@ fn sigkill_at_random_points_loses_and_duplicates_nothing() {
         s.contains("● online") && !s.contains("unsynced")
     });
     t.keys(&["q"]);
-    assert!(t.wait_gone(5));
+    t.assert_exits_cleanly(5);
 
     let writes = srv.score_writes(&id);
     let keys: Vec<&String> = writes.iter().filter_map(|w| w.2.as_ref()).collect();
