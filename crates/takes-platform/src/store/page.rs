@@ -42,6 +42,12 @@ impl PageRequest {
         })
     }
 
+    /// Checks the requested page size alone, for lists that have always
+    /// reported a bad `limit` before their other parameters.
+    pub fn check_limit(limit: Option<i64>) -> ApiResult<()> {
+        cursor::limit(limit).map(|_| ())
+    }
+
     /// The `LIMIT` to bind: one more than the page, to learn whether another
     /// page follows.
     pub fn fetch_limit(&self) -> i64 {
