@@ -112,6 +112,8 @@ mod tests {
 
     #[test]
     fn bad_limits_and_cursors_are_refused() {
+        assert!(PageRequest::check_limit(Some(501)).is_err());
+        assert!(PageRequest::check_limit(None).is_ok());
         assert!(PageRequest::descending(Some(0), None).is_err());
         assert!(PageRequest::descending(None, Some("!!!")).is_err());
         assert_eq!(

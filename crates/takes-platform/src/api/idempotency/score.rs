@@ -267,3 +267,74 @@ fn check_evidence(evidence: &[takes_api::Evidence], duration_s: Option<f64>) -> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use takes_api::{Evidence, ScoreWrite};
+
+    use super::*;
+
+    fn slot() -> Slot {
+        Slot {
+            scale: (1, 5),
+            duration_s: Some(10.0),
+            pending: false,
+        }
+    }
+
+    fn write(rating: i64) -> ScoreWrite {
+        ScoreWrite {
+            rating,
+            muted_rating: None,
+            note: None,
+            evidence: None,
+        }
+    }
+
+    #[test]
+    fn messages_name_the_kinds_item() {
+        let a = validate(SheetKind::Assignment, &write(9), &slot()).unwrap_err();
+        assert_eq!(a.detail, "rating 9 is outside this question's scale 1..=5");
+        let c = validate(SheetKind::Calibration, &write(0), &slot()).unwrap_err();
+        assert_eq!(c.detail, "rating 0 is outside this item's scale 1..=5");
+    }
+
+    #[test]
+    fn only_a_kind_with_a_muted_pass_and_evidence_checks_them() {
+        let w = ScoreWrite {
+            muted_rating: Some(7),
+            evidence: Some(vec![Evidence {
+                start_s: 3.0,
+                end_s: 60.0,
+            }]),
+            ..write(3)
+        };
+        let a = validate(SheetKind::Assignment, &w, &slot()).unwrap_err();
+        assert_eq!(
+            a.detail,
+            "muted_rating 7 is outside this question's scale 1..=5"
+        );
+        let past = ScoreWrite {
+            muted_rating: Some(2),
+            ..w.clone()
+        };
+        let a = validate(SheetKind::Assignment, &past, &slot()).unwrap_err();
+        assert_eq!(
+            a.detail,
+            "evidence[0].end_s 60 is past the end of the response"
+        );
+        assert!(validate(SheetKind::Calibration, &w, &slot()).is_ok());
+    }
+
+    #[test]
+    fn notes_are_checked_for_every_kind() {
+        let long = ScoreWrite {
+            note: Some("x".repeat(NOTE_MAX_CHARS + 1)),
+            ..write(3)
+        };
+        for kind in [SheetKind::Assignment, SheetKind::Calibration] {
+            let e = validate(kind, &long, &slot()).unwrap_err();
+            assert_eq!(e.detail, "note has 10001 characters; the limit is 10000");
+        }
+    }
+}
