@@ -1,22 +1,18 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use sqlx::Row;
 use takes_api::{
-    Decision, DecisionAction, DecisionRequest, InterviewPage, InterviewStatus, InterviewSummary,
-    JobRoleView, Problem,
+    Decision, DecisionAction, DecisionRequest, InterviewPage, InterviewStatus, Problem,
 };
 use utoipa::IntoParams;
 
-use super::rows;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
-use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
-use crate::ids::new_id;
 use crate::state::AppState;
-use crate::store::audit;
+use crate::store::page::PageRequest;
+use crate::store::{audit, decisions, interviews};
 
 const REASON_MAX_CHARS: usize = 2_000;
 
@@ -41,7 +37,7 @@ pub async fn list(
     Query(params): Query<InterviewParams>,
 ) -> ApiResult<axum::Json<InterviewPage>> {
     caller.require_decider()?;
-    let limit = cursor::limit(params.limit)?;
+    PageRequest::check_limit(params.limit)?;
     let status = match params.status.as_deref() {
         None | Some("") => String::new(),
         Some(s) => InterviewStatus::parse(s)
@@ -54,86 +50,10 @@ pub async fn list(
             .as_str()
             .to_string(),
     };
-    let (before_at, before_id) = match params.cursor.as_deref() {
-        Some(c) if !c.is_empty() => cursor::decode(c)?,
-        _ => (i64::MAX, String::from("\u{10FFFF}")),
-    };
-    let rows = sqlx::query(
-        "SELECT i.id, i.status, i.invited_at, i.expires_at, i.completed_at, c.name, r.title, r.department, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id) AS assigned, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') AS submitted, \
-           (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
-              JOIN assignments a ON a.id = s.assignment_id \
-              WHERE a.interview_id = i.id AND a.status = 'submitted') AS mean_rating \
-         FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
-         WHERE ($1 = '' OR i.status = $1) AND (i.invited_at < $2 OR (i.invited_at = $2 AND i.id < $3)) \
-         ORDER BY i.invited_at DESC, i.id DESC LIMIT $4",
-    )
-    .bind(&status)
-    .bind(before_at)
-    .bind(&before_id)
-    .bind(limit + 1)
-    .fetch_all(&state.db.pool)
-    .await?;
-    let mut items = Vec::new();
-    for row in rows.iter().take(limit as usize) {
-        let id: String = row.try_get("id")?;
-        let status: String = row.try_get("status")?;
-        items.push(InterviewSummary {
-            decision: latest_decision(&state, &id).await?,
-            candidate: rows::candidate(row.try_get("name")?, String::new(), true),
-            role: JobRoleView {
-                title: row.try_get("title")?,
-                department: row.try_get("department")?,
-            },
-            status: InterviewStatus::parse(&status).ok_or_else(|| {
-                ApiError::internal(format!("stored interview status {status:?} is unknown"))
-            })?,
-            invited_at: rfc3339(row.try_get("invited_at")?),
-            expires_at: rfc3339(row.try_get("expires_at")?),
-            completed_at: row.try_get::<Option<i64>, _>("completed_at")?.map(rfc3339),
-            reviewers_assigned: row.try_get("assigned")?,
-            reviewers_submitted: row.try_get("submitted")?,
-            mean_rating: row.try_get("mean_rating")?,
-            id,
-        });
-    }
-    let next_cursor = if rows.len() > limit as usize {
-        match rows.get(limit as usize - 1) {
-            Some(last) => Some(cursor::encode(
-                last.try_get("invited_at")?,
-                &last.try_get::<String, _>("id")?,
-            )),
-            None => None,
-        }
-    } else {
-        None
-    };
-    Ok(axum::Json(InterviewPage { items, next_cursor }))
-}
-
-async fn latest_decision(state: &AppState, interview_id: &str) -> ApiResult<Option<Decision>> {
-    let row = sqlx::query(
-        "SELECT d.id, d.action, d.reason, u.name, d.decided_at FROM decisions d JOIN users u ON u.id = d.decided_by \
-         WHERE d.interview_id = $1 ORDER BY d.decided_at DESC, d.id DESC LIMIT 1",
-    )
-    .bind(interview_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    row.map(|row| decision(&row, interview_id)).transpose()
-}
-
-fn decision(row: &sqlx::any::AnyRow, interview_id: &str) -> ApiResult<Decision> {
-    let action: String = row.try_get("action")?;
-    Ok(Decision {
-        id: row.try_get("id")?,
-        interview_id: interview_id.to_string(),
-        action: DecisionAction::parse(&action)
-            .ok_or_else(|| ApiError::internal(format!("stored decision {action:?} is unknown")))?,
-        reason: row.try_get("reason")?,
-        decided_by: row.try_get("name")?,
-        decided_at: rfc3339(row.try_get("decided_at")?),
-    })
+    let page = PageRequest::descending(params.limit, params.cursor.as_deref())?;
+    let mut conn = state.db.pool.acquire().await?;
+    let page = interviews::list(&mut conn, &status, &page).await?;
+    Ok(axum::Json(page))
 }
 
 /// Advances, rejects or holds the candidate (recruiters and admins).
@@ -165,31 +85,25 @@ pub async fn decide(
     }
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
-    sqlx::query("SELECT id FROM interviews WHERE id = $1")
-        .bind(&id)
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
-    let decision_id = new_id();
-    sqlx::query("INSERT INTO decisions (id, interview_id, action, reason, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(&decision_id)
-        .bind(&id)
-        .bind(body.action.as_str())
-        .bind(reason.clone())
-        .bind(&caller.id)
-        .bind(now)
-        .execute(&mut *w.tx)
-        .await?;
-    audit::record(
+    if !interviews::exists(&mut w.tx, &id).await? {
+        return Err(ApiError::not_found(format!("no interview {id:?}")).with_field("id"));
+    }
+    let decision_id = decisions::insert(
+        &mut w.tx,
+        &id,
+        body.action,
+        reason.as_deref(),
+        &caller.id,
+        now,
+    )
+    .await?;
+    audit::record_by(
         &mut w.tx,
         now,
-        audit::Entry {
-            actor_id: Some(&caller.id),
-            action: "decision.recorded",
-            entity_type: "interview",
-            entity_id: &id,
-            detail: serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(), "reason": reason}),
-        },
+        &caller.id,
+        "decision.recorded",
+        ("interview", &id),
+        serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(), "reason": reason}),
     )
     .await?;
     crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;

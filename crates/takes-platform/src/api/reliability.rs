@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use serde::Deserialize;
-use sqlx::Row;
 use takes_api::{JobRoleView, Problem, QuestionSetReliability, ReliabilityReport};
 use utoipa::IntoParams;
 
@@ -18,6 +17,7 @@ use crate::clock::{parse_rfc3339, rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Query};
 use crate::state::AppState;
+use crate::store::assignments;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -72,14 +72,7 @@ pub async fn reliability(
         }
     };
     let mut conn = state.db.pool.acquire().await?;
-    let sets = sqlx::query(
-        "SELECT qs.id, qs.name, jr.title, jr.department FROM question_sets qs \
-         JOIN job_roles jr ON jr.id = qs.job_role_id \
-         WHERE ($1 = '' OR qs.id = $1) ORDER BY jr.title, qs.name, qs.id",
-    )
-    .bind(filter.clone().unwrap_or_default())
-    .fetch_all(&mut *conn)
-    .await?;
+    let sets = assignments::reliability_sets(&mut conn, filter.as_deref()).await?;
     if let (Some(id), true) = (&filter, sets.is_empty()) {
         return Err(
             ApiError::not_found(format!("no question set {id:?}")).with_field("question_set")
@@ -87,42 +80,18 @@ pub async fn reliability(
     }
     let (lo, hi) = (since.unwrap_or(i64::MIN), until.unwrap_or(i64::MAX));
     let mut inputs = Vec::with_capacity(sets.len());
-    for set in &sets {
-        let set_id: String = set.try_get("id")?;
-        let rows = sqlx::query(
-            "SELECT a.interview_id, a.reviewer_id, s.question_id, s.rating \
-             FROM scores s JOIN assignments a ON a.id = s.assignment_id \
-             JOIN interviews i ON i.id = a.interview_id \
-             WHERE i.question_set_id = $1 AND a.status = 'submitted' \
-               AND a.submitted_at >= $2 AND a.submitted_at < $3 \
-               AND a.interview_id IN ( \
-                 SELECT a2.interview_id FROM assignments a2 JOIN interviews i2 ON i2.id = a2.interview_id \
-                 WHERE i2.question_set_id = $1 AND a2.status = 'submitted' \
-                   AND a2.submitted_at >= $2 AND a2.submitted_at < $3 \
-                 GROUP BY a2.interview_id HAVING COUNT(*) >= 2)",
-        )
-        .bind(&set_id)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut triples = Vec::with_capacity(rows.len());
-        for r in &rows {
-            triples.push((
-                (
-                    r.try_get::<String, _>("interview_id")?,
-                    r.try_get::<String, _>("question_id")?,
-                ),
-                r.try_get::<String, _>("reviewer_id")?,
-                r.try_get::<i64, _>("rating")?,
-            ));
-        }
+    for set in sets {
+        let ratings = assignments::reliability_ratings(&mut conn, &set.id, lo, hi).await?;
+        let triples = ratings
+            .into_iter()
+            .map(|r| ((r.interview_id, r.question_id), r.reviewer_id, r.rating))
+            .collect::<Vec<_>>();
         inputs.push((
-            set_id,
-            set.try_get::<String, _>("name")?,
+            set.id,
+            set.name,
             JobRoleView {
-                title: set.try_get("title")?,
-                department: set.try_get("department")?,
+                title: set.title,
+                department: set.department,
             },
             triples,
         ));

@@ -3,19 +3,19 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use sqlx::Row;
 use takes_api::{
     GreenhouseAttribute, GreenhouseQuestion, GreenhouseRating, GreenhouseRatings,
     GreenhouseScorecard, GreenhouseStep, GreenhouseUser, Problem, ScorecardExport,
 };
 use utoipa::IntoParams;
 
-use super::rows;
 use crate::auth::Caller;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path, Query};
 use crate::state::AppState;
+use crate::store::assignments::{self, SubmittedReviewer};
+use crate::store::interviews::{self, ScorecardHead, ScorecardQuestion};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -75,119 +75,97 @@ pub async fn scorecard(
         ));
     }
     let mut conn = state.db.pool.acquire().await?;
-    let head = sqlx::query(
-        "SELECT c.id AS candidate_id, c.name, r.title, i.question_set_id, i.completed_at \
-         FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
-         JOIN job_roles r ON r.id = i.job_role_id WHERE i.id = $1",
-    )
-    .bind(&id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
-    let questions = sqlx::query(
-        "SELECT id, position, prompt, competency, scale_min, scale_max FROM questions \
-         WHERE question_set_id = $1 ORDER BY position",
-    )
-    .bind(head.try_get::<String, _>("question_set_id")?)
-    .fetch_all(&mut *conn)
-    .await?;
-    let reviewers = sqlx::query(
-        "SELECT a.id, a.submitted_at, u.id AS user_id, u.name FROM assignments a \
-         JOIN users u ON u.id = a.reviewer_id \
-         WHERE a.interview_id = $1 AND a.status = 'submitted' ORDER BY u.name, u.id",
-    )
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let title: String = head.try_get("title")?;
+    let head = interviews::scorecard_head(&mut conn, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
+    let questions = interviews::scorecard_questions(&mut conn, &head.question_set_id).await?;
+    let reviewers = assignments::submitted_reviewers(&mut conn, &id).await?;
     let mut scorecards = Vec::with_capacity(reviewers.len());
-    for r in &reviewers {
-        let assignment_id: String = r.try_get("id")?;
-        let scores =
-            sqlx::query("SELECT question_id, rating, note FROM scores WHERE assignment_id = $1")
-                .bind(&assignment_id)
-                .fetch_all(&mut *conn)
-                .await?;
-        let mut attributes = Vec::new();
-        let mut ratings = GreenhouseRatings::default();
-        let mut answers = Vec::new();
-        let mut normalised = Vec::new();
-        for q in &questions {
-            let qid: String = q.try_get("id")?;
-            let Some(s) = scores
-                .iter()
-                .find(|s| s.try_get::<String, _>("question_id").ok().as_deref() == Some(&qid))
-            else {
-                continue;
-            };
-            let (min, max): (i64, i64) = (q.try_get("scale_min")?, q.try_get("scale_max")?);
-            let rating: i64 = s.try_get("rating")?;
-            let note: Option<String> = s.try_get("note")?;
-            let gh = greenhouse_rating(rating as f64, min, max);
-            if max > min {
-                normalised.push((rating - min) as f64 / (max - min) as f64);
-            }
-            let position: i64 = q.try_get("position")?;
-            let competency: String = q.try_get("competency")?;
-            let name = format!("Q{position} {competency}");
-            match gh {
-                GreenhouseRating::DefinitelyNot => ratings.definitely_not.push(name.clone()),
-                GreenhouseRating::No => ratings.no.push(name.clone()),
-                GreenhouseRating::Mixed => ratings.mixed.push(name.clone()),
-                GreenhouseRating::Yes => ratings.yes.push(name.clone()),
-                GreenhouseRating::StrongYes => ratings.strong_yes.push(name.clone()),
-                GreenhouseRating::NoDecision => {}
-            }
-            answers.push(GreenhouseQuestion {
-                id: Some(qid),
-                question: q.try_get("prompt")?,
-                answer: match &note {
-                    Some(n) => format!("{rating} of {min}–{max}. {n}"),
-                    None => format!("{rating} of {min}–{max}"),
-                },
-            });
-            attributes.push(GreenhouseAttribute {
-                name,
-                kind: "Async video interview".into(),
-                note,
-                rating: gh,
-            });
-        }
-        let overall = if normalised.is_empty() {
-            GreenhouseRating::NoDecision
-        } else {
-            greenhouse_rating(
-                normalised.iter().sum::<f64>() / normalised.len() as f64,
-                0,
-                1,
-            )
-        };
-        let reviewer = user(r.try_get("user_id")?, r.try_get("name")?);
-        scorecards.push(GreenhouseScorecard {
-            id: assignment_id,
-            application_id: None,
-            candidate_id: head.try_get("candidate_id")?,
-            interview: format!("Async video interview: {title}"),
-            interview_step: GreenhouseStep {
-                id: None,
-                name: "Async video screen".into(),
-            },
-            interviewed_at: head.try_get::<Option<i64>, _>("completed_at")?.map(rfc3339),
-            submitted_at: rfc3339(r.try_get::<Option<i64>, _>("submitted_at")?.unwrap_or(0)),
-            submitted_by: reviewer.clone(),
-            interviewer: reviewer,
-            overall_recommendation: overall,
-            attributes,
-            ratings,
-            questions: answers,
-        });
+    for r in reviewers {
+        let scores = assignments::scorecard_scores(&mut conn, &r.assignment_id).await?;
+        scorecards.push(scorecard_of(&head, &questions, r, &scores));
     }
     Ok(axum::Json(ScorecardExport {
         interview_id: id,
         format,
-        candidate: rows::candidate(head.try_get("name")?, String::new(), true),
+        candidate: assignments::candidate_view(head.name, String::new(), true),
         scorecards,
     }))
+}
+
+/// One reviewer's scorecard from their `(question_id, rating, note)` scores.
+fn scorecard_of(
+    head: &ScorecardHead,
+    questions: &[ScorecardQuestion],
+    reviewer: SubmittedReviewer,
+    scores: &[(String, i64, Option<String>)],
+) -> GreenhouseScorecard {
+    let mut attributes = Vec::new();
+    let mut ratings = GreenhouseRatings::default();
+    let mut answers = Vec::new();
+    let mut normalised = Vec::new();
+    for q in questions {
+        let Some((_, rating, note)) = scores.iter().find(|(qid, _, _)| *qid == q.id) else {
+            continue;
+        };
+        let (rating, note) = (*rating, note.clone());
+        let (min, max) = q.scale;
+        let gh = greenhouse_rating(rating as f64, min, max);
+        if max > min {
+            normalised.push((rating - min) as f64 / (max - min) as f64);
+        }
+        let name = format!("Q{} {}", q.position, q.competency);
+        match gh {
+            GreenhouseRating::DefinitelyNot => ratings.definitely_not.push(name.clone()),
+            GreenhouseRating::No => ratings.no.push(name.clone()),
+            GreenhouseRating::Mixed => ratings.mixed.push(name.clone()),
+            GreenhouseRating::Yes => ratings.yes.push(name.clone()),
+            GreenhouseRating::StrongYes => ratings.strong_yes.push(name.clone()),
+            GreenhouseRating::NoDecision => {}
+        }
+        answers.push(GreenhouseQuestion {
+            id: Some(q.id.clone()),
+            question: q.prompt.clone(),
+            answer: match &note {
+                Some(n) => format!("{rating} of {min}–{max}. {n}"),
+                None => format!("{rating} of {min}–{max}"),
+            },
+        });
+        attributes.push(GreenhouseAttribute {
+            name,
+            kind: "Async video interview".into(),
+            note,
+            rating: gh,
+        });
+    }
+    let overall = if normalised.is_empty() {
+        GreenhouseRating::NoDecision
+    } else {
+        greenhouse_rating(
+            normalised.iter().sum::<f64>() / normalised.len() as f64,
+            0,
+            1,
+        )
+    };
+    let user = user(reviewer.user_id, reviewer.name);
+    GreenhouseScorecard {
+        id: reviewer.assignment_id,
+        application_id: None,
+        candidate_id: head.candidate_id.clone(),
+        interview: format!("Async video interview: {}", head.title),
+        interview_step: GreenhouseStep {
+            id: None,
+            name: "Async video screen".into(),
+        },
+        interviewed_at: head.completed_at.map(rfc3339),
+        submitted_at: rfc3339(reviewer.submitted_at.unwrap_or(0)),
+        submitted_by: user.clone(),
+        interviewer: user,
+        overall_recommendation: overall,
+        attributes,
+        ratings,
+        questions: answers,
+    }
 }
 
 #[cfg(test)]

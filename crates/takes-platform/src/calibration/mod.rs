@@ -9,3 +9,17 @@ mod figures;
 
 pub use aggregate::{deviations, item_stats, tendency, ItemStats, FLAG_SPREAD, TENDENCY_BAND};
 pub use figures::{reliability, seed_for, BOOTSTRAP_ITERATIONS};
+
+use takes_api::CalibrationStatus;
+
+use crate::clock::Millis;
+
+/// A participant's status from their submit time and how many items they
+/// have scored.
+pub fn status_of(submitted_at: Option<Millis>, scored: i64) -> CalibrationStatus {
+    match (submitted_at, scored) {
+        (Some(_), _) => CalibrationStatus::Submitted,
+        (None, 0) => CalibrationStatus::Pending,
+        (None, _) => CalibrationStatus::InProgress,
+    }
+}

@@ -4,10 +4,10 @@
 //! not scored yet, so they meet the lock, score, submit and see the results.
 
 use anyhow::{bail, Context};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
-use crate::api::calibration::{insert_session, NewSession};
 use crate::clock::{Millis, DAY, HOUR};
+use crate::store::calibration::{self as store, NewSession};
 
 /// Sample responses in the demo session; three is the usual advice, the
 /// fourth gives the reliability figures a little more to work with.
@@ -33,41 +33,19 @@ pub async fn demo_session(
         bail!("the demo calibration session needs three reviewers");
     }
     // The question set with the most interviews that already have a panel.
-    let set = sqlx::query(
-        "SELECT i.question_set_id, qs.name, COUNT(*) AS n FROM interviews i \
-         JOIN question_sets qs ON qs.id = i.question_set_id \
-         WHERE (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id \
-                AND a.status = 'submitted') >= 2 \
-         GROUP BY i.question_set_id, qs.name ORDER BY n DESC, qs.name LIMIT 1",
-    )
-    .fetch_optional(&mut *c)
-    .await?
-    .context("the demo has no interview with a panel to take calibration samples from")?;
-    let set_id: String = set.try_get("question_set_id")?;
-    let set_name: String = set.try_get("name")?;
-    let rows = sqlx::query(
-        "SELECT r.id, r.interview_id, q.scale_min, q.scale_max, \
-           (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
-              JOIN assignments a ON a.id = s.assignment_id \
-              WHERE a.interview_id = r.interview_id AND s.question_id = r.question_id \
-                AND a.status = 'submitted') AS mean \
-         FROM responses r JOIN interviews i ON i.id = r.interview_id \
-         JOIN questions q ON q.id = r.question_id \
-         WHERE i.question_set_id = $1 AND (SELECT COUNT(*) FROM assignments a \
-           WHERE a.interview_id = i.id AND a.status = 'submitted') >= 2",
-    )
-    .bind(&set_id)
-    .fetch_all(&mut *c)
-    .await?;
-    let mut pool = Vec::with_capacity(rows.len());
-    for r in &rows {
-        pool.push(Candidate {
-            response_id: r.try_get("id")?,
-            interview_id: r.try_get("interview_id")?,
-            scale: (r.try_get("scale_min")?, r.try_get("scale_max")?),
-            mean: r.try_get::<Option<f64>, _>("mean")?.unwrap_or(0.0),
-        });
-    }
+    let (set_id, set_name) = store::demo_sample_set(c)
+        .await?
+        .context("the demo has no interview with a panel to take calibration samples from")?;
+    let pool_rows = store::demo_sample_pool(c, &set_id).await?;
+    let mut pool: Vec<Candidate> = pool_rows
+        .into_iter()
+        .map(|r| Candidate {
+            response_id: r.response_id,
+            interview_id: r.interview_id,
+            scale: r.scale,
+            mean: r.mean.unwrap_or(0.0),
+        })
+        .collect();
     pool.sort_by(|a, b| {
         b.mean
             .total_cmp(&a.mean)
@@ -81,7 +59,7 @@ pub async fn demo_session(
         );
     }
     let response_ids: Vec<String> = picked.iter().map(|p| p.response_id.clone()).collect();
-    let session_id = insert_session(
+    let session_id = store::insert_session(
         c,
         NewSession {
             title: &format!("Quarterly calibration: {set_name}"),
@@ -94,41 +72,24 @@ pub async fn demo_session(
     )
     .await
     .map_err(|e| anyhow::anyhow!("creating the demo calibration session: {e}"))?;
-    let items: Vec<String> =
-        sqlx::query("SELECT id FROM calibration_items WHERE session_id = $1 ORDER BY position")
-            .bind(&session_id)
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(|r| r.try_get("id"))
-            .collect::<Result<_, _>>()?;
+    let items = store::item_ids(c, &session_id).await?;
 
     for (ri, reviewer_id) in reviewer_ids.iter().enumerate().skip(1).take(2) {
         let submitted_at = now - 20 * HOUR + ri as i64 * HOUR;
         for (k, (item_id, sample)) in items.iter().zip(&picked).enumerate() {
             let (rating, note) = demo_rating(sample, k, ri);
-            sqlx::query(
-                "INSERT INTO calibration_scores (session_id, item_id, user_id, rating, note, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+            store::seed_score(
+                c,
+                &session_id,
+                item_id,
+                reviewer_id,
+                rating,
+                note,
+                submitted_at - HOUR,
             )
-            .bind(&session_id)
-            .bind(item_id)
-            .bind(reviewer_id)
-            .bind(rating)
-            .bind(note)
-            .bind(submitted_at - HOUR)
-            .execute(&mut *c)
             .await?;
         }
-        sqlx::query(
-            "UPDATE calibration_participants SET submitted_at = $1, updated_at = $1 \
-             WHERE session_id = $2 AND user_id = $3",
-        )
-        .bind(submitted_at)
-        .bind(&session_id)
-        .bind(reviewer_id)
-        .execute(&mut *c)
-        .await?;
+        store::submit(c, &session_id, reviewer_id, submitted_at).await?;
     }
     Ok(())
 }

@@ -6,16 +6,18 @@
 use anyhow::{bail, Context};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use takes_api::{Anchor, Cue, Rubric, UserRole};
 
-use super::builder::{self, NewInterview, NewQuestion, NewResponse, NewScore};
+use super::builder::{self, NewQuestion};
 use super::{SeedReport, SeededUser};
 use crate::auth::issue_token;
 use crate::clock::{Millis, DAY, HOUR};
 use crate::media::store::MediaStore;
 use crate::state::AppState;
+use crate::store::assignments::{self, NewScore};
 use crate::store::audit;
+use crate::store::calibration::{set_hiring_manager_email, user_count};
+use crate::store::interviews::{self, NewInterview, NewResponse};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/demo_clips.rs"));
@@ -125,10 +127,10 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
     let manifest: Manifest =
         serde_json::from_slice(manifest_bytes).context("demo/clips/manifest.json is malformed")?;
 
-    let users: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(&state.db.pool)
-        .await?
-        .try_get("n")?;
+    let users = {
+        let mut conn = state.db.pool.acquire().await?;
+        user_count(&mut conn).await?
+    };
     if users > 0 {
         bail!("this database already holds {users} users; seed the demo into a fresh database (--database sqlite://NEW_FILE)");
     }
@@ -199,11 +201,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         for reviewer_id in &reviewer_ids {
             builder::role_reviewer(tx, now, &role_id, reviewer_id).await?;
         }
-        sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
-            .bind(format!("hiring-{}@example.com", role.key))
-            .bind(&role_id)
-            .execute(&mut **tx)
-            .await?;
+        let manager = format!("hiring-{}@example.com", role.key);
+        set_hiring_manager_email(tx, &role_id, &manager).await?;
         role_ids.insert(role.key.clone(), (role_id, set_id, question_ids));
     }
 
@@ -212,7 +211,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         let (role_id, set_id, question_ids) = role_ids.get(&cand.role).with_context(|| {
             format!("candidate {} names unknown role {:?}", cand.key, cand.role)
         })?;
-        let candidate_id = builder::candidate(tx, now, &cand.name, &cand.email).await?;
+        let candidate_id = interviews::candidate(tx, now, &cand.name, &cand.email).await?;
         let age = (ci as i64 % 7) * 6 * HOUR;
         let (invited_at, expires_at, started_at, completed_at) = match cand.status.as_str() {
             "invited" => (now - age, now - age + 72 * HOUR, None, None),
@@ -244,7 +243,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             started_at,
             completed_at,
         };
-        let interview_id = builder::interview(tx, interview).await?;
+        let interview_id = interviews::interview(tx, interview).await?;
         let (Some(completed_at), "completed") = (completed_at, cand.status.as_str()) else {
             continue;
         };
@@ -270,7 +269,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
                     resp.clip, cand.key
                 )
             })?;
-            let media_id = builder::media_object(tx, now, key, &clip.content_type, bytes).await?;
+            let media_id =
+                interviews::media_object(tx, now, key, &clip.content_type, bytes).await?;
             let response = NewResponse {
                 interview_id: &interview_id,
                 question_id: qid,
@@ -280,7 +280,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
                 retakes_used: resp.retakes_used,
                 recorded_at: completed_at,
             };
-            builder::response(tx, response).await?;
+            interviews::response(tx, response).await?;
             qualities.push((qid.clone(), resp.quality.clone()));
         }
 
@@ -292,7 +292,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             let prescored = ri > 0 && completed_index < PRESCORED;
             let submitted_at = prescored.then_some(now - 2 * HOUR - ri as i64 * HOUR);
             let due = due_at + ri as i64 * 5 * 60_000;
-            let assignment_id = builder::assignment(
+            let assignment_id = assignments::assignment(
                 tx,
                 &interview_id,
                 reviewer_id,
@@ -303,13 +303,14 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             .await?;
             if prescored {
                 for (qid, quality) in &qualities {
-                    builder::score(tx, demo_score(&assignment_id, qid, quality, ri, now)).await?;
+                    assignments::score(tx, demo_score(&assignment_id, qid, quality, ri, now))
+                        .await?;
                 }
             }
         }
         if completed_index < PRESCORED {
             // The recruiter reviews the interviews that already have a panel.
-            builder::assignment(
+            assignments::assignment(
                 tx,
                 &interview_id,
                 &recruiter_id,

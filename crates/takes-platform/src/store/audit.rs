@@ -34,3 +34,27 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// The usual entry: a signed-in user did `action` to one entity. Handlers
+/// call this rather than spelling out an [`Entry`] each time.
+pub async fn record_by(
+    conn: &mut sqlx::AnyConnection,
+    at: Millis,
+    actor_id: &str,
+    action: &str,
+    (entity_type, entity_id): (&str, &str),
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    record(
+        conn,
+        at,
+        Entry {
+            actor_id: Some(actor_id),
+            action,
+            entity_type,
+            entity_id,
+            detail,
+        },
+    )
+    .await
+}

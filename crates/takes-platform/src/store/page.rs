@@ -42,6 +42,12 @@ impl PageRequest {
         })
     }
 
+    /// Checks the requested page size alone, for lists that have always
+    /// reported a bad `limit` before their other parameters.
+    pub fn check_limit(limit: Option<i64>) -> ApiResult<()> {
+        cursor::limit(limit).map(|_| ())
+    }
+
     /// The `LIMIT` to bind: one more than the page, to learn whether another
     /// page follows.
     pub fn fetch_limit(&self) -> i64 {
@@ -106,6 +112,8 @@ mod tests {
 
     #[test]
     fn bad_limits_and_cursors_are_refused() {
+        assert!(PageRequest::check_limit(Some(501)).is_err());
+        assert!(PageRequest::check_limit(None).is_ok());
         assert!(PageRequest::descending(Some(0), None).is_err());
         assert!(PageRequest::descending(None, Some("!!!")).is_err());
         assert_eq!(

@@ -1,1 +1,0 @@
-//! Review assignments and the scores reviewers give on them.

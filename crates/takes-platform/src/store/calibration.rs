@@ -1,1 +1,0 @@
-//! Calibration sessions, their items, participants, scores and discussion notes.
