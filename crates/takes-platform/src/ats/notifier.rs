@@ -14,13 +14,13 @@ use std::time::Duration;
 
 use rand::Rng;
 use sqlx::Row;
-use tokio::sync::watch;
 
 use super::config::GreenhouseConfig;
 use crate::clock::{Millis, DAY, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::webhooks::worker::retry_delay;
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// How often to look for owed notices (real time).
 const POLL: Duration = Duration::from_millis(500);
@@ -31,40 +31,30 @@ const LEASE: Millis = 5 * 60 * SECOND;
 const GIVE_UP_AFTER: Millis = 7 * DAY;
 const BATCH: i64 = 20;
 
-pub struct NotifierHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+/// The Greenhouse notifier of `state`; idle while `[ats.greenhouse]` is
+/// not configured.
+pub fn spawn(state: AppState) -> WorkerHandle {
+    let notifier = Notifier {
+        state,
+        owner: new_id(),
+    };
+    WorkerHandle::spawn(notifier, Schedule::every(POLL))
 }
 
-impl NotifierHandle {
-    /// Lets the PATCH in flight finish and be recorded.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
+struct Notifier {
+    state: AppState,
+    /// Marks this worker's leases.
+    owner: String,
 }
 
-pub fn spawn(state: AppState) -> NotifierHandle {
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(state, rx));
-    NotifierHandle { stop, task }
-}
+impl Worker for Notifier {
+    const NAME: &'static str = "greenhouse-notifier";
 
-async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let owner = new_id();
-    loop {
-        if *stop.borrow() {
-            break;
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        if let Some(cfg) = self.state.config.ats.greenhouse.clone() {
+            round(&self.state, &cfg, &self.owner).await?;
         }
-        if let Some(cfg) = state.config.ats.greenhouse.clone() {
-            if let Err(err) = round(&state, &cfg, &owner).await {
-                tracing::warn!(error = %err, "Greenhouse notifier round failed; retrying");
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL) => {}
-            _ = stop.changed() => break,
-        }
+        Ok(false)
     }
 }
 

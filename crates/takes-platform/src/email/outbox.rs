@@ -6,8 +6,8 @@ use crate::clock::Millis;
 use crate::error::ApiResult;
 use crate::ids::new_id;
 
+use super::config::EmailConfig;
 use super::templates::{self, Kind};
-use super::EmailConfig;
 
 /// Stands in the stored body for the candidate's access secret, which is
 /// kept apart so it can be erased once the message is sent.

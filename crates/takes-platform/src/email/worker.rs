@@ -14,12 +14,12 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::Row;
-use tokio::sync::watch;
 
+use super::config::{EmailConfig, TlsMode};
 use super::outbox::SECRET_PLACEHOLDER;
-use super::{EmailConfig, TlsMode};
 use crate::clock::{Millis, HOUR, SECOND};
 use crate::state::AppState;
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// First retry after this long; each further failure doubles it.
 pub const FIRST_RETRY: Millis = 30 * SECOND;
@@ -37,40 +37,24 @@ pub fn retry_delay(attempts: i64) -> Millis {
         .min(MAX_RETRY_GAP)
 }
 
-pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl WorkerHandle {
-    /// Lets the message in flight finish so its outcome is recorded.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
+/// The email worker of `state`: every `poll_interval_ms`, sends what is due.
 pub fn spawn(state: AppState) -> WorkerHandle {
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(state, rx));
-    WorkerHandle { stop, task }
-}
-
-async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = Duration::from_millis(state.config.email.poll_interval_ms.max(50));
     // Waits first, so whoever starts a server (a test above all) has one
     // full interval in which it alone calls `send_due`.
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(poll) => {}
-            _ = stop.changed() => break,
-        }
-        if *stop.borrow() {
-            break;
-        }
-        if let Err(err) = send_due(&state).await {
-            tracing::warn!(error = %err, "email worker round failed; retrying after the poll interval");
-        }
+    WorkerHandle::spawn(Sender { state }, Schedule::every(poll).waiting_first())
+}
+
+struct Sender {
+    state: AppState,
+}
+
+impl Worker for Sender {
+    const NAME: &'static str = "email";
+
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        send_due(&self.state).await?;
+        Ok(false)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::seed::builder;
 /// reproducible). Returns them and the review-by time.
 pub async fn assign(
     conn: &mut sqlx::AnyConnection,
-    config: &super::InvitationConfig,
+    config: &super::config::InvitationConfig,
     now: Millis,
     interview_id: &str,
     role_id: &str,

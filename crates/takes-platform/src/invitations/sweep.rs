@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use sqlx::Row;
 use takes_api::{InvitationEventData, WebhookEventType};
-use tokio::sync::watch;
 
 use crate::clock::{rfc3339, HOUR};
 use crate::email::outbox::{self as email_outbox, NewEmail};
@@ -15,6 +14,7 @@ use crate::state::AppState;
 use crate::store::audit;
 use crate::webhooks::events::subject;
 use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
@@ -178,50 +178,37 @@ fn api(e: crate::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-pub struct SweeperHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl SweeperHandle {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
 /// Runs [`sweep`] every `sweep_interval_seconds` (the first after one
 /// interval); at once, clears unfinished uploads an earlier run left behind.
-pub fn spawn(state: AppState) -> SweeperHandle {
-    let (stop, mut rx) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let media = state.media.clone();
-        if let Ok(n) = tokio::task::spawn_blocking(move || {
-            crate::candidate::upload::remove_stale_parts(&media)
+pub fn spawn(state: AppState) -> WorkerHandle {
+    let every = Duration::from_secs(state.config.invitations.sweep_interval_seconds.max(1));
+    // Waits first, like the email worker: tests drive `sweep` alone.
+    WorkerHandle::spawn(Sweeper { state }, Schedule::every(every).waiting_first())
+}
+
+struct Sweeper {
+    state: AppState,
+}
+
+impl Worker for Sweeper {
+    const NAME: &'static str = "invitation-sweep";
+
+    async fn start(&mut self) {
+        let media = self.state.media.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            crate::candidate::parts::remove_stale_parts(&media)
         })
-        .await
-        {
-            if n > 0 {
-                tracing::info!(
-                    removed = n,
-                    "removed unfinished uploads left by an earlier run"
-                );
-            }
+        .await;
+        if let Ok(n @ 1..) = removed {
+            tracing::info!(
+                removed = n,
+                "removed unfinished uploads left by an earlier run"
+            );
         }
-        let every = Duration::from_secs(state.config.invitations.sweep_interval_seconds.max(1));
-        // Waits first, like the email worker: tests drive `sweep` alone.
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = rx.changed() => break,
-            }
-            if *rx.borrow() {
-                break;
-            }
-            if let Err(err) = sweep(&state).await {
-                tracing::warn!(error = %err, "invitation sweep failed; retrying at the next interval");
-            }
-        }
-    });
-    SweeperHandle { stop, task }
+    }
+
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        sweep(&self.state).await?;
+        Ok(false)
+    }
 }
