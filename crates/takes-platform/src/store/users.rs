@@ -72,3 +72,13 @@ pub async fn insert_token(
     .await?;
     Ok(())
 }
+
+/// The stored role of user `id`, if there is such a user.
+pub async fn role_of(conn: &mut AnyConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query("SELECT role FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get("role"))
+        .transpose()
+}
