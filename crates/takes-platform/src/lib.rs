@@ -25,6 +25,9 @@ pub mod store;
 pub mod webhooks;
 pub mod worker;
 
+#[cfg(test)]
+mod import_graph;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
