@@ -1,7 +1,10 @@
 //! The `takes` platform: the open API server the workstation pulls its work
-//! from. `api/` holds one module per endpoint group, `media/` the file store
-//! and transcript rendering, `seed/` the demo data set, `migrations/` (beside
-//! `src/`) the schema, shared by SQLite and PostgreSQL.
+//! from. `api/` holds one module per endpoint group (extract -> authorize ->
+//! store -> respond), `store/` every SQL statement, `worker` the one way
+//! background jobs run (webhooks, email, Greenhouse notices, the invitation
+//! sweep), `media/` the file store and transcript rendering, `seed/` the demo
+//! data set, `migrations/` (beside `src/`) the schema, shared by SQLite and
+//! PostgreSQL.
 
 pub mod api;
 pub mod ats;
