@@ -6,6 +6,7 @@ use takes_api::WebhookUser;
 use crate::clock::{Millis, HOUR};
 use crate::error::ApiResult;
 use crate::seed::builder;
+use crate::store::invitations as store;
 
 /// Assigns up to `reviewers_per_interview` reviewers from the role's pool
 /// who are not yet on this interview, choosing those with the fewest
@@ -20,8 +21,7 @@ pub async fn assign(
 ) -> ApiResult<(Vec<WebhookUser>, Millis)> {
     let due_at = now + config.review_within_hours.max(1) * HOUR;
     let wanted = config.reviewers_per_interview.max(0);
-    let rows = crate::store::invitations::least_busy_reviewers(conn, role_id, interview_id, wanted)
-        .await?;
+    let rows = store::least_busy_reviewers(conn, role_id, interview_id, wanted).await?;
     if (rows.len() as i64) < wanted {
         tracing::warn!(
             interview = interview_id,

@@ -10,13 +10,13 @@ use crate::error::ApiResult;
 use crate::ids::new_id;
 use crate::store::webhooks as store;
 
+pub use crate::store::webhooks::deliveries::insert as insert_delivery;
+pub use crate::store::webhooks::events::next_seq;
+
 /// Ordering stream of every event about one interview.
 pub fn interview_stream(interview_id: &str) -> String {
     format!("interview:{interview_id}")
 }
-
-pub use crate::store::webhooks::deliveries::insert as insert_delivery;
-pub use crate::store::webhooks::events::next_seq;
 
 /// An event about to be written.
 pub struct NewEvent {
