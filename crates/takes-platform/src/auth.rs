@@ -3,12 +3,12 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use sqlx::Row;
 use takes_api::UserRole;
 
 use crate::error::ApiError;
 use crate::ids::{hash_token, new_id, new_token};
 use crate::state::AppState;
+use crate::store::users;
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -55,20 +55,15 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("Authorization header must be `Bearer TOKEN`")
                     .with_field("Authorization")
             })?;
-        let row = sqlx::query(
-            "SELECT u.id, u.name, u.role FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-        )
-        .bind(hash_token(token))
-        .fetch_optional(&state.db.pool)
-        .await?;
-        let row = row.ok_or_else(|| {
-            ApiError::unauthorized("the token is unknown or revoked").with_field("Authorization")
-        })?;
-        let role: String = row.try_get("role")?;
+        let (id, name, role) = users::by_token_hash(&state.db, &hash_token(token))
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthorized("the token is unknown or revoked")
+                    .with_field("Authorization")
+            })?;
         Ok(Caller {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
+            id,
+            name,
             role: UserRole::parse(&role)
                 .ok_or_else(|| ApiError::internal("stored user role is unknown"))?,
         })
@@ -89,14 +84,8 @@ pub async fn issue_token(
         anyhow::bail!("--name must be 1 to 200 characters, got {name:?}");
     }
     let mut w = db.begin_write().await?;
-    let existing = sqlx::query("SELECT id, role FROM users WHERE name = $1")
-        .bind(name)
-        .fetch_optional(&mut *w.tx)
-        .await?;
-    let user_id = match existing {
-        Some(row) => {
-            let id: String = row.try_get("id")?;
-            let stored: String = row.try_get("role")?;
+    let user_id = match users::by_name(&mut w.tx, name).await? {
+        Some((id, stored)) => {
             if stored != role.as_str() {
                 anyhow::bail!(
                     "user {name:?} exists with role {stored}, not {}; tokens keep the user's role",
@@ -107,13 +96,7 @@ pub async fn issue_token(
         }
         None => {
             let id = new_id();
-            sqlx::query("INSERT INTO users (id, name, role, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(&id)
-                .bind(name)
-                .bind(role.as_str())
-                .bind(now)
-                .execute(&mut *w.tx)
-                .await?;
+            users::insert(&mut w.tx, &id, name, role.as_str(), now).await?;
             crate::store::audit::record(
                 &mut w.tx,
                 now,
@@ -131,14 +114,15 @@ pub async fn issue_token(
     };
     let token = new_token();
     let token_id = new_id();
-    sqlx::query("INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&token_id)
-        .bind(&user_id)
-        .bind(hash_token(&token))
-        .bind(label)
-        .bind(now)
-        .execute(&mut *w.tx)
-        .await?;
+    users::insert_token(
+        &mut w.tx,
+        &token_id,
+        &user_id,
+        &hash_token(&token),
+        label,
+        now,
+    )
+    .await?;
     crate::store::audit::record(
         &mut w.tx,
         now,

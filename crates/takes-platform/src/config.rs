@@ -15,13 +15,13 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// `[email]`: SMTP and templates.
     #[serde(default)]
-    pub email: crate::email::EmailConfig,
+    pub email: crate::email::config::EmailConfig,
     /// `[invitations]`: completion windows, reminders, routing.
     #[serde(default)]
-    pub invitations: crate::invitations::InvitationConfig,
+    pub invitations: crate::invitations::config::InvitationConfig,
     /// `[ats]`: inbound ATS integrations.
     #[serde(default)]
-    pub ats: crate::ats::AtsConfig,
+    pub ats: crate::ats::config::AtsConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,13 +91,13 @@ mod tests {
             c.public_url.as_deref(),
             Some("https://interviews.example.com")
         );
-        let email = crate::email::EmailConfig::default();
+        let email = crate::email::config::EmailConfig::default();
         assert_eq!(c.email.tls, email.tls);
         assert_eq!(c.email.from, email.from);
         assert_eq!(c.email.support_contact, email.support_contact);
         assert_eq!(c.email.rejection_email, email.rejection_email);
         assert_eq!(c.email.poll_interval_ms, email.poll_interval_ms);
-        let inv = crate::invitations::InvitationConfig::default();
+        let inv = crate::invitations::config::InvitationConfig::default();
         assert_eq!(
             c.invitations.reminder_before_hours,
             inv.reminder_before_hours

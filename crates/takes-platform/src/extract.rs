@@ -8,6 +8,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
 
+/// Largest JSON body accepted (a score with a long note fits easily).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// `axum::Json`, but a bad body is a 400/413/415 problem naming the field.
 pub struct Json<T>(pub T);
 
@@ -70,10 +73,7 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "payload-too-large",
-                    format!(
-                        "body is larger than the limit of {} bytes",
-                        crate::api::BODY_LIMIT
-                    ),
+                    format!("body is larger than the limit of {} bytes", BODY_LIMIT),
                 )
             } else {
                 ApiError::bad_request(format!("could not read the body: {}", err.body_text()))

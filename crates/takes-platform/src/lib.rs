@@ -1,7 +1,10 @@
 //! The `takes` platform: the open API server the workstation pulls its work
-//! from. `api/` holds one module per endpoint group, `media/` the file store
-//! and transcript rendering, `seed/` the demo data set, `migrations/` (beside
-//! `src/`) the schema, shared by SQLite and PostgreSQL.
+//! from. `api/` holds one module per endpoint group (extract -> authorize ->
+//! store -> respond), `store/` every SQL statement, `worker` the one way
+//! background jobs run (webhooks, email, Greenhouse notices, the invitation
+//! sweep), `media/` the file store and transcript rendering, `seed/` the demo
+//! data set, `migrations/` (beside `src/`) the schema, shared by SQLite and
+//! PostgreSQL.
 
 pub mod api;
 pub mod ats;
@@ -23,6 +26,10 @@ pub mod seed;
 pub mod state;
 pub mod store;
 pub mod webhooks;
+pub mod worker;
+
+#[cfg(test)]
+mod import_graph;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -56,7 +63,7 @@ impl StorageOptions {
         };
         let db = Db::connect(&url).await?;
         let media = media::store::MediaStore::open(&media_dir)?;
-        let webhooks = webhooks::Hub::new(webhooks::WorkerConfig::default())?;
+        let webhooks = webhooks::hub::Hub::new(webhooks::hub::WorkerConfig::default())?;
         Ok(AppState {
             db,
             media,
@@ -72,31 +79,32 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    /// Dropping the handle stops the worker too.
-    worker: Option<webhooks::WorkerHandle>,
-    /// Sends queued email; sends reminders and expires invitations.
-    lifecycle: Option<Lifecycle>,
-    /// Tells Greenhouse about completed tests.
-    ats_notifier: Option<ats::notifier::NotifierHandle>,
+    /// Dropping them stops them too.
+    workers: Workers,
 }
 
-/// The candidate lifecycle's background tasks.
-struct Lifecycle {
-    email: email::WorkerHandle,
-    sweeper: invitations::SweeperHandle,
-}
+/// The background workers of a server, stopped in the order started.
+struct Workers(Vec<worker::WorkerHandle>);
 
-impl Lifecycle {
-    fn spawn(state: &AppState) -> Lifecycle {
-        Lifecycle {
-            email: email::worker::spawn(state.clone()),
-            sweeper: invitations::sweep::spawn(state.clone()),
-        }
+impl Workers {
+    fn spawn(state: &AppState) -> Workers {
+        Workers(vec![
+            webhooks::worker::spawn(state.clone()),
+            invitations::sweep::spawn(state.clone()),
+            email::worker::spawn(state.clone()),
+            ats::notifier::spawn(state.clone()),
+        ])
     }
 
+    fn health(&self) -> Vec<worker::Health> {
+        self.0.iter().map(worker::WorkerHandle::health).collect()
+    }
+
+    /// Each lets its pass in flight finish, so its outcome is recorded.
     async fn stop(self) {
-        self.sweeper.stop().await;
-        self.email.stop().await;
+        for w in self.0 {
+            w.stop().await;
+        }
     }
 }
 
@@ -119,6 +127,11 @@ impl RunningServer {
         format!("http://{}", self.addr)
     }
 
+    /// How each background worker is doing.
+    pub fn workers(&self) -> Vec<worker::Health> {
+        self.workers.health()
+    }
+
     /// Stops accepting, finishes requests in flight, and waits.
     pub async fn stop(mut self) -> anyhow::Result<()> {
         if let Some(tx) = self.shutdown.take() {
@@ -127,15 +140,7 @@ impl RunningServer {
         let served = (&mut self.task).await.context("server task failed");
         // After the server, so no request's write goes unnoticed; the
         // attempt in flight finishes and is recorded.
-        if let Some(worker) = self.worker.take() {
-            worker.stop().await;
-        }
-        if let Some(lifecycle) = self.lifecycle.take() {
-            lifecycle.stop().await;
-        }
-        if let Some(notifier) = self.ats_notifier.take() {
-            notifier.stop().await;
-        }
+        self.workers.stop().await;
         served??;
         Ok(())
     }
@@ -149,9 +154,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
     let addr = listener.local_addr()?;
     let state = with_public_url(state, addr);
     let (tx, rx) = oneshot::channel::<()>();
-    let worker = webhooks::worker::spawn(state.clone());
-    let lifecycle = Lifecycle::spawn(&state);
-    let ats_notifier = ats::notifier::spawn(state.clone());
+    let workers = Workers::spawn(&state);
     let app = api::router(state);
     let task = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -164,9 +167,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
         addr,
         shutdown: Some(tx),
         task,
-        worker: Some(worker),
-        lifecycle: Some(lifecycle),
-        ats_notifier: Some(ats_notifier),
+        workers,
     })
 }
 
@@ -182,15 +183,11 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         state.db.backend.as_str()
     );
     let state = with_public_url(state, local);
-    let worker = webhooks::worker::spawn(state.clone());
-    let lifecycle = Lifecycle::spawn(&state);
-    let ats_notifier = ats::notifier::spawn(state.clone());
+    let workers = Workers::spawn(&state);
     let served = axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await;
-    worker.stop().await;
-    lifecycle.stop().await;
-    ats_notifier.stop().await;
+    workers.stop().await;
     served?;
     Ok(())
 }

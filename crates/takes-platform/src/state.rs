@@ -6,7 +6,7 @@ use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::media::store::MediaStore;
-use crate::webhooks::Hub;
+use crate::webhooks::hub::Hub;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -5,7 +5,6 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
-use sqlx::Row;
 use takes_api::{
     CandidateInterview, CandidateQuestion, CandidateUpload, InterviewStatus, Problem, Recording,
     WebhookJobRole,
@@ -17,6 +16,7 @@ use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Path;
 use crate::state::AppState;
+use crate::store::invitations::responses;
 
 /// The candidate's interview: questions, deadline, retakes left.
 #[utoipa::path(get, path = "/v1/candidate/interview", tag = "candidate",
@@ -26,32 +26,18 @@ pub async fn interview(
     State(state): State<AppState>,
     access: CandidateAccess,
 ) -> ApiResult<axum::Json<CandidateInterview>> {
-    let head = sqlx::query(
-        "SELECT c.name, r.id AS role_id, r.title, r.department, r.intro_video_url, s.retakes_allowed \
-         FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
-         JOIN question_sets s ON s.id = i.question_set_id WHERE i.id = $1",
-    )
-    .bind(&access.interview_id)
-    .fetch_one(&state.db.pool)
-    .await?;
-    let retakes_allowed: i64 = head.try_get("retakes_allowed")?;
-    let rows = sqlx::query(
-        "SELECT q.id, q.position, q.prompt, q.time_limit_s, r.retakes_used \
-         FROM questions q LEFT JOIN responses r ON r.question_id = q.id AND r.interview_id = $1 \
-         WHERE q.question_set_id = $2 ORDER BY q.position",
-    )
-    .bind(&access.interview_id)
-    .bind(&access.question_set_id)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let head = responses::head(&state.db, &access.interview_id).await?;
+    let retakes_allowed = head.retakes_allowed;
+    let rows =
+        responses::questions(&state.db, &access.interview_id, &access.question_set_id).await?;
     let mut questions = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let used: Option<i64> = r.try_get("retakes_used")?;
+    for r in rows {
+        let used = r.retakes_used;
         questions.push(CandidateQuestion {
-            id: r.try_get("id")?,
-            position: r.try_get("position")?,
-            prompt: r.try_get("prompt")?,
-            time_limit_s: r.try_get("time_limit_s")?,
+            id: r.id,
+            position: r.position,
+            prompt: r.prompt,
+            time_limit_s: r.time_limit_s,
             answered: used.is_some(),
             retakes_used: used.unwrap_or(0),
             retakes_left: match used {
@@ -62,11 +48,11 @@ pub async fn interview(
     }
     Ok(axum::Json(CandidateInterview {
         interview_id: access.interview_id.clone(),
-        candidate_name: head.try_get("name")?,
+        candidate_name: head.candidate_name,
         role: WebhookJobRole {
-            id: head.try_get("role_id")?,
-            title: head.try_get("title")?,
-            department: head.try_get("department")?,
+            id: head.role_id,
+            title: head.title,
+            department: head.department,
         },
         status: InterviewStatus::parse(&access.status).ok_or_else(|| {
             ApiError::internal(format!(
@@ -76,7 +62,7 @@ pub async fn interview(
         })?,
         expires_at: rfc3339(access.expires_at),
         retakes_allowed,
-        intro_video_url: head.try_get("intro_video_url")?,
+        intro_video_url: head.intro_video_url,
         support_contact: state.config.email.support_contact.clone(),
         max_upload_bytes: state.config.invitations.max_upload_bytes,
         questions,

@@ -7,8 +7,9 @@ use takes_api::{Invitation, InvitationRequest, Problem};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path};
-use crate::invitations::{self, view, NewInvitation};
+use crate::invitations::{self, NewInvitation};
 use crate::state::AppState;
+use crate::store::invitations as store;
 
 /// Invites a candidate: the interview opens for the role's completion window
 /// (48 to 72 hours) and the invitation email is queued. The answer carries
@@ -35,7 +36,7 @@ pub async fn create(
         },
     )
     .await?;
-    let mut invitation = view::load(&state.db.pool, &created.interview_id)
+    let mut invitation = store::view(&state.db, &created.interview_id)
         .await?
         .ok_or_else(|| ApiError::internal("the new invitation could not be read back"))?;
     invitation.access_secret = created.access_secret;
@@ -54,7 +55,7 @@ pub async fn get_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<Invitation>> {
     caller.require_decider()?;
-    view::load(&state.db.pool, &id)
+    store::view(&state.db, &id)
         .await?
         .map(axum::Json)
         .ok_or_else(|| ApiError::not_found(format!("no invitation {id:?}")).with_field("id"))

@@ -2,7 +2,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sqlx::Row;
 use takes_api::{Cue, Problem};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
@@ -13,6 +12,7 @@ use crate::extract::Path;
 use crate::media::range::{self, RangeError};
 use crate::media::webvtt;
 use crate::state::AppState;
+use crate::store::invitations::responses;
 
 struct Media {
     storage_key: String,
@@ -26,47 +26,23 @@ struct Media {
 /// participants of a calibration session that uses it as a sample, and to
 /// recruiters and admins.
 async fn load(state: &AppState, caller: &Caller, response_id: &str) -> ApiResult<Media> {
-    let row = sqlx::query(
-        "SELECT r.interview_id, m.storage_key, m.content_type, m.bytes, m.sha256, r.transcript_json \
-         FROM responses r JOIN media_objects m ON m.id = r.media_object_id WHERE r.id = $1",
-    )
-    .bind(response_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
     let missing =
         || ApiError::not_found(format!("no response {response_id:?}")).with_field("response_id");
-    let row = row.ok_or_else(missing)?;
-    if !caller.role.can_decide() {
-        let interview_id: String = row.try_get("interview_id")?;
-        let assigned = sqlx::query(
-            "SELECT 1 AS x FROM assignments WHERE interview_id = $1 AND reviewer_id = $2",
-        )
-        .bind(&interview_id)
-        .bind(&caller.id)
-        .fetch_optional(&state.db.pool)
-        .await?;
-        let allowed = match assigned {
-            Some(_) => true,
-            None => sqlx::query(
-                "SELECT 1 AS x FROM calibration_items ci JOIN calibration_participants cp \
-                 ON cp.session_id = ci.session_id WHERE ci.response_id = $1 AND cp.user_id = $2",
-            )
-            .bind(response_id)
-            .bind(&caller.id)
-            .fetch_optional(&state.db.pool)
+    let row = responses::playback(&state.db, response_id)
+        .await?
+        .ok_or_else(missing)?;
+    if !caller.role.can_decide()
+        && !responses::reviewer_may_watch(&state.db, response_id, &row.interview_id, &caller.id)
             .await?
-            .is_some(),
-        };
-        if !allowed {
-            return Err(missing());
-        }
+    {
+        return Err(missing());
     }
     Ok(Media {
-        storage_key: row.try_get("storage_key")?,
-        content_type: row.try_get("content_type")?,
-        bytes: row.try_get("bytes")?,
-        sha256: row.try_get("sha256")?,
-        transcript_json: row.try_get("transcript_json")?,
+        storage_key: row.storage_key,
+        content_type: row.content_type,
+        bytes: row.bytes,
+        sha256: row.sha256,
+        transcript_json: row.transcript_json,
     })
 }
 

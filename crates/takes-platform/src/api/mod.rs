@@ -19,8 +19,6 @@ mod rows;
 mod scorecard;
 mod webhooks;
 
-use std::sync::{Arc, OnceLock};
-
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -33,10 +31,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
+use crate::extract::BODY_LIMIT;
 use crate::state::AppState;
-
-/// Largest JSON body accepted (a score with a long note fits easily).
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -96,8 +92,6 @@ impl Modify for BearerAuth {
     }
 }
 
-static OPENAPI_JSON: OnceLock<Arc<String>> = OnceLock::new();
-
 /// The API document, as served.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     split().1
@@ -154,7 +148,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (router, doc) = split();
     let json = doc.to_pretty_json().unwrap_or_else(|_| "{}".to_string());
-    let _ = OPENAPI_JSON.set(Arc::new(json));
+    health::publish(json);
     router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -167,12 +161,6 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-pub(crate) fn openapi_document() -> Arc<String> {
-    OPENAPI_JSON
-        .get_or_init(|| Arc::new(openapi().to_pretty_json().unwrap_or_default()))
-        .clone()
 }
 
 /// Answers 413 for a declared-oversized body *after* reading it (up to a

@@ -2,45 +2,22 @@
 //! manager and reviewer pool (recruiters and admins).
 
 use axum::extract::State;
-use sqlx::Row;
 use takes_api::{Problem, RoleInvitationSettings, RoleInvitationSettingsUpdate};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Json, Path};
 use crate::invitations::WINDOW_HOURS;
-use crate::seed::builder;
 use crate::state::AppState;
-use crate::store::audit;
+use crate::store::{audit, roles, users};
 
 const URL_MAX: usize = 2_000;
 const POOL_MAX: usize = 200;
 
 async fn load(conn: &mut sqlx::AnyConnection, id: &str) -> ApiResult<RoleInvitationSettings> {
-    let row = sqlx::query(
-        "SELECT completion_window_h, intro_video_url, hiring_manager_email FROM job_roles WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no job role {id:?}")).with_field("id"))?;
-    let reviewer_ids: Vec<String> = sqlx::query(
-        "SELECT rr.user_id FROM role_reviewers rr JOIN users u ON u.id = rr.user_id \
-         WHERE rr.job_role_id = $1 ORDER BY u.name, u.id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| r.try_get("user_id"))
-    .collect::<Result<_, _>>()?;
-    Ok(RoleInvitationSettings {
-        role_id: id.to_string(),
-        completion_window_hours: row.try_get("completion_window_h")?,
-        intro_video_url: row.try_get("intro_video_url")?,
-        hiring_manager_email: row.try_get("hiring_manager_email")?,
-        reviewer_ids,
-    })
+    roles::invitation_settings(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no job role {id:?}")).with_field("id"))
 }
 
 /// The role's invitation settings.
@@ -150,35 +127,15 @@ pub async fn update_settings(
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
     load(&mut w.tx, &id).await?;
-    if let Some(h) = body.completion_window_hours {
-        sqlx::query("UPDATE job_roles SET completion_window_h = $1 WHERE id = $2")
-            .bind(h)
-            .bind(&id)
-            .execute(&mut *w.tx)
-            .await?;
-    }
-    if let Some(v) = &intro {
-        sqlx::query("UPDATE job_roles SET intro_video_url = $1 WHERE id = $2")
-            .bind(v.clone())
-            .bind(&id)
-            .execute(&mut *w.tx)
-            .await?;
-    }
-    if let Some(v) = &manager {
-        sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
-            .bind(v.clone())
-            .bind(&id)
-            .execute(&mut *w.tx)
-            .await?;
-    }
+    let change = roles::SettingsChange {
+        completion_window_hours: body.completion_window_hours,
+        intro_video_url: intro.as_ref().map(Option::as_deref),
+        hiring_manager_email: manager.as_ref().map(Option::as_deref),
+    };
+    roles::change_settings(&mut w.tx, &id, change).await?;
     if let Some(ids) = &pool {
         for (i, rid) in ids.iter().enumerate() {
-            let role: Option<String> = sqlx::query("SELECT role FROM users WHERE id = $1")
-                .bind(rid)
-                .fetch_optional(&mut *w.tx)
-                .await?
-                .map(|r| r.try_get("role"))
-                .transpose()?;
+            let role = users::role_of(&mut w.tx, rid).await?;
             if role.as_deref() != Some("reviewer") {
                 return Err(ApiError::invalid(
                     &format!("reviewer_ids[{i}]"),
@@ -186,13 +143,7 @@ pub async fn update_settings(
                 ));
             }
         }
-        sqlx::query("DELETE FROM role_reviewers WHERE job_role_id = $1")
-            .bind(&id)
-            .execute(&mut *w.tx)
-            .await?;
-        for rid in ids {
-            builder::role_reviewer(&mut w.tx, now, &id, rid).await?;
-        }
+        roles::replace_reviewers(&mut w.tx, now, &id, ids).await?;
     }
     audit::record(
         &mut w.tx,

@@ -17,7 +17,8 @@ use crate::extract::{check_text, Json, Path, Query};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::audit;
-use crate::webhooks::ops::{self, DeliveryFilter, ReplayTarget, ENDPOINT_COLUMNS};
+use crate::store::webhooks as store;
+use crate::webhooks::ops::{self, DeliveryFilter, ReplayTarget};
 use crate::webhooks::signing;
 
 const URL_MAX: usize = 2_000;
@@ -83,15 +84,9 @@ async fn load_endpoint(
     conn: &mut sqlx::AnyConnection,
     id: &str,
 ) -> ApiResult<(WebhookEndpoint, String)> {
-    use sqlx::Row;
-    let row = sqlx::query(&format!(
-        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE id = $1 AND status <> 'deleted'"
-    ))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no webhook endpoint {id:?}")).with_field("id"))?;
-    Ok((ops::endpoint(&row)?, row.try_get("status")?))
+    store::find_endpoint(conn, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no webhook endpoint {id:?}")).with_field("id"))
 }
 
 /// Registers a receiver. The answer carries the signing secret, shown only
@@ -113,19 +108,16 @@ pub async fn create_endpoint(
     let now = state.clock.now();
     let id = new_id();
     let mut w = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO webhook_endpoints (id, url, description, event_types_json, secret, status, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)",
-    )
-    .bind(&id)
-    .bind(&url)
-    .bind(&description)
-    .bind(&types)
-    .bind(&secret)
-    .bind(&caller.id)
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?;
+    let new = store::NewEndpoint {
+        id: &id,
+        url: &url,
+        description: &description,
+        event_types_json: &types,
+        secret: &secret,
+        created_by: &caller.id,
+        at: now,
+    };
+    store::insert_endpoint(&mut w.tx, new).await?;
     audit::record(
         &mut w.tx,
         now,
@@ -214,20 +206,14 @@ pub async fn update_endpoint(
         ),
         None => (status.clone(), None),
     };
-    sqlx::query(
-        "UPDATE webhook_endpoints SET status = $1, \
-           disabled_reason = CASE WHEN $1 = 'active' THEN NULL ELSE COALESCE($2, disabled_reason) END, \
-           description = COALESCE($3, description), event_types_json = COALESCE($4, event_types_json), \
-           updated_at = $5 WHERE id = $6",
-    )
-    .bind(&new_status)
-    .bind(reason)
-    .bind(description.clone())
-    .bind(types.clone())
-    .bind(now)
-    .bind(&id)
-    .execute(&mut *w.tx)
-    .await?;
+    let change = store::EndpointChange {
+        status: new_status.clone(),
+        disabled_reason: reason,
+        description: description.clone(),
+        event_types_json: types.clone(),
+        at: now,
+    };
+    store::update_endpoint(&mut w.tx, &id, change).await?;
     audit::record(
         &mut w.tx,
         now,
@@ -260,20 +246,7 @@ pub async fn delete_endpoint(
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
     load_endpoint(&mut w.tx, &id).await?;
-    sqlx::query("UPDATE webhook_endpoints SET status = 'deleted', updated_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(&id)
-        .execute(&mut *w.tx)
-        .await?;
-    let cancelled = sqlx::query(
-        "UPDATE webhook_deliveries SET state = 'cancelled', finished_at = $1, lease_owner = NULL, lease_until = NULL \
-         WHERE endpoint_id = $2 AND state = 'pending'",
-    )
-    .bind(now)
-    .bind(&id)
-    .execute(&mut *w.tx)
-    .await?
-    .rows_affected();
+    let cancelled = store::delete_endpoint(&mut w.tx, &id, now).await?;
     audit::record(
         &mut w.tx,
         now,
@@ -395,7 +368,7 @@ pub async fn replay_event(
     // The body is optional, but a body that is there must be right: read
     // it, and only an empty one means "no body".
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, super::BODY_LIMIT)
+    let bytes = axum::body::to_bytes(body, crate::extract::BODY_LIMIT)
         .await
         .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
     let body = if bytes.is_empty() {

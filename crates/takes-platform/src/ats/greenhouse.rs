@@ -4,12 +4,12 @@
 //! the candidate finished; score and details once the panel has reviewed).
 
 use serde_json::{Map, Value};
-use sqlx::Row;
 
 use super::config::GreenhouseConfig;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::store::ats as store;
 
 /// A test Greenhouse can send: one of our roles.
 pub struct PartnerTest {
@@ -19,27 +19,18 @@ pub struct PartnerTest {
 
 /// Roles that have a question set, by title.
 pub async fn tests(state: &AppState) -> ApiResult<Vec<PartnerTest>> {
-    let rows = sqlx::query(
-        "SELECT r.id, r.title, r.department FROM job_roles r \
-         WHERE EXISTS (SELECT 1 FROM question_sets s WHERE s.job_role_id = r.id) \
-         ORDER BY r.title, r.department, r.id",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            let title: String = r.try_get("title")?;
-            let department: String = r.try_get("department")?;
-            Ok(PartnerTest {
-                id: r.try_get("id")?,
-                name: if department.is_empty() {
-                    title
-                } else {
-                    format!("{title} ({department})")
-                },
-            })
+    let roles = store::roles_with_questions(&state.db).await?;
+    Ok(roles
+        .into_iter()
+        .map(|(id, title, department)| PartnerTest {
+            id,
+            name: if department.is_empty() {
+                title
+            } else {
+                format!("{title} ({department})")
+            },
         })
-        .collect()
+        .collect())
 }
 
 /// Refuses a PATCH target outside the configured prefixes.
@@ -82,17 +73,14 @@ pub async fn record_test(
 ) -> ApiResult<()> {
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO greenhouse_tests (interview_id, partner_test_id, patch_url, profile_url, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (interview_id) DO NOTHING",
-    )
-    .bind(interview_id)
-    .bind(partner_test_id)
-    .bind(patch_url)
-    .bind(profile_url.map(str::to_string))
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?;
+    let test = store::SentTest {
+        interview_id,
+        partner_test_id,
+        patch_url,
+        profile_url,
+        at: now,
+    };
+    store::record_test(&mut w.tx, test).await?;
     w.commit().await?;
     Ok(())
 }
@@ -122,30 +110,15 @@ pub async fn status(
     interview_id: &str,
     base_url: Option<&str>,
 ) -> ApiResult<Option<TestStatus>> {
-    let row = sqlx::query(
-        "SELECT i.status, i.completed_at, i.question_set_id, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id) AS assigned, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') AS submitted, \
-           (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
-              JOIN assignments a ON a.id = s.assignment_id \
-              WHERE a.interview_id = i.id AND a.status = 'submitted') AS mean_rating, \
-           (SELECT MIN(q.scale_min) FROM questions q WHERE q.question_set_id = i.question_set_id) AS scale_min, \
-           (SELECT MAX(q.scale_max) FROM questions q WHERE q.question_set_id = i.question_set_id) AS scale_max \
-         FROM greenhouse_tests g JOIN interviews i ON i.id = g.interview_id WHERE g.interview_id = $1",
-    )
-    .bind(interview_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some(row) = row else {
+    let Some(facts) = store::test_facts(&state.db, interview_id).await? else {
         return Ok(None);
     };
-    let status: String = row.try_get("status")?;
+    let status = facts.status;
     let complete = status == "completed";
-    let assigned: i64 = row.try_get("assigned")?;
-    let submitted: i64 = row.try_get("submitted")?;
+    let (assigned, submitted) = (facts.assigned, facts.submitted);
     let reviewed = complete && assigned > 0 && submitted == assigned;
     let mut metadata = Map::new();
-    if let Some(at) = row.try_get::<Option<i64>, _>("completed_at")? {
+    if let Some(at) = facts.completed_at {
         metadata.insert("Completed At".into(), Value::String(rfc3339(at)));
     }
     if complete {
@@ -154,16 +127,13 @@ pub async fn status(
             Value::String(format!("{submitted} of {assigned} submitted")),
         );
     }
-    let mean: Option<f64> = row.try_get("mean_rating")?;
     let partner_score = if reviewed {
-        mean.map(|m| (m * 100.0).round() / 100.0)
+        facts.mean_rating.map(|m| (m * 100.0).round() / 100.0)
     } else {
         None
     };
     if let Some(score) = partner_score {
-        let lo: Option<i64> = row.try_get("scale_min")?;
-        let hi: Option<i64> = row.try_get("scale_max")?;
-        let scale = match (lo, hi) {
+        let scale = match (facts.scale_min, facts.scale_max) {
             (Some(lo), Some(hi)) => format!(" on a {lo}–{hi} scale"),
             _ => String::new(),
         };
@@ -172,14 +142,8 @@ pub async fn status(
             Value::String(format!("{score:.2}{scale}")),
         );
     }
-    let decision = sqlx::query(
-        "SELECT action FROM decisions WHERE interview_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1",
-    )
-    .bind(interview_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    if let Some(d) = decision {
-        metadata.insert("Decision".into(), Value::String(d.try_get("action")?));
+    if let Some(action) = facts.decision {
+        metadata.insert("Decision".into(), Value::String(action));
     }
     Ok(Some(TestStatus {
         partner_status: if complete { "complete".into() } else { status },

@@ -2,12 +2,11 @@
 //! resolve the role, create the invitation idempotently on the ATS's own
 //! id, and remember message ids already handled.
 
-use sqlx::Row;
-
 use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::invitations::{self, NewInvitation};
 use crate::state::AppState;
+use crate::store::ats as store;
 
 /// Which integration an event came through; stored with the invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,14 +106,7 @@ const KEEP_SEEN: Millis = crate::clock::DAY;
 
 /// The answer first given to a signed message, if its id was seen before.
 pub async fn seen(state: &AppState, source: Source, message_id: &str) -> ApiResult<Option<String>> {
-    let row = sqlx::query(
-        "SELECT response FROM ats_inbound_messages WHERE source = $1 AND message_id = $2",
-    )
-    .bind(source.as_str())
-    .bind(message_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    Ok(row.map(|r| r.try_get("response")).transpose()?)
+    Ok(store::seen_message(&state.db, source.as_str(), message_id).await?)
 }
 
 /// Remembers a handled message and the answer it got. Only successes are
@@ -128,20 +120,15 @@ pub async fn remember(
 ) -> ApiResult<()> {
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO ats_inbound_messages (source, message_id, received_at, response) \
-         VALUES ($1, $2, $3, $4) ON CONFLICT (source, message_id) DO NOTHING",
+    store::remember_message(
+        &mut w.tx,
+        source.as_str(),
+        message_id,
+        response,
+        now,
+        now - KEEP_SEEN,
     )
-    .bind(source.as_str())
-    .bind(message_id)
-    .bind(now)
-    .bind(response)
-    .execute(&mut *w.tx)
     .await?;
-    sqlx::query("DELETE FROM ats_inbound_messages WHERE received_at < $1")
-        .bind(now - KEEP_SEEN)
-        .execute(&mut *w.tx)
-        .await?;
     w.commit().await?;
     Ok(())
 }

@@ -13,14 +13,14 @@
 use std::time::Duration;
 
 use rand::Rng;
-use sqlx::Row;
-use tokio::sync::watch;
 
 use super::config::GreenhouseConfig;
 use crate::clock::{Millis, DAY, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
+use crate::store::ats::{self as store, DuePatch};
 use crate::webhooks::worker::retry_delay;
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// How often to look for owed notices (real time).
 const POLL: Duration = Duration::from_millis(500);
@@ -31,40 +31,30 @@ const LEASE: Millis = 5 * 60 * SECOND;
 const GIVE_UP_AFTER: Millis = 7 * DAY;
 const BATCH: i64 = 20;
 
-pub struct NotifierHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+/// The Greenhouse notifier of `state`; idle while `[ats.greenhouse]` is
+/// not configured.
+pub fn spawn(state: AppState) -> WorkerHandle {
+    let notifier = Notifier {
+        state,
+        owner: new_id(),
+    };
+    WorkerHandle::spawn(notifier, Schedule::every(POLL))
 }
 
-impl NotifierHandle {
-    /// Lets the PATCH in flight finish and be recorded.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
+struct Notifier {
+    state: AppState,
+    /// Marks this worker's leases.
+    owner: String,
 }
 
-pub fn spawn(state: AppState) -> NotifierHandle {
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(state, rx));
-    NotifierHandle { stop, task }
-}
+impl Worker for Notifier {
+    const NAME: &'static str = "greenhouse-notifier";
 
-async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let owner = new_id();
-    loop {
-        if *stop.borrow() {
-            break;
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        if let Some(cfg) = self.state.config.ats.greenhouse.clone() {
+            round(&self.state, &cfg, &self.owner).await?;
         }
-        if let Some(cfg) = state.config.ats.greenhouse.clone() {
-            if let Err(err) = round(&state, &cfg, &owner).await {
-                tracing::warn!(error = %err, "Greenhouse notifier round failed; retrying");
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(POLL) => {}
-            _ = stop.changed() => break,
-        }
+        Ok(false)
     }
 }
 
@@ -76,29 +66,13 @@ pub async fn round(state: &AppState, cfg: &GreenhouseConfig, owner: &str) -> any
 
 async fn enqueue(state: &AppState) -> anyhow::Result<()> {
     // Tests whose last milestone is not yet noted; finished ones drop out.
-    let rows = sqlx::query(
-        "SELECT g.interview_id, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id) AS assigned, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id \
-              AND a.status = 'submitted') AS submitted, \
-           (SELECT COUNT(*) FROM greenhouse_patches p WHERE p.interview_id = g.interview_id \
-              AND p.milestone = 'completed') AS noted \
-         FROM greenhouse_tests g JOIN interviews i ON i.id = g.interview_id \
-         WHERE i.status = 'completed' AND NOT EXISTS (SELECT 1 FROM greenhouse_patches p \
-              WHERE p.interview_id = g.interview_id AND p.milestone = 'reviewed')",
-    )
-    .fetch_all(&state.db.pool)
-    .await?;
     let mut owed = Vec::new();
-    for r in &rows {
-        let interview_id: String = r.try_get("interview_id")?;
-        let assigned: i64 = r.try_get("assigned")?;
-        let submitted: i64 = r.try_get("submitted")?;
-        if r.try_get::<i64, _>("noted")? == 0 {
-            owed.push((interview_id.clone(), "completed"));
+    for t in store::unannounced_tests(&state.db).await? {
+        if !t.completed_noted {
+            owed.push((t.interview_id.clone(), "completed"));
         }
-        if assigned > 0 && submitted == assigned {
-            owed.push((interview_id, "reviewed"));
+        if t.assigned > 0 && t.submitted == t.assigned {
+            owed.push((t.interview_id, "reviewed"));
         }
     }
     // Most rounds owe nothing; they take no write lock.
@@ -108,51 +82,15 @@ async fn enqueue(state: &AppState) -> anyhow::Result<()> {
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
     for (interview_id, milestone) in owed {
-        sqlx::query(
-            "INSERT INTO greenhouse_patches (id, interview_id, milestone, state, attempts, \
-               next_attempt_at, created_at) VALUES ($1, $2, $3, 'pending', 0, $4, $4) \
-             ON CONFLICT (interview_id, milestone) DO NOTHING",
-        )
-        .bind(new_id())
-        .bind(&interview_id)
-        .bind(milestone)
-        .bind(now)
-        .execute(&mut *w.tx)
-        .await?;
+        store::owe_patch(&mut w.tx, &interview_id, milestone, now).await?;
     }
     w.commit().await?;
     Ok(())
 }
 
-struct Job {
-    id: String,
-    interview_id: String,
-    url: String,
-    attempts: i64,
-    first_attempt_at: Option<Millis>,
-}
-
 async fn deliver(state: &AppState, cfg: &GreenhouseConfig, owner: &str) -> anyhow::Result<()> {
     let now = state.clock.now();
-    let rows = sqlx::query(
-        "SELECT p.id, p.interview_id, p.attempts, p.first_attempt_at, g.patch_url \
-         FROM greenhouse_patches p JOIN greenhouse_tests g ON g.interview_id = p.interview_id \
-         WHERE p.state = 'pending' AND p.next_attempt_at <= $1 \
-           AND (p.lease_until IS NULL OR p.lease_until <= $1) \
-         ORDER BY p.next_attempt_at, p.created_at, p.id LIMIT $2",
-    )
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&state.db.pool)
-    .await?;
-    for r in &rows {
-        let job = Job {
-            id: r.try_get("id")?,
-            interview_id: r.try_get("interview_id")?,
-            url: r.try_get("patch_url")?,
-            attempts: r.try_get("attempts")?,
-            first_attempt_at: r.try_get("first_attempt_at")?,
-        };
+    for job in store::due_patches(&state.db, now, BATCH).await? {
         if !claim(state, owner, &job.id, now).await? {
             continue;
         }
@@ -167,25 +105,15 @@ async fn deliver(state: &AppState, cfg: &GreenhouseConfig, owner: &str) -> anyho
 /// share one PostgreSQL database).
 async fn claim(state: &AppState, owner: &str, id: &str, now: Millis) -> anyhow::Result<bool> {
     let mut w = state.db.begin_write().await?;
-    let n = sqlx::query(
-        "UPDATE greenhouse_patches SET lease_owner = $1, lease_until = $2 \
-         WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4)",
-    )
-    .bind(owner)
-    .bind(now + LEASE)
-    .bind(id)
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?
-    .rows_affected();
+    let claimed = store::claim_patch(&mut w.tx, id, owner, now + LEASE, now).await?;
     w.commit().await?;
-    Ok(n == 1)
+    Ok(claimed)
 }
 
 /// What one PATCH came to: the HTTP status, or why there was none.
 type Outcome = Result<u16, String>;
 
-async fn patch(state: &AppState, cfg: &GreenhouseConfig, job: &Job) -> Outcome {
+async fn patch(state: &AppState, cfg: &GreenhouseConfig, job: &DuePatch) -> Outcome {
     // The allowed hosts may have changed since send_test.
     super::greenhouse::check_callback(cfg, &job.url).map_err(|e| e.detail)?;
     // Greenhouse needs no body; the status rides along for people reading
@@ -231,7 +159,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 async fn record(
     state: &AppState,
     owner: &str,
-    job: &Job,
+    job: &DuePatch,
     at: Millis,
     outcome: Outcome,
 ) -> anyhow::Result<()> {
@@ -253,24 +181,17 @@ async fn record(
         ("pending", at + retry_delay(attempts, jitter), None)
     };
     let mut w = state.db.begin_write().await?;
-    sqlx::query(
-        "UPDATE greenhouse_patches SET state = $1, attempts = $2, next_attempt_at = $3, \
-           first_attempt_at = $4, last_attempt_at = $5, last_status = $6, last_error = $7, \
-           finished_at = $8, lease_owner = NULL, lease_until = NULL \
-         WHERE id = $9 AND lease_owner = $10 AND state = 'pending'",
-    )
-    .bind(state_after)
-    .bind(attempts)
-    .bind(next)
-    .bind(first)
-    .bind(at)
-    .bind(code.map(i64::from))
-    .bind(error)
-    .bind(finished)
-    .bind(&job.id)
-    .bind(owner)
-    .execute(&mut *w.tx)
-    .await?;
+    let outcome = store::PatchOutcome {
+        state: state_after,
+        attempts,
+        next_attempt_at: next,
+        first_attempt_at: first,
+        attempted_at: at,
+        status: code,
+        error,
+        finished_at: finished,
+    };
+    store::finish_patch(&mut w.tx, &job.id, owner, outcome).await?;
     w.commit().await?;
     Ok(())
 }

@@ -4,13 +4,13 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use sqlx::Row;
 use takes_api::CANDIDATE_SECRET_HEADER;
 
 use crate::clock::Millis;
 use crate::error::ApiError;
 use crate::ids::hash_token;
 use crate::state::AppState;
+use crate::store::invitations::responses;
 
 /// The interview the presented secret opens.
 #[derive(Debug, Clone)]
@@ -61,22 +61,20 @@ impl FromRequestParts<AppState> for CandidateAccess {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let secret = presented(parts)?;
-        let row = sqlx::query(
-            "SELECT i.id, i.status, i.expires_at, i.question_set_id FROM invitations v \
-             JOIN interviews i ON i.id = v.interview_id WHERE v.secret_hash = $1",
-        )
-        .bind(hash_token(&secret))
-        .fetch_optional(&state.db.pool)
-        .await?
-        .ok_or_else(|| {
-            ApiError::unauthorized("the access secret (token) is not one this server issued")
-                .with_field("Authorization")
-        })?;
+        let (interview_id, status, expires_at, question_set_id) =
+            responses::by_secret_hash(&state.db, &hash_token(&secret))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::unauthorized(
+                        "the access secret (token) is not one this server issued",
+                    )
+                    .with_field("Authorization")
+                })?;
         Ok(CandidateAccess {
-            interview_id: row.try_get("id")?,
-            status: row.try_get("status")?,
-            expires_at: row.try_get("expires_at")?,
-            question_set_id: row.try_get("question_set_id")?,
+            interview_id,
+            status,
+            expires_at,
+            question_set_id,
         })
     }
 }

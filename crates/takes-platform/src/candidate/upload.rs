@@ -10,7 +10,6 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use takes_api::{CandidateUpload, InterviewStatus};
 use tokio::io::AsyncWriteExt;
 
@@ -21,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
 use crate::media::store::MediaStore;
 use crate::state::AppState;
+use crate::store::invitations::responses;
 use crate::webhooks::outbox::{interview_stream, next_seq};
 
 /// Bytes read (and dropped) from a refused request's body so the client
@@ -85,15 +85,9 @@ fn check_open(access: &CandidateAccess, now: Millis) -> ApiResult<()> {
 pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> ApiResult<Stored> {
     let config = &state.config.invitations;
     let max = config.max_upload_bytes;
-    let question = sqlx::query(
-        "SELECT q.time_limit_s, s.retakes_allowed FROM questions q JOIN question_sets s ON s.id = q.question_set_id \
-         WHERE q.id = $1 AND q.question_set_id = $2",
-    )
-    .bind(&up.question_id)
-    .bind(&access.question_set_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some(question) = question else {
+    let question =
+        responses::question_terms(&state.db, &up.question_id, &access.question_set_id).await?;
+    let Some((time_limit_s, retakes_allowed)) = question else {
         drain(up.body).await;
         return Err(ApiError::not_found(format!(
             "question {:?} is not part of this interview",
@@ -122,8 +116,6 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
         drain(up.body).await;
         return Err(too_large(len, max));
     }
-    let time_limit_s: i64 = question.try_get("time_limit_s")?;
-    let retakes_allowed: i64 = question.try_get("retakes_allowed")?;
 
     // Stream to a temporary file beside the media it may become.
     let temp_key = MediaStore::new_key("part");
@@ -185,29 +177,17 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
     // First: locks the interview's stream, ordering this upload against
     // another answer's completion and against expiry.
     let seq = next_seq(&mut w.tx, &interview_stream(&access.interview_id)).await?;
-    let current = sqlx::query("SELECT status, expires_at FROM interviews WHERE id = $1")
-        .bind(&access.interview_id)
-        .fetch_one(&mut *w.tx)
-        .await?;
+    let (status, expires_at) = responses::interview_state(&mut w.tx, &access.interview_id).await?;
     let fresh = CandidateAccess {
-        status: current.try_get("status")?,
-        expires_at: current.try_get("expires_at")?,
+        status,
+        expires_at,
         ..access.clone()
     };
     check_open(&fresh, now)?;
-    let previous = sqlx::query(
-        "SELECT r.id, r.retakes_used, r.upload_key, m.id AS media_id, m.storage_key, m.sha256 \
-         FROM responses r JOIN media_objects m ON m.id = r.media_object_id \
-         WHERE r.interview_id = $1 AND r.question_id = $2",
-    )
-    .bind(&access.interview_id)
-    .bind(&up.question_id)
-    .fetch_optional(&mut *w.tx)
-    .await?;
+    let previous = responses::take(&mut w.tx, &access.interview_id, &up.question_id).await?;
     if let Some(p) = &previous {
-        let same_key = up.idempotency_key.is_some()
-            && p.try_get::<Option<String>, _>("upload_key")? == up.idempotency_key;
-        if same_key || p.try_get::<String, _>("sha256")? == sha {
+        let same_key = up.idempotency_key.is_some() && p.upload_key == up.idempotency_key;
+        if same_key || p.sha256 == sha {
             // A concurrent identical upload won the race.
             drop(w);
             return replay(
@@ -224,7 +204,7 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
     }
     let retakes_used = match &previous {
         Some(p) => {
-            let used: i64 = p.try_get("retakes_used")?;
+            let used = p.retakes_used;
             if used >= retakes_allowed {
                 return Err(no_retakes_left(retakes_allowed));
             }
@@ -233,69 +213,45 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
         None => 0,
     };
     let media_id = new_id();
-    sqlx::query(
-        "INSERT INTO media_objects (id, storage_key, content_type, bytes, sha256, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&media_id)
-    .bind(&key)
-    .bind(probed.content_type)
-    .bind(bytes as i64)
-    .bind(&sha)
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?;
+    let media = responses::NewMedia {
+        id: &media_id,
+        storage_key: &key,
+        content_type: probed.content_type,
+        bytes: bytes as i64,
+        sha256: &sha,
+        at: now,
+    };
+    responses::insert_media(&mut w.tx, media).await?;
     let duration_ms = (probed.duration_s * 1000.0).round() as i64;
     let mut old_file = None;
+    let recorded = responses::Recorded {
+        media_id: &media_id,
+        duration_ms,
+        recorded_at: now,
+        upload_key: up.idempotency_key.as_deref(),
+    };
     let response_id = match &previous {
         Some(p) => {
-            let id: String = p.try_get("id")?;
-            sqlx::query(
-                "UPDATE responses SET media_object_id = $1, duration_ms = $2, transcript_json = '[]', \
-                   retakes_used = $3, recorded_at = $4, upload_key = $5 WHERE id = $6",
-            )
-            .bind(&media_id)
-            .bind(duration_ms)
-            .bind(retakes_used)
-            .bind(now)
-            .bind(up.idempotency_key.clone())
-            .bind(&id)
-            .execute(&mut *w.tx)
-            .await?;
+            responses::retake(&mut w.tx, &p.id, retakes_used, recorded).await?;
             // Reviewers only ever see the final take; the earlier one goes.
-            sqlx::query("DELETE FROM media_objects WHERE id = $1")
-                .bind(p.try_get::<String, _>("media_id")?)
-                .execute(&mut *w.tx)
-                .await?;
-            old_file = Some(p.try_get::<String, _>("storage_key")?);
-            id
+            responses::delete_media(&mut w.tx, &p.media_id).await?;
+            old_file = Some(p.storage_key.clone());
+            p.id.clone()
         }
         None => {
             let id = new_id();
-            sqlx::query(
-                "INSERT INTO responses (id, interview_id, question_id, media_object_id, duration_ms, \
-                   transcript_json, retakes_used, recorded_at, upload_key) \
-                 VALUES ($1, $2, $3, $4, $5, '[]', 0, $6, $7)",
+            responses::insert(
+                &mut w.tx,
+                &id,
+                &access.interview_id,
+                &up.question_id,
+                recorded,
             )
-            .bind(&id)
-            .bind(&access.interview_id)
-            .bind(&up.question_id)
-            .bind(&media_id)
-            .bind(duration_ms)
-            .bind(now)
-            .bind(up.idempotency_key.clone())
-            .execute(&mut *w.tx)
             .await?;
             id
         }
     };
-    sqlx::query(
-        "UPDATE interviews SET status = 'started', started_at = $1 WHERE id = $2 AND status = 'invited'",
-    )
-    .bind(now)
-    .bind(&access.interview_id)
-    .execute(&mut *w.tx)
-    .await?;
+    responses::mark_started(&mut w.tx, &access.interview_id, now).await?;
     crate::store::audit::record(
         &mut w.tx,
         now,
@@ -309,16 +265,8 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
         },
     )
     .await?;
-    let counts = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM questions WHERE question_set_id = $1) AS total, \
-                (SELECT COUNT(*) FROM responses WHERE interview_id = $2) AS answered",
-    )
-    .bind(&access.question_set_id)
-    .bind(&access.interview_id)
-    .fetch_one(&mut *w.tx)
-    .await?;
-    let total: i64 = counts.try_get("total")?;
-    let answered: i64 = counts.try_get("answered")?;
+    let (total, answered) =
+        responses::progress(&mut w.tx, &access.interview_id, &access.question_set_id).await?;
     let mut status = InterviewStatus::Started;
     if answered >= total
         && crate::invitations::completion::complete(
@@ -354,42 +302,6 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
             interview_status: status,
         },
     })
-}
-
-/// Unfinished uploads older than this are leftovers of a crash.
-const STALE_PART: std::time::Duration = std::time::Duration::from_secs(3_600);
-
-/// Removes temporary upload files a crashed server left behind; returns how
-/// many. Judged by file age, not the platform clock: this is housekeeping
-/// of the disk, not of the interview's timeline.
-pub fn remove_stale_parts(media: &MediaStore) -> usize {
-    let Some(dir) = media
-        .path_of(&MediaStore::new_key("part"))
-        .ok()
-        .and_then(|p| p.parent().map(PathBuf::from))
-    else {
-        return 0;
-    };
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return 0;
-    };
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let stale = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_PART);
-        if path.extension().is_some_and(|e| e == "part")
-            && stale
-            && std::fs::remove_file(&path).is_ok()
-        {
-            removed += 1;
-        }
-    }
-    removed
 }
 
 fn too_large(len: u64, max: u64) -> ApiError {
@@ -445,63 +357,26 @@ async fn replay(
     sha: &str,
     retakes_allowed: i64,
 ) -> ApiResult<Option<Stored>> {
-    let row = sqlx::query(
-        "SELECT r.id, r.duration_ms, r.retakes_used, r.upload_key, m.sha256, i.status \
-         FROM responses r JOIN media_objects m ON m.id = r.media_object_id \
-         JOIN interviews i ON i.id = r.interview_id \
-         WHERE r.interview_id = $1 AND r.question_id = $2",
-    )
-    .bind(&access.interview_id)
-    .bind(question_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    let Some(row) = row else {
+    let mut conn = state.db.pool.acquire().await?;
+    let Some(take) = responses::take(&mut conn, &access.interview_id, question_id).await? else {
         return Ok(None);
     };
-    let stored_key: Option<String> = row.try_get("upload_key")?;
-    let same_key = key.is_some() && stored_key.as_deref() == key;
-    if !same_key && row.try_get::<String, _>("sha256")? != sha {
+    let same_key = key.is_some() && take.upload_key.as_deref() == key;
+    if !same_key && take.sha256 != sha {
         return Ok(None);
     }
-    let retakes_used: i64 = row.try_get("retakes_used")?;
-    let status: String = row.try_get("status")?;
+    let retakes_used = take.retakes_used;
+    let status = take.interview_status;
     Ok(Some(Stored {
         created: false,
         answer: CandidateUpload {
-            response_id: row.try_get("id")?,
+            response_id: take.id,
             question_id: question_id.to_string(),
-            duration_s: row.try_get::<i64, _>("duration_ms")? as f64 / 1000.0,
+            duration_s: take.duration_ms as f64 / 1000.0,
             retakes_used,
             retakes_left: (retakes_allowed - retakes_used).max(0),
             replayed: true,
             interview_status: InterviewStatus::parse(&status).unwrap_or(InterviewStatus::Started),
         },
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_old_partial_uploads_are_swept() {
-        let dir = tempfile::tempdir().expect("dir");
-        let media = MediaStore::open(dir.path()).expect("store");
-        let old = dir.path().join(MediaStore::new_key("part"));
-        let fresh = dir.path().join(MediaStore::new_key("part"));
-        let kept = dir.path().join(MediaStore::new_key("webm"));
-        for p in [&old, &fresh, &kept] {
-            std::fs::write(p, b"x").expect("write");
-        }
-        let long_ago = std::time::SystemTime::now() - 2 * STALE_PART;
-        for p in [&old, &kept] {
-            std::fs::File::options()
-                .write(true)
-                .open(p)
-                .and_then(|f| f.set_modified(long_ago))
-                .expect("age");
-        }
-        assert_eq!(remove_stale_parts(&media), 1);
-        assert!(!old.exists() && fresh.exists() && kept.exists());
-    }
 }

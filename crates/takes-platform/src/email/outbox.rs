@@ -5,9 +5,10 @@
 use crate::clock::Millis;
 use crate::error::ApiResult;
 use crate::ids::new_id;
+use crate::store::email as store;
 
+use super::config::EmailConfig;
 use super::templates::{self, Kind};
-use super::EmailConfig;
 
 /// Stands in the stored body for the candidate's access secret, which is
 /// kept apart so it can be erased once the message is sent.
@@ -33,25 +34,20 @@ pub async fn enqueue(
     let rendered = templates::render(config, email.kind, &email.vars);
     let id = new_id();
     let message_id = format!("<{id}@{}>", domain_of(&config.from));
-    let done = sqlx::query(
-        "INSERT INTO email_outbox (id, kind, dedupe_key, interview_id, to_address, subject, body, \
-           message_id, secret, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', 0, $10, $10) \
-         ON CONFLICT (dedupe_key) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(email.kind.as_str())
-    .bind(format!("{}:{}", email.kind.as_str(), email.interview_id))
-    .bind(email.interview_id)
-    .bind(email.to)
-    .bind(&rendered.subject)
-    .bind(&rendered.body)
-    .bind(&message_id)
-    .bind(email.secret)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    let dedupe_key = format!("{}:{}", email.kind.as_str(), email.interview_id);
+    let message = store::NewMessage {
+        id: &id,
+        kind: email.kind.as_str(),
+        dedupe_key: &dedupe_key,
+        interview_id: email.interview_id,
+        to: email.to,
+        subject: &rendered.subject,
+        body: &rendered.body,
+        message_id: &message_id,
+        secret: email.secret,
+        at: now,
+    };
+    Ok(store::enqueue(conn, message).await?)
 }
 
 /// The domain for Message-IDs: the sender's, so they are globally unique

@@ -3,7 +3,7 @@
 //! the binary; a file of the same name in `[email] templates_dir` replaces
 //! it, read at each render so edits apply without a restart.
 
-use super::EmailConfig;
+use super::config::EmailConfig;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -13,13 +13,13 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sqlx::Row;
-use tokio::sync::watch;
 
+use super::config::{EmailConfig, TlsMode};
 use super::outbox::SECRET_PLACEHOLDER;
-use super::{EmailConfig, TlsMode};
 use crate::clock::{Millis, HOUR, SECOND};
 use crate::state::AppState;
+use crate::store::email as store;
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// First retry after this long; each further failure doubles it.
 pub const FIRST_RETRY: Millis = 30 * SECOND;
@@ -37,40 +37,24 @@ pub fn retry_delay(attempts: i64) -> Millis {
         .min(MAX_RETRY_GAP)
 }
 
-pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl WorkerHandle {
-    /// Lets the message in flight finish so its outcome is recorded.
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
+/// The email worker of `state`: every `poll_interval_ms`, sends what is due.
 pub fn spawn(state: AppState) -> WorkerHandle {
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(state, rx));
-    WorkerHandle { stop, task }
-}
-
-async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
     let poll = Duration::from_millis(state.config.email.poll_interval_ms.max(50));
     // Waits first, so whoever starts a server (a test above all) has one
     // full interval in which it alone calls `send_due`.
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(poll) => {}
-            _ = stop.changed() => break,
-        }
-        if *stop.borrow() {
-            break;
-        }
-        if let Err(err) = send_due(&state).await {
-            tracing::warn!(error = %err, "email worker round failed; retrying after the poll interval");
-        }
+    WorkerHandle::spawn(Sender { state }, Schedule::every(poll).waiting_first())
+}
+
+struct Sender {
+    state: AppState,
+}
+
+impl Worker for Sender {
+    const NAME: &'static str = "email";
+
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        send_due(&self.state).await?;
+        Ok(false)
     }
 }
 
@@ -82,11 +66,7 @@ static REPORTED_QUEUED: AtomicI64 = AtomicI64::new(-1);
 pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
     let config = &state.config.email;
     let Some(host) = config.smtp_host.as_deref().filter(|h| !h.is_empty()) else {
-        let pending: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM email_outbox WHERE state = 'pending'")
-                .fetch_one(&state.db.pool)
-                .await?
-                .try_get("n")?;
+        let pending = store::pending_count(&state.db).await?;
         if REPORTED_QUEUED.swap(pending, Ordering::Relaxed) != pending && pending > 0 {
             tracing::warn!(
                 pending,
@@ -96,40 +76,24 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
         return Ok(0);
     };
     let now = state.clock.now();
-    let rows = sqlx::query(
-        "SELECT id, to_address, subject, body, message_id, secret, attempts FROM email_outbox \
-         WHERE state = 'pending' AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) \
-         ORDER BY next_attempt_at, id LIMIT $2",
-    )
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&state.db.pool)
-    .await?;
+    let rows = store::due(&state.db, now, BATCH).await?;
     if rows.is_empty() {
         return Ok(0);
     }
     let transport = transport(config, host)?;
     let mut sent = 0;
     for row in &rows {
-        let id: String = row.try_get("id")?;
+        let id = &row.id;
         let claimed = {
             let mut w = state.db.begin_write().await?;
-            let done = sqlx::query(
-                "UPDATE email_outbox SET lease_until = $1 WHERE id = $2 AND state = 'pending' \
-                 AND (lease_until IS NULL OR lease_until <= $3)",
-            )
-            .bind(now + LEASE)
-            .bind(&id)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await?;
+            let claimed = store::claim(&mut w.tx, id, now + LEASE, now).await?;
             w.commit().await?;
-            done.rows_affected() == 1
+            claimed
         };
         if !claimed {
             continue;
         }
-        let attempts: i64 = row.try_get::<i64, _>("attempts")? + 1;
+        let attempts = row.attempts + 1;
         let outcome = match message(config, row) {
             Ok(m) => transport
                 .send(m)
@@ -142,29 +106,14 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
         let mut w = state.db.begin_write().await?;
         match outcome {
             Ok(()) => {
-                sqlx::query(
-                    "UPDATE email_outbox SET state = 'sent', sent_at = $1, attempts = $2, secret = NULL, \
-                       lease_until = NULL, last_error = NULL WHERE id = $3",
-                )
-                .bind(at)
-                .bind(attempts)
-                .bind(&id)
-                .execute(&mut *w.tx)
-                .await?;
+                store::mark_sent(&mut w.tx, id, attempts, at).await?;
                 sent += 1;
             }
             Err(error) => {
                 tracing::warn!(email = %id, attempts, %error, "email not sent; will retry");
-                sqlx::query(
-                    "UPDATE email_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
-                       lease_until = NULL WHERE id = $4",
-                )
-                .bind(attempts)
-                .bind(at + retry_delay(attempts))
-                .bind(error.chars().take(500).collect::<String>())
-                .bind(&id)
-                .execute(&mut *w.tx)
-                .await?;
+                let error: String = error.chars().take(500).collect();
+                store::mark_failed(&mut w.tx, id, attempts, at + retry_delay(attempts), &error)
+                    .await?;
             }
         }
         w.commit().await?;
@@ -200,24 +149,24 @@ fn transport(
     Ok(builder.build())
 }
 
-fn message(config: &EmailConfig, row: &sqlx::any::AnyRow) -> anyhow::Result<Message> {
+fn message(config: &EmailConfig, row: &store::Due) -> anyhow::Result<Message> {
     let from: Mailbox = config
         .from
         .parse()
         .with_context(|| format!("[email] from {:?} is not an address", config.from))?;
-    let to_text: String = row.try_get("to_address")?;
-    let to: Mailbox = to_text
+    let to: Mailbox = row
+        .to
         .parse()
-        .with_context(|| format!("recipient {to_text:?} is not an address"))?;
-    let mut body: String = row.try_get("body")?;
-    if let Some(secret) = row.try_get::<Option<String>, _>("secret")? {
-        body = body.replace(SECRET_PLACEHOLDER, &secret);
+        .with_context(|| format!("recipient {:?} is not an address", row.to))?;
+    let mut body = row.body.clone();
+    if let Some(secret) = &row.secret {
+        body = body.replace(SECRET_PLACEHOLDER, secret);
     }
     Message::builder()
         .from(from)
         .to(to)
-        .subject(row.try_get::<String, _>("subject")?)
-        .message_id(Some(row.try_get("message_id")?))
+        .subject(row.subject.clone())
+        .message_id(Some(row.message_id.clone()))
         .header(ContentType::TEXT_PLAIN)
         .body(body)
         .context("building the message")

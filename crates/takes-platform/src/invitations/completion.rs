@@ -2,7 +2,6 @@
 //! reported (`interview.completed`), and the candidate and hiring manager
 //! are told, all in the transaction that stored the answer.
 
-use sqlx::Row;
 use takes_api::{InterviewCompletedData, WebhookEventType};
 
 use crate::clock::{rfc3339, Millis};
@@ -11,6 +10,7 @@ use crate::email::templates::{human_time, Kind};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::audit;
+use crate::store::invitations as store;
 use crate::webhooks::events::subject;
 use crate::webhooks::outbox::{self, interview_stream, NewEvent};
 
@@ -25,27 +25,11 @@ pub async fn complete(
     interview_id: &str,
     seq: i64,
 ) -> ApiResult<bool> {
-    let done = sqlx::query(
-        "UPDATE interviews SET status = 'completed', completed_at = $1 \
-         WHERE id = $2 AND status IN ('invited', 'started')",
-    )
-    .bind(now)
-    .bind(interview_id)
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !store::complete(conn, interview_id, now).await? {
         return Ok(false);
     }
-    let facts = sqlx::query(
-        "SELECT i.job_role_id, r.hiring_manager_email, v.external_source, v.external_id, \
-           (SELECT COUNT(*) FROM responses s WHERE s.interview_id = i.id) AS answered \
-         FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
-         LEFT JOIN invitations v ON v.interview_id = i.id WHERE i.id = $1",
-    )
-    .bind(interview_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let role_id: String = facts.try_get("job_role_id")?;
+    let facts = store::completion_facts(conn, interview_id).await?;
+    let role_id = facts.role_id;
     let (reviewers, due_at) =
         super::routing::assign(conn, &state.config.invitations, now, interview_id, &role_id)
             .await?;
@@ -55,11 +39,11 @@ pub async fn complete(
         candidate: subject.candidate.clone(),
         role: subject.role.clone(),
         completed_at: rfc3339(now),
-        response_count: facts.try_get("answered")?,
+        response_count: facts.answered,
         reviewers: reviewers.clone(),
         review_due_at: (!reviewers.is_empty()).then(|| rfc3339(due_at)),
-        source: facts.try_get("external_source")?,
-        external_id: facts.try_get("external_id")?,
+        source: facts.external_source,
+        external_id: facts.external_id,
     };
     outbox::record(
         conn,
@@ -106,10 +90,7 @@ pub async fn complete(
         },
     )
     .await?;
-    if let Some(manager) = facts
-        .try_get::<Option<String>, _>("hiring_manager_email")?
-        .filter(|m| !m.trim().is_empty())
-    {
+    if let Some(manager) = facts.hiring_manager_email.filter(|m| !m.trim().is_empty()) {
         let names: Vec<String> = reviewers.iter().map(|r| r.name.clone()).collect();
         email_outbox::enqueue(
             conn,

@@ -5,16 +5,14 @@
 //! with `routing`).
 
 pub mod completion;
+pub mod config;
 pub mod rejection;
 pub mod routing;
 pub mod sweep;
-pub mod view;
 
 use axum::http::StatusCode;
 use base64::Engine;
 use rand::RngCore;
-use serde::Deserialize;
-use sqlx::Row;
 use takes_api::{InvitationEventData, WebhookEventType};
 
 use crate::clock::{rfc3339, Millis, HOUR};
@@ -25,47 +23,11 @@ use crate::ids::hash_token;
 use crate::seed::builder;
 use crate::state::AppState;
 use crate::store::audit;
+use crate::store::invitations as store;
 use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
 
-pub use sweep::{sweep, SweepReport, SweeperHandle};
-
-/// The `[invitations]` table of the server configuration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct InvitationConfig {
-    /// The reminder goes this many hours before the deadline.
-    pub reminder_before_hours: i64,
-    /// Reviewers a completed interview is assigned to.
-    pub reviewers_per_interview: i64,
-    /// Reviewers' deadline, in hours after completion (also the date the
-    /// candidate's acknowledgement promises).
-    pub review_within_hours: i64,
-    /// Largest answer upload, in bytes.
-    pub max_upload_bytes: u64,
-    /// Seconds an answer may run past its question's time limit (encoders
-    /// and network start-up add a little).
-    pub duration_margin_seconds: i64,
-    /// How often the reminder and expiry sweep runs, in seconds.
-    pub sweep_interval_seconds: u64,
-    /// The recording app candidates open; the access secret is appended as
-    /// the URL fragment (`…#ci_…`), which browsers never send to servers or
-    /// write to logs. Default: `{public_url}/candidate`.
-    pub candidate_app_url: Option<String>,
-}
-
-impl Default for InvitationConfig {
-    fn default() -> Self {
-        InvitationConfig {
-            reminder_before_hours: 24,
-            reviewers_per_interview: 2,
-            review_within_hours: 48,
-            max_upload_bytes: 200 * 1024 * 1024,
-            duration_margin_seconds: 10,
-            sweep_interval_seconds: 60,
-            candidate_app_url: None,
-        }
-    }
-}
+pub use config::InvitationConfig;
+pub use sweep::{sweep, SweepReport};
 
 /// Completion windows a role may set, in hours.
 pub const WINDOW_HOURS: std::ops::RangeInclusive<i64> = 48..=72;
@@ -189,31 +151,20 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
     }
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
-    let role = sqlx::query(
-        "SELECT title, department, completion_window_h, intro_video_url FROM job_roles WHERE id = $1",
-    )
-    .bind(&new.role_id)
-    .fetch_optional(&mut *w.tx)
-    .await?
-    .ok_or_else(|| {
-        ApiError::invalid("role_id", format!("no job role {:?}", new.role_id))
-    })?;
-    let set = sqlx::query(
-        "SELECT s.id, s.retakes_allowed, (SELECT COUNT(*) FROM questions q WHERE q.question_set_id = s.id) AS n \
-         FROM question_sets s WHERE s.job_role_id = $1 ORDER BY s.created_at DESC, s.id DESC LIMIT 1",
-    )
-    .bind(&new.role_id)
-    .fetch_optional(&mut *w.tx)
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "the job role has no question set to interview with",
-        )
-        .with_field("role_id")
-    })?;
-    let question_count: i64 = set.try_get("n")?;
+    let role = store::role_terms(&mut w.tx, &new.role_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid("role_id", format!("no job role {:?}", new.role_id)))?;
+    let set = store::current_set(&mut w.tx, &new.role_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                "the job role has no question set to interview with",
+            )
+            .with_field("role_id")
+        })?;
+    let question_count = set.question_count;
     if question_count == 0 {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -222,10 +173,10 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
         )
         .with_field("role_id"));
     }
-    let window_h: i64 = role.try_get("completion_window_h")?;
+    let window_h = role.completion_window_h;
     // The column's CHECK keeps this in range; clamping guards old rows.
     let expires_at = now + window_h.clamp(*WINDOW_HOURS.start(), *WINDOW_HOURS.end()) * HOUR;
-    let set_id: String = set.try_get("id")?;
+    let set_id = set.id.clone();
     let candidate_id = builder::candidate(&mut w.tx, now, &name, &email).await?;
     let interview_id = builder::interview(
         &mut w.tx,
@@ -246,21 +197,17 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
         Some((s, i)) => (Some(s.clone()), Some(i.clone())),
         None => (None, None),
     };
-    let inserted = sqlx::query(
-        "INSERT INTO invitations (interview_id, secret_hash, external_source, external_id, external_data, \
-           created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (external_source, external_id) DO NOTHING",
-    )
-    .bind(&interview_id)
-    .bind(hash_token(&secret))
-    .bind(source.clone())
-    .bind(external_id.clone())
-    .bind(new.external_data.as_ref().map(|d| d.to_string()))
-    .bind(new.created_by.clone())
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?;
-    if inserted.rows_affected() == 0 {
+    let secret_hash = hash_token(&secret);
+    let row = store::NewRow {
+        interview_id: &interview_id,
+        secret_hash: &secret_hash,
+        external: new.external.as_ref().map(|(s, i)| (s.as_str(), i.as_str())),
+        external_data: new.external_data.as_ref().map(|d| d.to_string()),
+        created_by: new.created_by.as_deref(),
+        at: now,
+    };
+    let inserted = store::insert(&mut w.tx, row).await?;
+    if !inserted {
         // A concurrent request with the same ATS ids committed first: drop
         // this attempt and answer with theirs.
         drop(w);
@@ -308,8 +255,8 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
     )
     .await?;
     let app = candidate_app_url(state);
-    let intro: Option<String> = role.try_get("intro_video_url")?;
-    let retakes: i64 = set.try_get("retakes_allowed")?;
+    let intro = role.intro_video_url;
+    let retakes = set.retakes_allowed;
     email_outbox::enqueue(
         &mut w.tx,
         &state.config.email,
@@ -320,8 +267,8 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
             to: &email,
             vars: vec![
                 ("candidate_name", name.clone()),
-                ("role_title", role.try_get("title")?),
-                ("department", role.try_get("department")?),
+                ("role_title", role.title),
+                ("department", role.department),
                 ("deadline", human_time(expires_at)),
                 ("candidate_url", format!("{app}#{SECRET_PLACEHOLDER}")),
                 (
@@ -357,23 +304,15 @@ async fn existing(
     source: &str,
     external_id: &str,
 ) -> Result<Option<InvitationCreated>, ApiError> {
-    let row = sqlx::query(
-        "SELECT i.id, i.candidate_id, i.expires_at FROM invitations v JOIN interviews i ON i.id = v.interview_id \
-         WHERE v.external_source = $1 AND v.external_id = $2",
-    )
-    .bind(source)
-    .bind(external_id)
-    .fetch_optional(&state.db.pool)
-    .await?;
-    row.map(|r| {
-        Ok(InvitationCreated {
-            interview_id: r.try_get("id")?,
-            candidate_id: r.try_get("candidate_id")?,
-            expires_at: r.try_get("expires_at")?,
+    let found = store::by_external(&state.db, source, external_id).await?;
+    Ok(found.map(
+        |(interview_id, candidate_id, expires_at)| InvitationCreated {
+            interview_id,
+            candidate_id,
+            expires_at,
             created: false,
             access_secret: None,
             candidate_url: None,
-        })
-    })
-    .transpose()
+        },
+    ))
 }

@@ -2,9 +2,9 @@
 //! configured to tell candidates itself (`[email] rejection_email = "ats"`).
 
 use crate::clock::Millis;
+use crate::email::config::RejectionEmail;
 use crate::email::outbox::{self as email_outbox, NewEmail};
 use crate::email::templates::Kind;
-use crate::email::RejectionEmail;
 use crate::error::ApiResult;
 use crate::state::AppState;
 

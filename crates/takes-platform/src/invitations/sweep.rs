@@ -4,17 +4,17 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
 use takes_api::{InvitationEventData, WebhookEventType};
-use tokio::sync::watch;
 
 use crate::clock::{rfc3339, HOUR};
 use crate::email::outbox::{self as email_outbox, NewEmail};
 use crate::email::templates::{human_time, Kind};
 use crate::state::AppState;
 use crate::store::audit;
+use crate::store::invitations as store;
 use crate::webhooks::events::subject;
 use crate::webhooks::outbox::{self, interview_stream, next_seq, NewEvent};
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct SweepReport {
@@ -28,31 +28,15 @@ pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
     let mut report = SweepReport::default();
     let now = state.clock.now();
     let before = state.config.invitations.reminder_before_hours.max(0) * HOUR;
-    let due = sqlx::query(
-        "SELECT i.id FROM interviews i JOIN invitations v ON v.interview_id = i.id \
-         WHERE i.status IN ('invited', 'started') AND v.reminded_at IS NULL \
-           AND i.expires_at > $1 AND i.expires_at <= $2 ORDER BY i.expires_at, i.id",
-    )
-    .bind(now)
-    .bind(now.saturating_add(before))
-    .fetch_all(&state.db.pool)
-    .await?;
-    for row in &due {
-        let id: String = row.try_get("id")?;
-        if remind(state, &id, now).await? {
+    let due = store::due_reminders(&state.db, now, now.saturating_add(before)).await?;
+    for id in &due {
+        if remind(state, id, now).await? {
             report.reminded += 1;
         }
     }
-    let ended = sqlx::query(
-        "SELECT id FROM interviews WHERE status IN ('invited', 'started') AND expires_at <= $1 \
-         ORDER BY expires_at, id",
-    )
-    .bind(now)
-    .fetch_all(&state.db.pool)
-    .await?;
-    for row in &ended {
-        let id: String = row.try_get("id")?;
-        if expire(state, &id, now).await? {
+    let ended = store::past_deadline(&state.db, now).await?;
+    for id in &ended {
+        if expire(state, id, now).await? {
             report.expired += 1;
         }
     }
@@ -62,27 +46,10 @@ pub async fn sweep(state: &AppState) -> anyhow::Result<SweepReport> {
 async fn remind(state: &AppState, id: &str, now: i64) -> anyhow::Result<bool> {
     let mut w = state.db.begin_write().await?;
     // Claims the reminder: a concurrent sweep (another server) finds it taken.
-    let claimed = sqlx::query(
-        "UPDATE invitations SET reminded_at = $1 WHERE interview_id = $2 AND reminded_at IS NULL",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *w.tx)
-    .await?;
-    if claimed.rows_affected() == 0 {
+    if !store::claim_reminder(&mut w.tx, id, now).await? {
         return Ok(false);
     }
-    let row = sqlx::query(
-        "SELECT i.expires_at, c.name, c.email, r.title, \
-           (SELECT COUNT(*) FROM questions q WHERE q.question_set_id = i.question_set_id) AS question_count, \
-           (SELECT COUNT(*) FROM responses s WHERE s.interview_id = i.id) AS answered \
-         FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
-         WHERE i.id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *w.tx)
-    .await?;
-    let email: String = row.try_get("email")?;
+    let facts = store::reminder_facts(&mut w.tx, id).await?;
     let config = &state.config.email;
     email_outbox::enqueue(
         &mut w.tx,
@@ -91,16 +58,13 @@ async fn remind(state: &AppState, id: &str, now: i64) -> anyhow::Result<bool> {
         NewEmail {
             kind: Kind::Reminder,
             interview_id: id,
-            to: &email,
+            to: &facts.email,
             vars: vec![
-                ("candidate_name", row.try_get("name")?),
-                ("role_title", row.try_get("title")?),
-                ("deadline", human_time(row.try_get("expires_at")?)),
-                ("answered", row.try_get::<i64, _>("answered")?.to_string()),
-                (
-                    "question_count",
-                    row.try_get::<i64, _>("question_count")?.to_string(),
-                ),
+                ("candidate_name", facts.name.clone()),
+                ("role_title", facts.title.clone()),
+                ("deadline", human_time(facts.expires_at)),
+                ("answered", facts.answered.to_string()),
+                ("question_count", facts.question_count.to_string()),
                 ("support_contact", config.support_contact.clone()),
             ],
             secret: None,
@@ -117,33 +81,19 @@ async fn expire(state: &AppState, id: &str, now: i64) -> anyhow::Result<bool> {
     // First: the stream lock orders this against an upload's completion.
     let stream = interview_stream(id);
     let seq = next_seq(&mut w.tx, &stream).await.map_err(api)?;
-    let done = sqlx::query(
-        "UPDATE interviews SET status = 'expired' \
-         WHERE id = $1 AND status IN ('invited', 'started') AND expires_at <= $2",
-    )
-    .bind(id)
-    .bind(now)
-    .execute(&mut *w.tx)
-    .await?;
-    if done.rows_affected() == 0 {
+    if !store::expire(&mut w.tx, id, now).await? {
         return Ok(false);
     }
-    let row = sqlx::query(
-        "SELECT i.invited_at, i.expires_at, v.external_source, v.external_id FROM interviews i \
-         LEFT JOIN invitations v ON v.interview_id = i.id WHERE i.id = $1",
-    )
-    .bind(id)
-    .fetch_one(&mut *w.tx)
-    .await?;
+    let window = store::window(&mut w.tx, id).await?;
     let s = subject(&mut w.tx, id).await.map_err(api)?;
     let data = InvitationEventData {
         interview_id: id.to_string(),
         candidate: s.candidate,
         role: s.role,
-        invited_at: rfc3339(row.try_get("invited_at")?),
-        expires_at: rfc3339(row.try_get("expires_at")?),
-        source: row.try_get("external_source")?,
-        external_id: row.try_get("external_id")?,
+        invited_at: rfc3339(window.invited_at),
+        expires_at: rfc3339(window.expires_at),
+        source: window.external_source,
+        external_id: window.external_id,
     };
     outbox::record(
         &mut w.tx,
@@ -178,50 +128,37 @@ fn api(e: crate::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-pub struct SweeperHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl SweeperHandle {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
 /// Runs [`sweep`] every `sweep_interval_seconds` (the first after one
 /// interval); at once, clears unfinished uploads an earlier run left behind.
-pub fn spawn(state: AppState) -> SweeperHandle {
-    let (stop, mut rx) = watch::channel(false);
-    let task = tokio::spawn(async move {
-        let media = state.media.clone();
-        if let Ok(n) = tokio::task::spawn_blocking(move || {
-            crate::candidate::upload::remove_stale_parts(&media)
+pub fn spawn(state: AppState) -> WorkerHandle {
+    let every = Duration::from_secs(state.config.invitations.sweep_interval_seconds.max(1));
+    // Waits first, like the email worker: tests drive `sweep` alone.
+    WorkerHandle::spawn(Sweeper { state }, Schedule::every(every).waiting_first())
+}
+
+struct Sweeper {
+    state: AppState,
+}
+
+impl Worker for Sweeper {
+    const NAME: &'static str = "invitation-sweep";
+
+    async fn start(&mut self) {
+        let media = self.state.media.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            crate::candidate::parts::remove_stale_parts(&media)
         })
-        .await
-        {
-            if n > 0 {
-                tracing::info!(
-                    removed = n,
-                    "removed unfinished uploads left by an earlier run"
-                );
-            }
+        .await;
+        if let Ok(n @ 1..) = removed {
+            tracing::info!(
+                removed = n,
+                "removed unfinished uploads left by an earlier run"
+            );
         }
-        let every = Duration::from_secs(state.config.invitations.sweep_interval_seconds.max(1));
-        // Waits first, like the email worker: tests drive `sweep` alone.
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep(every) => {}
-                _ = rx.changed() => break,
-            }
-            if *rx.borrow() {
-                break;
-            }
-            if let Err(err) = sweep(&state).await {
-                tracing::warn!(error = %err, "invitation sweep failed; retrying at the next interval");
-            }
-        }
-    });
-    SweeperHandle { stop, task }
+    }
+
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        sweep(&self.state).await?;
+        Ok(false)
+    }
 }

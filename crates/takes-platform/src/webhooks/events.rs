@@ -1,49 +1,17 @@
 //! The events the platform raises, each built from the rows of the
 //! transaction that raises it (so the payload is what was committed).
 
-use sqlx::Row;
 use takes_api::{
     CandidateDecisionData, DecisionAction, InterviewReviewedData, QuestionAggregate,
-    ReviewSubmittedData, WebhookCandidate, WebhookEventType, WebhookJobRole, WebhookScore,
-    WebhookUser,
+    ReviewSubmittedData, WebhookEventType, WebhookUser,
 };
 
 use super::outbox::{self, interview_stream, next_seq, NewEvent};
 use crate::clock::{rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
+use crate::store::webhooks::events as store;
 
-/// Who and what an interview is about.
-pub struct Subject {
-    pub candidate: WebhookCandidate,
-    pub role: WebhookJobRole,
-    pub question_set_id: String,
-}
-
-pub async fn subject(conn: &mut sqlx::AnyConnection, interview_id: &str) -> ApiResult<Subject> {
-    let row = sqlx::query(
-        "SELECT c.id AS candidate_id, c.name, c.email, r.id AS role_id, r.title, r.department, \
-                i.question_set_id \
-         FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
-         JOIN job_roles r ON r.id = i.job_role_id WHERE i.id = $1",
-    )
-    .bind(interview_id)
-    .fetch_optional(conn)
-    .await?
-    .ok_or_else(|| ApiError::not_found(format!("no interview {interview_id:?}")))?;
-    Ok(Subject {
-        candidate: WebhookCandidate {
-            id: row.try_get("candidate_id")?,
-            name: row.try_get("name")?,
-            email: row.try_get("email")?,
-        },
-        role: WebhookJobRole {
-            id: row.try_get("role_id")?,
-            title: row.try_get("title")?,
-            department: row.try_get("department")?,
-        },
-        question_set_id: row.try_get("question_set_id")?,
-    })
-}
+pub use crate::store::webhooks::events::{subject, Subject};
 
 /// Raises `review.submitted` for a just-submitted assignment and, when it
 /// was the last of its interview, `interview.reviewed`. Call inside the
@@ -53,57 +21,21 @@ pub async fn review_submitted(
     now: Millis,
     assignment_id: &str,
 ) -> ApiResult<()> {
-    let a = sqlx::query(
-        "SELECT a.interview_id, a.reviewer_id, u.name FROM assignments a \
-         JOIN users u ON u.id = a.reviewer_id WHERE a.id = $1",
-    )
-    .bind(assignment_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let interview_id: String = a.try_get("interview_id")?;
+    let (interview_id, reviewer) = store::assignment_reviewer(conn, assignment_id).await?;
     let stream = interview_stream(&interview_id);
     // First, before reading anything: the stream lock makes a concurrent
     // last-two submits see each other, so exactly one of them raises
     // `interview.reviewed` (READ COMMITTED reads afresh per statement).
     let seq = next_seq(conn, &stream).await?;
     let subject = subject(conn, &interview_id).await?;
-    let rows = sqlx::query(
-        "SELECT q.id, q.position, q.competency, s.rating, s.muted_rating, s.note \
-         FROM scores s JOIN questions q ON q.id = s.question_id \
-         WHERE s.assignment_id = $1 ORDER BY q.position",
-    )
-    .bind(assignment_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut scores = Vec::with_capacity(rows.len());
-    for r in &rows {
-        scores.push(WebhookScore {
-            question_id: r.try_get("id")?,
-            position: r.try_get("position")?,
-            competency: r.try_get("competency")?,
-            rating: r.try_get("rating")?,
-            muted_rating: r.try_get("muted_rating")?,
-            note: r.try_get("note")?,
-        });
-    }
-    let counts = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM assignments WHERE interview_id = $1) AS assigned, \
-                (SELECT COUNT(*) FROM assignments WHERE interview_id = $1 AND status = 'submitted') AS submitted",
-    )
-    .bind(&interview_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let assigned: i64 = counts.try_get("assigned")?;
-    let submitted: i64 = counts.try_get("submitted")?;
+    let scores = store::assignment_scores(conn, assignment_id).await?;
+    let (assigned, submitted) = store::review_counts(conn, &interview_id).await?;
     let data = ReviewSubmittedData {
         interview_id: interview_id.clone(),
         assignment_id: assignment_id.to_string(),
         candidate: subject.candidate.clone(),
         role: subject.role.clone(),
-        reviewer: WebhookUser {
-            id: a.try_get("reviewer_id")?,
-            name: a.try_get("name")?,
-        },
+        reviewer,
         submitted_at: rfc3339(now),
         scores,
         reviewers_assigned: assigned,
@@ -155,56 +87,27 @@ pub async fn aggregate(
     interview_id: &str,
     question_set_id: &str,
 ) -> ApiResult<(Vec<WebhookUser>, Vec<QuestionAggregate>, Option<f64>)> {
-    let reviewers = sqlx::query(
-        "SELECT u.id, u.name FROM assignments a JOIN users u ON u.id = a.reviewer_id \
-         WHERE a.interview_id = $1 AND a.status = 'submitted' ORDER BY u.name, u.id",
-    )
-    .bind(interview_id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(WebhookUser {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    let ratings = sqlx::query(
-        "SELECT s.question_id, s.rating FROM scores s JOIN assignments a ON a.id = s.assignment_id \
-         JOIN users u ON u.id = a.reviewer_id \
-         WHERE a.interview_id = $1 AND a.status = 'submitted' ORDER BY u.name, u.id",
-    )
-    .bind(interview_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let questions = sqlx::query(
-        "SELECT id, position, prompt, competency, scale_min, scale_max, pass_score FROM questions \
-         WHERE question_set_id = $1 ORDER BY position",
-    )
-    .bind(question_set_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let reviewers = store::submitted_reviewers(conn, interview_id).await?;
+    let ratings = store::submitted_ratings(conn, interview_id).await?;
+    let questions = store::questions(conn, question_set_id).await?;
     let mut out = Vec::with_capacity(questions.len());
     let mut all = Vec::new();
-    for q in &questions {
-        let qid: String = q.try_get("id")?;
-        let mut rs = Vec::new();
-        for r in &ratings {
-            if r.try_get::<String, _>("question_id")? == qid {
-                rs.push(r.try_get::<i64, _>("rating")?);
-            }
-        }
+    for q in questions {
+        let rs: Vec<i64> = ratings
+            .iter()
+            .filter(|(qid, _)| *qid == q.id)
+            .map(|&(_, r)| r)
+            .collect();
         all.extend_from_slice(&rs);
-        let pass_score: i64 = q.try_get("pass_score")?;
+        let pass_score = q.pass_score;
         let (min, max) = (rs.iter().min().copied(), rs.iter().max().copied());
         out.push(QuestionAggregate {
-            question_id: qid,
-            position: q.try_get("position")?,
-            prompt: q.try_get("prompt")?,
-            competency: q.try_get("competency")?,
-            scale_min: q.try_get("scale_min")?,
-            scale_max: q.try_get("scale_max")?,
+            question_id: q.id,
+            position: q.position,
+            prompt: q.prompt,
+            competency: q.competency,
+            scale_min: q.scale_min,
+            scale_max: q.scale_max,
             pass_score,
             mean: mean(&rs),
             median: median(&rs),
@@ -243,17 +146,10 @@ pub async fn decision_recorded(
     now: Millis,
     decision_id: &str,
 ) -> ApiResult<()> {
-    let d = sqlx::query(
-        "SELECT d.interview_id, d.action, d.reason, d.decided_at, u.id AS user_id, u.name \
-         FROM decisions d JOIN users u ON u.id = d.decided_by WHERE d.id = $1",
-    )
-    .bind(decision_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    let interview_id: String = d.try_get("interview_id")?;
-    let action: String = d.try_get("action")?;
-    let action = DecisionAction::parse(&action)
-        .ok_or_else(|| ApiError::internal(format!("stored decision {action:?} is unknown")))?;
+    let d = store::decision(conn, decision_id).await?;
+    let interview_id = d.interview_id;
+    let action = DecisionAction::parse(&d.action)
+        .ok_or_else(|| ApiError::internal(format!("stored decision {:?} is unknown", d.action)))?;
     let stream = interview_stream(&interview_id);
     let seq = next_seq(conn, &stream).await?;
     let subject = subject(conn, &interview_id).await?;
@@ -263,12 +159,9 @@ pub async fn decision_recorded(
         candidate: subject.candidate,
         role: subject.role,
         action,
-        reason: d.try_get("reason")?,
-        decided_by: WebhookUser {
-            id: d.try_get("user_id")?,
-            name: d.try_get("name")?,
-        },
-        decided_at: rfc3339(d.try_get("decided_at")?),
+        reason: d.reason,
+        decided_by: d.decided_by,
+        decided_at: rfc3339(d.decided_at),
     };
     outbox::record(
         conn,

@@ -1,12 +1,14 @@
 //! Outbound webhooks (Standard Webhooks): the outbox written in the same
 //! transaction as the change it reports (`outbox`, `events`), signing
-//! (`signing`), the delivery worker (`worker`) and operator functions
+//! (`signing`), the delivery worker (`worker`) and what it shares with the
+//! API (`hub`), and operator functions
 //! shared by the API and the CLI (`ops`).
 
 pub mod events;
+pub mod hub;
 pub mod ops;
 pub mod outbox;
 pub mod signing;
 pub mod worker;
 
-pub use worker::{Hub, WorkerConfig, WorkerHandle};
+pub use hub::{Hub, WorkerConfig};

@@ -3,31 +3,19 @@
 //! transaction. A rolled-back change therefore sends nothing, and a
 //! committed one cannot be lost: the worker finds it in the table.
 
-use sqlx::Row;
 use takes_api::{WebhookEnvelope, WebhookEventType};
 
 use crate::clock::{rfc3339, Millis};
 use crate::error::ApiResult;
 use crate::ids::new_id;
+use crate::store::webhooks as store;
+
+pub use crate::store::webhooks::deliveries::insert as insert_delivery;
+pub use crate::store::webhooks::events::next_seq;
 
 /// Ordering stream of every event about one interview.
 pub fn interview_stream(interview_id: &str) -> String {
     format!("interview:{interview_id}")
-}
-
-/// Takes the next sequence number of `stream`. On PostgreSQL the upsert
-/// row-locks the counter until the transaction ends, which also serialises
-/// concurrent writers about the same interview from here on.
-pub async fn next_seq(conn: &mut sqlx::AnyConnection, stream: &str) -> ApiResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO webhook_streams (stream, last_seq) VALUES ($1, 1) \
-         ON CONFLICT (stream) DO UPDATE SET last_seq = webhook_streams.last_seq + 1 \
-         RETURNING last_seq",
-    )
-    .bind(stream)
-    .fetch_one(conn)
-    .await?;
-    Ok(row.try_get("last_seq")?)
 }
 
 /// An event about to be written.
@@ -54,31 +42,23 @@ pub async fn record(conn: &mut sqlx::AnyConnection, event: NewEvent) -> ApiResul
         Some((s, n)) => (Some(s), Some(n)),
         None => (None, None),
     };
-    sqlx::query(
-        "INSERT INTO webhook_events (id, event_type, stream, seq, interview_id, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    store::events::insert(
+        conn,
+        store::events::EventRow {
+            id: &id,
+            kind: event.kind,
+            stream: stream.as_deref(),
+            seq,
+            interview_id: event.interview_id.as_deref(),
+            body: &body,
+            at: event.at,
+        },
     )
-    .bind(&id)
-    .bind(event.kind.as_str())
-    .bind(stream.clone())
-    .bind(seq)
-    .bind(event.interview_id.clone())
-    .bind(&body)
-    .bind(event.at)
-    .execute(&mut *conn)
     .await?;
-    let endpoints =
-        sqlx::query("SELECT id, event_types_json FROM webhook_endpoints WHERE status = 'active'")
-            .fetch_all(&mut *conn)
-            .await?;
-    for endpoint in &endpoints {
-        if !subscribes(
-            &endpoint.try_get::<String, _>("event_types_json")?,
-            event.kind,
-        )? {
+    for (endpoint_id, types) in store::active_subscriptions(conn).await? {
+        if !subscribes(&types, event.kind)? {
             continue;
         }
-        let endpoint_id: String = endpoint.try_get("id")?;
         insert_delivery(
             conn,
             &id,
@@ -97,32 +77,4 @@ pub async fn record(conn: &mut sqlx::AnyConnection, event: NewEvent) -> ApiResul
 pub fn subscribes(event_types_json: &str, kind: WebhookEventType) -> ApiResult<bool> {
     let types: Vec<String> = serde_json::from_str(event_types_json)?;
     Ok(types.is_empty() || types.iter().any(|t| t == kind.as_str()))
-}
-
-/// A new pending delivery, due at once.
-pub async fn insert_delivery(
-    conn: &mut sqlx::AnyConnection,
-    event_id: &str,
-    endpoint_id: &str,
-    stream: Option<&str>,
-    seq: Option<i64>,
-    replay_of: Option<&str>,
-    now: Millis,
-) -> ApiResult<String> {
-    let id = new_id();
-    sqlx::query(
-        "INSERT INTO webhook_deliveries (id, event_id, endpoint_id, stream, seq, state, attempts, \
-           next_attempt_at, replay_of, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $7, $6)",
-    )
-    .bind(&id)
-    .bind(event_id)
-    .bind(endpoint_id)
-    .bind(stream.map(str::to_string))
-    .bind(seq)
-    .bind(now)
-    .bind(replay_of.map(str::to_string))
-    .execute(conn)
-    .await?;
-    Ok(id)
 }

@@ -12,18 +12,18 @@
 //!   row with a lease; if it dies mid-attempt the lease runs out and the
 //!   row is due again (at-least-once; receivers dedupe on `webhook-id`).
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures::StreamExt;
 use rand::Rng;
-use sqlx::Row;
-use tokio::sync::{watch, Notify};
 
 use super::signing;
 use crate::clock::{rfc3339, Millis, HOUR, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
+use crate::store::webhooks::deliveries::Due;
+use crate::store::webhooks::{self as store, deliveries};
+use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// First retry after this long; each further failure doubles it.
 pub const FIRST_RETRY: Millis = 30 * SECOND;
@@ -36,126 +36,32 @@ const LEASE: Millis = 5 * 60 * SECOND;
 /// Receivers' answers are kept up to this many bytes in the log.
 const EXCERPT_BYTES: usize = 512;
 
-#[derive(Debug, Clone)]
-pub struct WorkerConfig {
-    /// How often to look for due rows without a wake-up (real time).
-    pub poll: Duration,
-    /// Whole-request limit of one attempt (real time).
-    pub timeout: Duration,
-    pub connect_timeout: Duration,
-    /// Rows taken per round.
-    pub batch: i64,
-    /// Attempts in flight at once (never two of one interview to one endpoint).
-    pub concurrency: usize,
-}
-
-impl Default for WorkerConfig {
-    fn default() -> Self {
-        WorkerConfig {
-            poll: Duration::from_secs(1),
-            timeout: Duration::from_secs(10),
-            connect_timeout: Duration::from_secs(5),
-            batch: 50,
-            concurrency: 8,
-        }
-    }
-}
-
-/// What the API and the worker share: the wake-up and the HTTP client.
-#[derive(Clone)]
-pub struct Hub {
-    inner: Arc<HubInner>,
-}
-
-struct HubInner {
-    notify: Notify,
-    client: reqwest::Client,
-    config: WorkerConfig,
-}
-
-impl Hub {
-    pub fn new(config: WorkerConfig) -> anyhow::Result<Hub> {
-        let client = reqwest::Client::builder()
-            // A redirect is not an acknowledgement; receivers must answer
-            // at the registered URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("takes-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Hub {
-            inner: Arc::new(HubInner {
-                notify: Notify::new(),
-                client,
-                config,
-            }),
-        })
-    }
-
-    /// Makes the worker look for due deliveries now. A wake while it is busy
-    /// is remembered, so none is lost.
-    pub fn wake(&self) {
-        self.inner.notify.notify_one();
-    }
-}
-
-/// The running worker; [`WorkerHandle::stop`] lets the attempt in flight
-/// finish so its outcome is recorded.
-pub struct WorkerHandle {
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl WorkerHandle {
-    pub async fn stop(self) {
-        let _ = self.stop.send(true);
-        let _ = self.task.await;
-    }
-}
-
+/// The delivery worker of `state`, woken by its [`Hub`] and polling every
+/// `poll` besides.
 pub fn spawn(state: AppState) -> WorkerHandle {
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(state, rx));
-    WorkerHandle { stop, task }
-}
-
-async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
-    let owner = new_id();
     let hub = state.webhooks.clone();
-    loop {
-        if *stop.borrow() {
-            break;
-        }
-        let worked = match round(&state, &owner).await {
-            Ok(n) => n,
-            Err(err) => {
-                tracing::warn!(error = %err, "webhook worker round failed; retrying after the poll interval");
-                0
-            }
-        };
-        if worked > 0 {
-            // A delivered event may have unblocked the next of its interview.
-            continue;
-        }
-        tokio::select! {
-            _ = hub.inner.notify.notified() => {}
-            _ = tokio::time::sleep(hub.inner.config.poll) => {}
-            // A dropped sender (the server handle dropped) also stops us.
-            _ = stop.changed() => break,
-        }
-    }
+    let schedule = Schedule::every(hub.config().poll).woken_by(hub.notify());
+    WorkerHandle::spawn(
+        Deliveries {
+            state,
+            owner: new_id(),
+        },
+        schedule,
+    )
 }
 
-/// A claimed delivery with what is needed to send it.
-struct Job {
-    id: String,
-    endpoint_id: String,
-    url: String,
-    secret: String,
-    event_id: String,
-    body: String,
-    attempts: i64,
-    first_attempt_at: Option<Millis>,
+struct Deliveries {
+    state: AppState,
+    /// Marks this worker's leases.
+    owner: String,
+}
+
+impl Worker for Deliveries {
+    const NAME: &'static str = "webhooks";
+
+    async fn tick(&mut self) -> anyhow::Result<bool> {
+        Ok(round(&self.state, &self.owner).await? > 0)
+    }
 }
 
 /// What one attempt came to.
@@ -170,62 +76,24 @@ struct Outcome {
 /// Sends every due delivery once; returns how many attempts were made.
 async fn round(state: &AppState, owner: &str) -> anyhow::Result<usize> {
     let now = state.clock.now();
-    let rows = sqlx::query(
-        "SELECT d.id, d.endpoint_id, d.event_id, d.attempts, d.first_attempt_at, e.url, e.secret, ev.body \
-         FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-         JOIN webhook_events ev ON ev.id = d.event_id \
-         WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
-           AND (d.lease_until IS NULL OR d.lease_until <= $1) AND e.status = 'active' \
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id \
-                AND p.stream = d.stream AND p.seq < d.seq AND p.state = 'pending') \
-         ORDER BY d.next_attempt_at, d.seq, d.id LIMIT $2",
-    )
-    .bind(now)
-    .bind(state.webhooks.inner.config.batch)
-    .fetch_all(&state.db.pool)
-    .await?;
-    if rows.is_empty() {
+    let due = deliveries::due(&state.db, now, state.webhooks.config().batch).await?;
+    if due.is_empty() {
         return Ok(0);
     }
-    let mut jobs = Vec::with_capacity(rows.len());
+    let mut jobs = Vec::with_capacity(due.len());
     {
         let mut w = state.db.begin_write().await?;
-        for r in &rows {
-            let id: String = r.try_get("id")?;
+        for job in due {
             // Re-checks due-ness and order: another worker may have taken
             // the row, or a replay of an earlier event may now be pending.
-            let claimed = sqlx::query(
-                "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
-                 WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4) \
-                   AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
-                        WHERE p.endpoint_id = webhook_deliveries.endpoint_id \
-                          AND p.stream = webhook_deliveries.stream \
-                          AND p.seq < webhook_deliveries.seq AND p.state = 'pending')",
-            )
-            .bind(owner)
-            .bind(now + LEASE)
-            .bind(&id)
-            .bind(now)
-            .execute(&mut *w.tx)
-            .await?
-            .rows_affected();
-            if claimed == 1 {
-                jobs.push(Job {
-                    id,
-                    endpoint_id: r.try_get("endpoint_id")?,
-                    url: r.try_get("url")?,
-                    secret: r.try_get("secret")?,
-                    event_id: r.try_get("event_id")?,
-                    body: r.try_get("body")?,
-                    attempts: r.try_get("attempts")?,
-                    first_attempt_at: r.try_get("first_attempt_at")?,
-                });
+            if deliveries::claim(&mut w.tx, &job.id, owner, now + LEASE, now).await? {
+                jobs.push(job);
             }
         }
         w.commit().await?;
     }
     let attempted = jobs.len();
-    let concurrency = state.webhooks.inner.config.concurrency.max(1);
+    let concurrency = state.webhooks.config().concurrency.max(1);
     let mut results = futures::stream::iter(jobs)
         .map(|job| async move {
             let outcome = attempt(state, &job).await;
@@ -242,7 +110,7 @@ async fn round(state: &AppState, owner: &str) -> anyhow::Result<usize> {
     Ok(attempted)
 }
 
-async fn attempt(state: &AppState, job: &Job) -> Outcome {
+async fn attempt(state: &AppState, job: &Due) -> Outcome {
     let at = state.clock.now();
     let started = Instant::now();
     let elapsed = |s: Instant| s.elapsed().as_millis().min(i64::MAX as u128) as i64;
@@ -259,8 +127,7 @@ async fn attempt(state: &AppState, job: &Job) -> Outcome {
     let signature = signing::sign(&key, &job.event_id, timestamp, &job.body);
     let sent = state
         .webhooks
-        .inner
-        .client
+        .client()
         .post(&job.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header("webhook-id", &job.event_id)
@@ -332,21 +199,16 @@ pub fn retry_delay(failures: i64, jitter: f64) -> Millis {
     (base as f64 * factor) as Millis
 }
 
-async fn record(state: &AppState, owner: &str, job: &Job, o: &Outcome) -> anyhow::Result<()> {
+async fn record(state: &AppState, owner: &str, job: &Due, o: &Outcome) -> anyhow::Result<()> {
     let mut w = state.db.begin_write().await?;
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms, response_excerpt) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(new_id())
-    .bind(&job.id)
-    .bind(o.at)
-    .bind(o.status.map(i64::from))
-    .bind(o.error.clone())
-    .bind(o.duration_ms)
-    .bind(o.excerpt.clone())
-    .execute(&mut *w.tx)
-    .await?;
+    let attempt = deliveries::Attempt {
+        at: o.at,
+        status: o.status,
+        error: o.error.as_deref(),
+        duration_ms: o.duration_ms,
+        excerpt: o.excerpt.as_deref(),
+    };
+    deliveries::log_attempt(&mut w.tx, &job.id, &attempt).await?;
     let attempts = job.attempts + 1;
     let first = job.first_attempt_at.unwrap_or(o.at);
     let (state_after, next, finished) = match o.status {
@@ -355,15 +217,8 @@ async fn record(state: &AppState, owner: &str, job: &Job, o: &Outcome) -> anyhow
             // The receiver says it is gone for good: stop sending to it.
             // The delivery stays pending, so re-enabling the endpoint
             // resumes exactly where it stopped.
-            sqlx::query(
-                "UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = $1, updated_at = $2 \
-                 WHERE id = $3 AND status = 'active'",
-            )
-            .bind(format!("the receiver answered 410 Gone at {}", rfc3339(o.at)))
-            .bind(o.at)
-            .bind(&job.endpoint_id)
-            .execute(&mut *w.tx)
-            .await?;
+            let reason = format!("the receiver answered 410 Gone at {}", rfc3339(o.at));
+            store::disable_endpoint(&mut w.tx, &job.endpoint_id, &reason, o.at).await?;
             crate::store::audit::record(
                 &mut w.tx,
                 o.at,
@@ -384,24 +239,15 @@ async fn record(state: &AppState, owner: &str, job: &Job, o: &Outcome) -> anyhow
             ("pending", o.at + retry_delay(attempts, jitter), None)
         }
     };
-    sqlx::query(
-        "UPDATE webhook_deliveries SET state = $1, attempts = $2, next_attempt_at = $3, \
-           first_attempt_at = $4, last_attempt_at = $5, last_status = $6, last_error = $7, \
-           finished_at = $8, lease_owner = NULL, lease_until = NULL \
-         WHERE id = $9 AND lease_owner = $10 AND state = 'pending'",
-    )
-    .bind(state_after)
-    .bind(attempts)
-    .bind(next)
-    .bind(first)
-    .bind(o.at)
-    .bind(o.status.map(i64::from))
-    .bind(o.error.clone())
-    .bind(finished)
-    .bind(&job.id)
-    .bind(owner)
-    .execute(&mut *w.tx)
-    .await?;
+    let after = deliveries::AfterAttempt {
+        state: state_after,
+        attempts,
+        next_attempt_at: next,
+        first_attempt_at: first,
+        attempt: &attempt,
+        finished_at: finished,
+    };
+    deliveries::finish_attempt(&mut w.tx, &job.id, owner, after).await?;
     w.commit().await?;
     Ok(())
 }

@@ -1075,3 +1075,32 @@ hooks_test!(greenhouse_scorecards, |h: Hooks| async move {
         .await;
     assert_eq!(other["scorecards"], json!([]));
 });
+
+hooks_test!(
+    the_background_workers_report_their_health,
+    |h: Hooks| async move {
+        let workers = |h: &Hooks| h.server.as_ref().expect("running").workers();
+        let names: Vec<&str> = workers(&h).iter().map(|w| w.name).collect();
+        assert_eq!(
+            names,
+            [
+                "webhooks",
+                "invitation-sweep",
+                "email",
+                "greenhouse-notifier"
+            ]
+        );
+        // The delivery worker passes at once; the sweep waits a minute first.
+        until("the webhook worker made a pass", || async {
+            workers(&h)[0].ticks > 0
+        })
+        .await;
+        let all = workers(&h);
+        assert!(
+            all[0].last_tick.is_some() && all[0].last_error.is_none(),
+            "{:?}",
+            all[0]
+        );
+        assert_eq!((all[1].ticks, all[1].last_tick), (0, None), "{:?}", all[1]);
+    }
+);

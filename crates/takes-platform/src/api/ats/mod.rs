@@ -95,7 +95,7 @@ pub(crate) fn raw_body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Api
                 "payload-too-large",
                 format!(
                     "body is larger than the limit of {} bytes",
-                    crate::api::BODY_LIMIT
+                    crate::extract::BODY_LIMIT
                 ),
             )
         } else {
