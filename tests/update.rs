@@ -684,7 +684,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     assert!(ch(&mut app, 'i').is_empty());
     assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
     let res = takes::testing::calibration_results();
-    let order: Vec<String> = takes::screens::calibration::ordered_items(&res)
+    let order: Vec<String> = takes::features::calibration_results::state::ordered_items(&res)
         .iter()
         .map(|i| i.item_id.clone())
         .collect();

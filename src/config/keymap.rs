@@ -22,16 +22,32 @@ pub enum Scope {
     Review,
     Panel,
     Calibration,
+    /// Dialogs over a screen: help, the submit confirmation, the decision.
+    Dialog,
+    /// Text being typed: notes, the decision's reason, the queue filter.
+    Editor,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
         Scope::Panel,
         Scope::Calibration,
+        Scope::Dialog,
+        Scope::Editor,
     ];
+
+    /// Dialogs and editors own the keyboard: `[global]` does not apply.
+    pub fn is_modal(self) -> bool {
+        matches!(self, Scope::Dialog | Scope::Editor)
+    }
+
+    /// Whether `[global]` bindings reach this scope.
+    fn inherits_global(self) -> bool {
+        self != Scope::Global && !self.is_modal()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -40,104 +56,95 @@ impl Scope {
             Scope::Review => "review",
             Scope::Panel => "panel",
             Scope::Calibration => "calibration",
+            Scope::Dialog => "dialog",
+            Scope::Editor => "editor",
         }
     }
 }
 
-/// What a key does: the `run` of a keymap entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Command {
-    Help,
-    Back,
-    Quit,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Filter,
-    StatusFilter,
-    RoleFilter,
-    ClearFilter,
-    Sort,
-    Refresh,
-    Calibration,
-    CalibrationResults,
-    PlayPause,
-    SeekBack,
-    SeekForward,
-    SeekBackLong,
-    SeekForwardLong,
-    Restart,
-    VolumeDown,
-    VolumeUp,
-    PrevCue,
-    NextCue,
-    SeekToCue,
-    Slower,
-    Faster,
-    Mute,
-    Rate(i64),
-    NextQuestion,
-    PrevQuestion,
-    Note,
-    Evidence,
-    ToggleVideo,
-    TranscriptDown,
-    TranscriptUp,
-    Submit,
-    Panel,
-    Decision,
-    NextAssignment,
+/// Declares [`Command`] and its keymap names in one list, so a command
+/// cannot exist without a name (or the other way round).
+macro_rules! commands {
+    ($($variant:ident = $name:literal,)*) => {
+        /// What a key does: the `run` of a keymap entry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $($variant,)*
+            /// `rate N`.
+            Rate(i64),
+        }
+
+        impl Command {
+            /// Every named command with its `run` name (`rate N` aside).
+            pub const NAMED: &'static [(&'static str, Command)] =
+                &[$(($name, Command::$variant),)*];
+        }
+    };
 }
 
-const NAMES: &[(&str, Command)] = &[
-    ("help", Command::Help),
-    ("back", Command::Back),
-    ("quit", Command::Quit),
-    ("up", Command::Up),
-    ("down", Command::Down),
-    ("page_up", Command::PageUp),
-    ("page_down", Command::PageDown),
-    ("top", Command::Top),
-    ("bottom", Command::Bottom),
-    ("open", Command::Open),
-    ("filter", Command::Filter),
-    ("status_filter", Command::StatusFilter),
-    ("role_filter", Command::RoleFilter),
-    ("clear_filter", Command::ClearFilter),
-    ("sort", Command::Sort),
-    ("refresh", Command::Refresh),
-    ("calibration", Command::Calibration),
-    ("calibration_results", Command::CalibrationResults),
-    ("play_pause", Command::PlayPause),
-    ("seek_back", Command::SeekBack),
-    ("seek_forward", Command::SeekForward),
-    ("seek_back_long", Command::SeekBackLong),
-    ("seek_forward_long", Command::SeekForwardLong),
-    ("restart", Command::Restart),
-    ("volume_down", Command::VolumeDown),
-    ("volume_up", Command::VolumeUp),
-    ("prev_cue", Command::PrevCue),
-    ("next_cue", Command::NextCue),
-    ("seek_to_cue", Command::SeekToCue),
-    ("slower", Command::Slower),
-    ("faster", Command::Faster),
-    ("mute", Command::Mute),
-    ("next_question", Command::NextQuestion),
-    ("prev_question", Command::PrevQuestion),
-    ("note", Command::Note),
-    ("evidence", Command::Evidence),
-    ("toggle_video", Command::ToggleVideo),
-    ("transcript_down", Command::TranscriptDown),
-    ("transcript_up", Command::TranscriptUp),
-    ("submit", Command::Submit),
-    ("panel", Command::Panel),
-    ("decision", Command::Decision),
-    ("next_assignment", Command::NextAssignment),
-];
+commands! {
+    Help = "help",
+    Back = "back",
+    Quit = "quit",
+    Up = "up",
+    Down = "down",
+    PageUp = "page_up",
+    PageDown = "page_down",
+    Top = "top",
+    Bottom = "bottom",
+    Open = "open",
+    Filter = "filter",
+    StatusFilter = "status_filter",
+    RoleFilter = "role_filter",
+    ClearFilter = "clear_filter",
+    Sort = "sort",
+    Refresh = "refresh",
+    Calibration = "calibration",
+    CalibrationResults = "calibration_results",
+    PlayPause = "play_pause",
+    SeekBack = "seek_back",
+    SeekForward = "seek_forward",
+    SeekBackLong = "seek_back_long",
+    SeekForwardLong = "seek_forward_long",
+    Restart = "restart",
+    VolumeDown = "volume_down",
+    VolumeUp = "volume_up",
+    PrevCue = "prev_cue",
+    NextCue = "next_cue",
+    SeekToCue = "seek_to_cue",
+    Slower = "slower",
+    Faster = "faster",
+    Mute = "mute",
+    NextQuestion = "next_question",
+    PrevQuestion = "prev_question",
+    Note = "note",
+    Evidence = "evidence",
+    ToggleVideo = "toggle_video",
+    TranscriptDown = "transcript_down",
+    TranscriptUp = "transcript_up",
+    Submit = "submit",
+    Panel = "panel",
+    Decision = "decision",
+    NextAssignment = "next_assignment",
+    Confirm = "confirm",
+    Deny = "deny",
+    Close = "close",
+    Accept = "accept",
+    DecideAdvance = "decide_advance",
+    DecideReject = "decide_reject",
+    DecideHold = "decide_hold",
+    Leave = "leave",
+    Newline = "newline",
+    DeleteBack = "delete_back",
+    DeleteForward = "delete_forward",
+    CursorLeft = "cursor_left",
+    CursorRight = "cursor_right",
+    CursorUp = "cursor_up",
+    CursorDown = "cursor_down",
+    LineStart = "line_start",
+    LineEnd = "line_end",
+    Indent = "indent",
+}
 
 impl Command {
     /// Parses a `run` value: an action name, or `rate N`. `Ok(None)` is
@@ -156,7 +163,7 @@ impl Command {
                 )),
             };
         }
-        NAMES
+        Command::NAMED
             .iter()
             .find(|(name, _)| *name == s)
             .map(|(_, c)| Some(*c))
@@ -167,7 +174,7 @@ impl Command {
         if let Command::Rate(n) = self {
             return format!("rate {n}");
         }
-        NAMES
+        Command::NAMED
             .iter()
             .find(|(_, c)| *c == self)
             .map(|(n, _)| n.to_string())
@@ -343,6 +350,8 @@ struct KeymapFile {
     review: Option<Section>,
     panel: Option<Section>,
     calibration: Option<Section>,
+    dialog: Option<Section>,
+    editor: Option<Section>,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +395,8 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Review, file.review),
         (Scope::Panel, file.panel),
         (Scope::Calibration, file.calibration),
+        (Scope::Dialog, file.dialog),
+        (Scope::Editor, file.editor),
     ];
     let mut out = Vec::new();
     // Where each (scope, key) was first bound in this file.
@@ -517,10 +528,10 @@ impl Keymap {
                 .map(|b| b.command)
         };
         find(scope).or_else(|| {
-            if scope == Scope::Global {
-                None
-            } else {
+            if scope.inherits_global() {
                 find(Scope::Global)
+            } else {
+                None
             }
         })
     }
@@ -538,7 +549,7 @@ impl Keymap {
             .filter(|b| b.command == command)
             .map(|b| b.key)
             .collect();
-        if scope != Scope::Global {
+        if scope.inherits_global() {
             for b in self.bindings(Scope::Global) {
                 if b.command == command
                     && self.lookup(scope, b.key) == Some(command)
@@ -570,7 +581,7 @@ impl Keymap {
         for b in self.bindings(scope) {
             push(b, &mut rows);
         }
-        if scope != Scope::Global {
+        if scope.inherits_global() {
             for b in self.bindings(Scope::Global) {
                 if self.lookup(scope, b.key) == Some(b.command) {
                     push(b, &mut rows);

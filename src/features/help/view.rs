@@ -1,14 +1,17 @@
-//! The help overlay, generated from the active keymap so it is never out of
-//! date (user overrides included).
+//! The help overlay, generated from the active keymap and the features'
+//! command lists so it is never out of date (user overrides included); and
+//! the start-up problems overlay.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{centered, dialog};
 use crate::app::state::{App, Screen};
+use crate::config::Command;
 use crate::config::{Scope, Theme};
+use crate::features::{panel, queue, review, shown};
+use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let scope = app.scope();
@@ -26,10 +29,9 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let mut rows = app.keymap.help_rows(scope);
     if app.calibrating().is_some() {
         // The results key of the calibration screens works while scoring.
-        let keys = app.keymap.keys_for(
-            Scope::Calibration,
-            crate::config::Command::CalibrationResults,
-        );
+        let keys = app
+            .keymap
+            .keys_for(Scope::Calibration, Command::CalibrationResults);
         if !keys.is_empty() {
             let k: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
             rows.push((
@@ -48,24 +50,20 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::from(vec![
             Span::styled(
                 format!("  {k:>kw$}  "),
-                theme.hint_key.patch(super::bg_of(theme.dialog)),
+                theme.hint_key.patch(bg_of(theme.dialog)),
             ),
             Span::styled(d, theme.dialog),
         ]));
     }
-    let modal: &[(&str, &str)] = match app.screen {
-        Screen::Queue => &[
-            ("Enter", "keep the filter (while typing one)"),
-            ("Esc", "cancel the filter"),
-        ],
-        Screen::Review => &[
-            ("Esc", "leave the note editor (saves the note)"),
-            ("y", "confirm a submit; any other key cancels"),
-            ("a r h", "decision dialog: advance / reject / hold"),
-        ],
-        Screen::Panel => &[("a r h", "decision dialog: advance / reject / hold")],
-        Screen::Calibration | Screen::CalibrationResults => &[],
+    // The dialog and editor keys of this screen, from its features'
+    // command lists, keys as bound now.
+    let modal = match app.screen {
+        Screen::Queue => queue::modal_hints(),
+        Screen::Review => review::modal_hints(),
+        Screen::Panel => panel::modal_hints(),
+        Screen::Calibration | Screen::CalibrationResults => Vec::new(),
     };
+    let modal = shown(&modal, &app.keymap);
     out.push(Line::from(""));
     out.push(Line::from(Span::styled(
         "In editors and dialogs",
@@ -75,16 +73,16 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         out.push(Line::from(vec![
             Span::styled(
                 format!("  {k:>kw$}  "),
-                theme.hint_key.patch(super::bg_of(theme.dialog)),
+                theme.hint_key.patch(bg_of(theme.dialog)),
             ),
-            Span::styled(d.to_string(), theme.dialog),
+            Span::styled(d, theme.dialog),
         ]));
     }
     if scope != Scope::Global {
         out.push(Line::from(""));
         out.push(Line::from(Span::styled(
             "Bindings come from keymaps/default.toml and your keymap.toml.",
-            theme.dim.patch(super::bg_of(theme.dialog)),
+            theme.dim.patch(bg_of(theme.dialog)),
         )));
     }
     out
@@ -97,8 +95,52 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) 
         .min(area.height.saturating_sub(2))
         .max(3);
     let r = centered(area, w, h);
-    let inner = dialog(f, r, "Help — ? or Esc closes, j/k scroll", theme);
+    let key = |c: Command| {
+        app.keymap
+            .hint_key(Scope::Dialog, c)
+            .unwrap_or_else(|| "(unbound)".into())
+    };
+    let title = format!(
+        "Help — {} or {} closes, {}/{} scroll",
+        key(Command::Help),
+        key(Command::Back),
+        key(Command::Down),
+        key(Command::Up)
+    );
+    let inner = dialog(f, r, &title, theme);
     let max_scroll = content.len().saturating_sub(inner.height as usize);
     let visible: Vec<Line> = content.into_iter().skip(scroll.min(max_scroll)).collect();
     f.render_widget(Paragraph::new(visible).style(theme.dialog), inner);
+}
+
+pub fn draw_problems(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let h = (app.problems.len() as u16 * 2 + 5).min(area.height);
+    let r = centered(area, area.width.saturating_sub(4).min(110), h);
+    let inner = dialog(
+        f,
+        r,
+        "Problems in your files — the defaults are used instead",
+        theme,
+    );
+    let mut lines: Vec<Line> = app
+        .problems
+        .iter()
+        .map(|p| {
+            Line::from(Span::styled(
+                format!(" {p}"),
+                theme.warning.patch(bg_of(theme.dialog)),
+            ))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        " Any key continues.",
+        theme.dim.patch(bg_of(theme.dialog)),
+    )));
+    f.render_widget(
+        Paragraph::new(lines)
+            .style(theme.dialog)
+            .wrap(Wrap { trim: false }),
+        inner,
+    );
 }

@@ -8,18 +8,21 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use takes_api::{AssignmentDetail, QuestionView};
 
-use super::{bg_of, due_text, fit, fmt_time, layout};
-use crate::app::state::{
-    parse_ms, App, Playback, ReviewState, ScoreView, SyncState, TranscriptState, VideoSupport,
-};
+use super::playback::pass_label;
+use super::state::{Playback, ReviewState, TranscriptState};
+use crate::app::state::{App, ScoreView, SyncState, VideoSupport};
 use crate::config::Theme;
+use crate::format::{due_text, fmt_time, parse_ms};
+use crate::screens::layout;
+use crate::screens::widgets::{bg_of, fit};
+use crate::screens::VideoPane;
 
 pub fn draw(
     f: &mut Frame,
     area: Rect,
     app: &App,
     theme: &Theme,
-    video: Option<&mut dyn super::VideoPane>,
+    video: Option<&mut dyn VideoPane>,
 ) {
     let Some(r) = app.review.as_ref() else { return };
     let Some(d) = r.detail.as_ref() else {
@@ -116,7 +119,7 @@ fn draw_video(
     app: &App,
     q: &QuestionView,
     theme: &Theme,
-    video: Option<&mut dyn super::VideoPane>,
+    video: Option<&mut dyn VideoPane>,
 ) {
     let block = pane(" Video (v hides) ".into(), false, theme).style(theme.video);
     let inner = block.inner(area);
@@ -166,7 +169,7 @@ fn draw_video(
             Playback::Failed(_) => "✗ failed".into(),
         }
     };
-    let sound = match crate::app::playback::pass_label(app) {
+    let sound = match pass_label(app) {
         Some(pass) if p.muted => format!("sound off · {pass}"),
         Some(pass) => format!("sound on · {pass}"),
         None if p.muted => "sound off".into(),

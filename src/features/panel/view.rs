@@ -7,9 +7,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use takes_api::AssignmentStatus;
 
-use super::fit;
 use crate::app::state::App;
 use crate::config::Theme;
+use crate::screens::widgets::fit;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(p) = app.panel.as_ref() else { return };

@@ -9,11 +9,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
-use takes_api::{CalibrationResults, CalibrationStatus, ItemResult, Reliability, Tendency};
+use takes_api::{CalibrationResults, CalibrationStatus, Reliability, Tendency};
 
-use super::fit;
-use crate::app::state::{App, CalibrationProgress, ResultsState};
+use super::state::{ordered_items, CalibrationProgress, ResultsState};
+use crate::app::state::App;
 use crate::config::Theme;
+use crate::screens::widgets::fit;
 
 /// Krippendorff's alpha: ≥ .800 reliable, ≥ .667 tentative, else unreliable.
 pub fn alpha_band(a: f64) -> &'static str {
@@ -55,7 +56,7 @@ pub fn lock_text(p: &CalibrationProgress) -> String {
     }
 }
 
-fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
+pub fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
     let block = Block::bordered()
         .title(Span::styled(title, theme.title))
         .border_style(theme.border);
@@ -64,69 +65,7 @@ fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
     inner
 }
 
-pub fn draw_list(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let c = &app.calibration;
-    let inner = frame(f, area, " Calibration sessions ".into(), theme);
-    if c.sessions.is_empty() {
-        let (msg, style) = match (&c.error, c.loading) {
-            (Some(e), _) => (format!("Could not load the sessions: {e}"), theme.error),
-            (None, true) => ("Loading calibration sessions…".into(), theme.dim),
-            (None, false) => ("You take part in no calibration session.".into(), theme.dim),
-        };
-        f.render_widget(
-            Paragraph::new(msg).style(style).wrap(Wrap { trim: true }),
-            inner,
-        );
-        return;
-    }
-    let w = inner.width as usize;
-    let mut lines = vec![Line::from(Span::styled(
-        fit(
-            " Everyone scores the same sample responses independently, then compares.",
-            w,
-        ),
-        theme.dim,
-    ))];
-    for (i, s) in c.sessions.iter().enumerate() {
-        let status = match s.my_status {
-            Some(CalibrationStatus::Submitted) => "submitted",
-            Some(CalibrationStatus::InProgress) => "in progress",
-            Some(CalibrationStatus::Pending) => "to score",
-            None => "observer",
-        };
-        let results = if s.results_visible {
-            match s.alpha_ordinal {
-                Some(a) => format!("results: α {a:.3} {}", alpha_band(a)),
-                None => "results open".into(),
-            }
-        } else {
-            "results locked".into()
-        };
-        let text = format!(
-            " {} · {}/{} scored · {} · {}/{} submitted · {}{}",
-            s.title,
-            s.my_scored_count,
-            s.item_count,
-            status,
-            s.submitted_count,
-            s.participant_count,
-            results,
-            if s.closed { " · closed" } else { "" }
-        );
-        let style = if i == c.selected {
-            theme.selection
-        } else {
-            theme.text
-        };
-        lines.push(Line::from(Span::styled(
-            format!("{:<w$}", fit(&text, w)),
-            style,
-        )));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
-}
-
-pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(rs) = app.results.as_ref() else {
         return;
     };
@@ -161,7 +100,7 @@ fn draw_discussion_editor(
     f: &mut Frame,
     inner: Rect,
     rs: &ResultsState,
-    ed: &crate::app::state::TextInput,
+    ed: &crate::features::editor::TextInput,
     res: &CalibrationResults,
     theme: &Theme,
 ) {
@@ -221,13 +160,6 @@ fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'s
         )));
     }
     out
-}
-
-/// Items in the order shown: flagged first, then by position.
-pub fn ordered_items(res: &CalibrationResults) -> Vec<&ItemResult> {
-    let mut items: Vec<&ItemResult> = res.items.iter().collect();
-    items.sort_by_key(|i| (!i.flagged, i.position));
-    items
 }
 
 fn heat_style(rating: i64, mean: Option<f64>, theme: &Theme) -> (Style, &'static str) {

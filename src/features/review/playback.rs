@@ -6,9 +6,9 @@
 use takes_player::muted_first::{MutedFirst, Pass, Policy, RatingField, UnmuteDecision};
 use takes_player::PlayerEvent;
 
-use super::effect::{Effect, PlayerCmd};
-use super::state::{App, Playback, ScoreView, Screen, TranscriptState, VideoSupport};
-use super::update::{info, warn};
+use super::state::{Playback, TranscriptState};
+use crate::app::effect::{Effect, PlayerCmd};
+use crate::app::state::{App, ScoreView, Screen, VideoSupport};
 use crate::config::Command;
 
 /// Seconds moved by the short and long seeks.
@@ -103,10 +103,9 @@ pub fn after_muted_rating(app: &mut App, n: i64) -> Vec<Effect> {
         return vec![];
     }
     app.player.muted = false;
-    info(
-        app,
-        format!("Muted rating {n} saved — now the pass with sound: watch again and rate"),
-    );
+    app.info(format!(
+        "Muted rating {n} saved — now the pass with sound: watch again and rate"
+    ));
     if !video_available(app) {
         return vec![];
     }
@@ -197,7 +196,7 @@ fn prefetch_next(app: &mut App) -> Vec<Effect> {
     if r.calibration.is_some() {
         return vec![];
     }
-    let Some(next) = super::update::next_open_item(app) else {
+    let Some(next) = app.next_open_item() else {
         return vec![];
     };
     match &app.prefetched {
@@ -298,7 +297,7 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                     let before = m.may_unmute();
                     m.on_position(time_s, muted);
                     if !before && m.may_unmute() {
-                        info(app, "Muted pass watched: m turns the sound on");
+                        app.info("Muted pass watched: m turns the sound on");
                     }
                 }
             }
@@ -344,13 +343,13 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                     m.message()
                 });
                 match msg {
-                    Some(m) => info(app, m),
-                    None => info(app, "End of the response — Space plays it again"),
+                    Some(m) => app.info(m),
+                    None => app.info("End of the response — Space plays it again"),
                 }
             }
         }
         PlayerEvent::Error(e) => {
-            warn(app, format!("The video could not be played: {e}"));
+            app.warn(format!("The video could not be played: {e}"));
             app.player.playback = Playback::Failed(e);
         }
         PlayerEvent::Shutdown => {
@@ -415,7 +414,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             let step = if cmd == Command::Faster { 1 } else { -1 };
             let s = takes_player::step_speed(app.player.speed, step);
             app.player.speed = s;
-            info(app, format!("Speed {s:.2}x (pitch corrected)"));
+            app.info(format!("Speed {s:.2}x (pitch corrected)"));
             if live {
                 vec![Effect::Player(PlayerCmd::SpeedStep(step))]
             } else {
@@ -430,7 +429,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             };
             let v = (app.player.volume + d).clamp(0.0, 130.0);
             app.player.volume = v;
-            info(app, format!("Volume {v:.0}%"));
+            app.info(format!("Volume {v:.0}%"));
             if live {
                 vec![Effect::Player(PlayerCmd::Volume(v))]
             } else {
@@ -503,10 +502,9 @@ fn unavailable(app: &mut App) -> Vec<Effect> {
         VideoSupport::Unavailable(why) => why.clone(),
         VideoSupport::Available { .. } => "this question has no recording".into(),
     };
-    warn(
-        app,
-        format!("No playback: {why}. The transcript has every word."),
-    );
+    app.warn(format!(
+        "No playback: {why}. The transcript has every word."
+    ));
     vec![]
 }
 
@@ -521,7 +519,7 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
         if let Some(m) = muted_first(app, &qid) {
             m.on_mute();
         }
-        info(app, "Sound off");
+        app.info("Sound off");
         return if live {
             vec![Effect::Player(PlayerCmd::Mute(true))]
         } else {
@@ -531,12 +529,12 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
     let decision = muted_first(app, &qid).map(|m| m.request_unmute());
     match decision {
         Some(UnmuteDecision::Denied(why)) => {
-            warn(app, why);
+            app.warn(why);
             vec![]
         }
         _ => {
             app.player.muted = false;
-            info(app, "Sound on: the pass with sound");
+            app.info("Sound on: the pass with sound");
             if live {
                 vec![Effect::Player(PlayerCmd::Mute(false))]
             } else {
