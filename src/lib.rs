@@ -20,7 +20,5 @@ pub mod features;
 pub mod format;
 pub mod journal;
 pub mod screens;
-#[doc(hidden)]
-pub mod testing;
 pub mod tools;
 pub mod tui;

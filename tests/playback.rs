@@ -7,10 +7,10 @@ use crossterm::event::KeyCode;
 use takes::app::effect::PlayerCmd;
 use takes::app::state::{App, Playback, Screen, VideoSupport};
 use takes::app::{update, Action, Effect};
-use takes::testing::{app_in_review, ch, journaled, key};
 use takes_api::UserRole;
 use takes_player::muted_first::Policy;
 use takes_player::PlayerEvent;
+use takes_testkit::{app_in_review, ch, journaled, key};
 
 fn player(fx: &[Effect]) -> Vec<PlayerCmd> {
     fx.iter()
@@ -105,7 +105,7 @@ fn on_the_last_question_the_next_assignment_is_fetched_and_its_first_response_pr
         &mut app,
         Action::Prefetched {
             id: next.clone(),
-            result: Ok(takes::testing::assignment(&next)),
+            result: Ok(takes_testkit::assignment(&next)),
         },
     );
     assert_eq!(

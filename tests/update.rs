@@ -5,8 +5,8 @@ use takes::app::state::{App, DecisionStage, Overlay, Screen, SyncState};
 use takes::app::{update, Action, Effect};
 use takes::client::ClientError;
 use takes::journal::sync::SyncEvent;
-use takes::testing::{app_in_review, app_with_queue, ch, journaled, key};
 use takes_api::{AssignmentStatus, DecisionAction, UserRole};
+use takes_testkit::{app_in_review, app_with_queue, ch, journaled, key};
 
 fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
@@ -296,7 +296,7 @@ fn submit_needs_confirmation_and_waits_for_sync() {
             result: Ok(takes_api::SubmitReceipt {
                 assignment_id: id.clone(),
                 status: AssignmentStatus::Submitted,
-                submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
+                submitted_at: takes_testkit::rfc(takes_testkit::NOW_MS),
             }),
         },
     );
@@ -475,7 +475,7 @@ fn lazy_paging_asks_for_more_near_the_end() {
         Action::QueueLoaded {
             gen,
             result: Ok(takes::app::action::QueueChunk {
-                items: takes::testing::queue_items(200),
+                items: takes_testkit::queue_items(200),
                 next_cursor: Some("c1".into()),
                 total: 10_000,
                 replace: true,
@@ -499,7 +499,7 @@ fn lazy_paging_asks_for_more_near_the_end() {
 // ---------------------------------------------------------------- calibration
 
 fn cal_app(scored: usize) -> App {
-    takes::testing::app_in_calibration(scored)
+    takes_testkit::app_in_calibration(scored)
 }
 
 #[test]
@@ -602,7 +602,7 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
             result: Ok(takes_api::CalibrationSubmitReceipt {
                 session_id: "cal-1".into(),
                 status: takes_api::CalibrationStatus::Submitted,
-                submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
+                submitted_at: takes_testkit::rfc(takes_testkit::NOW_MS),
             }),
         },
     );
@@ -622,7 +622,7 @@ fn results_load_and_scroll() {
         &mut app,
         Action::CalibrationResultsLoaded {
             id: "cal-1".into(),
-            result: Ok(takes::testing::calibration_results()),
+            result: Ok(takes_testkit::calibration_results()),
         },
     );
     let r = app.results.as_ref().expect("results");
@@ -683,7 +683,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     // Before the results are visible there is nothing to discuss.
     assert!(ch(&mut app, 'i').is_empty());
     assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
-    let res = takes::testing::calibration_results();
+    let res = takes_testkit::calibration_results();
     let order: Vec<String> = takes::features::calibration_results::state::ordered_items(&res)
         .iter()
         .map(|i| i.item_id.clone())

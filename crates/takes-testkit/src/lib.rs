@@ -1,12 +1,14 @@
-//! Deterministic fixtures for tests and benchmarks (not part of the API).
+//! Deterministic fixtures for the workstation's tests and benchmarks: a
+//! dev-dependency only, so none of it is in the shipped library. App states
+//! are built by feeding [`Action`]s to the real update function.
 
 use takes_api::*;
 
-use crate::app::action::{Action, Counts, QueueChunk};
-use crate::app::state::{App, LocalScore, SyncState, TranscriptState};
-use crate::app::update;
-use crate::config::{Keymap, Settings};
-use crate::journal::sync::SyncEvent;
+use takes::app::action::{Action, Counts, QueueChunk};
+use takes::app::state::{App, LocalScore, SyncState, TranscriptState};
+use takes::app::update;
+use takes::config::{Keymap, Settings};
+use takes::journal::sync::SyncEvent;
 
 /// 2026-11-27T10:00:00Z.
 pub const NOW_MS: i64 = 1_795_773_600_000;
@@ -300,6 +302,69 @@ pub fn app_in_review(role: UserRole) -> App {
     app
 }
 
+/// The panel of the first row's assignment, reached as a reviewer reaches
+/// it: every open question rated, each score saved and synced, `S` `y`,
+/// the server's receipt, the panel's reply.
+pub fn app_in_panel(role: UserRole) -> App {
+    let mut app = app_with_queue(role, 40);
+    key(&mut app, crossterm::event::KeyCode::Enter);
+    let id = app
+        .review
+        .as_ref()
+        .map(|r| r.assignment_id.clone())
+        .unwrap_or_default();
+    update::update(
+        &mut app,
+        Action::AssignmentLoaded {
+            id: id.clone(),
+            result: Ok(assignment(&id)),
+        },
+    );
+    // Q1 is scored on the server; auto-advance walks Q2 to Q4.
+    let mut entries = Vec::new();
+    for c in ['3', '2', '5'] {
+        entries.extend(journaled(&ch(&mut app, c)));
+    }
+    assert_eq!(entries.len(), 3, "one journal entry per rating");
+    for e in entries {
+        update::update(
+            &mut app,
+            Action::Sync(SyncEvent::Saved { key: e.key.clone() }),
+        );
+        update::update(
+            &mut app,
+            Action::Sync(SyncEvent::Synced {
+                key: e.key,
+                assignment_id: e.assignment_id,
+                question_id: e.question_id,
+            }),
+        );
+    }
+    assert_eq!(app.unsynced(None), 0);
+    ch(&mut app, 'S');
+    let fx = ch(&mut app, 'y');
+    assert_eq!(fx, vec![takes::app::Effect::Submit(id.clone())]);
+    update::update(
+        &mut app,
+        Action::Submitted {
+            assignment_id: id.clone(),
+            result: Ok(SubmitReceipt {
+                assignment_id: id.clone(),
+                status: AssignmentStatus::Submitted,
+                submitted_at: rfc(NOW_MS),
+            }),
+        },
+    );
+    update::update(
+        &mut app,
+        Action::PanelLoaded {
+            assignment_id: id,
+            result: Ok(panel("int-1")),
+        },
+    );
+    app
+}
+
 /// A panel with three reviewers.
 pub fn panel(interview_id: &str) -> Panel {
     let reviewer =
@@ -432,34 +497,131 @@ pub fn calibration_summary(scored: usize, submitted: bool) -> CalibrationSummary
         }),
         my_scored_count: scored as i64,
         results_visible: submitted,
-        alpha_ordinal: submitted.then_some(0.712),
+        alpha_ordinal: if submitted {
+            results_reliability().alpha_ordinal
+        } else {
+            None
+        },
     }
 }
 
-/// Results of three reviewers over four items; item 3 flagged.
+/// Reviewers of [`calibration_results`]: name, "is me".
+const PEOPLE: [(&str, bool); 3] = [
+    ("Riley Chen", true),
+    ("Sam Okoro", false),
+    ("Jordan Alvarez", false),
+];
+
+/// Their ratings, one row per reviewer, one column per item.
+pub const RESULT_RATINGS: [[i64; 4]; 3] = [[3, 4, 2, 4], [4, 4, 4, 5], [3, 4, 5, 4]];
+
+/// Seed of the alpha interval's bootstrap, so the fixture is stable.
+const BOOTSTRAP_SEED: u64 = 1;
+const BOOTSTRAP_ITERATIONS: usize = 1000;
+
+/// Reliability of [`RESULT_RATINGS`], computed by `takes-irr` as the server
+/// does (items are the units, reviewers the raters).
+pub fn results_reliability() -> Reliability {
+    let table: Vec<Vec<Option<f64>>> = (0..4)
+        .map(|i| RESULT_RATINGS.iter().map(|r| Some(r[i] as f64)).collect())
+        .collect();
+    let data = takes_irr::Ratings::from_rows(&table);
+    let split = |r: Result<f64, takes_irr::Undefined>| match r {
+        Ok(v) => (Some(v), None),
+        Err(e) => (None, Some(e.reason)),
+    };
+    let (alpha_ordinal, alpha_ordinal_reason) =
+        split(takes_irr::alpha(&data, takes_irr::Metric::Ordinal));
+    let (alpha_interval, alpha_interval_reason) =
+        split(takes_irr::alpha(&data, takes_irr::Metric::Interval));
+    let (alpha_ordinal_ci, alpha_ordinal_ci_reason) = match takes_irr::alpha_bootstrap_ci(
+        &data,
+        takes_irr::Metric::Ordinal,
+        BOOTSTRAP_ITERATIONS,
+        BOOTSTRAP_SEED,
+    ) {
+        Ok((lower, upper)) => (
+            Some(ConfidenceInterval {
+                lower,
+                upper,
+                level: 0.95,
+                iterations: BOOTSTRAP_ITERATIONS as i64,
+            }),
+            None,
+        ),
+        Err(e) => (None, Some(e.reason)),
+    };
+    let (icc2_1, icc2_1_reason, icc2_k, icc2_k_reason, icc_units) = match takes_irr::icc(&data) {
+        Ok(i) => {
+            let (a, ar) = split(i.icc2_1);
+            let (b, br) = split(i.icc2_k);
+            (a, ar, b, br, i.n_units as i64)
+        }
+        Err(e) => (None, Some(e.reason.clone()), None, Some(e.reason), 0),
+    };
+    Reliability {
+        units: 4,
+        raters: 3,
+        ratings: 12,
+        alpha_ordinal,
+        alpha_ordinal_reason,
+        alpha_interval,
+        alpha_interval_reason,
+        alpha_ordinal_ci,
+        alpha_ordinal_ci_reason,
+        icc2_1,
+        icc2_1_reason,
+        icc2_k,
+        icc2_k_reason,
+        icc_units,
+    }
+}
+
+/// Each reviewer's mean deviation from the item means (which include the
+/// reviewer), as the server computes it.
+pub fn results_deviations() -> [f64; 3] {
+    let means: Vec<f64> = (0..4)
+        .map(|i| RESULT_RATINGS.iter().map(|r| r[i] as f64).sum::<f64>() / 3.0)
+        .collect();
+    RESULT_RATINGS.map(|r| {
+        r.iter()
+            .zip(&means)
+            .map(|(v, m)| *v as f64 - m)
+            .sum::<f64>()
+            / 4.0
+    })
+}
+
+/// Results of three reviewers over four items; item 3 flagged. Every
+/// figure is computed from [`RESULT_RATINGS`].
 pub fn calibration_results() -> CalibrationResults {
     let a = assignment("cal");
-    let people = [
-        ("Riley Chen", true),
-        ("Sam Okoro", false),
-        ("Jordan Alvarez", false),
-    ];
-    let ratings = [[3, 4, 2, 4], [4, 4, 4, 5], [3, 4, 5, 4]];
     let items = a
         .questions
         .iter()
         .enumerate()
         .map(|(i, q)| {
-            let rs: Vec<i64> = ratings.iter().map(|r| r[i]).collect();
+            let rs: Vec<i64> = RESULT_RATINGS.iter().map(|r| r[i]).collect();
             let mean = rs.iter().sum::<i64>() as f64 / 3.0;
-            let spread = rs.iter().max().unwrap_or(&0) - rs.iter().min().unwrap_or(&0);
+            let (lo, hi) = (
+                rs.iter().copied().min().unwrap_or(0),
+                rs.iter().copied().max().unwrap_or(0),
+            );
+            let spread = hi - lo;
+            let mut flag_reasons = Vec::new();
+            if spread >= 2 {
+                flag_reasons.push(FlagReason::Spread);
+            }
+            if lo < q.rubric.pass_score && hi >= q.rubric.pass_score {
+                flag_reasons.push(FlagReason::PassLine);
+            }
             ItemResult {
                 item_id: format!("item-{}", i + 1),
                 position: i as i64 + 1,
                 prompt: q.prompt.clone(),
                 competency: q.competency.clone(),
                 rubric: q.rubric.clone(),
-                scores: people
+                scores: PEOPLE
                     .iter()
                     .zip(rs.iter())
                     .map(|((n, me), r)| ItemResultScore {
@@ -473,12 +635,8 @@ pub fn calibration_results() -> CalibrationResults {
                 mean: Some(mean),
                 median: None,
                 spread: Some(spread),
-                flagged: spread >= 2,
-                flag_reasons: if spread >= 2 {
-                    vec![FlagReason::Spread, FlagReason::PassLine]
-                } else {
-                    vec![]
-                },
+                flagged: !flag_reasons.is_empty(),
+                flag_reasons,
                 notes: if i == 2 {
                     vec![CalibrationNote {
                         id: "n1".into(),
@@ -501,9 +659,9 @@ pub fn calibration_results() -> CalibrationResults {
         closed: false,
         revealed_at: None,
         items,
-        reviewers: people
+        reviewers: PEOPLE
             .iter()
-            .zip([-0.67, 0.67, 0.0])
+            .zip(results_deviations())
             .map(|((n, me), d)| ReviewerResult {
                 reviewer_id: n.to_lowercase().replace(' ', "-"),
                 name: n.to_string(),
@@ -512,36 +670,17 @@ pub fn calibration_results() -> CalibrationResults {
                 submitted_at: Some(rfc(NOW_MS)),
                 items_scored: 4,
                 mean_deviation: Some(d),
-                tendency: Some(if d < -0.5 {
+                // The server's band: half a point either way is in line.
+                tendency: Some(if d <= -0.5 {
                     Tendency::Severe
-                } else if d > 0.5 {
+                } else if d >= 0.5 {
                     Tendency::Lenient
                 } else {
                     Tendency::InLine
                 }),
             })
             .collect(),
-        reliability: Reliability {
-            units: 4,
-            raters: 3,
-            ratings: 12,
-            alpha_ordinal: Some(0.712),
-            alpha_ordinal_reason: None,
-            alpha_interval: Some(0.655),
-            alpha_interval_reason: None,
-            alpha_ordinal_ci: Some(ConfidenceInterval {
-                lower: 0.41,
-                upper: 0.88,
-                level: 0.95,
-                iterations: 1000,
-            }),
-            alpha_ordinal_ci_reason: None,
-            icc2_1: Some(0.62),
-            icc2_1_reason: None,
-            icc2_k: Some(0.83),
-            icc2_k_reason: None,
-            icc_units: 4,
-        },
+        reliability: results_reliability(),
     }
 }
 
@@ -582,20 +721,20 @@ pub fn app_in_calibration(scored: usize) -> App {
 }
 
 /// Presses `code` (no modifiers).
-pub fn key(app: &mut App, code: crossterm::event::KeyCode) -> Vec<crate::app::Effect> {
+pub fn key(app: &mut App, code: crossterm::event::KeyCode) -> Vec<takes::app::Effect> {
     update::update(app, Action::Key(crossterm::event::KeyEvent::from(code)))
 }
 
 /// Presses the character `c`.
-pub fn ch(app: &mut App, c: char) -> Vec<crate::app::Effect> {
+pub fn ch(app: &mut App, c: char) -> Vec<takes::app::Effect> {
     key(app, crossterm::event::KeyCode::Char(c))
 }
 
 /// The score entries among `fx` that go to the journal.
-pub fn journaled(fx: &[crate::app::Effect]) -> Vec<crate::journal::ScoreEntry> {
+pub fn journaled(fx: &[takes::app::Effect]) -> Vec<takes::journal::ScoreEntry> {
     fx.iter()
         .filter_map(|e| match e {
-            crate::app::Effect::Journal(s) => Some(s.clone()),
+            takes::app::Effect::Journal(s) => Some(s.clone()),
             _ => None,
         })
         .collect()
