@@ -17,18 +17,11 @@ use crate::features::{
     calibration_list, calibration_results, decision, help, panel, queue, review, shown, submit,
 };
 use widgets::bg_of;
+pub use widgets::VideoPane;
 
 /// Below this the app only says it needs more room.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
-
-/// Draws decoded video into the review screen's video pane. The runtime
-/// implements it over the player; without one (tests, no libmpv) the pane
-/// shows what it would play and why it does not.
-pub trait VideoPane {
-    /// Draws the current picture into `area`; false when there is none yet.
-    fn draw_picture(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> bool;
-}
 
 /// Draws the whole app.
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {

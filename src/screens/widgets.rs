@@ -1,5 +1,6 @@
 //! Small drawing helpers shared by every view: dialogs, centring,
-//! truncation, background-only styles.
+//! truncation, background-only styles, and the video pane the review view
+//! draws into.
 
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -8,6 +9,14 @@ use ratatui::widgets::{Block, Clear};
 use ratatui::Frame;
 
 use crate::config::Theme;
+
+/// Draws decoded video into the review screen's video pane. The runtime
+/// implements it over the player; without one (tests, no libmpv) the pane
+/// shows what it would play and why it does not.
+pub trait VideoPane {
+    /// Draws the current picture into `area`; false when there is none yet.
+    fn draw_picture(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> bool;
+}
 
 /// The background of a style alone, to lay text over a filled area.
 pub fn bg_of(s: Style) -> Style {

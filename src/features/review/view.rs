@@ -14,8 +14,7 @@ use crate::app::state::{App, ScoreView, SyncState, VideoSupport};
 use crate::config::Theme;
 use crate::format::{due_text, fmt_time, parse_ms};
 use crate::screens::layout;
-use crate::screens::widgets::{bg_of, fit};
-use crate::screens::VideoPane;
+use crate::screens::widgets::{bg_of, fit, VideoPane};
 
 pub fn draw(
     f: &mut Frame,
