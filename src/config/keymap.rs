@@ -719,6 +719,40 @@ mod tests {
     }
 
     #[test]
+    fn every_command_name_round_trips() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, cmd) in Command::NAMED {
+            assert!(seen.insert(*name), "{name} declared twice");
+            assert_eq!(Command::parse(name), Ok(Some(*cmd)));
+            assert_eq!(cmd.name(), *name);
+        }
+        assert_eq!(Command::parse("rate 4"), Ok(Some(Command::Rate(4))));
+        assert_eq!(Command::Rate(4).name(), "rate 4");
+    }
+
+    #[test]
+    fn dialogs_and_editors_do_not_inherit_global_keys() {
+        let km = Keymap::defaults();
+        // `q` is `back` on every screen, `close` in a dialog, text in an
+        // editor.
+        assert_eq!(km.lookup(Scope::Panel, Key::char('q')), Some(Command::Back));
+        assert_eq!(
+            km.lookup(Scope::Dialog, Key::char('q')),
+            Some(Command::Close)
+        );
+        assert_eq!(km.lookup(Scope::Editor, Key::char('q')), None);
+        assert_eq!(
+            km.lookup(Scope::Editor, Key::parse("<C-c>").unwrap()),
+            Some(Command::Leave)
+        );
+        assert_eq!(km.keys_for(Scope::Editor, Command::Help), vec![]);
+        assert_eq!(
+            km.hint_key(Scope::Dialog, Command::Confirm).as_deref(),
+            Some("y")
+        );
+    }
+
+    #[test]
     fn keys_round_trip_through_text() {
         for s in [
             "j",
