@@ -70,8 +70,7 @@ fn rated_review(keymap: Keymap) -> App {
     app.keymap = keymap;
     key(&mut app, KeyCode::Enter);
     let id = app
-        .review
-        .as_ref()
+        .review()
         .map(|r| r.assignment_id.clone())
         .expect("review open");
     update(
@@ -168,7 +167,7 @@ fn editor_keys_come_from_the_keymap() {
     assert_eq!(bar(&app), "C-s leave note (saves)  Enter new line");
     // Esc is no longer bound: the editor stays open.
     key(&mut app, KeyCode::Esc);
-    assert!(app.review.as_ref().is_some_and(|r| r.editor.is_some()));
+    assert!(app.review().is_some_and(|r| r.editor.is_some()));
     ch(&mut app, 'x');
     update(
         &mut app,
@@ -177,5 +176,5 @@ fn editor_keys_come_from_the_keymap() {
             crossterm::event::KeyModifiers::CONTROL,
         )),
     );
-    assert!(app.review.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.review().is_some_and(|r| r.editor.is_none()));
 }

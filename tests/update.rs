@@ -1,7 +1,7 @@
 //! Update-function tests: key sequences produce the expected state.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use takes::app::state::{App, DecisionStage, Overlay, Screen, SyncState};
+use takes::app::state::{App, DecisionStage, Overlay, ScreenKind, SyncState};
 use takes::app::{update, Action, Effect};
 use takes::client::ClientError;
 use takes::journal::sync::SyncEvent;
@@ -15,14 +15,13 @@ fn typed(app: &mut App, s: &str) {
 }
 
 fn aid(app: &App) -> String {
-    app.review
-        .as_ref()
+    app.review()
         .map(|r| r.assignment_id.clone())
         .unwrap_or_default()
 }
 
 fn current(app: &App) -> usize {
-    app.review.as_ref().map(|r| r.current).unwrap_or(99)
+    app.review().map(|r| r.current).unwrap_or(99)
 }
 
 #[test]
@@ -124,7 +123,7 @@ fn note_editor_is_multiline_and_esc_saves() {
     key(&mut app, KeyCode::End);
     // Keys bound elsewhere type into the note, not act.
     typed(&mut app, " S5q");
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     assert!(app.overlay.is_none());
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Home);
@@ -134,7 +133,7 @@ fn note_editor_is_multiline_and_esc_saves() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].note.as_deref(), Some(">first\nsecond S5q"));
     assert_eq!(e[0].rating, Some(3), "keeps the existing rating");
-    assert!(app.review.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.review().is_some_and(|r| r.editor.is_none()));
     // Opening and leaving without change journals nothing.
     ch(&mut app, 'i');
     assert!(journaled(&key(&mut app, KeyCode::Esc)).is_empty());
@@ -227,10 +226,10 @@ fn queue_is_due_ordered_and_moves() {
     ch(&mut app, 'g');
     assert_eq!(app.queue.selected, 0);
     let fx = key(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     assert!(matches!(fx.as_slice(), [Effect::FetchAssignment(_)]));
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Queue);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
     ch(&mut app, 'q');
     assert!(app.should_quit);
 }
@@ -300,13 +299,37 @@ fn submit_needs_confirmation_and_waits_for_sync() {
             }),
         },
     );
-    assert_eq!(app.screen, Screen::Panel);
+    assert_eq!(app.screen.kind(), ScreenKind::Panel);
     assert!(fx.contains(&Effect::FetchPanel(id.clone())));
+    assert!(fx.contains(&Effect::FetchAssignment(id.clone())));
     assert!(app
         .queue
         .items
         .iter()
         .any(|i| i.id == id && i.status == AssignmentStatus::Submitted));
+    // The panel carries its own state; the review is gone with its screen.
+    assert_eq!(
+        app.panel().map(|p| p.assignment_id.as_str()),
+        Some(id.as_str())
+    );
+    assert!(app.review().is_none());
+    // The assignment fetched after the submit still reveals the candidate
+    // in the queue row.
+    let mut detail = takes_testkit::assignment(&id);
+    detail.status = AssignmentStatus::Submitted;
+    detail.candidate.display_name = "Oluwaseun Adeyemi".into();
+    detail.candidate.revealed = true;
+    update(
+        &mut app,
+        Action::AssignmentLoaded {
+            id: id.clone(),
+            result: Ok(detail),
+        },
+    );
+    assert!(app.queue.items.iter().any(|i| i.id == id
+        && i.candidate.revealed
+        && i.candidate.display_name == "Oluwaseun Adeyemi"));
+    assert_eq!(app.screen.kind(), ScreenKind::Panel);
 }
 
 #[test]
@@ -412,13 +435,13 @@ fn without_video_the_keys_say_why_and_content_only_toggles() {
         .as_ref()
         .is_some_and(|s| s.text.contains("No playback")));
     ch(&mut app, 'v');
-    assert!(app.review.as_ref().is_some_and(|r| !r.show_video));
+    assert!(app.review().is_some_and(|r| !r.show_video));
     // Seeking without a player still moves the transcript along.
     ch(&mut app, 'l');
     ch(&mut app, 'l');
     ch(&mut app, 'l');
     assert_eq!(app.player.position_s, 15.0);
-    assert_eq!(app.review.as_ref().map(|r| r.cue), Some(2));
+    assert_eq!(app.review().map(|r| r.cue), Some(2));
     ch(&mut app, ']');
     assert_eq!(app.player.speed, 1.25);
     ch(&mut app, 'C'); // calibration is a queue key; nothing in review
@@ -454,9 +477,9 @@ fn errors_show_and_the_app_keeps_working() {
             result: Err(ClientError::Malformed("expected value".into())),
         },
     );
-    assert!(app.review.as_ref().is_some_and(|r| r.error.is_some()));
+    assert!(app.review().is_some_and(|r| r.error.is_some()));
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Queue);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
     // Ctrl-C quits from anywhere outside editors.
     update(
         &mut app,
@@ -506,11 +529,11 @@ fn cal_app(scored: usize) -> App {
 fn c_opens_calibration_sessions_and_enter_scores_in_the_review_screen() {
     let mut app = app_with_queue(UserRole::Reviewer, 5);
     let fx = ch(&mut app, 'C');
-    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(app.screen.kind(), ScreenKind::Calibration);
     assert_eq!(fx, vec![Effect::FetchCalibrations]);
     let app = cal_app(1);
-    assert_eq!(app.screen, Screen::Review);
-    let r = app.review.as_ref().expect("review");
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
+    let r = app.review().expect("review");
     assert!(r.calibration.is_some());
     let d = r.detail.as_ref().expect("detail from the session");
     assert_eq!(d.questions.len(), 4);
@@ -543,13 +566,9 @@ fn calibration_ratings_go_through_the_journal_to_the_calibration_target() {
 fn v_shows_the_lock_with_what_is_missing_until_submitted() {
     let mut app = cal_app(3);
     let fx = ch(&mut app, 'V');
-    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert_eq!(app.screen.kind(), ScreenKind::CalibrationResults);
     assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
-    let p = app
-        .results
-        .as_ref()
-        .and_then(|r| r.progress)
-        .expect("progress");
+    let p = app.results().and_then(|r| r.progress).expect("progress");
     assert_eq!((p.scored, p.items, p.submitted), (3, 4, false));
     update(
         &mut app,
@@ -558,13 +577,13 @@ fn v_shows_the_lock_with_what_is_missing_until_submitted() {
             result: Err(ClientError::Forbidden("submit first".into())),
         },
     );
-    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_some()));
+    assert!(app.results().is_some_and(|r| r.locked.is_some()));
     // Back returns to the items being scored.
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     // And back again to the sessions.
     let fx = ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(app.screen.kind(), ScreenKind::Calibration);
     assert_eq!(fx, vec![Effect::FetchCalibrations]);
 }
 
@@ -606,9 +625,9 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
             }),
         },
     );
-    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert_eq!(app.screen.kind(), ScreenKind::CalibrationResults);
     assert!(fx.contains(&Effect::FetchCalibrationResults("cal-1".into())));
-    assert!(app.review.as_ref().is_some_and(|r| r.submitted()));
+    assert!(app.review().is_some_and(|r| r.submitted()));
     // Scores are locked now.
     ch(&mut app, 'q');
     assert!(journaled(&ch(&mut app, '2')).is_empty());
@@ -625,11 +644,11 @@ fn results_load_and_scroll() {
             result: Ok(takes_testkit::calibration_results()),
         },
     );
-    let r = app.results.as_ref().expect("results");
+    let r = app.results().expect("results");
     assert!(r.results.is_some() && r.locked.is_none());
     ch(&mut app, 'j');
     ch(&mut app, 'j');
-    assert_eq!(app.results.as_ref().map(|r| r.scroll), Some(2));
+    assert_eq!(app.results().map(|r| r.scroll), Some(2));
     // Results for another session are ignored.
     update(
         &mut app,
@@ -638,7 +657,7 @@ fn results_load_and_scroll() {
             result: Err(ClientError::Forbidden("x".into())),
         },
     );
-    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_none()));
+    assert!(app.results().is_some_and(|r| r.locked.is_none()));
 }
 
 #[test]
@@ -682,7 +701,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     ch(&mut app, 'V');
     // Before the results are visible there is nothing to discuss.
     assert!(ch(&mut app, 'i').is_empty());
-    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.results().is_some_and(|r| r.editor.is_none()));
     let res = takes_testkit::calibration_results();
     let order: Vec<String> = takes::features::calibration_results::state::ordered_items(&res)
         .iter()
@@ -699,7 +718,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     ch(&mut app, 'i');
     typed(&mut app, "We read anchor 3 differently");
     // `n` while writing is text, not navigation.
-    assert_eq!(app.results.as_ref().map(|r| r.item), Some(1));
+    assert_eq!(app.results().map(|r| r.item), Some(1));
     let fx = key(&mut app, KeyCode::Esc);
     assert_eq!(
         fx,
@@ -717,7 +736,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
             result: Err(ClientError::Timeout(20)),
         },
     );
-    let ed = app.results.as_ref().and_then(|r| r.editor.clone());
+    let ed = app.results().and_then(|r| r.editor.clone());
     assert_eq!(
         ed.map(|e| e.text),
         Some("We read anchor 3 differently".to_string())
@@ -739,7 +758,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
         },
     );
     assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
-    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.results().is_some_and(|r| r.editor.is_none()));
     // An empty note sends nothing.
     ch(&mut app, 'i');
     assert!(key(&mut app, KeyCode::Esc).is_empty());

@@ -4,22 +4,22 @@
 //! never call each other sideways; the moves are here.
 
 use super::effect::Effect;
-use super::state::{App, Screen};
+use super::state::{App, Screen, ScreenKind};
 use crate::config::Command;
 use crate::features::{calibration_list, calibration_results, decision, panel, queue, review};
 
 /// Runs `cmd` if it moves between screens here; `None` otherwise.
 pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
     let calibrating = app.calibrating().is_some();
-    let fx = match (app.screen, cmd) {
+    let fx = match (app.screen.kind(), cmd) {
         (_, Command::Back) => back(app),
         (_, Command::CalibrationResults) => calibration_results::open(app),
-        (Screen::Queue, Command::Open) => match app.queue.selected_item().cloned() {
+        (ScreenKind::Queue, Command::Open) => match app.queue.selected_item().cloned() {
             Some(item) => review::open_assignment(app, item.id.clone(), Some(item)),
             None => vec![],
         },
-        (Screen::Queue, Command::Calibration) => calibration_list::open(app),
-        (Screen::Calibration, Command::Open) => match app.calibration.selected_session() {
+        (ScreenKind::Queue, Command::Calibration) => calibration_list::open(app),
+        (ScreenKind::Calibration, Command::Open) => match app.calibration.selected_session() {
             Some(s) => {
                 let id = s.id.clone();
                 review::open_calibration_session(app, id)
@@ -27,10 +27,12 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             None => vec![],
         },
         // While scoring calibration items the panel key shows the results.
-        (Screen::Review, Command::Panel) if calibrating => calibration_results::open(app),
-        (Screen::Review, Command::Panel) => open_panel(app),
-        (Screen::Review | Screen::Panel, Command::Decision) if !calibrating => decision::open(app),
-        (Screen::Review | Screen::Panel, Command::NextAssignment) if !calibrating => {
+        (ScreenKind::Review, Command::Panel) if calibrating => calibration_results::open(app),
+        (ScreenKind::Review, Command::Panel) => open_panel(app),
+        (ScreenKind::Review | ScreenKind::Panel, Command::Decision) if !calibrating => {
+            decision::open(app)
+        }
+        (ScreenKind::Review | ScreenKind::Panel, Command::NextAssignment) if !calibrating => {
             next_assignment(app)
         }
         _ => return None,
@@ -40,29 +42,18 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
 
 /// `back`: one screen up; quits from the queue.
 pub fn back(app: &mut App) -> Vec<Effect> {
-    match app.screen {
+    match std::mem::replace(&mut app.screen, Screen::Queue) {
         Screen::Queue => queue::back(app),
-        Screen::CalibrationResults => {
-            app.results = None;
-            app.screen = if app.review.is_some() {
-                Screen::Review
-            } else {
-                Screen::Calibration
+        Screen::CalibrationResults { review, .. } => {
+            app.screen = match review {
+                Some(r) => Screen::Review(r),
+                None => Screen::Calibration,
             };
             vec![]
         }
-        Screen::Calibration => {
-            app.screen = Screen::Queue;
-            vec![]
-        }
-        Screen::Review if app.calibrating().is_some() => {
-            app.review = None;
-            calibration_list::open(app)
-        }
-        Screen::Review | Screen::Panel => {
-            app.screen = Screen::Queue;
-            app.review = None;
-            app.panel = None;
+        Screen::Calibration => vec![],
+        Screen::Review(r) if r.calibration.is_some() => calibration_list::open(app),
+        Screen::Review(_) | Screen::Panel(_) => {
             app.queue.recompute();
             if app.me.is_some() && !app.queue.loading {
                 queue::refresh(app)
@@ -75,7 +66,7 @@ pub fn back(app: &mut App) -> Vec<Effect> {
 
 /// The panel opens only after the reviewer submitted (no anchoring).
 fn open_panel(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     if !r.submitted() {
@@ -97,7 +88,6 @@ fn next_assignment(app: &mut App) -> Vec<Effect> {
             {
                 app.queue.selected = pos;
             }
-            app.panel = None;
             review::open_assignment(app, item.id.clone(), Some(item))
         }
         None => {

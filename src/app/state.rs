@@ -20,8 +20,9 @@ pub use crate::features::review::state::{
 };
 pub use crate::format::parse_ms;
 
+/// Which screen, without its state: for the keymap scope, titles, tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
+pub enum ScreenKind {
     Queue,
     Review,
     Panel,
@@ -31,13 +32,92 @@ pub enum Screen {
     CalibrationResults,
 }
 
-impl Screen {
+impl ScreenKind {
     pub fn scope(self) -> Scope {
         match self {
-            Screen::Queue => Scope::Queue,
-            Screen::Review => Scope::Review,
-            Screen::Panel => Scope::Panel,
-            Screen::Calibration | Screen::CalibrationResults => Scope::Calibration,
+            ScreenKind::Queue => Scope::Queue,
+            ScreenKind::Review => Scope::Review,
+            ScreenKind::Panel => Scope::Panel,
+            ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
+        }
+    }
+}
+
+/// The screen shown, holding the state that lives only while it is shown,
+/// so the screen and its state cannot disagree. The queue and the
+/// calibration list keep theirs in [`App`] (selection and rows survive a
+/// visit elsewhere).
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Queue,
+    Review(Box<ReviewState>),
+    Panel(Box<PanelState>),
+    Calibration,
+    CalibrationResults {
+        results: Box<ResultsState>,
+        /// The calibration session being scored when the results were
+        /// opened from it: `back` returns to it.
+        review: Option<Box<ReviewState>>,
+    },
+}
+
+impl Screen {
+    pub fn kind(&self) -> ScreenKind {
+        match self {
+            Screen::Queue => ScreenKind::Queue,
+            Screen::Review(_) => ScreenKind::Review,
+            Screen::Panel(_) => ScreenKind::Panel,
+            Screen::Calibration => ScreenKind::Calibration,
+            Screen::CalibrationResults { .. } => ScreenKind::CalibrationResults,
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.kind().scope()
+    }
+
+    /// The review shown, or the one under the calibration results.
+    pub fn review(&self) -> Option<&ReviewState> {
+        match self {
+            Screen::Review(r) => Some(r),
+            Screen::CalibrationResults { review, .. } => review.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn review_mut(&mut self) -> Option<&mut ReviewState> {
+        match self {
+            Screen::Review(r) => Some(r),
+            Screen::CalibrationResults { review, .. } => review.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    pub fn panel(&self) -> Option<&PanelState> {
+        match self {
+            Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn panel_mut(&mut self) -> Option<&mut PanelState> {
+        match self {
+            Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn results(&self) -> Option<&ResultsState> {
+        match self {
+            Screen::CalibrationResults { results, .. } => Some(results),
+            _ => None,
+        }
+    }
+
+    pub fn results_mut(&mut self) -> Option<&mut ResultsState> {
+        match self {
+            Screen::CalibrationResults { results, .. } => Some(results),
+            _ => None,
         }
     }
 }
@@ -131,10 +211,7 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub queue: QueueState,
-    pub review: Option<ReviewState>,
-    pub panel: Option<PanelState>,
     pub calibration: CalibrationListState,
-    pub results: Option<ResultsState>,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -178,10 +255,7 @@ impl App {
                 Some(Overlay::Problems)
             },
             queue: QueueState::new(status),
-            review: None,
-            panel: None,
             calibration: CalibrationListState::default(),
-            results: None,
             local: HashMap::new(),
             status: None,
             keymap,
@@ -201,6 +275,19 @@ impl App {
 
     pub fn scope(&self) -> Scope {
         self.screen.scope()
+    }
+
+    /// The review shown (or under the calibration results).
+    pub fn review(&self) -> Option<&ReviewState> {
+        self.screen.review()
+    }
+
+    pub fn panel(&self) -> Option<&PanelState> {
+        self.screen.panel()
+    }
+
+    pub fn results(&self) -> Option<&ResultsState> {
+        self.screen.results()
     }
 
     fn say(&mut self, level: Level, text: impl Into<String>) {
@@ -292,12 +379,12 @@ impl App {
 
     /// The calibration session being scored in the review screen.
     pub fn calibrating(&self) -> Option<&CalibrationSession> {
-        self.review.as_ref().and_then(|r| r.calibration.as_ref())
+        self.review().and_then(|r| r.calibration.as_ref())
     }
 
     /// Items scored (locally or on the server) of the session being scored.
     pub fn calibration_progress(&self) -> Option<CalibrationProgress> {
-        let r = self.review.as_ref()?;
+        let r = self.review()?;
         r.calibration.as_ref()?;
         let d = r.detail.as_ref()?;
         Some(CalibrationProgress {
@@ -326,10 +413,9 @@ impl App {
     /// The next open assignment after the one on screen, in queue order.
     pub fn next_open_item(&self) -> Option<takes_api::QueueItem> {
         let current = self
-            .review
-            .as_ref()
+            .review()
             .map(|r| r.assignment_id.as_str())
-            .or_else(|| self.panel.as_ref().map(|p| p.assignment_id.as_str()));
+            .or_else(|| self.panel().map(|p| p.assignment_id.as_str()));
         self.queue.next_open_after(current)
     }
 

@@ -9,7 +9,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use super::action::Action;
 use super::effect::Effect;
 use super::navigate;
-use super::state::{App, Conn, Overlay, Screen};
+use super::state::{App, Conn, Overlay, ScreenKind};
 use crate::config::{Command, Key, Scope};
 use crate::features::{
     calibration_list, calibration_results, decision, help, panel, queue, review, submit, sync,
@@ -102,12 +102,12 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         Some(Overlay::Decision(_)) => return decision::on_key(app, &k),
         None => {}
     }
-    match app.screen {
-        Screen::Queue if app.queue.editing.is_some() => return queue::on_filter_key(app, &k),
-        Screen::Review if app.review.as_ref().is_some_and(|r| r.editor.is_some()) => {
+    match app.screen.kind() {
+        ScreenKind::Queue if app.queue.editing.is_some() => return queue::on_filter_key(app, &k),
+        ScreenKind::Review if app.review().is_some_and(|r| r.editor.is_some()) => {
             return review::note::on_key(app, &k)
         }
-        Screen::CalibrationResults if app.results.as_ref().is_some_and(|r| r.editor.is_some()) => {
+        ScreenKind::CalibrationResults if app.results().is_some_and(|r| r.editor.is_some()) => {
             return calibration_results::discussion::on_key(app, &k)
         }
         _ => {}
@@ -134,11 +134,11 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     if let Some(fx) = navigate::command(app, cmd) {
         return fx;
     }
-    match app.screen {
-        Screen::Queue => queue::command(app, cmd),
-        Screen::Calibration => calibration_list::command(app, cmd),
-        Screen::CalibrationResults => calibration_results::command(app, cmd),
-        Screen::Review => review::command(app, cmd),
-        Screen::Panel => panel::command(app, cmd),
+    match app.screen.kind() {
+        ScreenKind::Queue => queue::command(app, cmd),
+        ScreenKind::Calibration => calibration_list::command(app, cmd),
+        ScreenKind::CalibrationResults => calibration_results::command(app, cmd),
+        ScreenKind::Review => review::command(app, cmd),
+        ScreenKind::Panel => panel::command(app, cmd),
     }
 }

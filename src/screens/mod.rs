@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::state::{App, Conn, Level, Overlay, Screen};
+use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
 use crate::config::Theme;
 use crate::features::{
     calibration_list, calibration_results, decision, help, panel, queue, review, shown, submit,
@@ -37,12 +37,12 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
     }
     let [header, body, bar] = layout::frame(area);
     draw_header(f, header, app, theme);
-    match app.screen {
-        Screen::Queue => queue::view::draw(f, body, app, theme),
-        Screen::Review => review::view::draw(f, body, app, theme, video),
-        Screen::Panel => panel::view::draw(f, body, app, theme),
-        Screen::Calibration => calibration_list::view::draw(f, body, app, theme),
-        Screen::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
+    match app.screen.kind() {
+        ScreenKind::Queue => queue::view::draw(f, body, app, theme),
+        ScreenKind::Review => review::view::draw(f, body, app, theme, video),
+        ScreenKind::Panel => panel::view::draw(f, body, app, theme),
+        ScreenKind::Calibration => calibration_list::view::draw(f, body, app, theme),
+        ScreenKind::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
@@ -142,12 +142,12 @@ pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
     let hints = match &app.overlay {
         Some(Overlay::ConfirmSubmit) => submit::hints(),
         Some(Overlay::Decision(d)) => decision::hints(d),
-        Some(Overlay::Help { .. } | Overlay::Problems) | None => match app.screen {
-            Screen::Queue => queue::hints(app),
-            Screen::Review => review::hints(app),
-            Screen::Panel => panel::hints(app),
-            Screen::Calibration => calibration_list::hints(),
-            Screen::CalibrationResults => calibration_results::hints(app),
+        Some(Overlay::Help { .. } | Overlay::Problems) | None => match app.screen.kind() {
+            ScreenKind::Queue => queue::hints(app),
+            ScreenKind::Review => review::hints(app),
+            ScreenKind::Panel => panel::hints(app),
+            ScreenKind::Calibration => calibration_list::hints(),
+            ScreenKind::CalibrationResults => calibration_results::hints(app),
         },
     };
     shown(&hints, &app.keymap)

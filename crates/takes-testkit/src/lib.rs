@@ -245,8 +245,7 @@ pub fn app_in_review(role: UserRole) -> App {
         )),
     );
     let id = app
-        .review
-        .as_ref()
+        .review()
         .map(|r| r.assignment_id.clone())
         .unwrap_or_default();
     update::update(
@@ -290,7 +289,7 @@ pub fn app_in_review(role: UserRole) -> App {
             sync: SyncState::Failed("conflict (409): assignment was submitted".into()),
         },
     );
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         r.current = 1;
         r.cue = 1;
         assert!(matches!(
@@ -309,8 +308,7 @@ pub fn app_in_panel(role: UserRole) -> App {
     let mut app = app_with_queue(role, 40);
     key(&mut app, crossterm::event::KeyCode::Enter);
     let id = app
-        .review
-        .as_ref()
+        .review()
         .map(|r| r.assignment_id.clone())
         .unwrap_or_default();
     update::update(

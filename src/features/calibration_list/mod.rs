@@ -26,7 +26,6 @@ pub fn hints() -> Vec<Hint> {
 /// Shows the list and (re)loads it.
 pub fn open(app: &mut App) -> Vec<Effect> {
     app.screen = Screen::Calibration;
-    app.results = None;
     app.calibration.loading = true;
     vec![Effect::FetchCalibrations]
 }

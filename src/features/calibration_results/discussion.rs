@@ -23,7 +23,7 @@ pub fn hints() -> Vec<Hint> {
 
 pub fn on_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let keymap = &app.keymap;
-    let Some(r) = app.results.as_mut() else {
+    let Some(r) = app.screen.results_mut() else {
         return vec![];
     };
     if r.sending {
@@ -65,7 +65,11 @@ pub fn on_note_added(
     session_id: String,
     result: Result<CalibrationNote, ClientError>,
 ) -> Vec<Effect> {
-    let Some(r) = app.results.as_mut().filter(|r| r.session_id == session_id) else {
+    let Some(r) = app
+        .screen
+        .results_mut()
+        .filter(|r| r.session_id == session_id)
+    else {
         return vec![];
     };
     r.sending = false;

@@ -11,13 +11,13 @@ use takes_api::{CalibrationResults, CalibrationStatus};
 use super::editor::TextInput;
 use super::Hint;
 use crate::app::effect::Effect;
-use crate::app::state::{App, Screen};
+use crate::app::state::{App, Screen, ScreenKind};
 use crate::client::ClientError;
 use crate::config::{Command, Scope};
 use state::{ordered_items, CalibrationProgress, ResultsState};
 
 pub fn hints(app: &App) -> Vec<Hint> {
-    if app.results.as_ref().is_some_and(|r| r.editor.is_some()) {
+    if app.results().is_some_and(|r| r.editor.is_some()) {
         return discussion::hints();
     }
     let s = Scope::Calibration;
@@ -33,14 +33,14 @@ pub fn hints(app: &App) -> Vec<Hint> {
 /// list. Before the caller submitted they show as a lock with what is
 /// still missing; the server is asked anyway (it decides).
 pub fn open(app: &mut App) -> Vec<Effect> {
-    let (id, title, progress) = match app.screen {
-        Screen::Review => {
+    let (id, title, progress) = match app.screen.kind() {
+        ScreenKind::Review => {
             let Some(s) = app.calibrating() else {
                 return vec![];
             };
             (s.id.clone(), s.title.clone(), app.calibration_progress())
         }
-        Screen::Calibration => {
+        ScreenKind::Calibration => {
             let Some(s) = app.calibration.selected_session() else {
                 app.info("No calibration session selected");
                 return vec![];
@@ -52,15 +52,15 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             };
             (s.id.clone(), s.title.clone(), Some(progress))
         }
-        Screen::CalibrationResults => {
-            return match app.results.as_ref() {
+        ScreenKind::CalibrationResults => {
+            return match app.results() {
                 Some(r) => vec![Effect::FetchCalibrationResults(r.session_id.clone())],
                 None => vec![],
             }
         }
         _ => return vec![],
     };
-    app.results = Some(ResultsState {
+    let results = Box::new(ResultsState {
         session_id: id.clone(),
         title,
         results: None,
@@ -72,7 +72,12 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         editor: None,
         sending: false,
     });
-    app.screen = Screen::CalibrationResults;
+    // Opened while scoring the session: the review stays underneath.
+    let review = match std::mem::replace(&mut app.screen, Screen::Queue) {
+        Screen::Review(r) => Some(r),
+        _ => None,
+    };
+    app.screen = Screen::CalibrationResults { results, review };
     vec![Effect::FetchCalibrationResults(id)]
 }
 
@@ -81,7 +86,7 @@ pub fn on_loaded(
     id: String,
     result: Result<CalibrationResults, ClientError>,
 ) -> Vec<Effect> {
-    if let Some(rs) = app.results.as_mut().filter(|r| r.session_id == id) {
+    if let Some(rs) = app.screen.results_mut().filter(|r| r.session_id == id) {
         match result {
             Ok(res) => {
                 rs.title = res.title.clone();
@@ -100,7 +105,7 @@ pub fn on_loaded(
 }
 
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
-    let Some(r) = app.results.as_mut() else {
+    let Some(r) = app.screen.results_mut() else {
         return vec![];
     };
     let items = r.results.as_ref().map(|x| x.items.len()).unwrap_or(0);

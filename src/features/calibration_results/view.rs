@@ -66,7 +66,7 @@ pub fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
 }
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(rs) = app.results.as_ref() else {
+    let Some(rs) = app.results() else {
         return;
     };
     let title = if rs.title.is_empty() {

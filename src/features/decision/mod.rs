@@ -11,7 +11,7 @@ use takes_api::{Decision, DecisionAction, DecisionRequest};
 use super::editor::{self, typed};
 use super::Hint;
 use crate::app::effect::Effect;
-use crate::app::state::{App, Overlay, Screen};
+use crate::app::state::{App, Overlay, ScreenKind};
 use crate::client::ClientError;
 use crate::config::{Command, Key, Scope};
 use state::{DecisionDialog, DecisionStage};
@@ -68,16 +68,18 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         app.warn("Decisions are made by recruiters");
         return vec![];
     }
-    let (interview_id, candidate) = match app.screen {
-        Screen::Review => match app.review.as_ref().and_then(|r| r.detail.as_ref()) {
+    let (interview_id, candidate) = match app.screen.kind() {
+        ScreenKind::Review => match app.review().and_then(|r| r.detail.as_ref()) {
             Some(d) => (d.interview_id.clone(), d.candidate.display_name.clone()),
             None => return vec![],
         },
-        Screen::Panel => match app.panel.as_ref().and_then(|p| p.panel.as_ref()) {
+        ScreenKind::Panel => match app.panel().and_then(|p| p.panel.as_ref()) {
             Some(p) => (p.interview_id.clone(), p.candidate.display_name.clone()),
             None => return vec![],
         },
-        Screen::Queue | Screen::Calibration | Screen::CalibrationResults => return vec![],
+        ScreenKind::Queue | ScreenKind::Calibration | ScreenKind::CalibrationResults => {
+            return vec![]
+        }
     };
     app.overlay = Some(Overlay::Decision(DecisionDialog {
         interview_id,

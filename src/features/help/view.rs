@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::state::{App, Screen};
+use crate::app::state::{App, ScreenKind};
 use crate::config::Command;
 use crate::config::{Scope, Theme};
 use crate::features::{panel, queue, review, shown};
@@ -15,12 +15,12 @@ use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     let scope = app.scope();
-    let title = match app.screen {
-        Screen::Queue => "Queue",
-        Screen::Review => "Review",
-        Screen::Panel => "Panel",
-        Screen::Calibration => "Calibration",
-        Screen::CalibrationResults => "Calibration results",
+    let title = match app.screen.kind() {
+        ScreenKind::Queue => "Queue",
+        ScreenKind::Review => "Review",
+        ScreenKind::Panel => "Panel",
+        ScreenKind::Calibration => "Calibration",
+        ScreenKind::CalibrationResults => "Calibration results",
     };
     let mut out = vec![Line::from(Span::styled(
         format!("{title} keys"),
@@ -57,11 +57,11 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
     }
     // The dialog and editor keys of this screen, from its features'
     // command lists, keys as bound now.
-    let modal = match app.screen {
-        Screen::Queue => queue::modal_hints(),
-        Screen::Review => review::modal_hints(),
-        Screen::Panel => panel::modal_hints(),
-        Screen::Calibration | Screen::CalibrationResults => Vec::new(),
+    let modal = match app.screen.kind() {
+        ScreenKind::Queue => queue::modal_hints(),
+        ScreenKind::Review => review::modal_hints(),
+        ScreenKind::Panel => panel::modal_hints(),
+        ScreenKind::Calibration | ScreenKind::CalibrationResults => Vec::new(),
     };
     let modal = shown(&modal, &app.keymap);
     out.push(Line::from(""));

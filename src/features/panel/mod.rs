@@ -27,13 +27,12 @@ pub fn modal_hints() -> Vec<Hint> {
 }
 
 pub fn open(app: &mut App, id: String) -> Vec<Effect> {
-    app.panel = Some(PanelState {
+    app.screen = Screen::Panel(Box::new(PanelState {
         assignment_id: id.clone(),
         panel: None,
         error: None,
         scroll: 0,
-    });
-    app.screen = Screen::Panel;
+    }));
     vec![Effect::FetchPanel(id)]
 }
 
@@ -43,8 +42,8 @@ pub fn on_loaded(
     result: Result<Panel, ClientError>,
 ) -> Vec<Effect> {
     if let Some(p) = app
-        .panel
-        .as_mut()
+        .screen
+        .panel_mut()
         .filter(|p| p.assignment_id == assignment_id)
     {
         match result {
@@ -61,7 +60,7 @@ pub fn on_loaded(
 /// The panel's own keys (the decision and the next assignment are moves:
 /// [`crate::app::navigate`]).
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
-    let Some(p) = app.panel.as_mut() else {
+    let Some(p) = app.screen.panel_mut() else {
         return vec![];
     };
     match cmd {

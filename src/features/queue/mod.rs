@@ -128,7 +128,7 @@ pub fn on_loaded(app: &mut App, gen: u64, result: Result<QueueChunk, ClientError
                 q.loading = false;
             }
             // Rows scored in this session may be ahead of the server.
-            let review_counts = app.review.as_ref().and_then(|r| {
+            let review_counts = app.review().and_then(|r| {
                 r.detail.as_ref().map(|d| {
                     let rated = d
                         .questions

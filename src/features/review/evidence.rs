@@ -10,7 +10,7 @@ use crate::app::state::{App, ScoreView};
 use crate::format::fmt_time;
 
 pub fn toggle(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     if r.submitted() {

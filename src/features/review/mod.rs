@@ -21,14 +21,13 @@ use state::{calibration_detail, ReviewState, TranscriptState};
 
 /// The review screen's hint bar.
 pub fn hints(app: &App) -> Vec<Hint> {
-    if app.review.as_ref().is_some_and(|r| r.editor.is_some()) {
+    if app.review().is_some_and(|r| r.editor.is_some()) {
         return note::hints();
     }
     let s = Scope::Review;
     let mut hints = Vec::new();
     let scale = app
-        .review
-        .as_ref()
+        .review()
         .and_then(|r| r.question())
         .map(|q| (q.rubric.scale_min, q.rubric.scale_max));
     if let Some((min, max)) = scale {
@@ -90,11 +89,10 @@ fn new_review(app: &App, id: String, calibration: Option<CalibrationSession>) ->
 
 /// Opens an assignment; shown at once when it was fetched ahead.
 pub fn open_assignment(app: &mut App, id: String, summary: Option<QueueItem>) -> Vec<Effect> {
-    app.review = Some(ReviewState {
+    app.screen = Screen::Review(Box::new(ReviewState {
         summary,
         ..new_review(app, id.clone(), None)
-    });
-    app.screen = Screen::Review;
+    }));
     let mut fx = vec![Effect::FetchAssignment(id.clone())];
     // Fetched ahead: show it at once; the fetch above refreshes it.
     if let Some(d) = app.prefetched.take().filter(|d| d.id == id) {
@@ -125,9 +123,7 @@ pub fn open_calibration_session(app: &mut App, id: String) -> Vec<Effect> {
         items: Vec::new(),
         my_scores: Vec::new(),
     };
-    app.review = Some(new_review(app, id.clone(), Some(placeholder)));
-    app.results = None;
-    app.screen = Screen::Review;
+    app.screen = Screen::Review(Box::new(new_review(app, id.clone(), Some(placeholder))));
     vec![Effect::FetchCalibrationSession(id)]
 }
 
@@ -136,7 +132,16 @@ pub fn on_assignment(
     id: String,
     result: Result<AssignmentDetail, ClientError>,
 ) -> Vec<Effect> {
-    let Some(r) = app.review.as_mut().filter(|r| r.assignment_id == id) else {
+    // Keep the queue row in step (also after a submit, when the panel is
+    // shown: the candidate's name is revealed then).
+    if let Ok(detail) = result.as_ref() {
+        if let Some(it) = app.queue.items.iter_mut().find(|i| i.id == detail.id) {
+            it.status = detail.status;
+            it.candidate = detail.candidate.clone();
+            it.submitted_at = detail.submitted_at.clone();
+        }
+    }
+    let Some(r) = app.screen.review_mut().filter(|r| r.assignment_id == id) else {
         return vec![];
     };
     match result {
@@ -174,12 +179,6 @@ pub fn on_assignment(
                     app.local.remove(&key);
                 }
             }
-            // Keep the queue row in step.
-            if let Some(it) = app.queue.items.iter_mut().find(|i| i.id == detail.id) {
-                it.status = detail.status;
-                it.candidate = detail.candidate.clone();
-                it.submitted_at = detail.submitted_at.clone();
-            }
             r.error = None;
             r.detail = Some(detail);
             fx
@@ -199,8 +198,8 @@ pub fn on_session_loaded(
     result: Result<CalibrationSession, ClientError>,
 ) -> Vec<Effect> {
     let Some(r) = app
-        .review
-        .as_mut()
+        .screen
+        .review_mut()
         .filter(|r| r.assignment_id == id && r.calibration.is_some())
     else {
         return vec![];
@@ -218,7 +217,7 @@ pub fn on_transcript(
     response_id: String,
     result: Result<Vec<Cue>, ClientError>,
 ) -> Vec<Effect> {
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         let st = match result {
             Ok(cues) => TranscriptState::Loaded(cues),
             Err(e) => TranscriptState::Failed(e.to_string()),
@@ -229,7 +228,7 @@ pub fn on_transcript(
 }
 
 pub fn set_question(app: &mut App, i: usize) {
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         r.set_question(i);
     }
 }
@@ -259,7 +258,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     match cmd {
         Command::Rate(n) => return rating::rate(app, n),
         Command::NextQuestion | Command::PrevQuestion => {
-            if let Some(r) = app.review.as_ref() {
+            if let Some(r) = app.review() {
                 let n = r.detail.as_ref().map(|d| d.questions.len()).unwrap_or(0);
                 if n > 0 {
                     let i = if cmd == Command::NextQuestion {
@@ -274,7 +273,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::Note => note::open(app),
         Command::Evidence => return evidence::toggle(app),
         Command::ToggleVideo => {
-            if let Some(r) = app.review.as_mut() {
+            if let Some(r) = app.screen.review_mut() {
                 r.show_video = !r.show_video;
                 let s = if r.show_video {
                     "Video shown"
@@ -286,7 +285,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         }
         Command::Submit => return submit::ask(app),
         Command::Refresh => {
-            if let Some(r) = app.review.as_ref() {
+            if let Some(r) = app.review() {
                 return vec![
                     Effect::FetchAssignment(r.assignment_id.clone()),
                     Effect::RetrySync,

@@ -21,7 +21,7 @@ pub fn hints() -> Vec<Hint> {
 }
 
 pub fn open(app: &mut App) {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return;
     };
     if r.detail.is_none() {
@@ -32,7 +32,7 @@ pub fn open(app: &mut App) {
         return;
     }
     let note = current_score(app).and_then(|s| s.note).unwrap_or_default();
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         r.editor = Some(TextInput::new(&note));
     }
     app.info("Writing a note — Esc leaves and saves");
@@ -40,7 +40,7 @@ pub fn open(app: &mut App) {
 
 pub fn on_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
     let keymap = &app.keymap;
-    let Some(ed) = app.review.as_mut().and_then(|r| r.editor.as_mut()) else {
+    let Some(ed) = app.screen.review_mut().and_then(|r| r.editor.as_mut()) else {
         return vec![];
     };
     match editor::edit(keymap, ed, k, MAX_CHARS) {
@@ -50,7 +50,7 @@ pub fn on_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
 }
 
 fn close(app: &mut App) -> Vec<Effect> {
-    let Some(ed) = app.review.as_mut().and_then(|r| r.editor.take()) else {
+    let Some(ed) = app.screen.review_mut().and_then(|r| r.editor.take()) else {
         return vec![];
     };
     let Some(s) = current_score(app) else {

@@ -8,7 +8,7 @@ use takes_player::PlayerEvent;
 
 use super::state::{Playback, TranscriptState};
 use crate::app::effect::{Effect, PlayerCmd};
-use crate::app::state::{App, ScoreView, Screen, VideoSupport};
+use crate::app::state::{App, ScoreView, ScreenKind, VideoSupport};
 use crate::config::Command;
 
 /// Seconds moved by the short and long seeks.
@@ -32,7 +32,7 @@ fn policy(app: &App) -> Policy {
 
 /// The current question's id and response (id, media url, duration).
 fn current_response(app: &App) -> Option<(String, String, String, f64)> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     let q = r.question()?;
     let resp = q.response.as_ref()?;
     Some((
@@ -49,20 +49,19 @@ pub fn muted_first<'a>(app: &'a mut App, qid: &str) -> Option<&'a mut MutedFirst
     // Called for every position event: look the state up before working out
     // the score it would be restored from.
     let exists = app
-        .review
-        .as_ref()
+        .review()
         .is_some_and(|r| r.muted_first.contains_key(qid));
     if exists {
-        return app.review.as_mut()?.muted_first.get_mut(qid);
+        return app.screen.review_mut()?.muted_first.get_mut(qid);
     }
     let policy = policy(app);
     let (score, duration) = {
-        let r = app.review.as_ref()?;
+        let r = app.review()?;
         let d = r.detail.as_ref()?;
         let q = d.questions.iter().find(|q| q.id == qid)?;
         (app.score(d, qid), q.response.as_ref().map(|x| x.duration_s))
     };
-    let r = app.review.as_mut()?;
+    let r = app.screen.review_mut()?;
     Some(
         r.muted_first
             .entry(qid.to_string())
@@ -136,16 +135,15 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     // Runs after every action (30 a second while playing): compare ids
     // before cloning anything.
     let current_id = app
-        .review
-        .as_ref()
+        .review()
         .and_then(|r| r.question())
         .and_then(|q| q.response.as_ref())
         .map(|x| &x.id)
-        .filter(|_| app.screen == Screen::Review);
+        .filter(|_| app.screen.kind() == ScreenKind::Review);
     if current_id == app.player.response_id.as_ref() {
         return vec![];
     }
-    let want = if app.screen == Screen::Review {
+    let want = if app.screen.kind() == ScreenKind::Review {
         current_response(app)
     } else {
         None
@@ -165,7 +163,7 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     p.duration_s = (duration > 0.0).then_some(duration);
     p.muted = muted;
     p.follow = true;
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         r.cue = 0;
     }
     let mut fx = vec![
@@ -179,7 +177,7 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
 /// Prefetches what comes after the current question: the next question's
 /// response, or on the last question the next assignment's first one.
 fn prefetch_next(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     let Some(d) = r.detail.as_ref() else {
@@ -219,7 +217,7 @@ pub fn first_response_url(d: &takes_api::AssignmentDetail) -> Option<String> {
 pub fn on_prefetched(app: &mut App, detail: takes_api::AssignmentDetail) -> Vec<Effect> {
     let url = first_response_url(&detail);
     app.prefetched = Some(detail);
-    let on_last = app.review.as_ref().is_some_and(|r| {
+    let on_last = app.review().is_some_and(|r| {
         r.detail
             .as_ref()
             .is_some_and(|d| r.current + 1 >= d.questions.len())
@@ -234,7 +232,7 @@ pub fn on_prefetched(app: &mut App, detail: takes_api::AssignmentDetail) -> Vec<
 
 /// The cue being spoken at `t` seconds.
 fn cue_at(app: &App, t: f64) -> Option<usize> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c.iter().rposition(|c| c.start_s <= t + 0.05),
         _ => None,
@@ -242,7 +240,7 @@ fn cue_at(app: &App, t: f64) -> Option<usize> {
 }
 
 fn cue_start(app: &App, i: usize) -> Option<f64> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c.get(i).map(|c| c.start_s),
         _ => None,
@@ -254,7 +252,7 @@ fn follow_position(app: &mut App) {
         return;
     }
     if let Some(i) = cue_at(app, app.player.position_s) {
-        if let Some(r) = app.review.as_mut() {
+        if let Some(r) = app.screen.review_mut() {
             r.cue = i;
         }
     }
@@ -457,14 +455,14 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             }
         }
         Command::SeekToCue => {
-            let sel = app.review.as_ref().map(|r| r.cue).unwrap_or(0);
+            let sel = app.review().map(|r| r.cue).unwrap_or(0);
             match cue_start(app, sel) {
                 Some(t) => seek_to(app, t),
                 None => vec![],
             }
         }
         Command::TranscriptDown | Command::TranscriptUp => {
-            if let Some(r) = app.review.as_mut() {
+            if let Some(r) = app.screen.review_mut() {
                 let n = match r.cues() {
                     Some(TranscriptState::Loaded(c)) => c.len(),
                     _ => 0,
@@ -481,12 +479,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             // until Enter plays from it.
             app.player.follow = !live;
             if !live {
-                if let Some(t) = app
-                    .review
-                    .as_ref()
-                    .map(|r| r.cue)
-                    .and_then(|i| cue_start(app, i))
-                {
+                if let Some(t) = app.review().map(|r| r.cue).and_then(|i| cue_start(app, i)) {
                     app.player.position_s = t;
                 }
             }
@@ -550,10 +543,10 @@ pub fn rating_field_view(app: &App) -> RatingField {
     let Some((qid, ..)) = current_response(app) else {
         return RatingField::Final;
     };
-    if let Some(m) = app.review.as_ref().and_then(|r| r.muted_first.get(&qid)) {
+    if let Some(m) = app.review().and_then(|r| r.muted_first.get(&qid)) {
         return m.rating_field();
     }
-    let Some(d) = app.review.as_ref().and_then(|r| r.detail.as_ref()) else {
+    let Some(d) = app.review().and_then(|r| r.detail.as_ref()) else {
         return RatingField::Final;
     };
     restored(policy(app), &app.score(d, &qid), None).rating_field()
@@ -561,7 +554,7 @@ pub fn rating_field_view(app: &App) -> RatingField {
 
 /// What the status line of the video pane says about the pass.
 pub fn pass_label(app: &App) -> Option<String> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     let q = r.question()?;
     let m = r.muted_first.get(&q.id)?;
     match (m.policy(), m.pass()) {

@@ -15,7 +15,7 @@ fn new_key() -> String {
 
 /// The current question's effective score.
 pub fn current_score(app: &App) -> Option<ScoreView> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     let d = r.detail.as_ref()?;
     let q = r.question()?;
     Some(app.score(d, &q.id))
@@ -37,7 +37,7 @@ pub fn record(app: &mut App, score: ScoreView) -> Vec<Effect> {
     // No check that the journal has finished opening: the writer thread
     // queues entries until it has, and reports each one as saved only once
     // it is on disk.
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     let (Some(d), Some(q)) = (r.detail.as_ref(), r.question()) else {
@@ -76,7 +76,7 @@ pub fn record(app: &mut App, score: ScoreView) -> Vec<Effect> {
 
 /// `rate N`: the muted pass's rating or the final one.
 pub fn rate(app: &mut App, n: i64) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     if r.submitted() {
@@ -124,8 +124,7 @@ pub fn rate(app: &mut App, n: i64) -> Vec<Effect> {
     }
     playback::after_final_rating(app, n);
     let label = app
-        .review
-        .as_ref()
+        .review()
         .and_then(|r| r.question())
         .and_then(|q| {
             q.rubric
@@ -143,7 +142,7 @@ pub fn rate(app: &mut App, n: i64) -> Vec<Effect> {
 }
 
 fn advance_to_unscored(app: &mut App) {
-    let Some(r) = app.review.as_ref() else { return };
+    let Some(r) = app.review() else { return };
     let Some(d) = r.detail.as_ref() else { return };
     let n = d.questions.len();
     let cur = r.current;

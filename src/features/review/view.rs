@@ -23,7 +23,7 @@ pub fn draw(
     theme: &Theme,
     video: Option<&mut dyn VideoPane>,
 ) {
-    let Some(r) = app.review.as_ref() else { return };
+    let Some(r) = app.review() else { return };
     let Some(d) = r.detail.as_ref() else {
         let msg = match &r.error {
             Some(e) => {
@@ -245,7 +245,7 @@ fn draw_video(
 
 /// The transcript text being spoken at `t` (the caption under the video).
 fn caption_at(app: &App, t: f64) -> Option<String> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c
             .iter()

@@ -33,7 +33,7 @@ pub fn modal_hints() -> Vec<Hint> {
 
 /// `submit`: checks, then asks for confirmation.
 pub fn ask(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     let Some(d) = r.detail.as_ref() else {
@@ -60,7 +60,7 @@ pub fn ask(app: &mut App) -> Vec<Effect> {
             "Not rated yet: {}; rate every question before submitting",
             list.join(", ")
         ));
-        if let Some(r) = app.review.as_mut() {
+        if let Some(r) = app.screen.review_mut() {
             r.set_question(first);
         }
         return vec![];
@@ -94,7 +94,7 @@ pub fn on_confirm_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
 
 fn confirm(app: &mut App) -> Vec<Effect> {
     app.overlay = None;
-    let Some(id) = app.review.as_ref().map(|r| r.assignment_id.clone()) else {
+    let Some(id) = app.review().map(|r| r.assignment_id.clone()) else {
         return vec![];
     };
     let waiting = app.unsynced(Some(&id));
@@ -134,7 +134,7 @@ pub fn on_submitted(
             if !app.cleared_session.contains(&id) {
                 app.cleared_session.push(id.clone());
             }
-            if let Some(r) = app.review.as_mut().filter(|r| r.assignment_id == id) {
+            if let Some(r) = app.screen.review_mut().filter(|r| r.assignment_id == id) {
                 if let Some(d) = r.detail.as_mut() {
                     d.status = AssignmentStatus::Submitted;
                     d.submitted_at = Some(receipt.submitted_at);
@@ -173,7 +173,7 @@ pub fn on_calibration_submitted(
     app.submitting = None;
     match result {
         Ok(receipt) => {
-            if let Some(r) = app.review.as_mut().filter(|r| r.assignment_id == id) {
+            if let Some(r) = app.screen.review_mut().filter(|r| r.assignment_id == id) {
                 if let Some(d) = r.detail.as_mut() {
                     d.status = AssignmentStatus::Submitted;
                     d.submitted_at = Some(receipt.submitted_at.clone());

@@ -10,7 +10,7 @@ use crate::config::{Command, Scope, Theme};
 use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(d) = app.review.as_ref().and_then(|r| r.detail.as_ref()) else {
+    let Some(d) = app.review().and_then(|r| r.detail.as_ref()) else {
         return;
     };
     let confirm = app
