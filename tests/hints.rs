@@ -178,3 +178,20 @@ fn editor_keys_come_from_the_keymap() {
     );
     assert!(app.review().is_some_and(|r| r.editor.is_none()));
 }
+
+#[test]
+fn messages_and_titles_name_rebound_keys() {
+    let mut app = rated_review(rebound());
+    // Rating the last question again says how to submit, with its key.
+    ch(&mut app, '4');
+    let said = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("U to submit"), "{said}");
+    // The note editor's title names its leave key.
+    ch(&mut app, 'i');
+    let text = screen_text(&app);
+    assert!(text.contains("Note — editing, Esc leaves"), "{text}");
+}

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use takes_api::{AssignmentDetail, AssignmentStatus, CalibrationSession, Evidence, Me};
 
 use crate::client::ClientError;
-use crate::config::{Diagnostic, Keymap, Scope, Settings};
+use crate::config::{Command, Diagnostic, Keymap, Scope, Settings};
 pub use crate::features::calibration_list::state::CalibrationListState;
 pub use crate::features::calibration_results::state::{CalibrationProgress, ResultsState};
 pub use crate::features::decision::state::{DecisionDialog, DecisionStage};
@@ -275,6 +275,15 @@ impl App {
 
     pub fn scope(&self) -> Scope {
         self.screen.scope()
+    }
+
+    /// The first key bound to `command` in `scope`, as the hint bar shows
+    /// it: messages and views name keys through this, so a rebound key is
+    /// named as bound.
+    pub fn key_name(&self, scope: Scope, command: Command) -> String {
+        self.keymap
+            .hint_key(scope, command)
+            .unwrap_or_else(|| "(unbound)".into())
     }
 
     /// The review shown (or under the calibration results).

@@ -80,7 +80,8 @@ pub fn on_note_added(
             vec![Effect::FetchCalibrationResults(session_id)]
         }
         Err(e) => {
-            app.request_failed("The note was not sent (Esc tries again)", &e);
+            let leave = app.key_name(Scope::Editor, Command::Leave);
+            app.request_failed(&format!("The note was not sent ({leave} tries again)"), &e);
             vec![]
         }
     }

@@ -128,8 +128,9 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                         .map(|i| format!("#{}", i.position))
                 })
                 .unwrap_or_default();
+            let leave = app.key_name(Scope::Editor, Command::Leave);
             app.info(format!(
-                "Discussion note on {label} — Esc sends it (empty: nothing)"
+                "Discussion note on {label} — {leave} sends it (empty: nothing)"
             ));
         }
         Command::Down => r.scroll += 1,

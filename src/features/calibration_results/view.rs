@@ -13,7 +13,7 @@ use takes_api::{CalibrationResults, CalibrationStatus, Reliability, Tendency};
 
 use super::state::{ordered_items, CalibrationProgress, ResultsState};
 use crate::app::state::App;
-use crate::config::Theme;
+use crate::config::{Command, Scope, Theme};
 use crate::screens::widgets::fit;
 
 /// Krippendorff's alpha: ≥ .800 reliable, ≥ .667 tentative, else unreliable.
@@ -77,13 +77,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = frame(f, area, title, theme);
     let lines = match (&rs.results, &rs.locked) {
         (Some(res), _) => unlocked(res, rs.item, inner.width as usize, theme),
-        (None, Some(why)) => locked(rs, Some(why), theme),
+        (None, Some(why)) => locked(app, rs, Some(why), theme),
         (None, None) => match &rs.error {
             Some(e) => vec![Line::from(Span::styled(
                 format!("The results could not be loaded: {e}"),
                 theme.error,
             ))],
-            None if rs.progress.is_some_and(|p| !p.submitted) => locked(rs, None, theme),
+            None if rs.progress.is_some_and(|p| !p.submitted) => locked(app, rs, None, theme),
             None => vec![Line::from(Span::styled("Loading the results…", theme.dim))],
         },
     };
@@ -91,7 +91,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let visible: Vec<Line> = lines.into_iter().skip(rs.scroll.min(max)).collect();
     f.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
     if let (Some(ed), Some(res)) = (&rs.editor, &rs.results) {
-        draw_discussion_editor(f, inner, rs, ed, res, theme);
+        let leave = app.key_name(Scope::Editor, Command::Leave);
+        draw_discussion_editor(f, inner, &leave, rs, ed, res, theme);
     }
 }
 
@@ -99,6 +100,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn draw_discussion_editor(
     f: &mut Frame,
     inner: Rect,
+    leave: &str,
     rs: &ResultsState,
     ed: &crate::features::editor::TextInput,
     res: &CalibrationResults,
@@ -116,7 +118,7 @@ fn draw_discussion_editor(
     let title = if rs.sending {
         format!(" Note on {item} · sending… ")
     } else {
-        format!(" Note on {item} · Esc sends ")
+        format!(" Note on {item} · {leave} sends ")
     };
     f.render_widget(ratatui::widgets::Clear, area);
     let block = ratatui::widgets::Block::bordered()
@@ -132,7 +134,7 @@ fn draw_discussion_editor(
     );
 }
 
-fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'static>> {
+fn locked(app: &App, rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![
         Line::from(""),
         Line::from(Span::styled("  🔒 Results locked", theme.title)),
@@ -149,7 +151,13 @@ fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'s
         theme.dim,
     )));
     out.push(Line::from(Span::styled(
-        "  Rate every item (n/p move), S to submit, then V.",
+        format!(
+            "  Rate every item ({}/{} move), {} to submit, then {}.",
+            app.key_name(Scope::Review, Command::NextQuestion),
+            app.key_name(Scope::Review, Command::PrevQuestion),
+            app.key_name(Scope::Review, Command::Submit),
+            app.key_name(Scope::Calibration, Command::CalibrationResults)
+        ),
         theme.dim,
     )));
     if let Some(w) = why {

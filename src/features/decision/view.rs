@@ -13,11 +13,7 @@ use crate::config::{Command, Scope, Theme};
 use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, d: &DecisionDialog, theme: &Theme) {
-    let key = |c: Command| {
-        app.keymap
-            .hint_key(Scope::Dialog, c)
-            .unwrap_or_else(|| "(unbound)".into())
-    };
+    let key = |c: Command| app.key_name(Scope::Dialog, c);
     let r = centered(area, 64, 14);
     let inner = dialog(f, r, &format!("Decision — {}", d.candidate), theme);
     let mut lines = Vec::new();

@@ -95,11 +95,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) 
         .min(area.height.saturating_sub(2))
         .max(3);
     let r = centered(area, w, h);
-    let key = |c: Command| {
-        app.keymap
-            .hint_key(Scope::Dialog, c)
-            .unwrap_or_else(|| "(unbound)".into())
-    };
+    let key = |c: Command| app.key_name(Scope::Dialog, c);
     let title = format!(
         "Help — {} or {} closes, {}/{} scroll",
         key(Command::Help),

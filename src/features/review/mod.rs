@@ -239,7 +239,11 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
     if let Some(id) = app.calibrating().map(|s| s.id.clone()) {
         match cmd {
             Command::Decision | Command::NextAssignment => {
-                app.info("Calibration: score every item, S to submit, V for results");
+                let submit = app.key_name(Scope::Review, Command::Submit);
+                let results = app.key_name(Scope::Calibration, Command::CalibrationResults);
+                app.info(format!(
+                    "Calibration: score every item, {submit} to submit, {results} for results"
+                ));
                 return vec![];
             }
             Command::Evidence => {

@@ -35,7 +35,8 @@ pub fn open(app: &mut App) {
     if let Some(r) = app.screen.review_mut() {
         r.editor = Some(TextInput::new(&note));
     }
-    app.info("Writing a note — Esc leaves and saves");
+    let leave = app.key_name(Scope::Editor, Command::Leave);
+    app.info(format!("Writing a note — {leave} leaves and saves"));
 }
 
 pub fn on_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {

@@ -9,7 +9,7 @@ use takes_player::PlayerEvent;
 use super::state::{Playback, TranscriptState};
 use crate::app::effect::{Effect, PlayerCmd};
 use crate::app::state::{App, ScoreView, ScreenKind, VideoSupport};
-use crate::config::Command;
+use crate::config::{Command, Scope};
 
 /// Seconds moved by the short and long seeks.
 const SEEK_SHORT_S: f64 = 5.0;
@@ -295,7 +295,8 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                     let before = m.may_unmute();
                     m.on_position(time_s, muted);
                     if !before && m.may_unmute() {
-                        app.info("Muted pass watched: m turns the sound on");
+                        let mute = app.key_name(Scope::Review, Command::Mute);
+                        app.info(format!("Muted pass watched: {mute} turns the sound on"));
                     }
                 }
             }
@@ -342,7 +343,10 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                 });
                 match msg {
                     Some(m) => app.info(m),
-                    None => app.info("End of the response — Space plays it again"),
+                    None => {
+                        let play = app.key_name(Scope::Review, Command::PlayPause);
+                        app.info(format!("End of the response — {play} plays it again"))
+                    }
                 }
             }
         }

@@ -4,6 +4,7 @@
 
 use crate::app::effect::Effect;
 use crate::app::state::{App, LocalScore, ScoreView, SyncState};
+use crate::config::{Command, Scope};
 use crate::journal::{ScoreEntry, Target};
 use takes_player::muted_first::RatingField;
 
@@ -151,6 +152,9 @@ fn advance_to_unscored(app: &mut App) {
         .find(|&i| app.score(d, &d.questions[i].id).rating.is_none());
     match next {
         Some(i) if i != cur => super::set_question(app, i),
-        _ => app.ok(format!("All {n} questions rated — S to submit")),
+        _ => {
+            let submit = app.key_name(Scope::Review, Command::Submit);
+            app.ok(format!("All {n} questions rated — {submit} to submit"))
+        }
     }
 }

@@ -11,7 +11,7 @@ use takes_api::{AssignmentDetail, QuestionView};
 use super::playback::pass_label;
 use super::state::{Playback, ReviewState, TranscriptState};
 use crate::app::state::{App, ScoreView, SyncState, VideoSupport};
-use crate::config::Theme;
+use crate::config::{Command, Scope, Theme};
 use crate::format::{due_text, fmt_time, parse_ms};
 use crate::screens::layout;
 use crate::screens::widgets::{bg_of, fit, VideoPane};
@@ -62,9 +62,18 @@ pub fn draw(
     if let Some(v) = lay.video {
         draw_video(f, v, app, q, theme, video);
     }
-    draw_transcript(f, lay.transcript, r, &score, theme);
+    let transcript_title = format!(
+        " Transcript ({}/{}) ",
+        app.key_name(Scope::Review, Command::TranscriptDown),
+        app.key_name(Scope::Review, Command::TranscriptUp)
+    );
+    draw_transcript(f, lay.transcript, transcript_title, r, &score, theme);
     draw_rubric(f, lay.rubric, q, rubric, theme);
-    draw_note(f, lay.note, r, &score, theme);
+    let note_keys = (
+        app.key_name(Scope::Review, Command::Note),
+        app.key_name(Scope::Editor, Command::Leave),
+    );
+    draw_note(f, lay.note, note_keys, r, &score, theme);
     draw_strip(f, lay.strip, app, d, r, theme);
 }
 
@@ -120,7 +129,11 @@ fn draw_video(
     theme: &Theme,
     video: Option<&mut dyn VideoPane>,
 ) {
-    let block = pane(" Video (v hides) ".into(), false, theme).style(theme.video);
+    let title = format!(
+        " Video ({} hides) ",
+        app.key_name(Scope::Review, Command::ToggleVideo)
+    );
+    let block = pane(title, false, theme).style(theme.video);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height == 0 || inner.width < 4 {
@@ -255,8 +268,15 @@ fn caption_at(app: &App, t: f64) -> Option<String> {
     }
 }
 
-fn draw_transcript(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, theme: &Theme) {
-    let block = pane(" Transcript (J/K) ".into(), false, theme);
+fn draw_transcript(
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    r: &ReviewState,
+    score: &ScoreView,
+    theme: &Theme,
+) {
+    let block = pane(title, false, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width < 8 || inner.height == 0 {
@@ -512,7 +532,15 @@ fn sync_text(s: &Option<SyncState>, theme: &Theme) -> (String, Style) {
     }
 }
 
-fn draw_note(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, theme: &Theme) {
+/// `keys`: the note key and the editor's leave key, as bound.
+fn draw_note(
+    f: &mut Frame,
+    area: Rect,
+    (note, leave): (String, String),
+    r: &ReviewState,
+    score: &ScoreView,
+    theme: &Theme,
+) {
     let editing = r.editor.is_some();
     let ev = if score.evidence.is_empty() {
         String::new()
@@ -520,9 +548,9 @@ fn draw_note(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, them
         format!(" · evidence: {} cue(s)", score.evidence.len())
     };
     let title = if editing {
-        format!(" Note — editing, Esc leaves{ev} ")
+        format!(" Note — editing, {leave} leaves{ev} ")
     } else {
-        format!(" Note (i){ev} ")
+        format!(" Note ({note}){ev} ")
     };
     let block = pane(title, editing, theme);
     let inner = block.inner(area);

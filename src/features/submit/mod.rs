@@ -149,7 +149,10 @@ pub fn on_submitted(
                 }
             }
             app.queue.recompute();
-            app.ok("Submitted. Your scores are locked; here is the panel (N: next assignment)");
+            let next = app.key_name(Scope::Panel, Command::NextAssignment);
+            app.ok(format!(
+                "Submitted. Your scores are locked; here is the panel ({next}: next assignment)"
+            ));
             let mut fx = panel::open(app, id.clone());
             fx.push(Effect::FetchAssignment(id));
             fx

@@ -13,10 +13,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(d) = app.review().and_then(|r| r.detail.as_ref()) else {
         return;
     };
-    let confirm = app
-        .keymap
-        .hint_key(Scope::Dialog, Command::Confirm)
-        .unwrap_or_else(|| "(unbound)".into());
+    let confirm = app.key_name(Scope::Dialog, Command::Confirm);
     let r = centered(area, 60, 7);
     let inner = dialog(f, r, "Submit", theme);
     let lines = vec![
