@@ -264,7 +264,7 @@ fn submit_needs_confirmation_and_waits_for_sync() {
         "waits for unsynced scores"
     );
     let id = aid(&app);
-    assert_eq!(app.pending_submit.as_deref(), Some(id.as_str()));
+    assert_eq!(app.submit.pending.as_deref(), Some(id.as_str()));
     // Q2 was saved locally in the fixture; sync everything.
     let q2 = app.local[&(id.clone(), "q2".to_string())].key.clone();
     for (k, q) in [(q2, "q2"), (e4[0].key.clone(), "q4")] {
@@ -342,7 +342,7 @@ fn rejected_sync_cancels_a_waiting_submit() {
     ch(&mut app, '3');
     ch(&mut app, 'S');
     ch(&mut app, 'y');
-    assert!(app.pending_submit.is_some());
+    assert!(app.submit.pending.is_some());
     let k = app.local[&(id.clone(), "q3".to_string())].key.clone();
     update(
         &mut app,
@@ -353,7 +353,7 @@ fn rejected_sync_cancels_a_waiting_submit() {
             reason: "conflict".into(),
         }),
     );
-    assert!(app.pending_submit.is_none());
+    assert!(app.submit.pending.is_none());
     assert!(matches!(
         app.local[&(id, "q3".to_string())].sync,
         SyncState::Failed(_)
@@ -598,7 +598,7 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
     assert_eq!(app.overlay, Some(Overlay::ConfirmSubmit));
     let fx = ch(&mut app, 'y');
     assert_eq!(fx, vec![Effect::RetrySync]);
-    assert_eq!(app.pending_submit.as_deref(), Some("cal-1"));
+    assert_eq!(app.submit.pending.as_deref(), Some("cal-1"));
     update(
         &mut app,
         Action::Sync(SyncEvent::Saved {

@@ -18,6 +18,7 @@ pub use crate::features::queue::state::{QueueState, SortKey, StatusFilter};
 pub use crate::features::review::state::{
     calibration_detail, Playback, PlayerState, ReviewState, TranscriptState,
 };
+pub use crate::features::submit::state::SubmitState;
 pub use crate::format::parse_ms;
 
 /// Which screen, without its state: for the keymap scope, titles, tests.
@@ -224,9 +225,7 @@ pub struct App {
     pub player: PlayerState,
     /// The next assignment, fetched ahead so moving on is instant.
     pub prefetched: Option<AssignmentDetail>,
-    /// Submit this assignment once its scores are synced.
-    pub pending_submit: Option<String>,
-    pub submitting: Option<String>,
+    pub submit: SubmitState,
     /// Assignments cleared in this session (count for "cleared today").
     pub cleared_session: Vec<String>,
     pub size: (u16, u16),
@@ -265,8 +264,7 @@ impl App {
             video: VideoSupport::Unavailable("the player was not started".into()),
             player: PlayerState::default(),
             prefetched: None,
-            pending_submit: None,
-            submitting: None,
+            submit: SubmitState::default(),
             cleared_session: Vec::new(),
             size: (80, 24),
             should_quit: false,

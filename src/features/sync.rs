@@ -56,7 +56,7 @@ pub fn on_event(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                 }
             }
             app.error(format!("Could not save locally: {reason}"));
-            app.pending_submit = None;
+            app.submit.pending = None;
         }
         SyncEvent::Synced {
             key,
@@ -84,11 +84,11 @@ pub fn on_event(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                     it.status = AssignmentStatus::InProgress;
                 }
             }
-            if app.pending_submit.as_deref() == Some(assignment_id.as_str())
+            if app.submit.pending.as_deref() == Some(assignment_id.as_str())
                 && app.unsynced(Some(&assignment_id)) == 0
             {
-                app.pending_submit = None;
-                app.submitting = Some(assignment_id.clone());
+                app.submit.pending = None;
+                app.submit.sending = Some(assignment_id.clone());
                 app.info("Scores synced; submitting…");
                 return vec![submit::effect(app, assignment_id)];
             }
@@ -105,8 +105,8 @@ pub fn on_event(app: &mut App, ev: SyncEvent) -> Vec<Effect> {
                 }
             }
             app.error(format!("A score was refused by the server: {reason}"));
-            if app.pending_submit.as_deref() == Some(assignment_id.as_str()) {
-                app.pending_submit = None;
+            if app.submit.pending.as_deref() == Some(assignment_id.as_str()) {
+                app.submit.pending = None;
             }
         }
         SyncEvent::Retrying {

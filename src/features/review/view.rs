@@ -648,7 +648,7 @@ fn draw_strip(
         second.push(Span::styled(format!("   Q{}: ", r.current + 1), theme.dim));
         second.push(Span::styled(fit(&text, area.width as usize / 2), style));
     }
-    if let Some(id) = &app.pending_submit {
+    if let Some(id) = &app.submit.pending {
         if *id == d.id {
             second.push(Span::styled(
                 "   waiting for sync, then submitting…",

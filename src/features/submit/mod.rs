@@ -3,6 +3,7 @@
 //! score. Assignments then open the panel, calibration sessions their
 //! results.
 
+pub mod state;
 pub mod view;
 
 use crossterm::event::KeyEvent;
@@ -43,7 +44,7 @@ pub fn ask(app: &mut App) -> Vec<Effect> {
         app.warn("Already submitted");
         return vec![];
     }
-    if app.pending_submit.is_some() || app.submitting.is_some() {
+    if app.submit.pending.is_some() || app.submit.sending.is_some() {
         app.info("Submitting already…");
         return vec![];
     }
@@ -99,13 +100,13 @@ fn confirm(app: &mut App) -> Vec<Effect> {
     };
     let waiting = app.unsynced(Some(&id));
     if waiting > 0 {
-        app.pending_submit = Some(id);
+        app.submit.pending = Some(id);
         app.info(format!(
             "Waiting for {waiting} score(s) to sync, then submitting…"
         ));
         return vec![Effect::RetrySync];
     }
-    app.submitting = Some(id.clone());
+    app.submit.sending = Some(id.clone());
     app.info("Submitting…");
     vec![effect(app, id)]
 }
@@ -124,7 +125,7 @@ pub fn on_submitted(
     id: String,
     result: Result<SubmitReceipt, ClientError>,
 ) -> Vec<Effect> {
-    app.submitting = None;
+    app.submit.sending = None;
     match result {
         Ok(receipt) => {
             if let Some(it) = app.queue.items.iter_mut().find(|i| i.id == id) {
@@ -173,7 +174,7 @@ pub fn on_calibration_submitted(
     id: String,
     result: Result<CalibrationSubmitReceipt, ClientError>,
 ) -> Vec<Effect> {
-    app.submitting = None;
+    app.submit.sending = None;
     match result {
         Ok(receipt) => {
             if let Some(r) = app.screen.review_mut().filter(|r| r.assignment_id == id) {
