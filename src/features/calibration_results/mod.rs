@@ -29,6 +29,15 @@ pub fn hints(app: &App) -> Vec<Hint> {
     ]
 }
 
+/// The help's "in editors and dialogs" rows for the results.
+pub fn modal_hints() -> Vec<Hint> {
+    vec![Hint::new(
+        Scope::Editor,
+        Command::Leave,
+        "send the discussion note (empty: nothing)",
+    )]
+}
+
 /// The results of the session being scored, or of the one selected in the
 /// list. Before the caller submitted they show as a lock with what is
 /// still missing; the server is asked anyway (it decides).

@@ -10,7 +10,7 @@ use ratatui::Frame;
 use crate::app::state::{App, ScreenKind};
 use crate::config::Command;
 use crate::config::{Scope, Theme};
-use crate::features::{panel, queue, review, shown};
+use crate::features::{calibration_results, panel, queue, review, shown};
 use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
@@ -61,7 +61,8 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Queue => queue::modal_hints(),
         ScreenKind::Review => review::modal_hints(),
         ScreenKind::Panel => panel::modal_hints(),
-        ScreenKind::Calibration | ScreenKind::CalibrationResults => Vec::new(),
+        ScreenKind::CalibrationResults => calibration_results::modal_hints(),
+        ScreenKind::Calibration => Vec::new(),
     };
     let modal = shown(&modal, &app.keymap);
     out.push(Line::from(""));
