@@ -9,8 +9,8 @@ use ratatui::Terminal;
 use takes::app::{update, Action};
 use takes::config::theme::ColorDepth;
 use takes::config::Theme;
-use takes::testing::{app_in_review, app_with_queue};
 use takes_api::UserRole;
+use takes_testkit::{app_in_review, app_with_queue};
 
 fn redraw(c: &mut Criterion) {
     let theme = Theme::builtin("dark", ColorDepth::TrueColor);

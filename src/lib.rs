@@ -1,8 +1,12 @@
 //! `takes`: the reviewer's workstation (a ratatui TUI) and its platform
 //! server, one binary. The workstation's parts:
 //!
-//! - [`app`]: state, actions, the update function, the runtime loop
-//! - [`screens`]: the views (queue, review, panel, help, dialogs)
+//! - [`app`]: state, actions, the update function (a router), the moves
+//!   between screens, the runtime loop
+//! - [`features`]: one module per feature: its state, update, keys,
+//!   command list and view
+//! - [`screens`]: the frame (header, hint bar, overlays) around the views
+//! - [`format`]: time and date formats shared by update and views
 //! - [`client`]: the platform API client
 //! - [`journal`]: the local journal that makes "saved" mean on disk
 //! - [`config`]: configuration, keymaps and themes
@@ -12,9 +16,9 @@ pub mod app;
 pub mod cli;
 pub mod client;
 pub mod config;
+pub mod features;
+pub mod format;
 pub mod journal;
 pub mod screens;
-#[doc(hidden)]
-pub mod testing;
 pub mod tools;
 pub mod tui;

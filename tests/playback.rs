@@ -5,12 +5,12 @@
 
 use crossterm::event::KeyCode;
 use takes::app::effect::PlayerCmd;
-use takes::app::state::{App, Playback, Screen, VideoSupport};
+use takes::app::state::{App, Playback, ScreenKind, VideoSupport};
 use takes::app::{update, Action, Effect};
-use takes::testing::{app_in_review, ch, journaled, key};
 use takes_api::UserRole;
 use takes_player::muted_first::Policy;
 use takes_player::PlayerEvent;
+use takes_testkit::{app_in_review, ch, journaled, key};
 
 fn player(fx: &[Effect]) -> Vec<PlayerCmd> {
     fx.iter()
@@ -86,7 +86,7 @@ fn opening_a_question_loads_its_response_muted_and_prefetches_the_next() {
     );
     // Leaving the review screen stops playback.
     let fx = ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Queue);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
     assert_eq!(player(&fx), vec![PlayerCmd::Stop]);
 }
 
@@ -105,7 +105,7 @@ fn on_the_last_question_the_next_assignment_is_fetched_and_its_first_response_pr
         &mut app,
         Action::Prefetched {
             id: next.clone(),
-            result: Ok(takes::testing::assignment(&next)),
+            result: Ok(takes_testkit::assignment(&next)),
         },
     );
     assert_eq!(
@@ -114,7 +114,7 @@ fn on_the_last_question_the_next_assignment_is_fetched_and_its_first_response_pr
     );
     // Moving on shows it at once, without waiting for the server.
     ch(&mut app, 'N');
-    let r = app.review.as_ref().expect("review");
+    let r = app.review().expect("review");
     assert_eq!(r.assignment_id, next);
     assert!(r.detail.is_some(), "the prefetched detail is shown at once");
 }
@@ -157,18 +157,14 @@ fn enforce_a_muted_rating_then_the_final_rating_both_reach_the_journal() {
         player(&fx),
         vec![PlayerCmd::Mute(false), PlayerCmd::Restart]
     );
-    assert_eq!(
-        app.review.as_ref().map(|r| r.current),
-        Some(1),
-        "stays on Q2"
-    );
+    assert_eq!(app.review().map(|r| r.current), Some(1), "stays on Q2");
     let fx = ch(&mut app, '4');
     let e = journaled(&fx);
     assert_eq!((e[0].muted_rating, e[0].rating), (Some(2), Some(4)));
     let body = e[0].body().expect("sendable");
     assert_eq!((body.muted_rating, body.rating), (Some(2), 4));
     assert_ne!(
-        app.review.as_ref().map(|r| r.current),
+        app.review().map(|r| r.current),
         Some(1),
         "the final rating moves on"
     );
@@ -205,7 +201,7 @@ fn suggest_starts_muted_but_lets_sound_on_at_once_and_off_starts_with_sound() {
 fn the_transcript_follows_playback_until_a_cue_is_picked_by_hand() {
     let (mut app, _) = live(Policy::Off);
     ev(&mut app, PlayerEvent::Loaded);
-    let cue = |app: &App| app.review.as_ref().map(|r| r.cue);
+    let cue = |app: &App| app.review().map(|r| r.cue);
     play(&mut app, 0.0, 12.0);
     assert_eq!(cue(&app), Some(2), "12 s is in the third cue (11-16 s)");
     // J picks a cue: the selection stays there while playback goes on.
@@ -297,5 +293,5 @@ fn positions_of_the_previous_file_are_ignored_while_the_next_opens() {
         },
     );
     assert_eq!(app.player.position_s, 0.0);
-    assert_eq!(app.review.as_ref().map(|r| r.cue), Some(0));
+    assert_eq!(app.review().map(|r| r.cue), Some(0));
 }

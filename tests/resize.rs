@@ -10,8 +10,8 @@ use takes::app::{update, Action};
 use takes::config::theme::ColorDepth;
 use takes::config::Theme;
 use takes::screens;
-use takes::testing::{app_in_review, app_with_queue};
 use takes_api::UserRole;
+use takes_testkit::{app_in_review, app_with_queue};
 
 fn draw(app: &App, theme: &Theme, w: u16, h: u16) {
     let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");

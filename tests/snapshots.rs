@@ -10,8 +10,8 @@ use takes::app::{update, Action};
 use takes::config::theme::{self, ColorDepth};
 use takes::config::{Diagnostic, Theme};
 use takes::screens;
-use takes::testing::{self, app_in_review, app_with_queue};
 use takes_api::UserRole;
+use takes_testkit::{self as testing, app_in_review, app_with_queue};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 
@@ -84,28 +84,7 @@ fn scenarios() -> Vec<(&'static str, App)> {
     key(&mut a, KeyCode::Enter);
     v.push(("decision_confirm", a));
 
-    let mut a = app_in_review(UserRole::Reviewer);
-    let id = a
-        .review
-        .as_ref()
-        .map(|r| r.assignment_id.clone())
-        .unwrap_or_default();
-    update(
-        &mut a,
-        Action::Submitted {
-            sheet: takes_api::Sheet::assignment(id.clone()),
-            result: Ok(takes::client::Receipt {
-                submitted_at: testing::rfc(testing::NOW_MS),
-            }),
-        },
-    );
-    update(
-        &mut a,
-        Action::PanelLoaded {
-            assignment_id: id,
-            result: Ok(testing::panel("int-1")),
-        },
-    );
+    let a = testing::app_in_panel(UserRole::Reviewer);
     v.push(("panel", a));
 
     v.push(("calibration_review", testing::app_in_calibration(3)));
@@ -267,11 +246,14 @@ fn text_of_key_screens() {
     );
     let u = text(&open, 200, 50);
     assert!(u.contains("Riley Chen (you)"), "{u}");
-    assert!(u.contains("Your deviation: -0.67"), "{u}");
-    assert!(u.contains("0.712  tentative"), "{u}");
-    assert!(u.contains("0.620  moderate"), "{u}");
-    assert!(u.contains("0.830  good"), "{u}");
-    assert!(u.contains("95% CI 0.410–0.880"), "{u}");
+    // The fixture's figures are computed from its ratings (3 4 2 4 / 4 4 4 5
+    // / 3 4 5 4): the raters barely agree.
+    assert!(u.contains("Your deviation: -0.58"), "{u}");
+    assert!(u.contains("α ordinal   0.005  unreliable"), "{u}");
+    assert!(u.contains("α interval -0.076  unreliable"), "{u}");
+    assert!(u.contains("one rater      -0.038  poor"), "{u}");
+    assert!(u.contains("panel mean     -0.125  poor"), "{u}");
+    assert!(u.contains("95% CI -0.375–0.386"), "{u}");
     assert!(u.contains("Anchor 3 needs a clearer outcome line."), "{u}");
     // Flagged item 3 comes first in the heat map header.
     let header = u

@@ -1,12 +1,12 @@
 //! Update-function tests: key sequences produce the expected state.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use takes::app::state::{App, DecisionStage, Overlay, Screen, SyncState};
+use takes::app::state::{App, DecisionStage, Overlay, ScreenKind, SyncState};
 use takes::app::{update, Action, Effect};
 use takes::client::{ClientError, Receipt};
 use takes::journal::sync::SyncEvent;
-use takes::testing::{app_in_review, app_with_queue, ch, journaled, key};
 use takes_api::{AssignmentStatus, DecisionAction, Sheet, SheetKind, UserRole};
+use takes_testkit::{app_in_review, app_with_queue, ch, journaled, key};
 
 fn typed(app: &mut App, s: &str) {
     for c in s.chars() {
@@ -15,14 +15,13 @@ fn typed(app: &mut App, s: &str) {
 }
 
 fn aid(app: &App) -> String {
-    app.review
-        .as_ref()
+    app.review()
         .map(|r| r.assignment_id.clone())
         .unwrap_or_default()
 }
 
 fn current(app: &App) -> usize {
-    app.review.as_ref().map(|r| r.current).unwrap_or(99)
+    app.review().map(|r| r.current).unwrap_or(99)
 }
 
 #[test]
@@ -124,7 +123,7 @@ fn note_editor_is_multiline_and_esc_saves() {
     key(&mut app, KeyCode::End);
     // Keys bound elsewhere type into the note, not act.
     typed(&mut app, " S5q");
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     assert!(app.overlay.is_none());
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Home);
@@ -134,7 +133,7 @@ fn note_editor_is_multiline_and_esc_saves() {
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].note.as_deref(), Some(">first\nsecond S5q"));
     assert_eq!(e[0].rating, Some(3), "keeps the existing rating");
-    assert!(app.review.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.review().is_some_and(|r| r.editor.is_none()));
     // Opening and leaving without change journals nothing.
     ch(&mut app, 'i');
     assert!(journaled(&key(&mut app, KeyCode::Esc)).is_empty());
@@ -227,10 +226,10 @@ fn queue_is_due_ordered_and_moves() {
     ch(&mut app, 'g');
     assert_eq!(app.queue.selected, 0);
     let fx = key(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     assert!(matches!(fx.as_slice(), [Effect::FetchAssignment(_)]));
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Queue);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
     ch(&mut app, 'q');
     assert!(app.should_quit);
 }
@@ -265,7 +264,7 @@ fn submit_needs_confirmation_and_waits_for_sync() {
         "waits for unsynced scores"
     );
     let id = aid(&app);
-    assert_eq!(app.pending_submit.as_deref(), Some(id.as_str()));
+    assert_eq!(app.submit.pending.as_deref(), Some(id.as_str()));
     // Q2 was saved locally in the fixture; sync everything.
     let q2 = app.local[&(id.clone(), "q2".to_string())].key.clone();
     for (k, q) in [(q2, "q2"), (e4[0].key.clone(), "q4")] {
@@ -294,17 +293,41 @@ fn submit_needs_confirmation_and_waits_for_sync() {
         Action::Submitted {
             sheet: Sheet::assignment(id.clone()),
             result: Ok(Receipt {
-                submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
+                submitted_at: takes_testkit::rfc(takes_testkit::NOW_MS),
             }),
         },
     );
-    assert_eq!(app.screen, Screen::Panel);
+    assert_eq!(app.screen.kind(), ScreenKind::Panel);
     assert!(fx.contains(&Effect::FetchPanel(id.clone())));
+    assert!(fx.contains(&Effect::FetchAssignment(id.clone())));
     assert!(app
         .queue
         .items
         .iter()
         .any(|i| i.id == id && i.status == AssignmentStatus::Submitted));
+    // The panel carries its own state; the review is gone with its screen.
+    assert_eq!(
+        app.panel().map(|p| p.assignment_id.as_str()),
+        Some(id.as_str())
+    );
+    assert!(app.review().is_none());
+    // The assignment fetched after the submit still reveals the candidate
+    // in the queue row.
+    let mut detail = takes_testkit::assignment(&id);
+    detail.status = AssignmentStatus::Submitted;
+    detail.candidate.display_name = "Oluwaseun Adeyemi".into();
+    detail.candidate.revealed = true;
+    update(
+        &mut app,
+        Action::AssignmentLoaded {
+            id: id.clone(),
+            result: Ok(detail),
+        },
+    );
+    assert!(app.queue.items.iter().any(|i| i.id == id
+        && i.candidate.revealed
+        && i.candidate.display_name == "Oluwaseun Adeyemi"));
+    assert_eq!(app.screen.kind(), ScreenKind::Panel);
 }
 
 #[test]
@@ -317,7 +340,7 @@ fn rejected_sync_cancels_a_waiting_submit() {
     ch(&mut app, '3');
     ch(&mut app, 'S');
     ch(&mut app, 'y');
-    assert!(app.pending_submit.is_some());
+    assert!(app.submit.pending.is_some());
     let k = app.local[&(id.clone(), "q3".to_string())].key.clone();
     update(
         &mut app,
@@ -328,7 +351,7 @@ fn rejected_sync_cancels_a_waiting_submit() {
             reason: "conflict".into(),
         }),
     );
-    assert!(app.pending_submit.is_none());
+    assert!(app.submit.pending.is_none());
     assert!(matches!(
         app.local[&(id, "q3".to_string())].sync,
         SyncState::Failed(_)
@@ -410,13 +433,13 @@ fn without_video_the_keys_say_why_and_content_only_toggles() {
         .as_ref()
         .is_some_and(|s| s.text.contains("No playback")));
     ch(&mut app, 'v');
-    assert!(app.review.as_ref().is_some_and(|r| !r.show_video));
+    assert!(app.review().is_some_and(|r| !r.show_video));
     // Seeking without a player still moves the transcript along.
     ch(&mut app, 'l');
     ch(&mut app, 'l');
     ch(&mut app, 'l');
     assert_eq!(app.player.position_s, 15.0);
-    assert_eq!(app.review.as_ref().map(|r| r.cue), Some(2));
+    assert_eq!(app.review().map(|r| r.cue), Some(2));
     ch(&mut app, ']');
     assert_eq!(app.player.speed, 1.25);
     ch(&mut app, 'C'); // calibration is a queue key; nothing in review
@@ -452,9 +475,9 @@ fn errors_show_and_the_app_keeps_working() {
             result: Err(ClientError::Malformed("expected value".into())),
         },
     );
-    assert!(app.review.as_ref().is_some_and(|r| r.error.is_some()));
+    assert!(app.review().is_some_and(|r| r.error.is_some()));
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Queue);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
     // Ctrl-C quits from anywhere outside editors.
     update(
         &mut app,
@@ -473,7 +496,7 @@ fn lazy_paging_asks_for_more_near_the_end() {
         Action::QueueLoaded {
             gen,
             result: Ok(takes::app::action::QueueChunk {
-                items: takes::testing::queue_items(200),
+                items: takes_testkit::queue_items(200),
                 next_cursor: Some("c1".into()),
                 total: 10_000,
                 replace: true,
@@ -497,18 +520,18 @@ fn lazy_paging_asks_for_more_near_the_end() {
 // ---------------------------------------------------------------- calibration
 
 fn cal_app(scored: usize) -> App {
-    takes::testing::app_in_calibration(scored)
+    takes_testkit::app_in_calibration(scored)
 }
 
 #[test]
 fn c_opens_calibration_sessions_and_enter_scores_in_the_review_screen() {
     let mut app = app_with_queue(UserRole::Reviewer, 5);
     let fx = ch(&mut app, 'C');
-    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(app.screen.kind(), ScreenKind::Calibration);
     assert_eq!(fx, vec![Effect::FetchCalibrations]);
     let app = cal_app(1);
-    assert_eq!(app.screen, Screen::Review);
-    let r = app.review.as_ref().expect("review");
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
+    let r = app.review().expect("review");
     assert!(r.calibration.is_some());
     let d = r.detail.as_ref().expect("detail from the session");
     assert_eq!(d.questions.len(), 4);
@@ -541,13 +564,9 @@ fn calibration_ratings_go_through_the_journal_to_the_calibration_target() {
 fn v_shows_the_lock_with_what_is_missing_until_submitted() {
     let mut app = cal_app(3);
     let fx = ch(&mut app, 'V');
-    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert_eq!(app.screen.kind(), ScreenKind::CalibrationResults);
     assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
-    let p = app
-        .results
-        .as_ref()
-        .and_then(|r| r.progress)
-        .expect("progress");
+    let p = app.results().and_then(|r| r.progress).expect("progress");
     assert_eq!((p.scored, p.items, p.submitted), (3, 4, false));
     update(
         &mut app,
@@ -556,13 +575,13 @@ fn v_shows_the_lock_with_what_is_missing_until_submitted() {
             result: Err(ClientError::Forbidden("submit first".into())),
         },
     );
-    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_some()));
+    assert!(app.results().is_some_and(|r| r.locked.is_some()));
     // Back returns to the items being scored.
     ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Review);
+    assert_eq!(app.screen.kind(), ScreenKind::Review);
     // And back again to the sessions.
     let fx = ch(&mut app, 'q');
-    assert_eq!(app.screen, Screen::Calibration);
+    assert_eq!(app.screen.kind(), ScreenKind::Calibration);
     assert_eq!(fx, vec![Effect::FetchCalibrations]);
 }
 
@@ -577,7 +596,7 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
     assert_eq!(app.overlay, Some(Overlay::ConfirmSubmit));
     let fx = ch(&mut app, 'y');
     assert_eq!(fx, vec![Effect::RetrySync]);
-    assert_eq!(app.pending_submit.as_deref(), Some("cal-1"));
+    assert_eq!(app.submit.pending.as_deref(), Some("cal-1"));
     update(
         &mut app,
         Action::Sync(SyncEvent::Saved {
@@ -598,13 +617,13 @@ fn calibration_submit_waits_for_sync_then_posts_to_calibration() {
         Action::Submitted {
             sheet: Sheet::calibration("cal-1"),
             result: Ok(Receipt {
-                submitted_at: takes::testing::rfc(takes::testing::NOW_MS),
+                submitted_at: takes_testkit::rfc(takes_testkit::NOW_MS),
             }),
         },
     );
-    assert_eq!(app.screen, Screen::CalibrationResults);
+    assert_eq!(app.screen.kind(), ScreenKind::CalibrationResults);
     assert!(fx.contains(&Effect::FetchCalibrationResults("cal-1".into())));
-    assert!(app.review.as_ref().is_some_and(|r| r.submitted()));
+    assert!(app.review().is_some_and(|r| r.submitted()));
     // Scores are locked now.
     ch(&mut app, 'q');
     assert!(journaled(&ch(&mut app, '2')).is_empty());
@@ -618,14 +637,14 @@ fn results_load_and_scroll() {
         &mut app,
         Action::CalibrationResultsLoaded {
             id: "cal-1".into(),
-            result: Ok(takes::testing::calibration_results()),
+            result: Ok(takes_testkit::calibration_results()),
         },
     );
-    let r = app.results.as_ref().expect("results");
+    let r = app.results().expect("results");
     assert!(r.results.is_some() && r.locked.is_none());
     ch(&mut app, 'j');
     ch(&mut app, 'j');
-    assert_eq!(app.results.as_ref().map(|r| r.scroll), Some(2));
+    assert_eq!(app.results().map(|r| r.scroll), Some(2));
     // Results for another session are ignored.
     update(
         &mut app,
@@ -634,7 +653,7 @@ fn results_load_and_scroll() {
             result: Err(ClientError::Forbidden("x".into())),
         },
     );
-    assert!(app.results.as_ref().is_some_and(|r| r.locked.is_none()));
+    assert!(app.results().is_some_and(|r| r.locked.is_none()));
 }
 
 #[test]
@@ -678,9 +697,9 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     ch(&mut app, 'V');
     // Before the results are visible there is nothing to discuss.
     assert!(ch(&mut app, 'i').is_empty());
-    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
-    let res = takes::testing::calibration_results();
-    let order: Vec<String> = takes::screens::calibration::ordered_items(&res)
+    assert!(app.results().is_some_and(|r| r.editor.is_none()));
+    let res = takes_testkit::calibration_results();
+    let order: Vec<String> = takes::features::calibration_results::state::ordered_items(&res)
         .iter()
         .map(|i| i.item_id.clone())
         .collect();
@@ -695,7 +714,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     ch(&mut app, 'i');
     typed(&mut app, "We read anchor 3 differently");
     // `n` while writing is text, not navigation.
-    assert_eq!(app.results.as_ref().map(|r| r.item), Some(1));
+    assert_eq!(app.results().map(|r| r.item), Some(1));
     let fx = key(&mut app, KeyCode::Esc);
     assert_eq!(
         fx,
@@ -713,7 +732,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
             result: Err(ClientError::Timeout(20)),
         },
     );
-    let ed = app.results.as_ref().and_then(|r| r.editor.clone());
+    let ed = app.results().and_then(|r| r.editor.clone());
     assert_eq!(
         ed.map(|e| e.text),
         Some("We read anchor 3 differently".to_string())
@@ -735,7 +754,7 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
         },
     );
     assert_eq!(fx, vec![Effect::FetchCalibrationResults("cal-1".into())]);
-    assert!(app.results.as_ref().is_some_and(|r| r.editor.is_none()));
+    assert!(app.results().is_some_and(|r| r.editor.is_none()));
     // An empty note sends nothing.
     ch(&mut app, 'i');
     assert!(key(&mut app, KeyCode::Esc).is_empty());

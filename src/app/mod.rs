@@ -1,11 +1,13 @@
 //! The app: one state ([`state::App`]), the [`action::Action`]s that change
-//! it, one [`update::update`] function, and the runtime ([`run`]) that feeds
-//! terminal events and background results into it and draws on change.
+//! it, one [`update::update`] function routing them to the features
+//! (`crate::features`), the moves between screens ([`navigate`]), and the
+//! runtime ([`run`]) that feeds terminal events and background results into
+//! it and draws on change.
 
 pub mod action;
 pub mod effect;
 mod effects;
-pub mod playback;
+pub mod navigate;
 pub mod run;
 pub mod state;
 pub mod update;

@@ -1,19 +1,29 @@
-//! The one app state. Views read it; only the update function changes it.
+//! The one app state: the screen shown, the overlay over it, and what every
+//! screen shares (connection, local scores, keymap, player, status line).
+//! Each feature's own state lives in `features/<feature>/state.rs`; views
+//! read the state, only the update function changes it.
 
-use std::cell::Cell;
 use std::collections::HashMap;
-use takes_player::muted_first::MutedFirst;
 
-use takes_api::{
-    AssignmentDetail, AssignmentStatus, CalibrationResults, CalibrationSession, CalibrationSummary,
-    Cue, DecisionAction, Evidence, Me, Panel, QuestionView, QueueItem,
+use takes_api::{AssignmentDetail, AssignmentStatus, CalibrationSession, Evidence, Me};
+
+use crate::client::ClientError;
+use crate::config::{Command, Diagnostic, Keymap, Scope, Settings};
+pub use crate::features::calibration_list::state::CalibrationListState;
+pub use crate::features::calibration_results::state::{CalibrationProgress, ResultsState};
+pub use crate::features::decision::state::{DecisionDialog, DecisionStage};
+pub use crate::features::editor::TextInput;
+pub use crate::features::panel::state::PanelState;
+pub use crate::features::queue::state::{QueueState, SortKey, StatusFilter};
+pub use crate::features::review::state::{
+    calibration_detail, Playback, PlayerState, ReviewState, TranscriptState,
 };
+pub use crate::features::submit::state::SubmitState;
+pub use crate::format::parse_ms;
 
-use super::action::Counts;
-use crate::config::{Diagnostic, Keymap, Scope, Settings};
-
+/// Which screen, without its state: for the keymap scope, titles, tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
+pub enum ScreenKind {
     Queue,
     Review,
     Panel,
@@ -23,13 +33,92 @@ pub enum Screen {
     CalibrationResults,
 }
 
-impl Screen {
+impl ScreenKind {
     pub fn scope(self) -> Scope {
         match self {
-            Screen::Queue => Scope::Queue,
-            Screen::Review => Scope::Review,
-            Screen::Panel => Scope::Panel,
-            Screen::Calibration | Screen::CalibrationResults => Scope::Calibration,
+            ScreenKind::Queue => Scope::Queue,
+            ScreenKind::Review => Scope::Review,
+            ScreenKind::Panel => Scope::Panel,
+            ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
+        }
+    }
+}
+
+/// The screen shown, holding the state that lives only while it is shown,
+/// so the screen and its state cannot disagree. The queue and the
+/// calibration list keep theirs in [`App`] (selection and rows survive a
+/// visit elsewhere).
+#[derive(Debug, Clone)]
+pub enum Screen {
+    Queue,
+    Review(Box<ReviewState>),
+    Panel(Box<PanelState>),
+    Calibration,
+    CalibrationResults {
+        results: Box<ResultsState>,
+        /// The calibration session being scored when the results were
+        /// opened from it: `back` returns to it.
+        review: Option<Box<ReviewState>>,
+    },
+}
+
+impl Screen {
+    pub fn kind(&self) -> ScreenKind {
+        match self {
+            Screen::Queue => ScreenKind::Queue,
+            Screen::Review(_) => ScreenKind::Review,
+            Screen::Panel(_) => ScreenKind::Panel,
+            Screen::Calibration => ScreenKind::Calibration,
+            Screen::CalibrationResults { .. } => ScreenKind::CalibrationResults,
+        }
+    }
+
+    pub fn scope(&self) -> Scope {
+        self.kind().scope()
+    }
+
+    /// The review shown, or the one under the calibration results.
+    pub fn review(&self) -> Option<&ReviewState> {
+        match self {
+            Screen::Review(r) => Some(r),
+            Screen::CalibrationResults { review, .. } => review.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn review_mut(&mut self) -> Option<&mut ReviewState> {
+        match self {
+            Screen::Review(r) => Some(r),
+            Screen::CalibrationResults { review, .. } => review.as_deref_mut(),
+            _ => None,
+        }
+    }
+
+    pub fn panel(&self) -> Option<&PanelState> {
+        match self {
+            Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn panel_mut(&mut self) -> Option<&mut PanelState> {
+        match self {
+            Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn results(&self) -> Option<&ResultsState> {
+        match self {
+            Screen::CalibrationResults { results, .. } => Some(results),
+            _ => None,
+        }
+    }
+
+    pub fn results_mut(&mut self) -> Option<&mut ResultsState> {
+        match self {
+            Screen::CalibrationResults { results, .. } => Some(results),
+            _ => None,
         }
     }
 }
@@ -91,327 +180,6 @@ pub struct ScoreView {
     pub sync: Option<SyncState>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    Open,
-    Pending,
-    InProgress,
-    Submitted,
-    All,
-}
-
-impl StatusFilter {
-    pub fn parse(s: &str) -> StatusFilter {
-        match s {
-            "pending" => StatusFilter::Pending,
-            "in_progress" => StatusFilter::InProgress,
-            "submitted" => StatusFilter::Submitted,
-            "all" => StatusFilter::All,
-            _ => StatusFilter::Open,
-        }
-    }
-
-    pub fn next(self) -> StatusFilter {
-        match self {
-            StatusFilter::Open => StatusFilter::Pending,
-            StatusFilter::Pending => StatusFilter::InProgress,
-            StatusFilter::InProgress => StatusFilter::Submitted,
-            StatusFilter::Submitted => StatusFilter::All,
-            StatusFilter::All => StatusFilter::Open,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StatusFilter::Open => "open",
-            StatusFilter::Pending => "pending",
-            StatusFilter::InProgress => "in progress",
-            StatusFilter::Submitted => "submitted",
-            StatusFilter::All => "all",
-        }
-    }
-
-    pub fn accepts(self, s: AssignmentStatus) -> bool {
-        match self {
-            StatusFilter::Open => s != AssignmentStatus::Submitted,
-            StatusFilter::Pending => s == AssignmentStatus::Pending,
-            StatusFilter::InProgress => s == AssignmentStatus::InProgress,
-            StatusFilter::Submitted => s == AssignmentStatus::Submitted,
-            StatusFilter::All => true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    Due,
-    Candidate,
-    Role,
-    Progress,
-}
-
-impl SortKey {
-    pub fn next(self) -> SortKey {
-        match self {
-            SortKey::Due => SortKey::Candidate,
-            SortKey::Candidate => SortKey::Role,
-            SortKey::Role => SortKey::Progress,
-            SortKey::Progress => SortKey::Due,
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Due => "due date",
-            SortKey::Candidate => "candidate",
-            SortKey::Role => "role",
-            SortKey::Progress => "progress",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct QueueState {
-    pub items: Vec<QueueItem>,
-    /// Indices into `items` after filter and sort: what the table shows.
-    pub view: Vec<usize>,
-    /// Index into `view`.
-    pub selected: usize,
-    /// First visible row; the view keeps it so the selection stays visible.
-    pub offset: Cell<usize>,
-    /// Rows the table showed last time (for paging).
-    pub page_rows: Cell<usize>,
-    pub next_cursor: Option<String>,
-    pub total: i64,
-    pub loading: bool,
-    pub loaded_once: bool,
-    pub gen: u64,
-    pub error: Option<String>,
-    pub text: String,
-    /// While typing a filter: the text to restore on Esc.
-    pub editing: Option<String>,
-    pub role: Option<String>,
-    pub status: StatusFilter,
-    pub sort: SortKey,
-    pub counts: Option<Counts>,
-    pub last_refresh_ms: i64,
-}
-
-impl QueueState {
-    pub fn new(status: StatusFilter) -> QueueState {
-        QueueState {
-            items: Vec::new(),
-            view: Vec::new(),
-            selected: 0,
-            offset: Cell::new(0),
-            page_rows: Cell::new(20),
-            next_cursor: None,
-            total: 0,
-            loading: false,
-            loaded_once: false,
-            gen: 0,
-            error: None,
-            text: String::new(),
-            editing: None,
-            role: None,
-            status,
-            sort: SortKey::Due,
-            counts: None,
-            last_refresh_ms: 0,
-        }
-    }
-
-    pub fn selected_item(&self) -> Option<&QueueItem> {
-        self.view
-            .get(self.selected)
-            .and_then(|i| self.items.get(*i))
-    }
-
-    pub fn filtered(&self) -> bool {
-        !self.text.is_empty() || self.role.is_some() || self.sort != SortKey::Due
-    }
-
-    /// Rebuilds `view` from the filters, keeping the selected assignment.
-    pub fn recompute(&mut self) {
-        let keep = self.selected_item().map(|i| i.id.clone());
-        let needle = self.text.to_lowercase();
-        let words: Vec<&str> = needle.split_whitespace().collect();
-        let mut view: Vec<usize> = self
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| self.status.accepts(it.status))
-            .filter(|(_, it)| self.role.as_deref().is_none_or(|r| it.role.title == r))
-            .filter(|(_, it)| {
-                words.is_empty() || {
-                    let hay = format!(
-                        "{} {} {} {}",
-                        it.candidate.display_name,
-                        it.role.title,
-                        it.role.department,
-                        it.status.as_str()
-                    )
-                    .to_lowercase();
-                    words.iter().all(|w| hay.contains(w))
-                }
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let items = &self.items;
-        match self.sort {
-            SortKey::Due => {}
-            SortKey::Candidate => view.sort_by(|a, b| {
-                items[*a]
-                    .candidate
-                    .display_name
-                    .cmp(&items[*b].candidate.display_name)
-            }),
-            SortKey::Role => view.sort_by(|a, b| {
-                (&items[*a].role.title, &items[*a].due_at)
-                    .cmp(&(&items[*b].role.title, &items[*b].due_at))
-            }),
-            SortKey::Progress => view.sort_by(|a, b| {
-                let pa = items[*a].scored_count * 1000 / items[*a].question_count.max(1);
-                let pb = items[*b].scored_count * 1000 / items[*b].question_count.max(1);
-                pb.cmp(&pa).then(items[*a].due_at.cmp(&items[*b].due_at))
-            }),
-        }
-        self.view = view;
-        self.selected = keep
-            .and_then(|id| self.view.iter().position(|i| self.items[*i].id == id))
-            .unwrap_or(0)
-            .min(self.view.len().saturating_sub(1));
-    }
-
-    /// Roles seen in the loaded items, sorted.
-    pub fn roles(&self) -> Vec<String> {
-        let mut roles: Vec<String> = self.items.iter().map(|i| i.role.title.clone()).collect();
-        roles.sort();
-        roles.dedup();
-        roles
-    }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum TranscriptState {
-    Loading,
-    Loaded(Vec<Cue>),
-    Failed(String),
-}
-
-/// A multi-line text being edited; `cursor` is a char index.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct TextInput {
-    pub text: String,
-    pub cursor: usize,
-}
-
-impl TextInput {
-    pub fn new(text: &str) -> TextInput {
-        TextInput {
-            text: text.to_string(),
-            cursor: text.chars().count(),
-        }
-    }
-
-    fn byte(&self, char_idx: usize) -> usize {
-        self.text
-            .char_indices()
-            .nth(char_idx)
-            .map(|(b, _)| b)
-            .unwrap_or(self.text.len())
-    }
-
-    pub fn insert(&mut self, c: char) {
-        let b = self.byte(self.cursor);
-        self.text.insert(b, c);
-        self.cursor += 1;
-    }
-
-    pub fn backspace(&mut self) {
-        if self.cursor == 0 {
-            return;
-        }
-        let b = self.byte(self.cursor - 1);
-        self.text.remove(b);
-        self.cursor -= 1;
-    }
-
-    pub fn delete(&mut self) {
-        if self.cursor < self.text.chars().count() {
-            let b = self.byte(self.cursor);
-            self.text.remove(b);
-        }
-    }
-
-    pub fn left(&mut self) {
-        self.cursor = self.cursor.saturating_sub(1);
-    }
-
-    pub fn right(&mut self) {
-        self.cursor = (self.cursor + 1).min(self.text.chars().count());
-    }
-
-    /// (line, column) of the cursor, in chars.
-    pub fn line_col(&self) -> (usize, usize) {
-        let before: String = self.text.chars().take(self.cursor).collect();
-        let line = before.matches('\n').count();
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map(|l| l.chars().count())
-            .unwrap_or(0);
-        (line, col)
-    }
-
-    fn line_starts(&self) -> Vec<usize> {
-        let mut starts = vec![0];
-        for (i, c) in self.text.chars().enumerate() {
-            if c == '\n' {
-                starts.push(i + 1);
-            }
-        }
-        starts
-    }
-
-    pub fn up(&mut self) {
-        self.vertical(-1);
-    }
-
-    pub fn down(&mut self) {
-        self.vertical(1);
-    }
-
-    fn vertical(&mut self, d: isize) {
-        let (line, col) = self.line_col();
-        let starts = self.line_starts();
-        let target = line as isize + d;
-        if target < 0 || target as usize >= starts.len() {
-            return;
-        }
-        let t = target as usize;
-        let len = starts
-            .get(t + 1)
-            .map(|n| n - 1 - starts[t])
-            .unwrap_or(self.text.chars().count() - starts[t]);
-        self.cursor = starts[t] + col.min(len);
-    }
-
-    pub fn home(&mut self) {
-        let (line, _) = self.line_col();
-        self.cursor = self.line_starts()[line];
-    }
-
-    pub fn end(&mut self) {
-        let (line, _) = self.line_col();
-        let starts = self.line_starts();
-        self.cursor = starts
-            .get(line + 1)
-            .map(|n| n - 1)
-            .unwrap_or(self.text.chars().count());
-    }
-}
-
 /// Whether this workstation can show video at all (decided at start-up).
 #[derive(Debug, Clone, PartialEq)]
 pub enum VideoSupport {
@@ -419,213 +187,6 @@ pub enum VideoSupport {
     Available { output: String },
     /// Reviews go on with transcript and controls; the reason is shown.
     Unavailable(String),
-}
-
-/// What the player is doing, as far as its events have told.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Playback {
-    Idle,
-    Loading,
-    Playing,
-    Paused,
-    Buffering,
-    Ended,
-    Failed(String),
-}
-
-/// The player as the review screen sees it: fed by `PlayerEvent`s.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlayerState {
-    /// The response the player was asked to play.
-    pub response_id: Option<String>,
-    pub playback: Playback,
-    pub position_s: f64,
-    pub duration_s: Option<f64>,
-    pub speed: f64,
-    pub muted: bool,
-    pub volume: f64,
-    /// The transcript selection follows playback; off after J/K picks a
-    /// cue by hand, on again after a seek.
-    pub follow: bool,
-}
-
-impl Default for PlayerState {
-    fn default() -> Self {
-        PlayerState {
-            response_id: None,
-            playback: Playback::Idle,
-            position_s: 0.0,
-            duration_s: None,
-            speed: 1.0,
-            muted: true,
-            volume: 100.0,
-            follow: true,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct ReviewState {
-    pub assignment_id: String,
-    /// From the queue row, so the header shows something while loading.
-    pub summary: Option<QueueItem>,
-    pub detail: Option<AssignmentDetail>,
-    pub error: Option<String>,
-    pub current: usize,
-    pub transcripts: HashMap<String, TranscriptState>,
-    pub cue: usize,
-    pub editor: Option<TextInput>,
-    pub show_video: bool,
-    /// Muted-first progress per question id.
-    pub muted_first: HashMap<String, MutedFirst>,
-    /// Scoring the items of this calibration session: `assignment_id` is
-    /// the session id, questions are its items, `detail` is built from the
-    /// session ([`calibration_detail`]) so the same screen serves both.
-    pub calibration: Option<CalibrationSession>,
-}
-
-impl ReviewState {
-    pub fn question(&self) -> Option<&QuestionView> {
-        self.detail
-            .as_ref()
-            .and_then(|d| d.questions.get(self.current))
-    }
-
-    pub fn cues(&self) -> Option<&TranscriptState> {
-        let rid = &self.question()?.response.as_ref()?.id;
-        self.transcripts.get(rid)
-    }
-
-    pub fn submitted(&self) -> bool {
-        self.detail
-            .as_ref()
-            .map(|d| d.status == AssignmentStatus::Submitted)
-            .unwrap_or(false)
-    }
-}
-
-/// Builds the review screen's view of a calibration session: one question
-/// per item, the caller's calibration scores as `my_scores`.
-pub fn calibration_detail(s: &CalibrationSession) -> AssignmentDetail {
-    let submitted = s.my_submitted_at.is_some();
-    AssignmentDetail {
-        id: s.id.clone(),
-        interview_id: String::new(),
-        status: if submitted {
-            AssignmentStatus::Submitted
-        } else if s.my_scores.is_empty() {
-            AssignmentStatus::Pending
-        } else {
-            AssignmentStatus::InProgress
-        },
-        candidate: takes_api::CandidateView {
-            display_name: format!("Calibration: {}", s.title),
-            revealed: true,
-        },
-        role: s
-            .items
-            .first()
-            .map(|i| i.role.clone())
-            .unwrap_or(takes_api::JobRoleView {
-                title: "sample responses".into(),
-                department: "calibration".into(),
-            }),
-        due_at: s.deadline_at.clone(),
-        submitted_at: s.my_submitted_at.clone(),
-        questions: s
-            .items
-            .iter()
-            .map(|i| QuestionView {
-                id: i.id.clone(),
-                position: i.position,
-                prompt: i.question.prompt.clone(),
-                competency: i.question.competency.clone(),
-                time_limit_s: i.question.time_limit_s,
-                rubric: i.question.rubric.clone(),
-                response: Some(i.response.clone()),
-            })
-            .collect(),
-        my_scores: s
-            .my_scores
-            .iter()
-            .map(|c| takes_api::Score {
-                question_id: c.item_id.clone(),
-                rating: c.rating,
-                muted_rating: None,
-                note: c.note.clone(),
-                evidence: Vec::new(),
-                created_at: c.created_at.clone(),
-                updated_at: c.updated_at.clone(),
-            })
-            .collect(),
-    }
-}
-
-/// The list of calibration sessions.
-#[derive(Debug, Clone, Default)]
-pub struct CalibrationListState {
-    pub sessions: Vec<CalibrationSummary>,
-    pub selected: usize,
-    pub loading: bool,
-    pub error: Option<String>,
-}
-
-impl CalibrationListState {
-    pub fn selected_session(&self) -> Option<&CalibrationSummary> {
-        self.sessions.get(self.selected)
-    }
-}
-
-/// Progress of the caller on a session, for the lock of the results.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CalibrationProgress {
-    pub scored: usize,
-    pub items: usize,
-    pub submitted: bool,
-}
-
-/// The results screen of one session.
-#[derive(Debug, Clone)]
-pub struct ResultsState {
-    pub session_id: String,
-    pub title: String,
-    pub results: Option<CalibrationResults>,
-    /// Why the server did not show them (403 before submitting).
-    pub locked: Option<String>,
-    pub error: Option<String>,
-    pub progress: Option<CalibrationProgress>,
-    pub scroll: usize,
-    /// The item discussion notes go to (`n`/`p`).
-    pub item: usize,
-    /// A discussion note being written; kept until the server has it.
-    pub editor: Option<TextInput>,
-    pub sending: bool,
-}
-
-#[derive(Debug, Clone)]
-pub struct PanelState {
-    pub assignment_id: String,
-    pub panel: Option<Panel>,
-    pub error: Option<String>,
-    pub scroll: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecisionStage {
-    Choose,
-    Reason,
-    Confirm,
-    Sending,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct DecisionDialog {
-    pub interview_id: String,
-    pub candidate: String,
-    pub choice: DecisionAction,
-    pub reason: TextInput,
-    pub stage: DecisionStage,
-    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -651,10 +212,7 @@ pub struct App {
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub queue: QueueState,
-    pub review: Option<ReviewState>,
-    pub panel: Option<PanelState>,
     pub calibration: CalibrationListState,
-    pub results: Option<ResultsState>,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -667,9 +225,7 @@ pub struct App {
     pub player: PlayerState,
     /// The next assignment, fetched ahead so moving on is instant.
     pub prefetched: Option<AssignmentDetail>,
-    /// Submit this assignment once its scores are synced.
-    pub pending_submit: Option<String>,
-    pub submitting: Option<String>,
+    pub submit: SubmitState,
     /// Assignments cleared in this session (count for "cleared today").
     pub cleared_session: Vec<String>,
     pub size: (u16, u16),
@@ -698,10 +254,7 @@ impl App {
                 Some(Overlay::Problems)
             },
             queue: QueueState::new(status),
-            review: None,
-            panel: None,
             calibration: CalibrationListState::default(),
-            results: None,
             local: HashMap::new(),
             status: None,
             keymap,
@@ -711,8 +264,7 @@ impl App {
             video: VideoSupport::Unavailable("the player was not started".into()),
             player: PlayerState::default(),
             prefetched: None,
-            pending_submit: None,
-            submitting: None,
+            submit: SubmitState::default(),
             cleared_session: Vec::new(),
             size: (80, 24),
             should_quit: false,
@@ -721,6 +273,71 @@ impl App {
 
     pub fn scope(&self) -> Scope {
         self.screen.scope()
+    }
+
+    /// The first key bound to `command` in `scope`, as the hint bar shows
+    /// it: messages and views name keys through this, so a rebound key is
+    /// named as bound.
+    pub fn key_name(&self, scope: Scope, command: Command) -> String {
+        self.keymap
+            .hint_key(scope, command)
+            .unwrap_or_else(|| "(unbound)".into())
+    }
+
+    /// The review shown (or under the calibration results).
+    pub fn review(&self) -> Option<&ReviewState> {
+        self.screen.review()
+    }
+
+    pub fn panel(&self) -> Option<&PanelState> {
+        self.screen.panel()
+    }
+
+    pub fn results(&self) -> Option<&ResultsState> {
+        self.screen.results()
+    }
+
+    fn say(&mut self, level: Level, text: impl Into<String>) {
+        self.status = Some(StatusMsg {
+            text: text.into(),
+            level,
+        });
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.say(Level::Info, text)
+    }
+
+    pub fn ok(&mut self, text: impl Into<String>) {
+        self.say(Level::Ok, text)
+    }
+
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.say(Level::Warning, text)
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.say(Level::Error, text)
+    }
+
+    /// Notes a failed request in the connection state and says what
+    /// happened.
+    pub fn request_failed(&mut self, what: &str, e: &ClientError) {
+        match e {
+            ClientError::Unauthorized(d) => {
+                self.conn = Conn::Unauthorized(d.clone());
+                self.error(format!(
+                    "{what}: {e}. Check TAKES_TOKEN / token_command and restart."
+                ));
+            }
+            e if e.is_offline() => {
+                self.conn = Conn::Offline(e.to_string());
+                self.error(format!(
+                    "{what}: {e}. Your scores are kept locally; press r to retry."
+                ));
+            }
+            e => self.error(format!("{what}: {e}")),
+        }
     }
 
     pub fn can_decide(&self) -> bool {
@@ -769,12 +386,12 @@ impl App {
 
     /// The calibration session being scored in the review screen.
     pub fn calibrating(&self) -> Option<&CalibrationSession> {
-        self.review.as_ref().and_then(|r| r.calibration.as_ref())
+        self.review().and_then(|r| r.calibration.as_ref())
     }
 
     /// Items scored (locally or on the server) of the session being scored.
     pub fn calibration_progress(&self) -> Option<CalibrationProgress> {
-        let r = self.review.as_ref()?;
+        let r = self.review()?;
         r.calibration.as_ref()?;
         let d = r.detail.as_ref()?;
         Some(CalibrationProgress {
@@ -798,6 +415,15 @@ impl App {
                     && matches!(l.sync, SyncState::Saving | SyncState::Saved)
             })
             .count()
+    }
+
+    /// The next open assignment after the one on screen, in queue order.
+    pub fn next_open_item(&self) -> Option<takes_api::QueueItem> {
+        let current = self
+            .review()
+            .map(|r| r.assignment_id.as_str())
+            .or_else(|| self.panel().map(|p| p.assignment_id.as_str()));
+        self.queue.next_open_after(current)
     }
 
     /// Start of the local day, in ms since the epoch.
@@ -846,11 +472,4 @@ impl App {
                 .count() as i64,
         }
     }
-}
-
-/// RFC 3339 to ms since the epoch.
-pub fn parse_ms(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }

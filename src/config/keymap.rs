@@ -2,14 +2,13 @@
 //! `keymap.toml` merged over it, per screen and per key.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::diag::Diagnostic;
+pub use super::key::Key;
 
 /// The built-in defaults (the contract of DESIGN.md).
 pub const DEFAULT_KEYMAP: &str = include_str!("../../keymaps/default.toml");
@@ -22,16 +21,32 @@ pub enum Scope {
     Review,
     Panel,
     Calibration,
+    /// Dialogs over a screen: help, the submit confirmation, the decision.
+    Dialog,
+    /// Text being typed: notes, the decision's reason, the queue filter.
+    Editor,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 7] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
         Scope::Panel,
         Scope::Calibration,
+        Scope::Dialog,
+        Scope::Editor,
     ];
+
+    /// Dialogs and editors own the keyboard: `[global]` does not apply.
+    pub fn is_modal(self) -> bool {
+        matches!(self, Scope::Dialog | Scope::Editor)
+    }
+
+    /// Whether `[global]` bindings reach this scope.
+    fn inherits_global(self) -> bool {
+        self != Scope::Global && !self.is_modal()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -40,104 +55,95 @@ impl Scope {
             Scope::Review => "review",
             Scope::Panel => "panel",
             Scope::Calibration => "calibration",
+            Scope::Dialog => "dialog",
+            Scope::Editor => "editor",
         }
     }
 }
 
-/// What a key does: the `run` of a keymap entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Command {
-    Help,
-    Back,
-    Quit,
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    Open,
-    Filter,
-    StatusFilter,
-    RoleFilter,
-    ClearFilter,
-    Sort,
-    Refresh,
-    Calibration,
-    CalibrationResults,
-    PlayPause,
-    SeekBack,
-    SeekForward,
-    SeekBackLong,
-    SeekForwardLong,
-    Restart,
-    VolumeDown,
-    VolumeUp,
-    PrevCue,
-    NextCue,
-    SeekToCue,
-    Slower,
-    Faster,
-    Mute,
-    Rate(i64),
-    NextQuestion,
-    PrevQuestion,
-    Note,
-    Evidence,
-    ToggleVideo,
-    TranscriptDown,
-    TranscriptUp,
-    Submit,
-    Panel,
-    Decision,
-    NextAssignment,
+/// Declares [`Command`] and its keymap names in one list, so a command
+/// cannot exist without a name (or the other way round).
+macro_rules! commands {
+    ($($variant:ident = $name:literal,)*) => {
+        /// What a key does: the `run` of a keymap entry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Command {
+            $($variant,)*
+            /// `rate N`.
+            Rate(i64),
+        }
+
+        impl Command {
+            /// Every named command with its `run` name (`rate N` aside).
+            pub const NAMED: &'static [(&'static str, Command)] =
+                &[$(($name, Command::$variant),)*];
+        }
+    };
 }
 
-const NAMES: &[(&str, Command)] = &[
-    ("help", Command::Help),
-    ("back", Command::Back),
-    ("quit", Command::Quit),
-    ("up", Command::Up),
-    ("down", Command::Down),
-    ("page_up", Command::PageUp),
-    ("page_down", Command::PageDown),
-    ("top", Command::Top),
-    ("bottom", Command::Bottom),
-    ("open", Command::Open),
-    ("filter", Command::Filter),
-    ("status_filter", Command::StatusFilter),
-    ("role_filter", Command::RoleFilter),
-    ("clear_filter", Command::ClearFilter),
-    ("sort", Command::Sort),
-    ("refresh", Command::Refresh),
-    ("calibration", Command::Calibration),
-    ("calibration_results", Command::CalibrationResults),
-    ("play_pause", Command::PlayPause),
-    ("seek_back", Command::SeekBack),
-    ("seek_forward", Command::SeekForward),
-    ("seek_back_long", Command::SeekBackLong),
-    ("seek_forward_long", Command::SeekForwardLong),
-    ("restart", Command::Restart),
-    ("volume_down", Command::VolumeDown),
-    ("volume_up", Command::VolumeUp),
-    ("prev_cue", Command::PrevCue),
-    ("next_cue", Command::NextCue),
-    ("seek_to_cue", Command::SeekToCue),
-    ("slower", Command::Slower),
-    ("faster", Command::Faster),
-    ("mute", Command::Mute),
-    ("next_question", Command::NextQuestion),
-    ("prev_question", Command::PrevQuestion),
-    ("note", Command::Note),
-    ("evidence", Command::Evidence),
-    ("toggle_video", Command::ToggleVideo),
-    ("transcript_down", Command::TranscriptDown),
-    ("transcript_up", Command::TranscriptUp),
-    ("submit", Command::Submit),
-    ("panel", Command::Panel),
-    ("decision", Command::Decision),
-    ("next_assignment", Command::NextAssignment),
-];
+commands! {
+    Help = "help",
+    Back = "back",
+    Quit = "quit",
+    Up = "up",
+    Down = "down",
+    PageUp = "page_up",
+    PageDown = "page_down",
+    Top = "top",
+    Bottom = "bottom",
+    Open = "open",
+    Filter = "filter",
+    StatusFilter = "status_filter",
+    RoleFilter = "role_filter",
+    ClearFilter = "clear_filter",
+    Sort = "sort",
+    Refresh = "refresh",
+    Calibration = "calibration",
+    CalibrationResults = "calibration_results",
+    PlayPause = "play_pause",
+    SeekBack = "seek_back",
+    SeekForward = "seek_forward",
+    SeekBackLong = "seek_back_long",
+    SeekForwardLong = "seek_forward_long",
+    Restart = "restart",
+    VolumeDown = "volume_down",
+    VolumeUp = "volume_up",
+    PrevCue = "prev_cue",
+    NextCue = "next_cue",
+    SeekToCue = "seek_to_cue",
+    Slower = "slower",
+    Faster = "faster",
+    Mute = "mute",
+    NextQuestion = "next_question",
+    PrevQuestion = "prev_question",
+    Note = "note",
+    Evidence = "evidence",
+    ToggleVideo = "toggle_video",
+    TranscriptDown = "transcript_down",
+    TranscriptUp = "transcript_up",
+    Submit = "submit",
+    Panel = "panel",
+    Decision = "decision",
+    NextAssignment = "next_assignment",
+    Confirm = "confirm",
+    Deny = "deny",
+    Close = "close",
+    Accept = "accept",
+    DecideAdvance = "decide_advance",
+    DecideReject = "decide_reject",
+    DecideHold = "decide_hold",
+    Leave = "leave",
+    Newline = "newline",
+    DeleteBack = "delete_back",
+    DeleteForward = "delete_forward",
+    CursorLeft = "cursor_left",
+    CursorRight = "cursor_right",
+    CursorUp = "cursor_up",
+    CursorDown = "cursor_down",
+    LineStart = "line_start",
+    LineEnd = "line_end",
+    Indent = "indent",
+}
 
 impl Command {
     /// Parses a `run` value: an action name, or `rate N`. `Ok(None)` is
@@ -156,7 +162,7 @@ impl Command {
                 )),
             };
         }
-        NAMES
+        Command::NAMED
             .iter()
             .find(|(name, _)| *name == s)
             .map(|(_, c)| Some(*c))
@@ -167,155 +173,11 @@ impl Command {
         if let Command::Rate(n) = self {
             return format!("rate {n}");
         }
-        NAMES
+        Command::NAMED
             .iter()
             .find(|(_, c)| *c == self)
             .map(|(n, _)| n.to_string())
             .unwrap_or_default()
-    }
-}
-
-/// A key with its modifiers, normalised so a keymap entry and a terminal
-/// event compare equal: characters carry their case, not a Shift flag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Key {
-    pub code: KeyCode,
-    pub mods: KeyModifiers,
-}
-
-impl Key {
-    pub fn new(code: KeyCode, mods: KeyModifiers) -> Key {
-        let mut mods = mods & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
-        let code = match code {
-            KeyCode::Char(c) => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::Char(c)
-            }
-            KeyCode::BackTab => {
-                mods.remove(KeyModifiers::SHIFT);
-                KeyCode::BackTab
-            }
-            other => other,
-        };
-        Key { code, mods }
-    }
-
-    pub fn from_event(ev: &KeyEvent) -> Key {
-        Key::new(ev.code, ev.modifiers)
-    }
-
-    pub fn char(c: char) -> Key {
-        Key::new(KeyCode::Char(c), KeyModifiers::NONE)
-    }
-
-    pub fn parse(s: &str) -> Result<Key, String> {
-        let bad = || {
-            format!("cannot read the key `{s}`; write a character like `j` or a name like `<Enter>`, `<C-c>`")
-        };
-        if s.is_empty() {
-            return Err("the key is empty".into());
-        }
-        let Some(inner) = s.strip_prefix('<').and_then(|r| r.strip_suffix('>')) else {
-            let mut chars = s.chars();
-            let c = chars.next().ok_or_else(bad)?;
-            if chars.next().is_some() {
-                return Err(format!("`{s}` is more than one key; use `<Name>` for named keys (sequences are not supported)"));
-            }
-            return Ok(Key::char(c));
-        };
-        if inner.is_empty() {
-            return Err(bad());
-        }
-        let mut mods = KeyModifiers::NONE;
-        let mut rest = inner;
-        loop {
-            let lower = rest.get(..2).map(|p| p.to_ascii_lowercase());
-            match lower.as_deref() {
-                Some("c-") if rest.len() > 2 => mods |= KeyModifiers::CONTROL,
-                Some("a-") if rest.len() > 2 => mods |= KeyModifiers::ALT,
-                Some("s-") if rest.len() > 2 => mods |= KeyModifiers::SHIFT,
-                _ => break,
-            }
-            rest = &rest[2..];
-        }
-        let code = match rest.to_ascii_lowercase().as_str() {
-            "enter" | "cr" | "return" => KeyCode::Enter,
-            "esc" | "escape" => KeyCode::Esc,
-            "space" => KeyCode::Char(' '),
-            "tab" => KeyCode::Tab,
-            "backtab" => KeyCode::BackTab,
-            "backspace" | "bs" => KeyCode::Backspace,
-            "up" => KeyCode::Up,
-            "down" => KeyCode::Down,
-            "left" => KeyCode::Left,
-            "right" => KeyCode::Right,
-            "pageup" => KeyCode::PageUp,
-            "pagedown" => KeyCode::PageDown,
-            "home" => KeyCode::Home,
-            "end" => KeyCode::End,
-            "delete" | "del" => KeyCode::Delete,
-            "insert" => KeyCode::Insert,
-            "lt" => KeyCode::Char('<'),
-            "gt" => KeyCode::Char('>'),
-            f if f.starts_with('f') && f.len() > 1 => match f[1..].parse::<u8>() {
-                Ok(n) if (1..=12).contains(&n) => KeyCode::F(n),
-                _ => return Err(bad()),
-            },
-            _ => {
-                let mut chars = rest.chars();
-                match (chars.next(), chars.next()) {
-                    (Some(c), None) => KeyCode::Char(c),
-                    _ => return Err(bad()),
-                }
-            }
-        };
-        if code == KeyCode::Tab && mods.contains(KeyModifiers::SHIFT) {
-            mods.remove(KeyModifiers::SHIFT);
-            return Ok(Key::new(KeyCode::BackTab, mods));
-        }
-        Ok(Key::new(code, mods))
-    }
-}
-
-impl fmt::Display for Key {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut prefix = String::new();
-        if self.mods.contains(KeyModifiers::CONTROL) {
-            prefix.push_str("C-");
-        }
-        if self.mods.contains(KeyModifiers::ALT) {
-            prefix.push_str("A-");
-        }
-        if self.mods.contains(KeyModifiers::SHIFT) {
-            prefix.push_str("S-");
-        }
-        let name = match self.code {
-            KeyCode::Char(' ') => "Space".to_string(),
-            KeyCode::Char(c) => {
-                if prefix.is_empty() {
-                    return write!(f, "{c}");
-                }
-                c.to_string()
-            }
-            KeyCode::Enter => "Enter".into(),
-            KeyCode::Esc => "Esc".into(),
-            KeyCode::Tab => "Tab".into(),
-            KeyCode::BackTab => "S-Tab".into(),
-            KeyCode::Backspace => "Backspace".into(),
-            KeyCode::Up => "Up".into(),
-            KeyCode::Down => "Down".into(),
-            KeyCode::Left => "Left".into(),
-            KeyCode::Right => "Right".into(),
-            KeyCode::PageUp => "PageUp".into(),
-            KeyCode::PageDown => "PageDown".into(),
-            KeyCode::Home => "Home".into(),
-            KeyCode::End => "End".into(),
-            KeyCode::Delete => "Delete".into(),
-            KeyCode::Insert => "Insert".into(),
-            KeyCode::F(n) => format!("F{n}"),
-            _ => "?".into(),
-        };
-        write!(f, "{prefix}{name}")
     }
 }
 
@@ -343,6 +205,8 @@ struct KeymapFile {
     review: Option<Section>,
     panel: Option<Section>,
     calibration: Option<Section>,
+    dialog: Option<Section>,
+    editor: Option<Section>,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +250,8 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Review, file.review),
         (Scope::Panel, file.panel),
         (Scope::Calibration, file.calibration),
+        (Scope::Dialog, file.dialog),
+        (Scope::Editor, file.editor),
     ];
     let mut out = Vec::new();
     // Where each (scope, key) was first bound in this file.
@@ -517,10 +383,10 @@ impl Keymap {
                 .map(|b| b.command)
         };
         find(scope).or_else(|| {
-            if scope == Scope::Global {
-                None
-            } else {
+            if scope.inherits_global() {
                 find(Scope::Global)
+            } else {
+                None
             }
         })
     }
@@ -538,7 +404,7 @@ impl Keymap {
             .filter(|b| b.command == command)
             .map(|b| b.key)
             .collect();
-        if scope != Scope::Global {
+        if scope.inherits_global() {
             for b in self.bindings(Scope::Global) {
                 if b.command == command
                     && self.lookup(scope, b.key) == Some(command)
@@ -570,7 +436,7 @@ impl Keymap {
         for b in self.bindings(scope) {
             push(b, &mut rows);
         }
-        if scope != Scope::Global {
+        if scope.inherits_global() {
             for b in self.bindings(Scope::Global) {
                 if self.lookup(scope, b.key) == Some(b.command) {
                     push(b, &mut rows);
@@ -708,33 +574,37 @@ mod tests {
     }
 
     #[test]
-    fn keys_round_trip_through_text() {
-        for s in [
-            "j",
-            "S",
-            "?",
-            "<Enter>",
-            "<C-c>",
-            "<Space>",
-            "<F5>",
-            "<A-x>",
-            "<BackTab>",
-            "<S-Up>",
-        ] {
-            let k = Key::parse(s).unwrap();
-            let again = Key::parse(&format!("<{k}>"))
-                .or_else(|_| Key::parse(&k.to_string()))
-                .unwrap();
-            assert_eq!(k, again, "{s}");
+    fn every_command_name_round_trips() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, cmd) in Command::NAMED {
+            assert!(seen.insert(*name), "{name} declared twice");
+            assert_eq!(Command::parse(name), Ok(Some(*cmd)));
+            assert_eq!(cmd.name(), *name);
         }
+        assert_eq!(Command::parse("rate 4"), Ok(Some(Command::Rate(4))));
+        assert_eq!(Command::Rate(4).name(), "rate 4");
+    }
+
+    #[test]
+    fn dialogs_and_editors_do_not_inherit_global_keys() {
+        let km = Keymap::defaults();
+        // `q` is `back` on every screen, `close` in a dialog, text in an
+        // editor.
+        assert_eq!(km.lookup(Scope::Panel, Key::char('q')), Some(Command::Back));
         assert_eq!(
-            Key::parse("<S-Tab>").unwrap(),
-            Key::parse("<BackTab>").unwrap()
+            km.lookup(Scope::Dialog, Key::char('q')),
+            Some(Command::Close)
         );
-        assert!(Key::parse("jk").is_err());
-        assert!(Key::parse("").is_err());
-        let shifted = Key::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
-        assert_eq!(shifted, Key::char('S'));
+        assert_eq!(km.lookup(Scope::Editor, Key::char('q')), None);
+        assert_eq!(
+            km.lookup(Scope::Editor, Key::parse("<C-c>").unwrap()),
+            Some(Command::Leave)
+        );
+        assert_eq!(km.keys_for(Scope::Editor, Command::Help), vec![]);
+        assert_eq!(
+            km.hint_key(Scope::Dialog, Command::Confirm).as_deref(),
+            Some("y")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! line; the app starts with the defaults for whatever was wrong.
 
 pub mod diag;
+pub mod key;
 pub mod keymap;
 pub mod theme;
 

@@ -1,36 +1,29 @@
-//! Views: pure functions from the app state to a frame. Nothing here does
-//! I/O or changes the state (apart from remembering scroll offsets).
+//! The frame: header, the screen's view (each feature's `view.rs`), the
+//! hint bar and the overlays. Pure functions from the app state to a frame;
+//! nothing here does I/O or changes the state (apart from remembering
+//! scroll offsets).
 
-pub mod calibration;
-pub mod decision;
-pub mod help;
 pub mod layout;
-pub mod panel;
-pub mod queue;
-pub mod review;
+pub mod widgets;
 
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::app::state::{App, Conn, Level, Overlay, Screen};
-use crate::config::{Command, Theme};
+use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
+use crate::config::Theme;
+use crate::features::{
+    calibration_list, calibration_results, decision, help, panel, queue, review, shown, submit,
+};
+use widgets::bg_of;
+pub use widgets::VideoPane;
 
 /// Below this the app only says it needs more room.
 pub const MIN_WIDTH: u16 = 40;
 pub const MIN_HEIGHT: u16 = 12;
 
 /// Draws the whole app.
-/// Draws decoded video into the review screen's video pane. The runtime
-/// implements it over the player; without one (tests, no libmpv) the pane
-/// shows what it would play and why it does not.
-pub trait VideoPane {
-    /// Draws the current picture into `area`; false when there is none yet.
-    fn draw_picture(&mut self, area: Rect, buf: &mut ratatui::buffer::Buffer) -> bool;
-}
-
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     draw_with_video(f, app, theme, None)
 }
@@ -44,19 +37,19 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
     }
     let [header, body, bar] = layout::frame(area);
     draw_header(f, header, app, theme);
-    match app.screen {
-        Screen::Queue => queue::draw(f, body, app, theme),
-        Screen::Review => review::draw(f, body, app, theme, video),
-        Screen::Panel => panel::draw(f, body, app, theme),
-        Screen::Calibration => calibration::draw_list(f, body, app, theme),
-        Screen::CalibrationResults => calibration::draw_results(f, body, app, theme),
+    match app.screen.kind() {
+        ScreenKind::Queue => queue::view::draw(f, body, app, theme),
+        ScreenKind::Review => review::view::draw(f, body, app, theme, video),
+        ScreenKind::Panel => panel::view::draw(f, body, app, theme),
+        ScreenKind::Calibration => calibration_list::view::draw(f, body, app, theme),
+        ScreenKind::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
-        Some(Overlay::Help { scroll }) => help::draw(f, area, app, *scroll, theme),
-        Some(Overlay::ConfirmSubmit) => decision::draw_confirm_submit(f, area, app, theme),
-        Some(Overlay::Decision(d)) => decision::draw(f, area, d, theme),
-        Some(Overlay::Problems) => decision::draw_problems(f, area, app, theme),
+        Some(Overlay::Help { scroll }) => help::view::draw(f, area, app, *scroll, theme),
+        Some(Overlay::ConfirmSubmit) => submit::view::draw(f, area, app, theme),
+        Some(Overlay::Decision(d)) => decision::view::draw(f, area, app, d, theme),
+        Some(Overlay::Problems) => help::view::draw_problems(f, area, app, theme),
         None => {}
     }
 }
@@ -112,14 +105,8 @@ fn draw_header(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     f.render_widget(Paragraph::new(Line::from(spans)).style(theme.header), area);
 }
 
-pub fn bg_of(s: Style) -> Style {
-    match s.bg {
-        Some(bg) => Style::default().bg(bg),
-        None => Style::default(),
-    }
-}
-
-/// The one-line bar: the latest message, else the keys that matter here.
+/// The one-line bar: the latest message, else the keys that matter here,
+/// generated from the command list of the feature that has the keyboard.
 fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(msg) = &app.status {
         let style = match msg.level {
@@ -138,108 +125,8 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
-    let scope = app.scope();
-    let mut hints: Vec<(String, &str)> = Vec::new();
-    fn add(
-        hints: &mut Vec<(String, &'static str)>,
-        app: &App,
-        scope: crate::config::Scope,
-        cmd: Command,
-        label: &'static str,
-    ) {
-        if let Some(k) = app.keymap.hint_key(scope, cmd) {
-            hints.push((k, label));
-        }
-    }
-    match app.screen {
-        Screen::Queue => {
-            if app.queue.editing.is_some() {
-                hints.push(("Enter".into(), "keep filter"));
-                hints.push(("Esc".into(), "cancel"));
-            } else {
-                add(&mut hints, app, scope, Command::Open, "open");
-                add(&mut hints, app, scope, Command::Down, "move");
-                add(&mut hints, app, scope, Command::Filter, "filter");
-                add(&mut hints, app, scope, Command::StatusFilter, "status");
-                add(&mut hints, app, scope, Command::RoleFilter, "role");
-                add(&mut hints, app, scope, Command::Sort, "sort");
-                add(&mut hints, app, scope, Command::Refresh, "refresh");
-                add(&mut hints, app, scope, Command::Help, "help");
-                add(&mut hints, app, scope, Command::Back, "quit");
-            }
-        }
-        Screen::Review => {
-            if app.review.as_ref().is_some_and(|r| r.editor.is_some()) {
-                hints.push(("Esc".into(), "leave note (saves)"));
-                hints.push(("Enter".into(), "new line"));
-            } else {
-                let scale = app
-                    .review
-                    .as_ref()
-                    .and_then(|r| r.question())
-                    .map(|q| format!("{}-{}", q.rubric.scale_min, q.rubric.scale_max));
-                if let Some(s) = scale {
-                    let muted = crate::app::playback::rating_field_view(app)
-                        == takes_player::muted_first::RatingField::Muted;
-                    hints.push((s, if muted { "rate (muted pass)" } else { "rate" }));
-                }
-                if matches!(app.video, crate::app::state::VideoSupport::Available { .. }) {
-                    add(&mut hints, app, scope, Command::PlayPause, "play");
-                    add(&mut hints, app, scope, Command::Mute, "sound");
-                }
-                add(&mut hints, app, scope, Command::NextQuestion, "next");
-                add(&mut hints, app, scope, Command::PrevQuestion, "prev");
-                add(&mut hints, app, scope, Command::Note, "note");
-                add(&mut hints, app, scope, Command::ToggleVideo, "video");
-                add(&mut hints, app, scope, Command::Submit, "submit");
-                if app.calibrating().is_some() {
-                    let s = crate::config::Scope::Calibration;
-                    add(&mut hints, app, s, Command::CalibrationResults, "results");
-                }
-                if app.can_decide() && app.calibrating().is_none() {
-                    add(&mut hints, app, scope, Command::Decision, "decide");
-                }
-                add(&mut hints, app, scope, Command::Help, "help");
-                add(&mut hints, app, scope, Command::Back, "back");
-            }
-        }
-        Screen::Panel => {
-            add(
-                &mut hints,
-                app,
-                scope,
-                Command::NextAssignment,
-                "next assignment",
-            );
-            if app.can_decide() {
-                add(&mut hints, app, scope, Command::Decision, "decide");
-            }
-            add(&mut hints, app, scope, Command::Help, "help");
-            add(&mut hints, app, scope, Command::Back, "queue");
-        }
-        Screen::Calibration => {
-            add(&mut hints, app, scope, Command::Open, "score");
-            add(&mut hints, app, scope, Command::Down, "move");
-            add(
-                &mut hints,
-                app,
-                scope,
-                Command::CalibrationResults,
-                "results",
-            );
-            add(&mut hints, app, scope, Command::Refresh, "reload");
-            add(&mut hints, app, scope, Command::Help, "help");
-            add(&mut hints, app, scope, Command::Back, "queue");
-        }
-        Screen::CalibrationResults => {
-            add(&mut hints, app, scope, Command::Down, "scroll");
-            add(&mut hints, app, scope, Command::Refresh, "reload");
-            add(&mut hints, app, scope, Command::Help, "help");
-            add(&mut hints, app, scope, Command::Back, "back");
-        }
-    }
     let mut spans = vec![Span::styled(" ", theme.statusbar)];
-    for (k, label) in hints {
+    for (k, label) in hint_bar(app) {
         spans.push(Span::styled(k, theme.hint_key));
         spans.push(Span::styled(format!(" {label}  "), theme.statusbar));
     }
@@ -249,83 +136,19 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
-/// A centred rectangle of at most `w`x`h` inside `area`.
-pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
-    let w = w.min(area.width);
-    let h = h.min(area.height);
-    Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    )
-}
-
-/// Clears and frames a dialog.
-pub fn dialog(f: &mut Frame, r: Rect, title: &str, theme: &Theme) -> Rect {
-    f.render_widget(Clear, r);
-    let block = Block::bordered()
-        .title(Span::styled(format!(" {title} "), theme.title))
-        .border_style(theme.border_focus)
-        .style(theme.dialog);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    inner
-}
-
-/// `m:ss` (or `h:mm:ss`).
-pub fn fmt_time(s: f64) -> String {
-    let total = if s.is_finite() && s > 0.0 {
-        s.round() as u64
-    } else {
-        0
+/// The hint bar's `(keys, label)` pairs: the open dialog's commands, else
+/// the screen's (its editor's while one is open).
+pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
+    let hints = match &app.overlay {
+        Some(Overlay::ConfirmSubmit) => submit::hints(),
+        Some(Overlay::Decision(d)) => decision::hints(d),
+        Some(Overlay::Help { .. } | Overlay::Problems) | None => match app.screen.kind() {
+            ScreenKind::Queue => queue::hints(app),
+            ScreenKind::Review => review::hints(app),
+            ScreenKind::Panel => panel::hints(app),
+            ScreenKind::Calibration => calibration_list::hints(),
+            ScreenKind::CalibrationResults => calibration_results::hints(app),
+        },
     };
-    let (h, m, sec) = (total / 3600, (total / 60) % 60, total % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{sec:02}")
-    } else {
-        format!("{m}:{sec:02}")
-    }
-}
-
-/// "in 3d 4h", "in 5h", "in 12m", "2h over".
-pub fn due_text(due_ms: i64, now_ms: i64) -> String {
-    let d = due_ms - now_ms;
-    let a = d.abs() / 60_000; // minutes
-    let span = if a >= 48 * 60 {
-        format!("{}d {}h", a / 1440, (a % 1440) / 60)
-    } else if a >= 60 {
-        format!("{}h {:02}m", a / 60, a % 60)
-    } else {
-        format!("{a}m")
-    };
-    if d < 0 {
-        format!("{span} over")
-    } else {
-        format!("in {span}")
-    }
-}
-
-/// Truncates to `w` display columns with an ellipsis.
-pub fn fit(s: &str, w: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    out
+    shown(&hints, &app.keymap)
 }

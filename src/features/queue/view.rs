@@ -7,9 +7,10 @@ use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 use takes_api::{AssignmentStatus, QueueItem};
 
-use super::{due_text, fit};
-use crate::app::state::{parse_ms, App};
+use crate::app::state::App;
 use crate::config::Theme;
+use crate::format::{due_text, parse_ms};
+use crate::screens::widgets::fit;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let q = &app.queue;

@@ -8,20 +8,22 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use takes_api::{AssignmentDetail, QuestionView};
 
-use super::{bg_of, due_text, fit, fmt_time, layout};
-use crate::app::state::{
-    parse_ms, App, Playback, ReviewState, ScoreView, SyncState, TranscriptState, VideoSupport,
-};
-use crate::config::Theme;
+use super::playback::pass_label;
+use super::state::{Playback, ReviewState, TranscriptState};
+use crate::app::state::{App, ScoreView, SyncState, VideoSupport};
+use crate::config::{Command, Scope, Theme};
+use crate::format::{due_text, fmt_time, parse_ms};
+use crate::screens::layout;
+use crate::screens::widgets::{bg_of, fit, VideoPane};
 
 pub fn draw(
     f: &mut Frame,
     area: Rect,
     app: &App,
     theme: &Theme,
-    video: Option<&mut dyn super::VideoPane>,
+    video: Option<&mut dyn VideoPane>,
 ) {
-    let Some(r) = app.review.as_ref() else { return };
+    let Some(r) = app.review() else { return };
     let Some(d) = r.detail.as_ref() else {
         let msg = match &r.error {
             Some(e) => {
@@ -60,9 +62,18 @@ pub fn draw(
     if let Some(v) = lay.video {
         draw_video(f, v, app, q, theme, video);
     }
-    draw_transcript(f, lay.transcript, r, &score, theme);
+    let transcript_title = format!(
+        " Transcript ({}/{}) ",
+        app.key_name(Scope::Review, Command::TranscriptDown),
+        app.key_name(Scope::Review, Command::TranscriptUp)
+    );
+    draw_transcript(f, lay.transcript, transcript_title, r, &score, theme);
     draw_rubric(f, lay.rubric, q, rubric, theme);
-    draw_note(f, lay.note, r, &score, theme);
+    let note_keys = (
+        app.key_name(Scope::Review, Command::Note),
+        app.key_name(Scope::Editor, Command::Leave),
+    );
+    draw_note(f, lay.note, note_keys, r, &score, theme);
     draw_strip(f, lay.strip, app, d, r, theme);
 }
 
@@ -116,9 +127,13 @@ fn draw_video(
     app: &App,
     q: &QuestionView,
     theme: &Theme,
-    video: Option<&mut dyn super::VideoPane>,
+    video: Option<&mut dyn VideoPane>,
 ) {
-    let block = pane(" Video (v hides) ".into(), false, theme).style(theme.video);
+    let title = format!(
+        " Video ({} hides) ",
+        app.key_name(Scope::Review, Command::ToggleVideo)
+    );
+    let block = pane(title, false, theme).style(theme.video);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.height == 0 || inner.width < 4 {
@@ -166,7 +181,7 @@ fn draw_video(
             Playback::Failed(_) => "✗ failed".into(),
         }
     };
-    let sound = match crate::app::playback::pass_label(app) {
+    let sound = match pass_label(app) {
         Some(pass) if p.muted => format!("sound off · {pass}"),
         Some(pass) => format!("sound on · {pass}"),
         None if p.muted => "sound off".into(),
@@ -243,7 +258,7 @@ fn draw_video(
 
 /// The transcript text being spoken at `t` (the caption under the video).
 fn caption_at(app: &App, t: f64) -> Option<String> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c
             .iter()
@@ -253,8 +268,15 @@ fn caption_at(app: &App, t: f64) -> Option<String> {
     }
 }
 
-fn draw_transcript(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, theme: &Theme) {
-    let block = pane(" Transcript (J/K) ".into(), false, theme);
+fn draw_transcript(
+    f: &mut Frame,
+    area: Rect,
+    title: String,
+    r: &ReviewState,
+    score: &ScoreView,
+    theme: &Theme,
+) {
+    let block = pane(title, false, theme);
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width < 8 || inner.height == 0 {
@@ -510,7 +532,15 @@ fn sync_text(s: &Option<SyncState>, theme: &Theme) -> (String, Style) {
     }
 }
 
-fn draw_note(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, theme: &Theme) {
+/// `keys`: the note key and the editor's leave key, as bound.
+fn draw_note(
+    f: &mut Frame,
+    area: Rect,
+    (note, leave): (String, String),
+    r: &ReviewState,
+    score: &ScoreView,
+    theme: &Theme,
+) {
     let editing = r.editor.is_some();
     let ev = if score.evidence.is_empty() {
         String::new()
@@ -518,9 +548,9 @@ fn draw_note(f: &mut Frame, area: Rect, r: &ReviewState, score: &ScoreView, them
         format!(" · evidence: {} cue(s)", score.evidence.len())
     };
     let title = if editing {
-        format!(" Note — editing, Esc leaves{ev} ")
+        format!(" Note — editing, {leave} leaves{ev} ")
     } else {
-        format!(" Note (i){ev} ")
+        format!(" Note ({note}){ev} ")
     };
     let block = pane(title, editing, theme);
     let inner = block.inner(area);
@@ -618,7 +648,7 @@ fn draw_strip(
         second.push(Span::styled(format!("   Q{}: ", r.current + 1), theme.dim));
         second.push(Span::styled(fit(&text, area.width as usize / 2), style));
     }
-    if let Some(id) = &app.pending_submit {
+    if let Some(id) = &app.submit.pending {
         if *id == d.id {
             second.push(Span::styled(
                 "   waiting for sync, then submitting…",

@@ -9,11 +9,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
-use takes_api::{CalibrationResults, CalibrationStatus, ItemResult, Reliability, Tendency};
+use takes_api::{CalibrationResults, CalibrationStatus, Reliability, Tendency};
 
-use super::fit;
-use crate::app::state::{App, CalibrationProgress, ResultsState};
-use crate::config::Theme;
+use super::state::{ordered_items, CalibrationProgress, ResultsState};
+use crate::app::state::App;
+use crate::config::{Command, Scope, Theme};
+use crate::screens::widgets::fit;
 
 /// Krippendorff's alpha: ≥ .800 reliable, ≥ .667 tentative, else unreliable.
 pub fn alpha_band(a: f64) -> &'static str {
@@ -55,7 +56,7 @@ pub fn lock_text(p: &CalibrationProgress) -> String {
     }
 }
 
-fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
+pub fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
     let block = Block::bordered()
         .title(Span::styled(title, theme.title))
         .border_style(theme.border);
@@ -64,70 +65,8 @@ fn frame(f: &mut Frame, area: Rect, title: String, theme: &Theme) -> Rect {
     inner
 }
 
-pub fn draw_list(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let c = &app.calibration;
-    let inner = frame(f, area, " Calibration sessions ".into(), theme);
-    if c.sessions.is_empty() {
-        let (msg, style) = match (&c.error, c.loading) {
-            (Some(e), _) => (format!("Could not load the sessions: {e}"), theme.error),
-            (None, true) => ("Loading calibration sessions…".into(), theme.dim),
-            (None, false) => ("You take part in no calibration session.".into(), theme.dim),
-        };
-        f.render_widget(
-            Paragraph::new(msg).style(style).wrap(Wrap { trim: true }),
-            inner,
-        );
-        return;
-    }
-    let w = inner.width as usize;
-    let mut lines = vec![Line::from(Span::styled(
-        fit(
-            " Everyone scores the same sample responses independently, then compares.",
-            w,
-        ),
-        theme.dim,
-    ))];
-    for (i, s) in c.sessions.iter().enumerate() {
-        let status = match s.my_status {
-            Some(CalibrationStatus::Submitted) => "submitted",
-            Some(CalibrationStatus::InProgress) => "in progress",
-            Some(CalibrationStatus::Pending) => "to score",
-            None => "observer",
-        };
-        let results = if s.results_visible {
-            match s.alpha_ordinal {
-                Some(a) => format!("results: α {a:.3} {}", alpha_band(a)),
-                None => "results open".into(),
-            }
-        } else {
-            "results locked".into()
-        };
-        let text = format!(
-            " {} · {}/{} scored · {} · {}/{} submitted · {}{}",
-            s.title,
-            s.my_scored_count,
-            s.item_count,
-            status,
-            s.submitted_count,
-            s.participant_count,
-            results,
-            if s.closed { " · closed" } else { "" }
-        );
-        let style = if i == c.selected {
-            theme.selection
-        } else {
-            theme.text
-        };
-        lines.push(Line::from(Span::styled(
-            format!("{:<w$}", fit(&text, w)),
-            style,
-        )));
-    }
-    f.render_widget(Paragraph::new(lines), inner);
-}
-
-pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(rs) = app.results.as_ref() else {
+pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(rs) = app.results() else {
         return;
     };
     let title = if rs.title.is_empty() {
@@ -138,13 +77,13 @@ pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = frame(f, area, title, theme);
     let lines = match (&rs.results, &rs.locked) {
         (Some(res), _) => unlocked(res, rs.item, inner.width as usize, theme),
-        (None, Some(why)) => locked(rs, Some(why), theme),
+        (None, Some(why)) => locked(app, rs, Some(why), theme),
         (None, None) => match &rs.error {
             Some(e) => vec![Line::from(Span::styled(
                 format!("The results could not be loaded: {e}"),
                 theme.error,
             ))],
-            None if rs.progress.is_some_and(|p| !p.submitted) => locked(rs, None, theme),
+            None if rs.progress.is_some_and(|p| !p.submitted) => locked(app, rs, None, theme),
             None => vec![Line::from(Span::styled("Loading the results…", theme.dim))],
         },
     };
@@ -152,7 +91,8 @@ pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let visible: Vec<Line> = lines.into_iter().skip(rs.scroll.min(max)).collect();
     f.render_widget(Paragraph::new(visible).wrap(Wrap { trim: false }), inner);
     if let (Some(ed), Some(res)) = (&rs.editor, &rs.results) {
-        draw_discussion_editor(f, inner, rs, ed, res, theme);
+        let leave = app.key_name(Scope::Editor, Command::Leave);
+        draw_discussion_editor(f, inner, &leave, rs, ed, res, theme);
     }
 }
 
@@ -160,8 +100,9 @@ pub fn draw_results(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn draw_discussion_editor(
     f: &mut Frame,
     inner: Rect,
+    leave: &str,
     rs: &ResultsState,
-    ed: &crate::app::state::TextInput,
+    ed: &crate::features::editor::TextInput,
     res: &CalibrationResults,
     theme: &Theme,
 ) {
@@ -177,7 +118,7 @@ fn draw_discussion_editor(
     let title = if rs.sending {
         format!(" Note on {item} · sending… ")
     } else {
-        format!(" Note on {item} · Esc sends ")
+        format!(" Note on {item} · {leave} sends ")
     };
     f.render_widget(ratatui::widgets::Clear, area);
     let block = ratatui::widgets::Block::bordered()
@@ -193,7 +134,7 @@ fn draw_discussion_editor(
     );
 }
 
-fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'static>> {
+fn locked(app: &App, rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'static>> {
     let mut out = vec![
         Line::from(""),
         Line::from(Span::styled("  🔒 Results locked", theme.title)),
@@ -210,7 +151,13 @@ fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'s
         theme.dim,
     )));
     out.push(Line::from(Span::styled(
-        "  Rate every item (n/p move), S to submit, then V.",
+        format!(
+            "  Rate every item ({}/{} move), {} to submit, then {}.",
+            app.key_name(Scope::Review, Command::NextQuestion),
+            app.key_name(Scope::Review, Command::PrevQuestion),
+            app.key_name(Scope::Review, Command::Submit),
+            app.key_name(Scope::Calibration, Command::CalibrationResults)
+        ),
         theme.dim,
     )));
     if let Some(w) = why {
@@ -221,13 +168,6 @@ fn locked(rs: &ResultsState, why: Option<&String>, theme: &Theme) -> Vec<Line<'s
         )));
     }
     out
-}
-
-/// Items in the order shown: flagged first, then by position.
-pub fn ordered_items(res: &CalibrationResults) -> Vec<&ItemResult> {
-    let mut items: Vec<&ItemResult> = res.items.iter().collect();
-    items.sort_by_key(|i| (!i.flagged, i.position));
-    items
 }
 
 fn heat_style(rating: i64, mean: Option<f64>, theme: &Theme) -> (Style, &'static str) {

@@ -7,12 +7,12 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use takes_api::AssignmentStatus;
 
-use super::fit;
 use crate::app::state::App;
 use crate::config::Theme;
+use crate::screens::widgets::fit;
 
 pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let Some(p) = app.panel.as_ref() else { return };
+    let Some(p) = app.panel() else { return };
     let block = Block::bordered()
         .title(Span::styled(" Panel ", theme.title))
         .border_style(theme.border);

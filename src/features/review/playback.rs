@@ -6,10 +6,10 @@
 use takes_player::muted_first::{MutedFirst, Pass, Policy, RatingField, UnmuteDecision};
 use takes_player::PlayerEvent;
 
-use super::effect::{Effect, PlayerCmd};
-use super::state::{App, Playback, ScoreView, Screen, TranscriptState, VideoSupport};
-use super::update::{info, warn};
-use crate::config::Command;
+use super::state::{Playback, TranscriptState};
+use crate::app::effect::{Effect, PlayerCmd};
+use crate::app::state::{App, ScoreView, ScreenKind, VideoSupport};
+use crate::config::{Command, Scope};
 
 /// Seconds moved by the short and long seeks.
 const SEEK_SHORT_S: f64 = 5.0;
@@ -32,7 +32,7 @@ fn policy(app: &App) -> Policy {
 
 /// The current question's id and response (id, media url, duration).
 fn current_response(app: &App) -> Option<(String, String, String, f64)> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     let q = r.question()?;
     let resp = q.response.as_ref()?;
     Some((
@@ -49,20 +49,19 @@ pub fn muted_first<'a>(app: &'a mut App, qid: &str) -> Option<&'a mut MutedFirst
     // Called for every position event: look the state up before working out
     // the score it would be restored from.
     let exists = app
-        .review
-        .as_ref()
+        .review()
         .is_some_and(|r| r.muted_first.contains_key(qid));
     if exists {
-        return app.review.as_mut()?.muted_first.get_mut(qid);
+        return app.screen.review_mut()?.muted_first.get_mut(qid);
     }
     let policy = policy(app);
     let (score, duration) = {
-        let r = app.review.as_ref()?;
+        let r = app.review()?;
         let d = r.detail.as_ref()?;
         let q = d.questions.iter().find(|q| q.id == qid)?;
         (app.score(d, qid), q.response.as_ref().map(|x| x.duration_s))
     };
-    let r = app.review.as_mut()?;
+    let r = app.screen.review_mut()?;
     Some(
         r.muted_first
             .entry(qid.to_string())
@@ -103,10 +102,9 @@ pub fn after_muted_rating(app: &mut App, n: i64) -> Vec<Effect> {
         return vec![];
     }
     app.player.muted = false;
-    info(
-        app,
-        format!("Muted rating {n} saved — now the pass with sound: watch again and rate"),
-    );
+    app.info(format!(
+        "Muted rating {n} saved — now the pass with sound: watch again and rate"
+    ));
     if !video_available(app) {
         return vec![];
     }
@@ -137,16 +135,15 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     // Runs after every action (30 a second while playing): compare ids
     // before cloning anything.
     let current_id = app
-        .review
-        .as_ref()
+        .review()
         .and_then(|r| r.question())
         .and_then(|q| q.response.as_ref())
         .map(|x| &x.id)
-        .filter(|_| app.screen == Screen::Review);
+        .filter(|_| app.screen.kind() == ScreenKind::Review);
     if current_id == app.player.response_id.as_ref() {
         return vec![];
     }
-    let want = if app.screen == Screen::Review {
+    let want = if app.screen.kind() == ScreenKind::Review {
         current_response(app)
     } else {
         None
@@ -166,7 +163,7 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     p.duration_s = (duration > 0.0).then_some(duration);
     p.muted = muted;
     p.follow = true;
-    if let Some(r) = app.review.as_mut() {
+    if let Some(r) = app.screen.review_mut() {
         r.cue = 0;
     }
     let mut fx = vec![
@@ -180,7 +177,7 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
 /// Prefetches what comes after the current question: the next question's
 /// response, or on the last question the next assignment's first one.
 fn prefetch_next(app: &mut App) -> Vec<Effect> {
-    let Some(r) = app.review.as_ref() else {
+    let Some(r) = app.review() else {
         return vec![];
     };
     let Some(d) = r.detail.as_ref() else {
@@ -197,7 +194,7 @@ fn prefetch_next(app: &mut App) -> Vec<Effect> {
     if r.calibration.is_some() {
         return vec![];
     }
-    let Some(next) = super::update::next_open_item(app) else {
+    let Some(next) = app.next_open_item() else {
         return vec![];
     };
     match &app.prefetched {
@@ -220,7 +217,7 @@ pub fn first_response_url(d: &takes_api::AssignmentDetail) -> Option<String> {
 pub fn on_prefetched(app: &mut App, detail: takes_api::AssignmentDetail) -> Vec<Effect> {
     let url = first_response_url(&detail);
     app.prefetched = Some(detail);
-    let on_last = app.review.as_ref().is_some_and(|r| {
+    let on_last = app.review().is_some_and(|r| {
         r.detail
             .as_ref()
             .is_some_and(|d| r.current + 1 >= d.questions.len())
@@ -235,7 +232,7 @@ pub fn on_prefetched(app: &mut App, detail: takes_api::AssignmentDetail) -> Vec<
 
 /// The cue being spoken at `t` seconds.
 fn cue_at(app: &App, t: f64) -> Option<usize> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c.iter().rposition(|c| c.start_s <= t + 0.05),
         _ => None,
@@ -243,7 +240,7 @@ fn cue_at(app: &App, t: f64) -> Option<usize> {
 }
 
 fn cue_start(app: &App, i: usize) -> Option<f64> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     match r.cues()? {
         TranscriptState::Loaded(c) => c.get(i).map(|c| c.start_s),
         _ => None,
@@ -255,7 +252,7 @@ fn follow_position(app: &mut App) {
         return;
     }
     if let Some(i) = cue_at(app, app.player.position_s) {
-        if let Some(r) = app.review.as_mut() {
+        if let Some(r) = app.screen.review_mut() {
             r.cue = i;
         }
     }
@@ -298,7 +295,8 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                     let before = m.may_unmute();
                     m.on_position(time_s, muted);
                     if !before && m.may_unmute() {
-                        info(app, "Muted pass watched: m turns the sound on");
+                        let mute = app.key_name(Scope::Review, Command::Mute);
+                        app.info(format!("Muted pass watched: {mute} turns the sound on"));
                     }
                 }
             }
@@ -344,13 +342,16 @@ pub fn on_event(app: &mut App, ev: PlayerEvent) -> Vec<Effect> {
                     m.message()
                 });
                 match msg {
-                    Some(m) => info(app, m),
-                    None => info(app, "End of the response — Space plays it again"),
+                    Some(m) => app.info(m),
+                    None => {
+                        let play = app.key_name(Scope::Review, Command::PlayPause);
+                        app.info(format!("End of the response — {play} plays it again"))
+                    }
                 }
             }
         }
         PlayerEvent::Error(e) => {
-            warn(app, format!("The video could not be played: {e}"));
+            app.warn(format!("The video could not be played: {e}"));
             app.player.playback = Playback::Failed(e);
         }
         PlayerEvent::Shutdown => {
@@ -415,7 +416,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             let step = if cmd == Command::Faster { 1 } else { -1 };
             let s = takes_player::step_speed(app.player.speed, step);
             app.player.speed = s;
-            info(app, format!("Speed {s:.2}x (pitch corrected)"));
+            app.info(format!("Speed {s:.2}x (pitch corrected)"));
             if live {
                 vec![Effect::Player(PlayerCmd::SpeedStep(step))]
             } else {
@@ -430,7 +431,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             };
             let v = (app.player.volume + d).clamp(0.0, 130.0);
             app.player.volume = v;
-            info(app, format!("Volume {v:.0}%"));
+            app.info(format!("Volume {v:.0}%"));
             if live {
                 vec![Effect::Player(PlayerCmd::Volume(v))]
             } else {
@@ -458,14 +459,14 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             }
         }
         Command::SeekToCue => {
-            let sel = app.review.as_ref().map(|r| r.cue).unwrap_or(0);
+            let sel = app.review().map(|r| r.cue).unwrap_or(0);
             match cue_start(app, sel) {
                 Some(t) => seek_to(app, t),
                 None => vec![],
             }
         }
         Command::TranscriptDown | Command::TranscriptUp => {
-            if let Some(r) = app.review.as_mut() {
+            if let Some(r) = app.screen.review_mut() {
                 let n = match r.cues() {
                     Some(TranscriptState::Loaded(c)) => c.len(),
                     _ => 0,
@@ -482,12 +483,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             // until Enter plays from it.
             app.player.follow = !live;
             if !live {
-                if let Some(t) = app
-                    .review
-                    .as_ref()
-                    .map(|r| r.cue)
-                    .and_then(|i| cue_start(app, i))
-                {
+                if let Some(t) = app.review().map(|r| r.cue).and_then(|i| cue_start(app, i)) {
                     app.player.position_s = t;
                 }
             }
@@ -503,10 +499,9 @@ fn unavailable(app: &mut App) -> Vec<Effect> {
         VideoSupport::Unavailable(why) => why.clone(),
         VideoSupport::Available { .. } => "this question has no recording".into(),
     };
-    warn(
-        app,
-        format!("No playback: {why}. The transcript has every word."),
-    );
+    app.warn(format!(
+        "No playback: {why}. The transcript has every word."
+    ));
     vec![]
 }
 
@@ -521,7 +516,7 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
         if let Some(m) = muted_first(app, &qid) {
             m.on_mute();
         }
-        info(app, "Sound off");
+        app.info("Sound off");
         return if live {
             vec![Effect::Player(PlayerCmd::Mute(true))]
         } else {
@@ -531,12 +526,12 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
     let decision = muted_first(app, &qid).map(|m| m.request_unmute());
     match decision {
         Some(UnmuteDecision::Denied(why)) => {
-            warn(app, why);
+            app.warn(why);
             vec![]
         }
         _ => {
             app.player.muted = false;
-            info(app, "Sound on: the pass with sound");
+            app.info("Sound on: the pass with sound");
             if live {
                 vec![Effect::Player(PlayerCmd::Mute(false))]
             } else {
@@ -552,10 +547,10 @@ pub fn rating_field_view(app: &App) -> RatingField {
     let Some((qid, ..)) = current_response(app) else {
         return RatingField::Final;
     };
-    if let Some(m) = app.review.as_ref().and_then(|r| r.muted_first.get(&qid)) {
+    if let Some(m) = app.review().and_then(|r| r.muted_first.get(&qid)) {
         return m.rating_field();
     }
-    let Some(d) = app.review.as_ref().and_then(|r| r.detail.as_ref()) else {
+    let Some(d) = app.review().and_then(|r| r.detail.as_ref()) else {
         return RatingField::Final;
     };
     restored(policy(app), &app.score(d, &qid), None).rating_field()
@@ -563,7 +558,7 @@ pub fn rating_field_view(app: &App) -> RatingField {
 
 /// What the status line of the video pane says about the pass.
 pub fn pass_label(app: &App) -> Option<String> {
-    let r = app.review.as_ref()?;
+    let r = app.review()?;
     let q = r.question()?;
     let m = r.muted_first.get(&q.id)?;
     match (m.policy(), m.pass()) {

@@ -1,0 +1,79 @@
+//! The workstation's features, one module each. A feature owns its state
+//! (`state.rs`), its update functions and keys (`mod.rs`), the list of its
+//! commands for the hint bar and the help ([`Hint`]s), and its view
+//! (`view.rs`). Features call only features below them; moving between
+//! screens is [`crate::app::navigate`]'s job.
+
+pub mod calibration_list;
+pub mod calibration_results;
+pub mod decision;
+pub mod editor;
+pub mod help;
+pub mod panel;
+pub mod queue;
+pub mod review;
+pub mod submit;
+pub mod sync;
+
+use crate::config::{Command, Keymap, Scope};
+
+/// One command a feature offers here and now: what the hint bar shows and
+/// what the help lists under "In editors and dialogs". Keys are looked up
+/// in the keymap, so a rebound key shows as bound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hint {
+    pub scope: Scope,
+    /// Usually one command; a group (`a r h`) shows the first key of each.
+    pub commands: Vec<Command>,
+    pub label: &'static str,
+    /// Disabled hints are not shown.
+    pub enabled: bool,
+    /// Shown instead of looked-up keys (the rating scale, `1-5`).
+    pub keys: Option<String>,
+}
+
+impl Hint {
+    pub fn new(scope: Scope, command: Command, label: &'static str) -> Hint {
+        Hint {
+            scope,
+            commands: vec![command],
+            label,
+            enabled: true,
+            keys: None,
+        }
+    }
+
+    pub fn group(scope: Scope, commands: &[Command], label: &'static str) -> Hint {
+        Hint {
+            commands: commands.to_vec(),
+            ..Hint::new(scope, commands[0], label)
+        }
+    }
+
+    pub fn when(self, enabled: bool) -> Hint {
+        Hint { enabled, ..self }
+    }
+
+    /// The keys to show: the first key of each command, `None` when one of
+    /// them is unbound (the hint is then left out).
+    pub fn key_text(&self, keymap: &Keymap) -> Option<String> {
+        if let Some(k) = &self.keys {
+            return Some(k.clone());
+        }
+        let keys: Option<Vec<String>> = self
+            .commands
+            .iter()
+            .map(|c| keymap.hint_key(self.scope, *c))
+            .collect();
+        keys.map(|k| k.join(" "))
+    }
+}
+
+/// The hints that can be shown, with their keys, in order.
+pub fn shown(hints: &[Hint], keymap: &Keymap) -> Vec<(String, &'static str)> {
+    hints
+        .iter()
+        .filter(|h| h.enabled)
+        .filter_map(|h| h.key_text(keymap).map(|k| (k, h.label)))
+        .collect()
+}
