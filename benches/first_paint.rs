@@ -4,8 +4,7 @@
 
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-use takes_platform::seed::builder;
+use takes_platform::store::{assignments, interviews};
 use takes_platform::{Clock, StorageOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_takes");
@@ -49,10 +48,10 @@ fn main() -> anyhow::Result<()> {
         let now = state.clock.now();
         let mut w = state.db.begin_write().await?;
         for i in 0..EXTRA {
-            let c = builder::candidate(&mut w.tx, now, &format!("Bench Candidate {i}"), &format!("b{i}@example.com")).await?;
-            let iv = builder::interview(
+            let c = interviews::candidate(&mut w.tx, now, &format!("Bench Candidate {i}"), &format!("b{i}@example.com")).await?;
+            let iv = interviews::interview(
                 &mut w.tx,
-                builder::NewInterview {
+                interviews::NewInterview {
                     candidate_id: &c,
                     role_id: &role,
                     question_set_id: &qs,
@@ -64,7 +63,7 @@ fn main() -> anyhow::Result<()> {
                 },
             )
             .await?;
-            builder::assignment(&mut w.tx, &iv, &uid, now, now + (i as i64) * 60_000, None).await?;
+            assignments::assignment(&mut w.tx, &iv, &uid, now, now + (i as i64) * 60_000, None).await?;
         }
         w.commit().await?;
         let server = takes_platform::start(state, "127.0.0.1:0".parse()?).await?;

@@ -97,7 +97,7 @@ mod tests {
     use takes_platform::config::ServerConfig;
     use takes_platform::email::TlsMode;
     use takes_platform::invitations::{self, NewInvitation};
-    use takes_platform::seed::builder::{self, NewQuestion};
+    use takes_platform::store::roles;
     use takes_platform::StorageOptions;
 
     /// The real use: the platform's email worker delivers an invitation over
@@ -126,10 +126,10 @@ mod tests {
         let now = state.clock.now();
         let mut w = state.db.begin_write().await.expect("begin");
         let c = &mut *w.tx;
-        let role = builder::role(c, now, "Data Analyst", "Insights")
+        let role = roles::role(c, now, "Data Analyst", "Insights")
             .await
             .expect("role");
-        let set = builder::question_set(c, now, &role, "Screen", 1)
+        let set = roles::question_set(c, now, &role, "Screen", 1)
             .await
             .expect("set");
         let rubric = Rubric {
@@ -142,10 +142,10 @@ mod tests {
                 description: "Acceptable answer".into(),
             }],
         };
-        builder::question(
+        roles::question(
             c,
             &set,
-            NewQuestion {
+            roles::NewQuestion {
                 position: 1,
                 prompt: "Tell us about a chart that changed a decision",
                 competency: "Communication",

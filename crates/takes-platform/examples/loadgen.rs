@@ -16,7 +16,7 @@ use serde_json::json;
 use sqlx::{Connection, Executor};
 use takes_api::UserRole;
 use takes_platform::clock::{DAY, HOUR};
-use takes_platform::seed::builder::{self, NewInterview, NewQuestion};
+use takes_platform::store::{assignments, interviews, roles};
 use takes_platform::{Clock, StorageOptions};
 use tokio::sync::Mutex;
 
@@ -107,8 +107,8 @@ async fn prepare(
     }
     let mut w = state.db.begin_write().await?;
     let c = &mut *w.tx;
-    let role = builder::role(c, now, "Bench Engineer", "Engineering").await?;
-    let set = builder::question_set(c, now, &role, "bench", 1).await?;
+    let role = roles::role(c, now, "Bench Engineer", "Engineering").await?;
+    let set = roles::question_set(c, now, &role, "bench", 1).await?;
     let rubric = takes_api::Rubric {
         scale_min: 1,
         scale_max: 5,
@@ -121,20 +121,21 @@ async fn prepare(
     };
     let mut questions = Vec::new();
     for pos in 1..=4 {
-        let q = NewQuestion {
+        let q = roles::NewQuestion {
             position: pos,
             prompt: "Describe a time…",
             competency: "Ownership",
             time_limit_s: 120,
             rubric: &rubric,
         };
-        questions.push(builder::question(c, &set, q).await?);
+        questions.push(roles::question(c, &set, q).await?);
     }
     for r in 0..o.rounds {
-        let cand = builder::candidate(c, now, &format!("Candidate {r}"), "c@example.com").await?;
-        let interview = builder::interview(
+        let cand =
+            interviews::candidate(c, now, &format!("Candidate {r}"), "c@example.com").await?;
+        let interview = interviews::interview(
             c,
-            NewInterview {
+            interviews::NewInterview {
                 candidate_id: &cand,
                 role_id: &role,
                 question_set_id: &set,
@@ -147,7 +148,8 @@ async fn prepare(
         )
         .await?;
         for id in &ids {
-            builder::assignment(c, &interview, id, now, now + (r as i64 + 1) * HOUR, None).await?;
+            assignments::assignment(c, &interview, id, now, now + (r as i64 + 1) * HOUR, None)
+                .await?;
         }
     }
     w.commit().await?;

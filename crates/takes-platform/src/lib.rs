@@ -28,9 +28,6 @@ pub mod store;
 pub mod webhooks;
 pub mod worker;
 
-#[cfg(test)]
-mod import_graph;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 

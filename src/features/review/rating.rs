@@ -152,7 +152,11 @@ fn advance_to_unscored(app: &mut App) {
         .map(|step| (cur + step) % n)
         .find(|&i| app.score(d, &d.questions[i].id).rating.is_none());
     match next {
-        Some(i) if i != cur => super::set_question(app, i),
+        Some(i) if i != cur => {
+            if let Some(r) = app.screen.review_mut() {
+                r.set_question(i);
+            }
+        }
         _ => {
             let submit = app.key_name(Scope::Review, Command::Submit);
             app.ok(format!("All {n} questions rated — {submit} to submit"))

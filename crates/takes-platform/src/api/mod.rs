@@ -15,7 +15,6 @@ mod media;
 mod queue;
 mod reliability;
 mod roles;
-mod rows;
 mod scorecard;
 mod webhooks;
 

@@ -10,6 +10,7 @@ pub mod rejection;
 pub mod routing;
 pub mod sweep;
 
+use crate::store::interviews;
 use axum::http::StatusCode;
 use base64::Engine;
 use rand::RngCore;
@@ -20,7 +21,6 @@ use crate::email::outbox::{self as email_outbox, NewEmail, SECRET_PLACEHOLDER};
 use crate::email::templates::{human_time, Kind};
 use crate::error::ApiError;
 use crate::ids::hash_token;
-use crate::seed::builder;
 use crate::state::AppState;
 use crate::store::audit;
 use crate::store::invitations as store;
@@ -177,10 +177,10 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
     // The column's CHECK keeps this in range; clamping guards old rows.
     let expires_at = now + window_h.clamp(*WINDOW_HOURS.start(), *WINDOW_HOURS.end()) * HOUR;
     let set_id = set.id.clone();
-    let candidate_id = builder::candidate(&mut w.tx, now, &name, &email).await?;
-    let interview_id = builder::interview(
+    let candidate_id = interviews::candidate(&mut w.tx, now, &name, &email).await?;
+    let interview_id = interviews::interview(
         &mut w.tx,
-        builder::NewInterview {
+        interviews::NewInterview {
             candidate_id: &candidate_id,
             role_id: &new.role_id,
             question_set_id: &set_id,

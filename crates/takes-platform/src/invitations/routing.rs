@@ -1,11 +1,11 @@
 //! Routing a completed interview to reviewers: the role's pool, least open
 //! work first, so queues stay level.
 
+use crate::store::assignments;
 use takes_api::WebhookUser;
 
 use crate::clock::{Millis, HOUR};
 use crate::error::ApiResult;
-use crate::seed::builder;
 use crate::store::invitations as store;
 
 /// Assigns up to `reviewers_per_interview` reviewers from the role's pool
@@ -33,7 +33,7 @@ pub async fn assign(
     }
     let mut chosen = Vec::with_capacity(rows.len());
     for reviewer in rows {
-        builder::assignment(&mut *conn, interview_id, &reviewer.id, now, due_at, None).await?;
+        assignments::assignment(&mut *conn, interview_id, &reviewer.id, now, due_at, None).await?;
         chosen.push(reviewer);
     }
     Ok((chosen, due_at))

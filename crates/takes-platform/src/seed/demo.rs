@@ -8,16 +8,17 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use takes_api::{Anchor, Cue, Rubric, UserRole};
 
-use super::builder::{self, NewQuestion};
 use super::{SeedReport, SeededUser};
 use crate::auth::issue_token;
 use crate::clock::{Millis, DAY, HOUR};
 use crate::media::store::MediaStore;
 use crate::state::AppState;
-use crate::store::assignments::{self, NewScore};
+use crate::store::assignments;
 use crate::store::audit;
-use crate::store::calibration::{set_hiring_manager_email, user_count};
-use crate::store::interviews::{self, NewInterview, NewResponse};
+use crate::store::interviews;
+use crate::store::roles;
+use crate::store::roles::set_hiring_manager_email;
+use crate::store::users::user_count;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/demo_clips.rs"));
@@ -175,10 +176,9 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
     let tx = &mut w.tx;
     let mut role_ids = std::collections::HashMap::new();
     for role in &content.roles {
-        let role_id = builder::role(tx, now, &role.title, &role.department).await?;
+        let role_id = roles::role(tx, now, &role.title, &role.department).await?;
         let set = &role.question_set;
-        let set_id =
-            builder::question_set(tx, now, &role_id, &set.name, set.retakes_allowed).await?;
+        let set_id = roles::question_set(tx, now, &role_id, &set.name, set.retakes_allowed).await?;
         let mut question_ids = Vec::new();
         for (i, q) in set.questions.iter().enumerate() {
             let rubric = Rubric {
@@ -187,19 +187,19 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
                 pass_score: q.rubric.pass_score,
                 anchors: q.rubric.anchors.clone(),
             };
-            let question = NewQuestion {
+            let question = roles::NewQuestion {
                 position: i as i64 + 1,
                 prompt: &q.prompt,
                 competency: &q.competency,
                 time_limit_s: q.time_limit_s,
                 rubric: &rubric,
             };
-            question_ids.push(builder::question(tx, &set_id, question).await?);
+            question_ids.push(roles::question(tx, &set_id, question).await?);
         }
         // Every demo reviewer is in every role's pool, so completed demo
         // interviews route to whoever has least open work.
         for reviewer_id in &reviewer_ids {
-            builder::role_reviewer(tx, now, &role_id, reviewer_id).await?;
+            roles::role_reviewer(tx, now, &role_id, reviewer_id).await?;
         }
         let manager = format!("hiring-{}@example.com", role.key);
         set_hiring_manager_email(tx, &role_id, &manager).await?;
@@ -233,7 +233,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             "expired" => (now - 6 * DAY - age, now - 3 * DAY - age, None, None),
             other => bail!("candidate {} has unknown status {other:?}", cand.key),
         };
-        let interview = NewInterview {
+        let interview = interviews::NewInterview {
             candidate_id: &candidate_id,
             role_id,
             question_set_id: set_id,
@@ -271,7 +271,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
             })?;
             let media_id =
                 interviews::media_object(tx, now, key, &clip.content_type, bytes).await?;
-            let response = NewResponse {
+            let response = interviews::NewResponse {
                 interview_id: &interview_id,
                 question_id: qid,
                 media_object_id: &media_id,
@@ -347,7 +347,7 @@ fn demo_score<'a>(
     quality: &str,
     reviewer: usize,
     now: Millis,
-) -> NewScore<'a> {
+) -> assignments::NewScore<'a> {
     let base: i64 = match quality {
         "strong" => 5,
         "acceptable" => 3,
@@ -356,7 +356,7 @@ fn demo_score<'a>(
     let wobble = pick(&format!("{assignment_id}{question_id}"), 3) as i64 - 1;
     let severity = if reviewer == 2 { 1 } else { 0 };
     let rating = (base + wobble - severity).clamp(1, 5);
-    NewScore {
+    assignments::NewScore {
         assignment_id,
         question_id,
         rating,

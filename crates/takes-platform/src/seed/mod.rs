@@ -1,6 +1,5 @@
 //! Data sets loaded by `takes seed`.
 
-pub mod builder;
 pub mod calibration;
 pub mod demo;
 

@@ -185,3 +185,16 @@ pub async fn replace_reviewers(
     }
     Ok(())
 }
+
+pub async fn set_hiring_manager_email(
+    conn: &mut AnyConnection,
+    role_id: &str,
+    email: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
+        .bind(email)
+        .bind(role_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

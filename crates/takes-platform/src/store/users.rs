@@ -82,3 +82,11 @@ pub async fn role_of(conn: &mut AnyConnection, id: &str) -> Result<Option<String
         .map(|r| r.try_get("role"))
         .transpose()
 }
+
+/// How many users the platform has (the demo seeds only an empty one).
+pub async fn user_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) AS n FROM users")
+        .fetch_one(conn)
+        .await?
+        .try_get("n")
+}

@@ -6,6 +6,7 @@
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use takes_platform::store::{assignments, roles};
 
 use axum::http::HeaderMap;
 use reqwest::StatusCode;
@@ -13,7 +14,6 @@ use serde_json::Value;
 use sqlx::Row;
 use takes_api::UserRole;
 use takes_platform::config::ServerConfig;
-use takes_platform::seed::builder::{self, NewQuestion};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 
 use crate::support::{fresh_database, rubric, Backend};
@@ -64,20 +64,20 @@ impl AtsPlatform {
             ("Data Analyst", "Finance", true),
             ("Office Manager", "Operations", false),
         ] {
-            let role = builder::role(c, now, title, dept).await.expect("role");
+            let role = roles::role(c, now, title, dept).await.expect("role");
             if with_set {
-                let set = builder::question_set(c, now, &role, "Screen", 1)
+                let set = roles::question_set(c, now, &role, "Screen", 1)
                     .await
                     .expect("set");
                 for (i, prompt) in ["Tell us about A", "Tell us about B"].iter().enumerate() {
-                    let q = NewQuestion {
+                    let q = roles::NewQuestion {
                         position: i as i64 + 1,
                         prompt,
                         competency: "Ownership",
                         time_limit_s: 120,
                         rubric: &rubric,
                     };
-                    let id = builder::question(c, &set, q).await.expect("question");
+                    let id = roles::question(c, &set, q).await.expect("question");
                     if role_ids.is_empty() {
                         questions.push(id);
                     }
@@ -193,9 +193,10 @@ impl AtsPlatform {
                 .await
                 .expect("token");
         let mut w = self.state.db.begin_write().await.expect("begin");
-        let a = builder::assignment(&mut w.tx, interview_id, &user, now, now + 86_400_000, None)
-            .await
-            .expect("assignment");
+        let a =
+            assignments::assignment(&mut w.tx, interview_id, &user, now, now + 86_400_000, None)
+                .await
+                .expect("assignment");
         w.commit().await.expect("commit");
         (token, a)
     }

@@ -6,7 +6,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Row;
 use takes_platform::clock::DAY;
-use takes_platform::seed::builder::{self, NewQuestion, NewResponse};
+use takes_platform::store::{interviews, roles};
 
 use crate::both_backends;
 use crate::support::{fresh_database, rubric, Backend, TestPlatform};
@@ -514,18 +514,16 @@ both_backends!(
         let wide = {
             let mut w = p.state.db.begin_write().await.expect("begin");
             let c = &mut *w.tx;
-            let role = builder::role(c, now, "Analyst", "Data")
-                .await
-                .expect("role");
-            let set = builder::question_set(c, now, &role, "Analyst screen", 1)
+            let role = roles::role(c, now, "Analyst", "Data").await.expect("role");
+            let set = roles::question_set(c, now, &role, "Analyst screen", 1)
                 .await
                 .expect("set");
             let mut r7 = rubric();
             r7.scale_max = 7;
-            let q = builder::question(
+            let q = roles::question(
                 c,
                 &set,
-                NewQuestion {
+                roles::NewQuestion {
                     position: 1,
                     prompt: "Describe a model you shipped",
                     competency: "Judgement",
@@ -535,12 +533,12 @@ both_backends!(
             )
             .await
             .expect("question");
-            let cand = builder::candidate(c, now, "Ida Lovelace", "i@example.com")
+            let cand = interviews::candidate(c, now, "Ida Lovelace", "i@example.com")
                 .await
                 .expect("candidate");
-            let interview = builder::interview(
+            let interview = interviews::interview(
                 c,
-                builder::NewInterview {
+                interviews::NewInterview {
                     candidate_id: &cand,
                     role_id: &role,
                     question_set_id: &set,
@@ -553,12 +551,12 @@ both_backends!(
             )
             .await
             .expect("interview");
-            let m = builder::media_object(c, now, "wide.webm", "video/webm", b"x")
+            let m = interviews::media_object(c, now, "wide.webm", "video/webm", b"x")
                 .await
                 .expect("media");
-            let r = builder::response(
+            let r = interviews::response(
                 c,
-                NewResponse {
+                interviews::NewResponse {
                     interview_id: &interview,
                     question_id: &q,
                     media_object_id: &m,

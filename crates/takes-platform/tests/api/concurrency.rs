@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use takes_api::UserRole;
-use takes_platform::seed::builder;
+use takes_platform::store::assignments;
 
 use crate::both_backends;
 use crate::support::TestPlatform;
@@ -24,7 +24,7 @@ both_backends!(
             .await
             .expect("token");
             let mut w = p.state.db.begin_write().await.expect("begin");
-            let a = builder::assignment(&mut w.tx, &p.f.interview, &id, now, now + 1000, None)
+            let a = assignments::assignment(&mut w.tx, &p.f.interview, &id, now, now + 1000, None)
                 .await
                 .expect("assign");
             w.commit().await.expect("commit");

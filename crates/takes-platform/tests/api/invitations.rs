@@ -4,6 +4,7 @@
 //! configuration, and the platform's real SMTP sink on a loopback socket.
 
 use std::net::SocketAddr;
+use takes_platform::store::{assignments, roles};
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -14,7 +15,6 @@ use takes_platform::config::ServerConfig;
 use takes_platform::email::sink::Sink;
 use takes_platform::email::TlsMode;
 use takes_platform::invitations::{self, NewInvitation};
-use takes_platform::seed::builder::{self, NewQuestion};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 use tokio::net::TcpListener;
 
@@ -124,7 +124,7 @@ impl Life {
         }
         let mut w = db.begin_write().await.expect("begin");
         let c = &mut *w.tx;
-        let role = builder::role(c, T0, "Site Reliability Engineer", "Platform")
+        let role = roles::role(c, T0, "Site Reliability Engineer", "Platform")
             .await
             .expect("role");
         sqlx::query("UPDATE job_roles SET hiring_manager_email = 'hm@example.com', intro_video_url = 'https://videos.example.com/sre-intro' WHERE id = $1")
@@ -132,7 +132,7 @@ impl Life {
             .execute(&mut *c)
             .await
             .expect("role settings");
-        let set = builder::question_set(c, T0, &role, "SRE screen", 1)
+        let set = roles::question_set(c, T0, &role, "SRE screen", 1)
             .await
             .expect("set");
         let rubric = rubric();
@@ -142,10 +142,10 @@ impl Life {
             .enumerate()
         {
             questions.push(
-                builder::question(
+                roles::question(
                     c,
                     &set,
-                    NewQuestion {
+                    roles::NewQuestion {
                         position: i as i64 + 1,
                         prompt,
                         competency: "Ownership",
@@ -158,13 +158,11 @@ impl Life {
             );
         }
         for id in &reviewer_ids {
-            builder::role_reviewer(c, T0, &role, id)
-                .await
-                .expect("pool");
+            roles::role_reviewer(c, T0, &role, id).await.expect("pool");
         }
         // Rev A already has open work, so routing should pass them over.
         let busy = crate::support::completed_interview(c, T0, &role, &set, "Earlier Person").await;
-        builder::assignment(c, &busy, &reviewer_ids[0], T0, T0 + DAY, None)
+        assignments::assignment(c, &busy, &reviewer_ids[0], T0, T0 + DAY, None)
             .await
             .expect("assignment");
         w.commit().await.expect("commit");

@@ -2,6 +2,7 @@
 //! small known data set.
 
 use std::net::SocketAddr;
+use takes_platform::store::{assignments, interviews, roles};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -9,7 +10,6 @@ use sqlx::{Connection, Executor};
 use takes_api::{Anchor, Cue, Rubric, UserRole};
 use takes_platform::clock::{DAY, HOUR};
 use takes_platform::media::store::MediaStore;
-use takes_platform::seed::builder::{self, NewInterview, NewQuestion, NewResponse};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -237,10 +237,10 @@ pub async fn completed_interview(
     set: &str,
     name: &str,
 ) -> String {
-    let cand = builder::candidate(c, now, name, "x@example.com")
+    let cand = interviews::candidate(c, now, name, "x@example.com")
         .await
         .expect("candidate");
-    let i = NewInterview {
+    let i = interviews::NewInterview {
         candidate_id: &cand,
         role_id: role,
         question_set_id: set,
@@ -250,7 +250,7 @@ pub async fn completed_interview(
         started_at: Some(now - 2 * DAY),
         completed_at: Some(now - DAY),
     };
-    builder::interview(c, i).await.expect("interview")
+    interviews::interview(c, i).await.expect("interview")
 }
 
 async fn fixture(state: &AppState) -> Fixture {
@@ -284,10 +284,10 @@ async fn fixture(state: &AppState) -> Fixture {
 
     let mut w = db.begin_write().await.expect("begin");
     let c = &mut *w.tx;
-    let role = builder::role(c, now, "Support Engineer", "Customer Success")
+    let role = roles::role(c, now, "Support Engineer", "Customer Success")
         .await
         .expect("role");
-    let set = builder::question_set(c, now, &role, "Support screen", 1)
+    let set = roles::question_set(c, now, &role, "Support screen", 1)
         .await
         .expect("set");
     let rubric = rubric();
@@ -300,14 +300,14 @@ async fn fixture(state: &AppState) -> Fixture {
     .iter()
     .enumerate()
     {
-        let q = NewQuestion {
+        let q = roles::NewQuestion {
             position: i as i64 + 1,
             prompt,
             competency: "Ownership",
             time_limit_s: 120,
             rubric: &rubric,
         };
-        questions.push(builder::question(c, &set, q).await.expect("question"));
+        questions.push(roles::question(c, &set, q).await.expect("question"));
     }
     let mut interviews = Vec::new();
     for name in ["Grace Hopper", "Alan Turing"] {
@@ -318,10 +318,10 @@ async fn fixture(state: &AppState) -> Fixture {
         for q in &questions {
             let key = MediaStore::new_key("webm");
             state.media.put(&key, &media).await.expect("store media");
-            let m = builder::media_object(c, now, &key, "video/webm", &media)
+            let m = interviews::media_object(c, now, &key, "video/webm", &media)
                 .await
                 .expect("media");
-            let r = NewResponse {
+            let r = interviews::NewResponse {
                 interview_id: interview,
                 question_id: q,
                 media_object_id: &m,
@@ -330,7 +330,7 @@ async fn fixture(state: &AppState) -> Fixture {
                 retakes_used: 0,
                 recorded_at: now - DAY,
             };
-            let id = builder::response(c, r).await.expect("response");
+            let id = interviews::response(c, r).await.expect("response");
             if interview == &interviews[0] {
                 responses.push(id);
             }
@@ -339,7 +339,7 @@ async fn fixture(state: &AppState) -> Fixture {
     let mut assignments = Vec::new();
     for (i, r) in [&r0, &r1, &r2].iter().enumerate() {
         assignments.push(
-            builder::assignment(
+            assignments::assignment(
                 c,
                 &interviews[0],
                 r,
@@ -351,7 +351,7 @@ async fn fixture(state: &AppState) -> Fixture {
             .expect("a"),
         );
     }
-    let other = builder::assignment(c, &interviews[1], &r0, now - DAY, now + 10 * HOUR, None)
+    let other = assignments::assignment(c, &interviews[1], &r0, now - DAY, now + 10 * HOUR, None)
         .await
         .expect("a");
     w.commit().await.expect("commit");

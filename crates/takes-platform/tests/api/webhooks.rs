@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use takes_platform::store::{assignments, roles};
 
 use axum::http::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -14,7 +15,6 @@ use serde_json::{json, Value};
 use sqlx::Row;
 use takes_api::UserRole;
 use takes_platform::clock::{DAY, HOUR};
-use takes_platform::seed::builder::{self, NewQuestion};
 use takes_platform::webhooks::ops::{self, DeliveryFilter, ReplayTarget};
 use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 
@@ -166,23 +166,23 @@ impl Hooks {
         let (_, admin) = token("Ada Admin", UserRole::Admin).await;
         let mut w = db.begin_write().await.expect("begin");
         let c = &mut *w.tx;
-        let role = builder::role(c, now, "Support Engineer", "Customer Success")
+        let role = roles::role(c, now, "Support Engineer", "Customer Success")
             .await
             .expect("role");
-        let set = builder::question_set(c, now, &role, "Screen", 1)
+        let set = roles::question_set(c, now, &role, "Screen", 1)
             .await
             .expect("set");
         let rubric = rubric();
         let mut questions = Vec::new();
         for (i, prompt) in ["Tell us about A", "Tell us about B"].iter().enumerate() {
-            let q = NewQuestion {
+            let q = roles::NewQuestion {
                 position: i as i64 + 1,
                 prompt,
                 competency: "Ownership",
                 time_limit_s: 120,
                 rubric: &rubric,
             };
-            questions.push(builder::question(c, &set, q).await.expect("question"));
+            questions.push(roles::question(c, &set, q).await.expect("question"));
         }
         let mut interviews = Vec::new();
         for name in ["Grace Hopper", "Alan Turing"] {
@@ -191,7 +191,7 @@ impl Hooks {
         let mut assignments = Vec::new();
         for (interview, reviewer) in [(0, &r0), (0, &r1), (1, &r0)] {
             assignments.push(
-                builder::assignment(
+                assignments::assignment(
                     c,
                     &interviews[interview],
                     reviewer,

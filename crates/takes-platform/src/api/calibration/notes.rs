@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use takes_api::{CalibrationNote, CalibrationNoteWrite, Problem};
 
-use super::access;
+use super::access::access;
 use crate::api::idempotency::score::check_note;
 use crate::auth::Caller;
 use crate::clock::rfc3339;

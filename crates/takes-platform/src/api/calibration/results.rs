@@ -7,7 +7,7 @@ use takes_api::{
     ReviewerResult,
 };
 
-use super::{access, Access};
+use super::access::{access, Access};
 use crate::auth::Caller;
 use crate::calibration as calc;
 use crate::clock::rfc3339;

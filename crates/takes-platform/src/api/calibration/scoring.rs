@@ -9,7 +9,7 @@ use takes_api::{
     ScoreWrite, Sheet,
 };
 
-use super::access;
+use super::access::access;
 use crate::api::idempotency::score::{self, Begun, Slot};
 use crate::auth::Caller;
 use crate::clock::rfc3339;

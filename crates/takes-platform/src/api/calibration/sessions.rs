@@ -10,7 +10,7 @@ use takes_api::{
 };
 use utoipa::IntoParams;
 
-use super::{access, Access, Gate};
+use super::access::{access, Access, Gate};
 use crate::auth::Caller;
 use crate::calibration::status_of;
 use crate::clock::{parse_rfc3339, rfc3339, Millis};

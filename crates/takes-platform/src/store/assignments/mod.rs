@@ -5,6 +5,7 @@
 mod panel;
 mod queue;
 mod scores;
+mod view;
 
 pub use panel::panel;
 pub use queue::{queue, QueueFilter};
@@ -13,13 +14,14 @@ pub use scores::{
     scorecard_scores, scores, submitted_reviewers, NewScore, ReliabilityRating, ReliabilitySet,
     ScoreSlot, SubmittedReviewer,
 };
+pub use view::{candidate_view, status};
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use takes_api::{AssignmentStatus, CandidateView, QuestionView, ResponseView};
+use takes_api::{AssignmentStatus, QuestionView, ResponseView};
 
 use crate::clock::Millis;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::ids::new_id;
 
 /// Assigns an interview to a reviewer, already submitted when
@@ -47,26 +49,6 @@ pub async fn assignment(
     .execute(c)
     .await?;
     Ok(id)
-}
-
-pub(crate) fn status(s: &str) -> ApiResult<AssignmentStatus> {
-    AssignmentStatus::parse(s)
-        .ok_or_else(|| ApiError::internal(format!("stored assignment status {s:?} is unknown")))
-}
-
-/// Reviewers see a pseudonym until their own scores are submitted.
-pub fn candidate_view(name: String, pseudonym: String, revealed: bool) -> CandidateView {
-    if revealed {
-        CandidateView {
-            display_name: name,
-            revealed: true,
-        }
-    } else {
-        CandidateView {
-            display_name: pseudonym,
-            revealed: false,
-        }
-    }
 }
 
 /// One reviewer's assignment, as its handlers need it.

@@ -4,7 +4,8 @@
 use sqlx::{AnyConnection, Row};
 use takes_api::{AssignmentStatus, Panel, PanelQuestion, PanelReviewer};
 
-use super::{candidate_view, scores, status};
+use super::scores;
+use super::view::{candidate_view, status};
 use crate::clock::rfc3339;
 use crate::error::ApiResult;
 

@@ -4,7 +4,7 @@
 use sqlx::{AnyConnection, Row};
 use takes_api::{AssignmentStatus, JobRoleView, QueueCounts, QueueItem, QueuePage};
 
-use super::{candidate_view, status};
+use super::view::{candidate_view, status};
 use crate::clock::{rfc3339, Millis};
 use crate::error::ApiResult;
 use crate::store::page::PageRequest;

@@ -11,10 +11,8 @@ pub use results::{add_note, item_exists, notes, result_items, reveal, score_note
 pub use scores::{
     item_scale, my_scores, put_score, score_of, submit, submitted_table, unscored_positions,
 };
-pub use seed::{
-    demo_sample_pool, demo_sample_set, item_ids, seed_score, set_hiring_manager_email, user_count,
-    SamplePoolRow,
-};
+pub use seed::{demo_sample_pool, demo_sample_set, seed_score, SamplePoolRow};
 pub use sessions::{
-    access_row, insert_session, items, list, participants, ListRow, NewSession, SessionRow,
+    access_row, insert_session, item_ids, items, list, participants, ListRow, NewSession,
+    SessionRow,
 };

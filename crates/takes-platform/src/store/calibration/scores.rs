@@ -178,7 +178,7 @@ pub async fn submitted_table(
     .iter()
     .map(|r| r.try_get("user_id"))
     .collect::<Result<_, _>>()?;
-    let items = super::item_ids(conn, session_id).await?;
+    let items = super::sessions::item_ids(conn, session_id).await?;
     let mut table = vec![vec![None; raters.len()]; items.len()];
     let scores = sqlx::query(
         "SELECT c.item_id, c.user_id, c.rating FROM calibration_scores c \

@@ -6,20 +6,6 @@ use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
 
-/// A session's item ids in position order.
-pub async fn item_ids(
-    conn: &mut AnyConnection,
-    session_id: &str,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("SELECT id FROM calibration_items WHERE session_id = $1 ORDER BY position")
-        .bind(session_id)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect()
-}
-
 /// `(question_set_id, name)` of the question set with the most interviews
 /// that two or more reviewers have submitted.
 pub async fn demo_sample_set(
@@ -107,26 +93,5 @@ pub async fn seed_score(
     .bind(at)
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-/// How many users the platform has (the demo seeds only an empty one).
-pub async fn user_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) AS n FROM users")
-        .fetch_one(conn)
-        .await?
-        .try_get("n")
-}
-
-pub async fn set_hiring_manager_email(
-    conn: &mut AnyConnection,
-    role_id: &str,
-    email: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE job_roles SET hiring_manager_email = $1 WHERE id = $2")
-        .bind(email)
-        .bind(role_id)
-        .execute(conn)
-        .await?;
     Ok(())
 }

@@ -318,3 +318,17 @@ pub async fn participants(
         })
         .collect()
 }
+
+/// A session's item ids in position order.
+pub async fn item_ids(
+    conn: &mut AnyConnection,
+    session_id: &str,
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT id FROM calibration_items WHERE session_id = $1 ORDER BY position")
+        .bind(session_id)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect()
+}
