@@ -263,3 +263,117 @@ both_backends!(
         }
     }
 );
+
+/// A calibration session of reviewers 0 and 1 on responses nobody reviews;
+/// its id and item ids.
+async fn calibration(p: &TestPlatform) -> (String, Vec<String>) {
+    let samples = p.unreviewed_responses().await;
+    let (s, b) = p
+        .call(
+            p.request(Method::POST, "/v1/calibration", Some(&p.f.admin))
+                .json(&json!({
+                    "title": "Races",
+                    "deadline_at": "2999-01-01T00:00:00Z",
+                    "participant_ids": [p.f.reviewer_ids[0], p.f.reviewer_ids[1]],
+                    "response_ids": samples,
+                })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let items = b["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("item").to_string())
+        .collect();
+    (b["id"].as_str().expect("id").to_string(), items)
+}
+
+both_backends!(
+    calibration_submits_and_score_writes_race_like_assignments,
+    |p: TestPlatform| async move {
+        let (id, items) = calibration(&p).await;
+        let t0 = &p.f.reviewers[0];
+        let put = |item: &str, body: Value| {
+            p.request(
+                Method::PUT,
+                &format!("/v1/calibration/{id}/items/{item}/score"),
+                Some(t0),
+            )
+            .json(&body)
+        };
+        for item in &items {
+            let (s, b) = p.call(put(item, json!({"rating": 1}))).await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+        }
+        // Two submits amid 20 score writes: one submit wins, and a write
+        // lands before it (and before its time) or is refused.
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(22));
+        let mut writes = Vec::new();
+        for i in 0..20usize {
+            let rb = put(
+                &items[i % items.len()],
+                json!({"rating": (i % 5) as i64 + 1}),
+            );
+            let start = start.clone();
+            writes.push(tokio::spawn(async move {
+                start.wait().await;
+                rb.send().await.expect("send").status().as_u16()
+            }));
+        }
+        let mut submits = Vec::new();
+        for _ in 0..2 {
+            let rb = p.request(
+                Method::POST,
+                &format!("/v1/calibration/{id}/submit"),
+                Some(t0),
+            );
+            let start = start.clone();
+            submits.push(tokio::spawn(async move {
+                start.wait().await;
+                rb.send().await.expect("send").status().as_u16()
+            }));
+        }
+        let mut statuses = Vec::new();
+        for s in submits {
+            statuses.push(s.await.expect("task"));
+        }
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![200, 409], "exactly one submit wins");
+        for w in writes {
+            let s = w.await.expect("task");
+            assert!(s == 200 || s == 409, "a score write answered {s}");
+        }
+        assert_eq!(
+            p.count("SELECT COUNT(*) FROM audit_log WHERE action = 'calibration.submitted'")
+                .await,
+            1
+        );
+        let submitted_at: i64 = sqlx::query(
+            "SELECT submitted_at FROM calibration_participants WHERE session_id = $1 AND user_id = $2",
+        )
+        .bind(&id)
+        .bind(&p.f.reviewer_ids[0])
+        .fetch_one(&p.state.db.pool)
+        .await
+        .expect("participant")
+        .get("submitted_at");
+        let stored = sqlx::query(
+            "SELECT item_id, updated_at FROM calibration_scores WHERE session_id = $1 AND user_id = $2",
+        )
+        .bind(&id)
+        .bind(&p.f.reviewer_ids[0])
+        .fetch_all(&p.state.db.pool)
+        .await
+        .expect("scores");
+        assert_eq!(stored.len(), items.len());
+        for s in &stored {
+            let updated_at: i64 = s.get("updated_at");
+            assert!(
+                updated_at <= submitted_at,
+                "item {} updated at {updated_at}, after the submit at {submitted_at}",
+                s.get::<String, _>("item_id")
+            );
+        }
+    }
+);
