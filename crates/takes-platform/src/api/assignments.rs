@@ -26,9 +26,25 @@ async fn own(
     caller: &Caller,
     id: &str,
 ) -> ApiResult<OwnAssignment> {
-    store::own(conn, &caller.id, id).await?.ok_or_else(|| {
-        ApiError::not_found(format!("no assignment {id:?} in your queue")).with_field("id")
-    })
+    store::own(conn, &caller.id, id)
+        .await?
+        .ok_or_else(|| not_in_queue(id))
+}
+
+/// [`own`], holding the assignment row for the rest of the transaction
+/// (see [`store::own_for_update`]).
+async fn own_for_update(
+    conn: &mut sqlx::AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> ApiResult<OwnAssignment> {
+    store::own_for_update(conn, &caller.id, id)
+        .await?
+        .ok_or_else(|| not_in_queue(id))
+}
+
+fn not_in_queue(id: &str) -> ApiError {
+    ApiError::not_found(format!("no assignment {id:?} in your queue")).with_field("id")
 }
 
 /// The interview to review: questions with rubrics and responses, and the
@@ -90,7 +106,9 @@ pub async fn put_score(
         Begun::Replay(answer) => return Ok(answer),
         Begun::Fresh(put) => put,
     };
-    let own = own(&mut put.w.tx, &caller, &id).await?;
+    // Held until this write commits, so a concurrent submit either sees
+    // this score or has locked the assignment before it is read here.
+    let own = own_for_update(&mut put.w.tx, &caller, &id).await?;
     if own.status == AssignmentStatus::Submitted {
         return Err(ApiError::conflict(format!(
             "assignment {id} was submitted at {}; its scores are locked",
@@ -128,14 +146,13 @@ pub async fn submit(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<SubmitReceipt>> {
-    let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
-    let own = own(&mut w.tx, &caller, &id).await?;
+    let own = own_for_update(&mut w.tx, &caller, &id).await?;
+    // Read only once the row is held: every score write that got the row
+    // first has committed by now, with an earlier `updated_at`.
+    let now = state.clock.now();
     if own.status == AssignmentStatus::Submitted {
-        return Err(ApiError::conflict(format!(
-            "assignment {id} was already submitted at {}",
-            own.submitted_at.map(rfc3339).unwrap_or_default()
-        )));
+        return Err(already_submitted(&id, own.submitted_at));
     }
     let unscored = store::unscored_positions(&mut w.tx, &own.question_set_id, &own.id).await?;
     if !unscored.is_empty() {
@@ -145,7 +162,11 @@ pub async fn submit(
             positions(&unscored)
         )));
     }
-    store::mark_submitted(&mut w.tx, &own.id, now).await?;
+    if !store::mark_submitted(&mut w.tx, &own.id, now).await? {
+        // Unreachable while the row is held above; kept so that a submit
+        // can never raise its events twice, whatever the locking.
+        return Err(already_submitted(&id, None));
+    }
     audit::record_by(
         &mut w.tx,
         now,
@@ -162,6 +183,16 @@ pub async fn submit(
         status: AssignmentStatus::Submitted,
         submitted_at: rfc3339(now),
     }))
+}
+
+fn already_submitted(id: &str, at: Option<i64>) -> ApiError {
+    match at {
+        Some(at) => ApiError::conflict(format!(
+            "assignment {id} was already submitted at {}",
+            rfc3339(at)
+        )),
+        None => ApiError::conflict(format!("assignment {id} was already submitted")),
+    }
 }
 
 /// `1, 3` for a list of positions.

@@ -103,6 +103,11 @@ pub const ADMIN: &str = "Alex Kim";
 /// How many completed interviews get scores from the second and third
 /// reviewers before the demo starts.
 const PRESCORED: usize = 6;
+/// How many of those every reviewer, the first too, reviewed last week:
+/// calibration takes its samples only from interviews whose review is
+/// over, so a participant never sees others' ratings of a response they
+/// still review.
+const REVIEWED: usize = 3;
 
 fn embedded_file(name: &str) -> Option<&'static [u8]> {
     embedded::FILES
@@ -289,7 +294,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         let due_at =
             now + (completed_index as i64 % 9 - 2) * 14 * HOUR + pick(&cand.key, 6) as i64 * HOUR;
         for (ri, reviewer_id) in reviewer_ids.iter().enumerate() {
-            let prescored = ri > 0 && completed_index < PRESCORED;
+            let reviewed = completed_index < REVIEWED;
+            let prescored = reviewed || (ri > 0 && completed_index < PRESCORED);
             let submitted_at = prescored.then_some(now - 2 * HOUR - ri as i64 * HOUR);
             let due = due_at + ri as i64 * 5 * 60_000;
             let assignment_id = assignments::assignment(
@@ -308,8 +314,9 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
                 }
             }
         }
-        if completed_index < PRESCORED {
-            // The recruiter reviews the interviews that already have a panel.
+        if (REVIEWED..PRESCORED).contains(&completed_index) {
+            // The recruiter reviews the interviews that already have a
+            // panel and are still under review.
             assignments::assignment(
                 tx,
                 &interview_id,

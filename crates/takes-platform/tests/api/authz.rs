@@ -218,7 +218,7 @@ fn matrix() -> Vec<Row> {
             "/v1/calibration",
             Some(
                 json!({"title": "Matrix", "deadline_at": "2999-01-01T00:00:00Z",
-                        "participant_ids": ["{u0}", "{u1}"], "response_ids": ["{r}"]}),
+                        "participant_ids": ["{u0}", "{u1}"], "response_ids": ["{sr}"]}),
             ),
             vec![
                 (Nobody, 401),
@@ -593,9 +593,13 @@ fn matrix() -> Vec<Row> {
 struct Calibration {
     session: String,
     item: String,
+    /// Responses of an interview nobody reviews (`{sr}`): calibration
+    /// refuses the fixture's, whose reviews are still open.
+    samples: Vec<String>,
 }
 
 async fn calibration_session(p: &TestPlatform) -> Calibration {
+    let samples = p.unreviewed_responses().await;
     let (s, body) = p
         .call(
             p.request(Method::POST, "/v1/calibration", Some(&p.f.admin))
@@ -603,7 +607,7 @@ async fn calibration_session(p: &TestPlatform) -> Calibration {
                     "title": "Authorization matrix",
                     "deadline_at": "2999-01-01T00:00:00Z",
                     "participant_ids": [p.f.reviewer_ids[0], p.f.reviewer_ids[1]],
-                    "response_ids": p.f.responses,
+                    "response_ids": samples,
                 })),
         )
         .await;
@@ -611,6 +615,7 @@ async fn calibration_session(p: &TestPlatform) -> Calibration {
     Calibration {
         session: body["id"].as_str().expect("id").to_string(),
         item: body["items"][0]["id"].as_str().expect("item").to_string(),
+        samples,
     }
 }
 
@@ -671,6 +676,7 @@ fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> S
         .replace("{d}", &hooks.delivery)
         .replace("{e}", &hooks.event)
         .replace("{ci}", &cal.item)
+        .replace("{sr}", &cal.samples[0])
         .replace("{c}", &cal.session)
         .replace("{u0}", &p.f.reviewer_ids[0])
         .replace("{u1}", &p.f.reviewer_ids[1])

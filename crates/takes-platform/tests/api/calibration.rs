@@ -39,7 +39,22 @@ async fn all_responses(p: &TestPlatform) -> Vec<String> {
     out
 }
 
+/// Ends the fixture's live reviews: calibration refuses samples from an
+/// interview still under review (`calibration_live.rs` tests that), and
+/// these tests are about sessions, not about the reviews.
+async fn end_live_reviews(p: &TestPlatform) {
+    sqlx::query(
+        "UPDATE assignments SET status = 'submitted', submitted_at = $1 \
+         WHERE status <> 'submitted'",
+    )
+    .bind(p.state.clock.now())
+    .execute(&p.state.db.pool)
+    .await
+    .expect("end live reviews");
+}
+
 async fn create(p: &TestPlatform, participants: &[String], responses: &[String]) -> Cal {
+    end_live_reviews(p).await;
     let (s, body) = p
         .call(
             p.request(Method::POST, "/v1/calibration", Some(&p.f.admin))

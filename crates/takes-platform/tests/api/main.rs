@@ -7,6 +7,7 @@ mod ats_generic;
 mod authz;
 mod bad_input;
 mod calibration;
+mod calibration_live;
 mod concurrency;
 mod demo_data;
 mod email;

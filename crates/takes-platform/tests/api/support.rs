@@ -219,6 +219,51 @@ impl TestPlatform {
         assert_eq!(s, StatusCode::OK, "{body}");
     }
 
+    /// Responses (one per fixture question) of a new completed interview
+    /// that nobody is assigned to review: calibration samples, which must
+    /// not come from an interview still under review.
+    #[allow(dead_code)]
+    pub async fn unreviewed_responses(&self) -> Vec<String> {
+        use sqlx::Row;
+        let now = self.state.clock.now();
+        let mut w = self.state.db.begin_write().await.expect("begin");
+        let c = &mut *w.tx;
+        let set = sqlx::query(
+            "SELECT q.question_set_id, qs.job_role_id FROM questions q \
+             JOIN question_sets qs ON qs.id = q.question_set_id WHERE q.id = $1",
+        )
+        .bind(&self.f.questions[0])
+        .fetch_one(&mut *c)
+        .await
+        .expect("question set");
+        let (set, role): (String, String) = (set.get(0), set.get(1));
+        let interview = completed_interview(c, now, &role, &set, "Katherine Johnson").await;
+        let mut out = Vec::new();
+        for q in &self.f.questions {
+            let key = MediaStore::new_key("webm");
+            self.state
+                .media
+                .put(&key, &self.f.media)
+                .await
+                .expect("store media");
+            let m = interviews::media_object(c, now, &key, "video/webm", &self.f.media)
+                .await
+                .expect("media");
+            let r = interviews::NewResponse {
+                interview_id: &interview,
+                question_id: q,
+                media_object_id: &m,
+                duration_ms: 5_000,
+                cues: &[],
+                retakes_used: 0,
+                recorded_at: now - DAY,
+            };
+            out.push(interviews::response(c, r).await.expect("response"));
+        }
+        w.commit().await.expect("commit");
+        out
+    }
+
     pub async fn count(&self, sql: &str) -> i64 {
         use sqlx::Row;
         sqlx::query(sql)

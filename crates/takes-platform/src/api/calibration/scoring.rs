@@ -77,8 +77,11 @@ pub async fn submit(
     caller: Caller,
     Path(id): Path<String>,
 ) -> ApiResult<axum::Json<CalibrationSubmitReceipt>> {
-    let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
+    store::lock_participant(&mut w.tx, &id, &caller.id).await?;
+    // Read only once the participant row is held: a score write that got
+    // it first has committed by now, with an earlier `updated_at`.
+    let now = state.clock.now();
     let acc = access(&mut w.tx, &caller, &id).await?;
     let submitted_at = acc.participation()?;
     acc.require_open(submitted_at, now)?;

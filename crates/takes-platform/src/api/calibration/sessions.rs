@@ -148,10 +148,13 @@ fn check_ids(field: &str, ids: &[String], range: std::ops::RangeInclusive<usize>
 }
 
 /// Creates a session (admins): sample responses, participants, deadline.
+/// A response of an interview still under review (an assignment on it not
+/// yet submitted) is refused with 409, so calibration cannot show anyone
+/// others' ratings of a response they still review.
 #[utoipa::path(post, path = "/v1/calibration", operation_id = "calibration_create", tag = "calibration",
     request_body = CalibrationCreate,
     responses((status = 201, body = CalibrationSession), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
+              (status = 403, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,

@@ -61,6 +61,11 @@ pub struct OwnAssignment {
     pub due_at: i64,
 }
 
+const OWN: &str =
+    "SELECT a.id, a.interview_id, a.status, a.submitted_at, a.due_at, i.question_set_id \
+     FROM assignments a JOIN interviews i ON i.id = a.interview_id \
+     WHERE a.id = $1 AND a.reviewer_id = $2";
+
 /// The assignment `id` if it is `reviewer_id`'s; someone else's is `None`
 /// so that ids of other reviewers' work cannot be probed.
 pub async fn own(
@@ -68,15 +73,41 @@ pub async fn own(
     reviewer_id: &str,
     id: &str,
 ) -> ApiResult<Option<OwnAssignment>> {
-    let Some(row) = sqlx::query(
-        "SELECT a.id, a.interview_id, a.status, a.submitted_at, a.due_at, i.question_set_id \
-         FROM assignments a JOIN interviews i ON i.id = a.interview_id \
-         WHERE a.id = $1 AND a.reviewer_id = $2",
-    )
-    .bind(id)
-    .bind(reviewer_id)
-    .fetch_optional(conn)
-    .await?
+    own_row(conn, OWN, reviewer_id, id).await
+}
+
+/// [`own`], holding the assignment row until the transaction ends, for a
+/// write that depends on its status (a score write, a submit). On
+/// PostgreSQL this is `SELECT ... FOR UPDATE`: without it, a score write
+/// that read "in progress" could commit after a concurrent submit, so the
+/// stored score would differ from the locked one, and two submits could
+/// both succeed. SQLite needs no row lock: `Db::begin_write` already runs
+/// one writer at a time.
+pub async fn own_for_update(
+    conn: &mut AnyConnection,
+    reviewer_id: &str,
+    id: &str,
+) -> ApiResult<Option<OwnAssignment>> {
+    if conn.backend_name() == "PostgreSQL" {
+        // `OF a`: only the assignment is written under this lock; the
+        // interview row stays free for everyone else.
+        own_row(conn, &format!("{OWN} FOR UPDATE OF a"), reviewer_id, id).await
+    } else {
+        own_row(conn, OWN, reviewer_id, id).await
+    }
+}
+
+async fn own_row(
+    conn: &mut AnyConnection,
+    sql: &str,
+    reviewer_id: &str,
+    id: &str,
+) -> ApiResult<Option<OwnAssignment>> {
+    let Some(row) = sqlx::query(sql)
+        .bind(id)
+        .bind(reviewer_id)
+        .fetch_optional(conn)
+        .await?
     else {
         return Ok(None);
     };
@@ -197,12 +228,17 @@ pub async fn unscored_positions(
         .collect::<Result<_, _>>()?)
 }
 
-/// Locks an assignment's scores.
-pub async fn mark_submitted(conn: &mut AnyConnection, id: &str, now: Millis) -> ApiResult<()> {
-    sqlx::query("UPDATE assignments SET status = 'submitted', submitted_at = $1 WHERE id = $2")
-        .bind(now)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+/// Locks an assignment's scores; `false` (changing nothing) when it was
+/// submitted already, so that of two racing submits exactly one wins.
+pub async fn mark_submitted(conn: &mut AnyConnection, id: &str, now: Millis) -> ApiResult<bool> {
+    let updated = sqlx::query(
+        "UPDATE assignments SET status = 'submitted', submitted_at = $1 \
+         WHERE id = $2 AND status <> 'submitted'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(updated > 0)
 }

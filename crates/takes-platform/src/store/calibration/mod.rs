@@ -9,7 +9,8 @@ mod sessions;
 
 pub use results::{add_note, item_exists, notes, result_items, reveal, score_notes, ResultItem};
 pub use scores::{
-    item_scale, my_scores, put_score, score_of, submit, submitted_table, unscored_positions,
+    item_scale, lock_participant, my_scores, put_score, score_of, submit, submitted_table,
+    unscored_positions,
 };
 pub use seed::{demo_sample_pool, demo_sample_set, seed_score, SamplePoolRow};
 pub use sessions::{

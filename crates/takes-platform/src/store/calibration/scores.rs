@@ -119,6 +119,31 @@ pub async fn put_score(
     Ok(true)
 }
 
+/// Holds `user_id`'s participant row until the transaction ends, so a
+/// submit reads its time only after every score write that got the row
+/// first has committed (their `updated_at` then never passes the
+/// `submitted_at`). On PostgreSQL this is `SELECT ... FOR UPDATE`; SQLite
+/// needs no row lock, as `Db::begin_write` runs one writer at a time.
+pub async fn lock_participant(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    user_id: &str,
+) -> ApiResult<()> {
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    sqlx::query(&format!(
+        "SELECT user_id FROM calibration_participants WHERE session_id = $1 AND user_id = $2{lock}"
+    ))
+    .bind(session_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(())
+}
+
 /// Locks a participant's scores; `false` when they had already submitted.
 /// Run it before [`unscored_positions`] so that the participant row is held
 /// while completeness is checked (see [`put_score`]).

@@ -7,7 +7,8 @@ use sqlx::{AnyConnection, Row};
 use crate::clock::Millis;
 
 /// `(question_set_id, name)` of the question set with the most interviews
-/// that two or more reviewers have submitted.
+/// that two or more reviewers have submitted and none is still reviewing
+/// (calibration refuses interviews under review).
 pub async fn demo_sample_set(
     conn: &mut AnyConnection,
 ) -> Result<Option<(String, String)>, sqlx::Error> {
@@ -16,6 +17,8 @@ pub async fn demo_sample_set(
          JOIN question_sets qs ON qs.id = i.question_set_id \
          WHERE (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id \
                 AND a.status = 'submitted') >= 2 \
+           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.interview_id = i.id \
+                AND a.status <> 'submitted') \
          GROUP BY i.question_set_id, qs.name ORDER BY n DESC, qs.name LIMIT 1",
     )
     .fetch_optional(conn)
@@ -39,7 +42,8 @@ pub struct SamplePoolRow {
 }
 
 /// The responses of a question set's interviews that two or more
-/// reviewers have submitted, with their panel's mean rating.
+/// reviewers have submitted and none is still reviewing, with their
+/// panel's mean rating.
 pub async fn demo_sample_pool(
     conn: &mut AnyConnection,
     question_set_id: &str,
@@ -53,7 +57,9 @@ pub async fn demo_sample_pool(
          FROM responses r JOIN interviews i ON i.id = r.interview_id \
          JOIN questions q ON q.id = r.question_id \
          WHERE i.question_set_id = $1 AND (SELECT COUNT(*) FROM assignments a \
-           WHERE a.interview_id = i.id AND a.status = 'submitted') >= 2",
+           WHERE a.interview_id = i.id AND a.status = 'submitted') >= 2 \
+           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.interview_id = i.id \
+           AND a.status <> 'submitted')",
     )
     .bind(question_set_id)
     .fetch_all(conn)

@@ -188,6 +188,7 @@ pub async fn insert_session(conn: &mut AnyConnection, new: NewSession<'_>) -> Ap
                 format!("{field} {response_id:?} is not a recorded response"),
             )
         })?;
+        refuse_live(conn, &field, response_id).await?;
         let this = (
             q.try_get::<i64, _>("scale_min")?,
             q.try_get::<i64, _>("scale_max")?,
@@ -241,6 +242,43 @@ pub async fn insert_session(conn: &mut AnyConnection, new: NewSession<'_>) -> Ap
     )
     .await?;
     Ok(id)
+}
+
+/// 409 when `response_id` is from an interview still under review, that
+/// is with an assignment not yet submitted. Its reviewer could otherwise
+/// take part, submit the calibration, read everyone's ratings and notes on
+/// that very response, and then change their live score; and an admin who
+/// reviews it could read the results after the deadline. Refusing any open
+/// assignment (not only participants') also covers those admins.
+async fn refuse_live(conn: &mut AnyConnection, field: &str, response_id: &str) -> ApiResult<()> {
+    let open = sqlx::query(
+        "SELECT r.interview_id, u.name FROM responses r \
+         JOIN assignments a ON a.interview_id = r.interview_id \
+         JOIN users u ON u.id = a.reviewer_id \
+         WHERE r.id = $1 AND a.status <> 'submitted' ORDER BY u.name, u.id",
+    )
+    .bind(response_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(first) = open.first() else {
+        return Ok(());
+    };
+    let interview_id: String = first.try_get("interview_id")?;
+    let names = open
+        .iter()
+        .map(|r| r.try_get::<String, _>("name"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (who, verb) = match names.len() {
+        1 => (names[0].clone(), "has"),
+        n => (format!("{} reviewers ({})", n, names.join(", ")), "have"),
+    };
+    Err(ApiError::conflict(format!(
+        "{field} {response_id:?} is from interview {interview_id}, which is still under review: \
+         {who} {verb} not submitted their scores yet. Calibration would show its participants \
+         each other's ratings and notes on this response before the live review is done; \
+         pick responses of interviews whose assignments are all submitted"
+    ))
+    .with_field(field))
 }
 
 /// A session's sample responses in order, each with its question, rubric
