@@ -9,7 +9,13 @@ use super::page::PageRequest;
 use crate::clock::{rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
+use crate::pseudonym;
 
+/// Adds a candidate with a pseudonym no other candidate has: when the
+/// derived one is taken (the unique index `candidates_by_pseudonym`
+/// decides, so concurrent writers cannot both win), the next choice is
+/// tried. `ON CONFLICT DO NOTHING` rather than catching the error, because a
+/// failed statement aborts the whole transaction on PostgreSQL.
 pub async fn candidate(
     c: &mut AnyConnection,
     now: Millis,
@@ -17,15 +23,83 @@ pub async fn candidate(
     email: &str,
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
-    sqlx::query("INSERT INTO candidates (id, name, email, pseudonym, created_at) VALUES ($1, $2, $3, $4, $5)")
+    for n in 0..pseudonym::ATTEMPTS {
+        let inserted = sqlx::query(
+            "INSERT INTO candidates (id, name, email, pseudonym, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (pseudonym) DO NOTHING",
+        )
         .bind(&id)
         .bind(name)
         .bind(email)
-        .bind(crate::pseudonym::for_candidate(&id))
+        .bind(pseudonym::attempt(&id, n))
         .bind(now)
-        .execute(c)
-        .await?;
-    Ok(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(id);
+        }
+    }
+    Err(no_free_pseudonym(&id))
+}
+
+fn no_free_pseudonym(id: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!(
+        "no free pseudonym for candidate {id} after {} attempts",
+        pseudonym::ATTEMPTS
+    ))
+}
+
+/// Run after the migrations at every start: gives every candidate but the
+/// oldest of each group sharing a pseudonym (possible in databases from
+/// before pseudonyms were unique) its next free choice, then creates the
+/// unique index that keeps them apart from then on. A no-op once done.
+pub async fn install_unique_pseudonyms(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let shared = sqlx::query(
+        "SELECT id, pseudonym FROM candidates WHERE pseudonym IN \
+           (SELECT pseudonym FROM candidates GROUP BY pseudonym HAVING COUNT(*) > 1) \
+         ORDER BY pseudonym, created_at, id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut group = None::<String>;
+    for row in &shared {
+        let id: String = row.try_get("id")?;
+        let current: String = row.try_get("pseudonym")?;
+        if group.as_deref() != Some(current.as_str()) {
+            // The oldest keeps the name reviewers may already know.
+            group = Some(current);
+            continue;
+        }
+        let mut renamed = false;
+        for n in 1..pseudonym::ATTEMPTS {
+            let next = pseudonym::attempt(&id, n);
+            let taken = sqlx::query("SELECT id FROM candidates WHERE pseudonym = $1")
+                .bind(&next)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            if !taken {
+                sqlx::query("UPDATE candidates SET pseudonym = $1 WHERE id = $2")
+                    .bind(&next)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                renamed = true;
+                break;
+            }
+        }
+        if !renamed {
+            return Err(no_free_pseudonym(&id));
+        }
+    }
+    sqlx::query(
+        "CREATE UNIQUE INDEX IF NOT EXISTS candidates_by_pseudonym ON candidates (pseudonym)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 pub struct NewInterview<'a> {
