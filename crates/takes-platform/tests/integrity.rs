@@ -99,7 +99,7 @@ both_backends!(
             let verb = sql.split(' ').next().unwrap_or_default();
             assert!(err.contains(&format!("{verb} is refused")), "{sql}: {err}");
         }
-        if backend_of(&p) == Backend::Postgres {
+        if backend_of(p) == Backend::Postgres {
             let err = refused(pool, "TRUNCATE audit_log").await;
             assert!(err.contains("TRUNCATE is refused"), "{err}");
         }
@@ -137,7 +137,7 @@ both_backends!(
         let total = intact_count(&verdict(pool).await);
         let ids = chain_ids(pool).await;
         assert_eq!(ids.len() as i64, total);
-        drop_triggers(pool, backend_of(&p)).await;
+        drop_triggers(pool, backend_of(p)).await;
 
         // A changed detail: the entry itself no longer matches its hash.
         let original: String = sqlx::query("SELECT detail_json FROM audit_log WHERE id = $1")
@@ -226,7 +226,7 @@ both_backends!(
         // directory and stops its server.
         let p = &p;
         let pool = &p.state.db.pool;
-        drop_triggers(pool, backend_of(&p)).await;
+        drop_triggers(pool, backend_of(p)).await;
         // As a database from before migration 0006 looks after it ran:
         // entries without positions, one newer than all the others.
         pool.execute("UPDATE audit_log SET seq = NULL, prev_hash = NULL, hash = NULL")
