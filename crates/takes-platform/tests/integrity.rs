@@ -340,9 +340,19 @@ both_backends!(
         let p = &p;
         let db = &p.state.db;
         let started = std::time::Instant::now();
+        let names: Vec<String> = (0..CANDIDATES).map(|i| format!("C {i}")).collect();
+        let people: Vec<(&str, &str)> = names
+            .iter()
+            .map(|n| (n.as_str(), "c@example.com"))
+            .collect();
         let mut w = db.begin_write().await.expect("begin");
-        for i in 0..CANDIDATES {
-            interviews::candidate(&mut w.tx, 1, &format!("C {i}"), "c@example.com")
+        let ids = interviews::candidates(&mut w.tx, 1, &people)
+            .await
+            .expect("candidates");
+        assert_eq!(ids.len(), CANDIDATES);
+        // One at a time too, as the API adds them.
+        for i in 0..1_000 {
+            interviews::candidate(&mut w.tx, 2, &format!("D {i}"), "d@example.com")
                 .await
                 .expect("candidate");
         }
@@ -352,7 +362,7 @@ both_backends!(
             .fetch_all(&db.pool)
             .await
             .expect("candidates");
-        assert_eq!(rows.len(), CANDIDATES + 2);
+        assert_eq!(rows.len(), CANDIDATES + 1_000 + 2);
         let mut seen = HashSet::new();
         let mut second_choices = 0;
         for row in &rows {
