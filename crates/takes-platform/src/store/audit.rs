@@ -341,7 +341,10 @@ pub async fn verify(pool: &sqlx::AnyPool) -> Result<Verdict, sqlx::Error> {
                     if seq - position == 1 { "is" } else { "are" },
                 )
             } else {
-                format!("its stored position is {seq}, which an earlier entry already holds")
+                format!(
+                    "its stored position is {seq}, not {position}: entries were reordered \
+                     or renumbered"
+                )
             });
         }
         let prev_hash: Option<String> = row.try_get("prev_hash")?;
