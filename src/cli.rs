@@ -58,6 +58,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The platform's audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Outbound webhooks: endpoints, deliveries, replay (reads the platform's database).
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
@@ -209,6 +212,19 @@ enum WebhooksCommand {
 }
 
 #[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's hash chain: exit 0 with the entry count when
+    /// intact, 1 naming the first broken entry (id, position, what differs),
+    /// 2 when the check cannot run.
+    Verify {
+        /// `sqlite://PATH` or `postgres://USER@HOST/DB`; default: the SQLite
+        /// file in the platform's data directory.
+        #[arg(long, env = "TAKES_DATABASE")]
+        database: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create a user (if missing) and print a new token for them, once.
     Create {
@@ -251,6 +267,9 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
         None => {
             let ws = Workstation::prepare(&cli.ws, None, started, utc_offset_s)?;
             ws.run(None).await
+        }
+        Some(Command::Audit(AuditCommand::Verify { database })) => {
+            Ok(crate::tools::audit::verify(database).await)
         }
         Some(Command::Webhooks(cmd)) => {
             use crate::tools::webhooks as w;

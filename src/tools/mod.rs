@@ -1,6 +1,7 @@
 //! Non-interactive commands of the `takes` binary (not the workstation, not
 //! the server): each module is one subcommand.
 
+pub mod audit;
 pub mod doctor;
 pub mod irr;
 pub mod mailbox;

@@ -124,6 +124,12 @@ impl Db {
             .run(&pool)
             .await
             .context("running database migrations")?;
+        crate::store::audit::install(&pool)
+            .await
+            .context("chaining the audit log and making it append-only")?;
+        crate::store::interviews::install_unique_pseudonyms(&pool)
+            .await
+            .context("making candidates' pseudonyms unique")?;
         Ok(Db {
             pool,
             backend,

@@ -9,23 +9,147 @@ use super::page::PageRequest;
 use crate::clock::{rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
+use crate::pseudonym;
 
+/// Adds a candidate with a pseudonym no other candidate has (see
+/// [`candidates`]).
 pub async fn candidate(
     c: &mut AnyConnection,
     now: Millis,
     name: &str,
     email: &str,
 ) -> Result<String, sqlx::Error> {
-    let id = new_id();
-    sqlx::query("INSERT INTO candidates (id, name, email, pseudonym, created_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&id)
-        .bind(name)
-        .bind(email)
-        .bind(crate::pseudonym::for_candidate(&id))
-        .bind(now)
-        .execute(c)
-        .await?;
-    Ok(id)
+    let ids = candidates(c, now, &[(name, email)]).await?;
+    ids.into_iter()
+        .next()
+        .ok_or_else(|| sqlx::Error::Protocol("a candidate insert returned no id".into()))
+}
+
+/// Rows per INSERT: 5 parameters each stays far below SQLite's (32,766)
+/// and PostgreSQL's (65,535) limits.
+const BATCH: usize = 500;
+
+/// Adds candidates (name, email), returning their ids in order, each with a
+/// pseudonym no other candidate has: when a derived pseudonym is taken (the
+/// unique index `candidates_by_pseudonym` decides, so concurrent writers
+/// cannot both win), that candidate's next choice is tried. `ON CONFLICT DO
+/// NOTHING` rather than catching the error, because a failed statement
+/// aborts the whole transaction on PostgreSQL; many rows per statement, so
+/// an import of thousands is a few round trips.
+pub async fn candidates(
+    c: &mut AnyConnection,
+    now: Millis,
+    people: &[(&str, &str)],
+) -> Result<Vec<String>, sqlx::Error> {
+    let ids: Vec<String> = people.iter().map(|_| new_id()).collect();
+    let mut pending: Vec<usize> = (0..people.len()).collect();
+    for n in 0..pseudonym::ATTEMPTS {
+        if pending.is_empty() {
+            return Ok(ids);
+        }
+        let mut taken = Vec::new();
+        for chunk in pending.chunks(BATCH) {
+            let values = (0..chunk.len())
+                .map(|k| {
+                    let p = 5 * k;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO candidates (id, name, email, pseudonym, created_at) VALUES {values} \
+                 ON CONFLICT (pseudonym) DO NOTHING RETURNING id"
+            );
+            let mut insert = sqlx::query(&sql);
+            for &i in chunk {
+                let (name, email) = people[i];
+                insert = insert
+                    .bind(&ids[i])
+                    .bind(name)
+                    .bind(email)
+                    .bind(pseudonym::attempt(&ids[i], n))
+                    .bind(now);
+            }
+            let inserted = insert
+                .fetch_all(&mut *c)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<String, _>("id"))
+                .collect::<Result<std::collections::HashSet<_>, _>>()?;
+            taken.extend(chunk.iter().filter(|&&i| !inserted.contains(&ids[i])));
+        }
+        pending = taken;
+    }
+    match pending.first() {
+        Some(&i) => Err(no_free_pseudonym(&ids[i])),
+        None => Ok(ids),
+    }
+}
+
+fn no_free_pseudonym(id: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!(
+        "no free pseudonym for candidate {id} after {} attempts",
+        pseudonym::ATTEMPTS
+    ))
+}
+
+/// Run after the migrations at every start: gives every candidate but the
+/// oldest of each group sharing a pseudonym (possible in databases from
+/// before pseudonyms were unique) its next free choice, then creates the
+/// unique index that keeps them apart from then on. A no-op once done.
+pub async fn install_unique_pseudonyms(pool: &sqlx::AnyPool) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let shared = sqlx::query(
+        "SELECT id, pseudonym FROM candidates WHERE pseudonym IN \
+           (SELECT pseudonym FROM candidates GROUP BY pseudonym HAVING COUNT(*) > 1) \
+         ORDER BY pseudonym, created_at, id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut group = None::<String>;
+    for row in &shared {
+        let id: String = row.try_get("id")?;
+        let current: String = row.try_get("pseudonym")?;
+        if group.as_deref() != Some(current.as_str()) {
+            // The oldest keeps the name reviewers may already know.
+            group = Some(current);
+            continue;
+        }
+        let mut renamed = false;
+        for n in 1..pseudonym::ATTEMPTS {
+            let next = pseudonym::attempt(&id, n);
+            let taken = sqlx::query("SELECT id FROM candidates WHERE pseudonym = $1")
+                .bind(&next)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            if !taken {
+                sqlx::query("UPDATE candidates SET pseudonym = $1 WHERE id = $2")
+                    .bind(&next)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                renamed = true;
+                break;
+            }
+        }
+        if !renamed {
+            return Err(no_free_pseudonym(&id));
+        }
+    }
+    sqlx::query(
+        "CREATE UNIQUE INDEX IF NOT EXISTS candidates_by_pseudonym ON candidates (pseudonym)",
+    )
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
 }
 
 pub struct NewInterview<'a> {
