@@ -759,3 +759,12 @@ fn discussion_notes_go_to_the_selected_item_and_survive_a_failed_send() {
     ch(&mut app, 'i');
     assert!(key(&mut app, KeyCode::Esc).is_empty());
 }
+
+#[test]
+fn r_in_the_review_reloads_the_assignment_and_resends() {
+    let mut app = app_in_review(UserRole::Reviewer);
+    let id = aid(&app);
+    let fx = ch(&mut app, 'r');
+    assert!(fx.contains(&Effect::FetchAssignment(id)), "{fx:?}");
+    assert!(fx.contains(&Effect::RetrySync), "{fx:?}");
+}

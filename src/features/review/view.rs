@@ -26,9 +26,11 @@ pub fn draw(
     let Some(r) = app.review() else { return };
     let Some(d) = r.detail.as_ref() else {
         let msg = match &r.error {
-            Some(e) => {
-                format!("Could not open the assignment: {e}\nq: back to the queue · r: retry")
-            }
+            Some(e) => format!(
+                "Could not open the assignment: {e}\n{}: back to the queue · {}: retry",
+                app.key_name(Scope::Global, Command::Back),
+                app.key_name(Scope::Review, Command::Refresh)
+            ),
             None => "Loading the assignment…".to_string(),
         };
         let style = if r.error.is_some() {
