@@ -13,6 +13,11 @@ pub struct ServerConfig {
     /// (e.g. `https://interviews.example.com`); default: the bind address.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Loopback, link-local, private, multicast and unspecified addresses
+    /// webhook endpoints may nevertheless reach (`"10.0.0.0/8"`,
+    /// `"127.0.0.1"`); default none.
+    #[serde(default)]
+    pub allow_private_networks: Vec<crate::webhooks::netguard::Network>,
     /// `[email]`: SMTP and templates.
     #[serde(default)]
     pub email: crate::email::config::EmailConfig,
@@ -91,6 +96,7 @@ mod tests {
             c.public_url.as_deref(),
             Some("https://interviews.example.com")
         );
+        assert!(c.allow_private_networks.is_empty());
         let email = crate::email::config::EmailConfig::default();
         assert_eq!(c.email.tls, email.tls);
         assert_eq!(c.email.from, email.from);

@@ -18,5 +18,6 @@ mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;
+mod ssrf;
 mod uploads;
 mod webhooks;
