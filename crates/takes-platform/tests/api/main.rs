@@ -19,5 +19,6 @@ mod media;
 mod openapi;
 mod scoring;
 mod ssrf;
+mod upload_probe;
 mod uploads;
 mod webhooks;
