@@ -18,6 +18,9 @@ pub struct ServerConfig {
     /// `"127.0.0.1"`); default none.
     #[serde(default)]
     pub allow_private_networks: Vec<crate::webhooks::netguard::Network>,
+    /// `[http]`: how long clients may take to send requests.
+    #[serde(default)]
+    pub http: crate::http::HttpConfig,
     /// `[email]`: SMTP and templates.
     #[serde(default)]
     pub email: crate::email::config::EmailConfig,
@@ -97,6 +100,15 @@ mod tests {
             Some("https://interviews.example.com")
         );
         assert!(c.allow_private_networks.is_empty());
+        let http = crate::http::HttpConfig::default();
+        assert_eq!(
+            c.http.header_read_timeout_seconds,
+            http.header_read_timeout_seconds
+        );
+        assert_eq!(
+            c.http.body_read_timeout_seconds,
+            http.body_read_timeout_seconds
+        );
         let email = crate::email::config::EmailConfig::default();
         assert_eq!(c.email.tls, email.tls);
         assert_eq!(c.email.from, email.from);

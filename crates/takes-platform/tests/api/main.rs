@@ -18,6 +18,7 @@ mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;
+mod slow_clients;
 mod ssrf;
 mod upload_probe;
 mod uploads;
