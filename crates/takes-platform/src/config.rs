@@ -13,6 +13,14 @@ pub struct ServerConfig {
     /// (e.g. `https://interviews.example.com`); default: the bind address.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Loopback, link-local, private, multicast and unspecified addresses
+    /// webhook endpoints may nevertheless reach (`"10.0.0.0/8"`,
+    /// `"127.0.0.1"`); default none.
+    #[serde(default)]
+    pub allow_private_networks: Vec<crate::webhooks::netguard::Network>,
+    /// `[http]`: how long clients may take to send requests.
+    #[serde(default)]
+    pub http: crate::http::HttpConfig,
     /// `[email]`: SMTP and templates.
     #[serde(default)]
     pub email: crate::email::config::EmailConfig,
@@ -90,6 +98,16 @@ mod tests {
         assert_eq!(
             c.public_url.as_deref(),
             Some("https://interviews.example.com")
+        );
+        assert!(c.allow_private_networks.is_empty());
+        let http = crate::http::HttpConfig::default();
+        assert_eq!(
+            c.http.header_read_timeout_seconds,
+            http.header_read_timeout_seconds
+        );
+        assert_eq!(
+            c.http.body_read_timeout_seconds,
+            http.body_read_timeout_seconds
         );
         let email = crate::email::config::EmailConfig::default();
         assert_eq!(c.email.tls, email.tls);

@@ -11,6 +11,35 @@ use crate::error::ApiError;
 /// Largest JSON body accepted (a score with a long note fits easily).
 pub const BODY_LIMIT: usize = 64 * 1024;
 
+/// Marks a request whose declared body was larger than [`BODY_LIMIT`]; the
+/// router's body guard keeps such a body from the handler (see
+/// `api::guard_body`), and `Json` answers 413 once the handler's
+/// credentials have been checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Oversized(pub u64);
+
+pub(crate) fn too_large(len: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        format!("body of {len} bytes is larger than the limit of {BODY_LIMIT} bytes"),
+    )
+}
+
+/// Reads and drops up to `cap` bytes of a body nobody will use, so the
+/// client's answer is not lost to a reset; nothing is kept in memory.
+pub async fn discard(body: axum::body::Body, cap: u64) {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut seen: u64 = 0;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > cap {
+            break;
+        }
+    }
+}
+
 /// `axum::Json`, but a bad body is a 400/413/415 problem naming the field.
 pub struct Json<T>(pub T);
 
@@ -22,6 +51,9 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(Oversized(len)) = req.extensions().get::<Oversized>() {
+            return Err(too_large(*len));
+        }
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
             Err(rejection) => Err(json_rejection(rejection)),

@@ -18,6 +18,7 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod extract;
+pub mod http;
 pub mod ids;
 pub mod invitations;
 pub mod media;
@@ -152,13 +153,13 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
     let state = with_public_url(state, addr);
     let (tx, rx) = oneshot::channel::<()>();
     let workers = Workers::spawn(&state);
+    let http = state.config.http.clone();
     let app = api::router(state);
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
+        http::serve(listener, app, &http, async move {
+            let _ = rx.await;
+        })
+        .await
     });
     Ok(RunningServer {
         addr,
@@ -181,9 +182,8 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
     );
     let state = with_public_url(state, local);
     let workers = Workers::spawn(&state);
-    let served = axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let http = state.config.http.clone();
+    let served = http::serve(listener, api::router(state), &http, shutdown_signal()).await;
     workers.stop().await;
     served?;
     Ok(())

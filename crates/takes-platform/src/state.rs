@@ -20,7 +20,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Applies a configuration, including where webhooks may be sent.
     pub fn with_config(mut self, config: ServerConfig) -> Self {
+        let policy =
+            crate::webhooks::netguard::NetPolicy::new(config.allow_private_networks.clone());
+        match self.webhooks.with_policy(policy) {
+            Ok(hub) => self.webhooks = hub,
+            // Fails closed: the old client reaches public addresses only.
+            Err(e) => {
+                tracing::error!(error = %e, "cannot build the webhook client; allow_private_networks is not applied")
+            }
+        }
         self.config = Arc::new(config);
         self
     }

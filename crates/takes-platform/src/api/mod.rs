@@ -30,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiError;
-use crate::extract::BODY_LIMIT;
+use crate::extract::{Oversized, BODY_LIMIT};
 use crate::state::AppState;
 
 #[derive(OpenApi)]
@@ -156,39 +156,65 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             wake_webhooks,
         ))
-        .layer(axum::middleware::from_fn(refuse_oversized))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard_body,
+        ))
         .layer(CatchPanicLayer::custom(panic_to_problem))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Answers 413 for a declared-oversized body *after* reading it (up to a
-/// cap): closing a socket with unread data makes the kernel send a reset
-/// that can destroy the 413 before the client reads it.
-async fn refuse_oversized(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+/// Guards every request body before any handler sees it, without reading
+/// it: a body that stalls longer than `[http] body_read_timeout_seconds`
+/// between chunks fails, and a body declared larger than [`BODY_LIMIT`] is
+/// kept away from the handler. The handler still authenticates first (its
+/// extractors run in order, the credentials before the body), so an
+/// unauthenticated client gets 401 without a byte of its body being held,
+/// and an authenticated one gets 413 from the `Json` extractor (see
+/// [`crate::extract::Oversized`]). The unread body is then drained in the
+/// background, discarded as it arrives, up to a cap and under the same
+/// timeout: closing a socket with unread data makes the kernel send a reset
+/// that can destroy the answer before the client reads it.
+async fn guard_body(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     const DRAIN_CAP: u64 = 4 * 1024 * 1024;
-    let declared = req
-        .headers()
+    let timeout = state.config.http.body_timeout();
+    let (mut parts, body) = req.into_parts();
+    let body = axum::body::Body::new(tower_http::timeout::TimeoutBody::new(timeout, body));
+    let declared = parts
+        .headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
     // Answer uploads stream to disk under their own, larger limit.
-    if req.uri().path().starts_with("/v1/candidate/responses/") {
-        return next.run(req).await;
-    }
+    let upload = parts.uri.path().starts_with("/v1/candidate/responses/");
     match declared {
-        Some(len) if len > BODY_LIMIT as u64 => {
+        Some(len) if len > BODY_LIMIT as u64 && !upload => {
+            // Inbound ATS calls are authenticated by a signature over the
+            // body itself, so there is nothing to check first.
+            let response = if parts.uri.path().starts_with("/v1/ats/") {
+                crate::extract::too_large(len).into_response()
+            } else {
+                parts.extensions.insert(Oversized(len));
+                next.run(axum::extract::Request::from_parts(
+                    parts,
+                    axum::body::Body::empty(),
+                ))
+                .await
+            };
             if len <= DRAIN_CAP {
-                let _ = axum::body::to_bytes(req.into_body(), DRAIN_CAP as usize).await;
+                tokio::spawn(crate::extract::discard(body, DRAIN_CAP));
             }
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                format!("body of {len} bytes is larger than the limit of {BODY_LIMIT} bytes"),
-            )
-            .into_response()
+            response
         }
-        _ => next.run(req).await,
+        _ => {
+            next.run(axum::extract::Request::from_parts(parts, body))
+                .await
+        }
     }
 }
 

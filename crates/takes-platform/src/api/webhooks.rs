@@ -36,7 +36,9 @@ fn require_admin(caller: &Caller) -> ApiResult<()> {
     }
 }
 
-fn check_url(url: &str) -> ApiResult<String> {
+/// A well-formed http(s) URL whose host is not an internal address (see
+/// `webhooks::netguard`; each delivery checks again).
+async fn check_url(state: &AppState, url: &str) -> ApiResult<String> {
     let url = url.trim();
     check_text("url", url)?;
     if url.len() > URL_MAX {
@@ -53,6 +55,15 @@ fn check_url(url: &str) -> ApiResult<String> {
             format!("url {url:?} must be an http:// or https:// URL with a host"),
         ));
     }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(ApiError::invalid("url", "url must not carry credentials"));
+    }
+    state
+        .webhooks
+        .policy()
+        .check_url(&parsed)
+        .await
+        .map_err(|why| ApiError::invalid("url", format!("url {url:?} is refused: {why}")))?;
     Ok(parsed.to_string())
 }
 
@@ -101,7 +112,7 @@ pub async fn create_endpoint(
     Json(body): Json<WebhookEndpointCreate>,
 ) -> ApiResult<(StatusCode, axum::Json<WebhookEndpointCreated>)> {
     require_admin(&caller)?;
-    let url = check_url(&body.url)?;
+    let url = check_url(&state, &body.url).await?;
     let description = check_description(body.description)?.unwrap_or_default();
     let types = types_json(body.event_types)?.unwrap_or_else(|| "[]".into());
     let secret = signing::new_secret();

@@ -102,13 +102,12 @@ pub struct TestStatus {
 }
 
 /// The status of the test whose `partner_interview_id` is `interview_id`;
-/// `None` when Greenhouse never sent it. `base_url` is the fallback for
-/// links when neither `profile_url` nor `public_url` is configured.
+/// `None` when Greenhouse never sent it. The profile link comes from the
+/// configured `profile_url` or `public_url` only, never from the request.
 pub async fn status(
     state: &AppState,
     cfg: &GreenhouseConfig,
     interview_id: &str,
-    base_url: Option<&str>,
 ) -> ApiResult<Option<TestStatus>> {
     let Some(facts) = store::test_facts(&state.db, interview_id).await? else {
         return Ok(None);
@@ -147,23 +146,19 @@ pub async fn status(
     }
     Ok(Some(TestStatus {
         partner_status: if complete { "complete".into() } else { status },
-        partner_profile_url: profile_url(state, cfg, interview_id, base_url),
+        partner_profile_url: profile_url(state, cfg, interview_id),
         partner_score,
         metadata,
         reviewed,
     }))
 }
 
-fn profile_url(
-    state: &AppState,
-    cfg: &GreenhouseConfig,
-    interview_id: &str,
-    base_url: Option<&str>,
-) -> Option<String> {
+/// No link at all rather than a guessed one when neither is configured.
+fn profile_url(state: &AppState, cfg: &GreenhouseConfig, interview_id: &str) -> Option<String> {
     if let Some(template) = &cfg.profile_url {
         return Some(template.replace("{interview_id}", interview_id));
     }
-    let base = state.config.public_url.as_deref().or(base_url)?;
+    let base = state.config.public_url.as_deref()?;
     Some(format!(
         "{}/v1/interviews/{interview_id}/scorecard",
         base.trim_end_matches('/')

@@ -15,6 +15,9 @@ pub struct Opportunity {
     pub email: String,
     /// Posting ids of its applications (usually one).
     pub postings: Vec<String>,
+    /// The stage it is in now, by Lever's word (the webhook's body is not
+    /// trusted for this: its signature covers only token and time).
+    pub stage: String,
 }
 
 fn upstream(detail: String) -> ApiError {
@@ -90,10 +93,18 @@ pub fn parse(body: &Value) -> Result<Opportunity, &'static str> {
                 .collect()
         })
         .unwrap_or_default();
+    // Unexpanded, `stage` is the stage id; expanded, an object with one.
+    let stage = data
+        .get("stage")
+        .and_then(|s| s.as_str().or_else(|| s.get("id").and_then(Value::as_str)))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or("stage")?;
     Ok(Opportunity {
         name: name.to_string(),
         email: email.to_string(),
         postings,
+        stage: stage.to_string(),
     })
 }
 
@@ -115,21 +126,28 @@ mod tests {
     fn reads_name_email_and_postings() {
         let body = json!({"data": {
             "id": "opp-1", "name": "Ada Lovelace", "emails": ["", "ada@example.com"],
-            "applications": [{"id": "app-1", "posting": "post-9"}]
+            "applications": [{"id": "app-1", "posting": "post-9"}], "stage": "st-1"
         }});
         let o = parse(&body).expect("opportunity");
         assert_eq!(o.name, "Ada Lovelace");
         assert_eq!(o.email, "ada@example.com");
         assert_eq!(o.postings, vec!["post-9".to_string()]);
+        assert_eq!(o.stage, "st-1");
+        let expanded = json!({"data": {"name": "A", "emails": ["a@b.c"], "stage": {"id": "st-2", "text": "Screen"}}});
+        assert_eq!(parse(&expanded).map(|o| o.stage), Ok("st-2".to_string()));
+        assert_eq!(
+            parse(&json!({"data": {"name": "A", "emails": ["a@b.c"]}})),
+            Err("stage")
+        );
         assert_eq!(
             parse(&json!({"data": {"name": "A", "emails": []}})),
             Err("email address (emails)")
         );
         assert_eq!(parse(&json!({"data": {"emails": ["a@b.c"]}})), Err("name"));
         assert_eq!(parse(&json!([])), Err("data"));
-        let bare =
-            parse(&json!({"data": {"name": "A", "emails": ["a@b.c"], "applications": ["app-1"]}}))
-                .expect("bare ids");
+        let bare = parse(&json!({"data": {"name": "A", "emails": ["a@b.c"],
+                                          "applications": ["app-1"], "stage": "s"}}))
+        .expect("bare ids");
         assert!(bare.postings.is_empty());
     }
 }

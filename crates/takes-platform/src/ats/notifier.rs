@@ -118,7 +118,7 @@ async fn patch(state: &AppState, cfg: &GreenhouseConfig, job: &DuePatch) -> Outc
     super::greenhouse::check_callback(cfg, &job.url).map_err(|e| e.detail)?;
     // Greenhouse needs no body; the status rides along for people reading
     // their logs, and Greenhouse fetches test_status for the real thing.
-    let status = super::greenhouse::status(state, cfg, &job.interview_id, None)
+    let status = super::greenhouse::status(state, cfg, &job.interview_id)
         .await
         .map_err(|e| e.detail)?;
     let body = match status {

@@ -1,6 +1,14 @@
 //! What an uploaded file really is, asked of `ffprobe` (JSON output): the
 //! container, the codecs, the length measured from the packets, and any
 //! damage ffprobe notices (a truncated file reports "ended prematurely").
+//!
+//! The file is the candidate's, so ffprobe is treated as parsing hostile
+//! input: the container is recognised from its first bytes and forced with
+//! `-f` (an HLS playlist or a concat list is never interpreted, so it cannot
+//! make ffprobe open URLs or other files), `-protocol_whitelist file` stops
+//! any protocol but the file itself, ffprobe gets a CPU-time limit and a
+//! wall-clock limit, and its messages go to the log, never to the caller
+//! (they name server paths and echo the file's contents).
 
 use std::path::Path;
 use std::time::Duration;
@@ -18,7 +26,45 @@ pub struct Probed {
 
 const VIDEO_CODECS: &[&str] = &["vp8", "vp9", "av1", "h264", "hevc"];
 const AUDIO_CODECS: &[&str] = &["opus", "vorbis", "aac", "mp3"];
+/// Wall-clock limit of one probe (a stalled read, a pathological file).
 const PROBE_TIMEOUT: Duration = Duration::from_secs(120);
+/// CPU seconds ffprobe may use (`ulimit -t`): a file crafted to make the
+/// demuxer spin is killed by the kernel even if the clock is generous.
+const PROBE_CPU_SECONDS: u32 = 60;
+/// How much of ffprobe's stderr is logged.
+const LOG_STDERR_BYTES: usize = 2_000;
+
+/// The demuxer for the container a file's first bytes announce, or `None`
+/// when it is neither WebM/Matroska nor MP4/QuickTime.
+pub fn container_of(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0x1a, 0x45, 0xdf, 0xa3]) {
+        // The EBML magic: Matroska, of which WebM is a profile.
+        Some("matroska")
+    } else if head.len() >= 8
+        && matches!(&head[4..8], b"ftyp" | b"moov" | b"mdat" | b"wide" | b"free")
+    {
+        // An ISO BMFF box: MP4 and QuickTime share the demuxer.
+        Some("mov")
+    } else {
+        None
+    }
+}
+
+async fn head_of(path: &Path) -> std::io::Result<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut f = tokio::fs::File::open(path).await?;
+    let mut head = vec![0u8; 16];
+    let mut n = 0;
+    while n < head.len() {
+        let got = f.read(&mut head[n..]).await?;
+        if got == 0 {
+            break;
+        }
+        n += got;
+    }
+    head.truncate(n);
+    Ok(head)
+}
 
 #[derive(Deserialize)]
 struct Output {
@@ -51,8 +97,26 @@ struct Packet {
 
 /// Checks `path`; `Err` is the reason to give the candidate.
 pub async fn probe(path: &Path) -> Result<Probed, String> {
-    let run = tokio::process::Command::new("ffprobe")
+    let head = head_of(path).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read an upload back");
+        "the server could not inspect the upload".to_string()
+    })?;
+    let Some(format) = container_of(&head) else {
+        return Err("the upload is not a video file the server accepts: record WebM or MP4".into());
+    };
+    // `sh` sets the CPU limit for ffprobe alone (`exec`), without unsafe
+    // code in this process; "$0" and "$@" pass the arguments untouched.
+    let run = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -t {PROBE_CPU_SECONDS} && exec \"$0\" \"$@\""
+        ))
+        .arg("ffprobe")
         .args([
+            "-protocol_whitelist",
+            "file",
+            "-f",
+            format,
             "-v",
             "error",
             "-print_format",
@@ -61,8 +125,10 @@ pub async fn probe(path: &Path) -> Result<Probed, String> {
             "-show_streams",
             "-show_entries",
             "packet=stream_index,pts_time,duration_time",
+            "-i",
         ])
         .arg(path)
+        .stdin(std::process::Stdio::null())
         .kill_on_drop(true)
         .output();
     let out = match tokio::time::timeout(PROBE_TIMEOUT, run).await {
@@ -74,23 +140,24 @@ pub async fn probe(path: &Path) -> Result<Probed, String> {
         Err(_) => return Err("inspecting the upload took too long".into()),
     };
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let complaint = stderr
-        .lines()
-        .map(|l| {
-            // Drop ffprobe's "[matroska,webm @ 0x…] " and the temp path.
-            let l = l.rsplit_once("] ").map(|(_, m)| m).unwrap_or(l);
-            l.rsplit_once(": ").map(|(_, m)| m).unwrap_or(l).trim()
-        })
-        .find(|l| !l.is_empty())
-        .map(str::to_string);
-    if !out.status.success() {
-        return Err(format!(
-            "the upload is not a video file ffprobe can read: {}",
-            complaint.unwrap_or_else(|| "unknown format".into())
-        ));
+    let stderr = stderr.trim();
+    if !stderr.is_empty() || !out.status.success() {
+        // For operators only: it names server paths and quotes the file.
+        let cut = stderr
+            .char_indices()
+            .nth(LOG_STDERR_BYTES)
+            .map_or(stderr, |(i, _)| &stderr[..i]);
+        tracing::info!(status = %out.status, stderr = %cut, "ffprobe refused an upload");
     }
-    if let Some(c) = complaint {
-        return Err(format!("the video is damaged or incomplete: {c}"));
+    if !out.status.success() {
+        return Err(
+            "the upload is not a video file the server can read (damaged, incomplete or \
+             not WebM or MP4)"
+                .into(),
+        );
+    }
+    if !stderr.is_empty() {
+        return Err("the video is damaged or incomplete".into());
     }
     let parsed: Output = serde_json::from_slice(&out.stdout)
         .map_err(|_| "the upload is not a video file ffprobe can read".to_string())?;
@@ -170,4 +237,27 @@ fn judge(o: &Output) -> Result<Probed, String> {
         extension,
         duration_s: measured,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_matroska_and_iso_media_reach_ffprobe() {
+        assert_eq!(
+            container_of(&[0x1a, 0x45, 0xdf, 0xa3, 1, 0]),
+            Some("matroska")
+        );
+        assert_eq!(container_of(b"\0\0\0\x20ftypisom"), Some("mov"));
+        for other in [
+            &b"#EXTM3U\n#EXTINF"[..],
+            b"ffconcat version 1.0",
+            b"v=0\r\n",
+            b"",
+            b"\x1a\x45",
+        ] {
+            assert_eq!(container_of(other), None, "{other:?}");
+        }
+    }
 }

@@ -56,7 +56,8 @@ impl Drop for TempFile {
 }
 
 async fn drain(body: Body) {
-    let _ = axum::body::to_bytes(body, DRAIN_CAP).await;
+    // Discarded as it arrives: a refused upload holds no memory.
+    crate::extract::discard(body, DRAIN_CAP as u64).await;
 }
 
 fn gone(expires_at: Millis) -> ApiError {

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use super::netguard::{GuardedResolver, NetPolicy};
+
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
     /// How often to look for due rows without a wake-up (real time).
@@ -41,25 +43,40 @@ struct HubInner {
     notify: Arc<Notify>,
     client: reqwest::Client,
     config: WorkerConfig,
+    policy: Arc<NetPolicy>,
 }
 
 impl Hub {
+    /// A hub whose client reaches public addresses only.
     pub fn new(config: WorkerConfig) -> anyhow::Result<Hub> {
-        let client = reqwest::Client::builder()
-            // A redirect is not an acknowledgement; receivers must answer
-            // at the registered URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(config.timeout)
-            .connect_timeout(config.connect_timeout)
-            .user_agent(concat!("takes-webhooks/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let policy = Arc::new(NetPolicy::default());
         Ok(Hub {
             inner: Arc::new(HubInner {
                 notify: Arc::new(Notify::new()),
-                client,
+                client: client(&config, &policy)?,
                 config,
+                policy,
             }),
         })
+    }
+
+    /// The same hub (same wake-up) with a client limited to `policy`.
+    pub fn with_policy(&self, policy: NetPolicy) -> anyhow::Result<Hub> {
+        let policy = Arc::new(policy);
+        let config = self.inner.config.clone();
+        Ok(Hub {
+            inner: Arc::new(HubInner {
+                notify: self.inner.notify.clone(),
+                client: client(&config, &policy)?,
+                config,
+                policy,
+            }),
+        })
+    }
+
+    /// Where webhook requests may go.
+    pub fn policy(&self) -> &NetPolicy {
+        &self.inner.policy
     }
 
     /// Makes the worker look for due deliveries now. A wake while it is busy
@@ -79,4 +96,20 @@ impl Hub {
     pub(crate) fn config(&self) -> &WorkerConfig {
         &self.inner.config
     }
+}
+
+fn client(config: &WorkerConfig, policy: &Arc<NetPolicy>) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        // A redirect is not an acknowledgement; receivers must answer
+        // at the registered URL (and a redirect could point inwards).
+        .redirect(reqwest::redirect::Policy::none())
+        // A proxy would resolve the name itself, past the guard.
+        .no_proxy()
+        .dns_resolver(Arc::new(GuardedResolver {
+            policy: policy.clone(),
+        }))
+        .timeout(config.timeout)
+        .connect_timeout(config.connect_timeout)
+        .user_agent(concat!("takes-webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()?)
 }

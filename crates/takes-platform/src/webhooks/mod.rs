@@ -1,11 +1,12 @@
 //! Outbound webhooks (Standard Webhooks): the outbox written in the same
 //! transaction as the change it reports (`outbox`, `events`), signing
 //! (`signing`), the delivery worker (`worker`) and what it shares with the
-//! API (`hub`), and operator functions
+//! API (`hub`), where requests may go (`netguard`), and operator functions
 //! shared by the API and the CLI (`ops`).
 
 pub mod events;
 pub mod hub;
+pub mod netguard;
 pub mod ops;
 pub mod outbox;
 pub mod signing;

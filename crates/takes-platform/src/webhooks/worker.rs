@@ -33,8 +33,12 @@ pub const MAX_RETRY_GAP: Millis = 6 * HOUR;
 pub const RETRY_WINDOW: Millis = 24 * HOUR;
 /// A claimed row is left alone by other workers this long.
 const LEASE: Millis = 5 * 60 * SECOND;
-/// Receivers' answers are kept up to this many bytes in the log.
+/// Receivers' answers are read up to this many bytes ...
 const EXCERPT_BYTES: usize = 512;
+/// ... and kept (and shown to admins) up to this many characters: enough
+/// to recognise an error page, too little to read a service out through
+/// the deliveries API.
+const EXCERPT_CHARS: usize = 80;
 
 /// The delivery worker of `state`, woken by its [`Hub`] and polling every
 /// `poll` besides.
@@ -123,6 +127,20 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
             excerpt: None,
         };
     };
+    // An address in the URL is not resolved, so the client's guarded
+    // resolver never sees it: check it here. Names are checked there.
+    let refused = reqwest::Url::parse(&job.url)
+        .map_err(|e| format!("the endpoint URL is not a URL: {e}"))
+        .and_then(|u| state.webhooks.policy().check_url_host(&u));
+    if let Err(why) = refused {
+        return Outcome {
+            at,
+            status: None,
+            error: Some(format!("refused to connect: {why}")),
+            duration_ms: 0,
+            excerpt: None,
+        };
+    }
     let timestamp = at.div_euclid(1000);
     let signature = signing::sign(&key, &job.event_id, timestamp, &job.body);
     let sent = state
@@ -149,7 +167,7 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
                 }
             }
             excerpt.truncate(EXCERPT_BYTES);
-            let text = clean(&String::from_utf8_lossy(&excerpt));
+            let text = sanitise(&String::from_utf8_lossy(&excerpt));
             Outcome {
                 at,
                 status: Some(status.as_u16()),
@@ -187,6 +205,36 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// PostgreSQL text cannot hold NUL; receivers' bytes are not trusted.
 fn clean(s: &str) -> String {
     s.replace('\0', "")
+}
+
+/// A receiver's answer as admins see it: printable characters only
+/// (no control sequences for a terminal), whitespace runs as one space,
+/// at most [`EXCERPT_CHARS`] characters.
+fn sanitise(s: &str) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    let mut space = false;
+    for c in s.chars() {
+        if n >= EXCERPT_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if c.is_control() || c == '\u{fffd}' {
+            continue;
+        }
+        if space {
+            out.push(' ');
+            n += 1;
+            space = false;
+        }
+        out.push(c);
+        n += 1;
+    }
+    out
 }
 
 /// The wait before the next attempt after `failures` failed ones, with
@@ -255,6 +303,14 @@ async fn record(state: &AppState, owner: &str, job: &Due, o: &Outcome) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_are_short_and_printable() {
+        assert_eq!(sanitise("  a\r\n\tb\x1b[31m\0c  "), "a b[31mc");
+        let long = sanitise(&"x".repeat(600));
+        assert_eq!(long.chars().count(), EXCERPT_CHARS + 1);
+        assert!(long.ends_with('…'));
+    }
 
     #[test]
     fn backoff_doubles_is_capped_and_spans_a_day_before_dead_letter() {

@@ -382,3 +382,65 @@ crate::both_backends_with!(
         receiver.stop().await;
     }
 );
+
+// The profile link Greenhouse shows must not come from the Host header
+// the caller chose: served without `public_url` (the router alone, as a
+// proxy or embedding would), a forged Host yields no link, never one to
+// the attacker's host.
+crate::both_backends_with!(
+    test_status_ignores_the_host_header,
+    start,
+    |g: Gh| async move {
+        let p = &g.p;
+        let (s, sent) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some(KEY),
+                Some(g.send_test_body(&p.roles.support, 5, "host@example.com")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sent}");
+        let id = sent["partner_interview_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        assert!(p.state.config.public_url.is_none());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = takes_platform::api::router(p.state.clone());
+        let served = tokio::spawn(async move { axum::serve(listener, app).await });
+        let (s, status) = p
+            .call(
+                p.http
+                    .get(format!(
+                        "http://{addr}/v1/ats/greenhouse/test_status?partner_interview_id={id}"
+                    ))
+                    .header("host", "evil.example")
+                    .header("authorization", basic(KEY)),
+            )
+            .await;
+        served.abort();
+        assert_eq!(s, StatusCode::OK, "{status}");
+        assert!(!status.to_string().contains("evil.example"), "{status}");
+        assert!(status.get("partner_profile_url").is_none(), "{status}");
+
+        // With public_url (the normal server), the link names it, whatever
+        // the Host header says.
+        let (s, status) =
+            g.p.call(
+                p.http
+                    .get(p.url(&format!(
+                        "/v1/ats/greenhouse/test_status?partner_interview_id={id}"
+                    )))
+                    .header("host", "evil.example")
+                    .header("authorization", basic(KEY)),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{status}");
+        let link = status["partner_profile_url"].as_str().expect("link");
+        assert!(link.starts_with(&p.base), "{link}");
+    }
+);

@@ -27,6 +27,7 @@ async fn lever_api() -> StandIn {
             json!({"data": {
                 "id": id, "name": name, "emails": [email], "contact": "contact-1",
                 "applications": [{"id": "app-1", "posting": posting, "type": "posting"}],
+                "stage": SCREEN,
             }})
         };
         match path.split('?').next().unwrap_or_default() {
@@ -43,6 +44,13 @@ async fn lever_api() -> StandIn {
                     "posting-analyst",
                 ),
             ),
+            // Moved on in Lever since: a replayed "entered screening" body
+            // must not invite.
+            "/v1/opportunities/opp-3" => {
+                let mut o = opp("opp-3", "Edsger Dijkstra", "ewd@example.com", "posting-x");
+                o["data"]["stage"] = json!("stage-onsite");
+                (200, o)
+            }
             _ => (
                 404,
                 json!({"code": "ResourceNotFound", "message": "no such opportunity"}),
@@ -68,10 +76,26 @@ async fn start(backend: Backend) -> Lv {
     Lv { p, lever }
 }
 
-/// A webhook as Lever sends it, signed with `signature_token`.
-fn hook(signature_token: &str, event: &str, opportunity: &str, to_stage: &str) -> Value {
-    let token = format!("tok-{opportunity}-{to_stage}");
-    let triggered_at: i64 = 1_795_000_000_000;
+/// A webhook as Lever sends it now (by the platform's clock), signed with
+/// `signature_token`.
+fn hook(
+    p: &AtsPlatform,
+    signature_token: &str,
+    event: &str,
+    opportunity: &str,
+    to_stage: &str,
+) -> Value {
+    hook_at(signature_token, event, opportunity, to_stage, p.clock.now())
+}
+
+fn hook_at(
+    signature_token: &str,
+    event: &str,
+    opportunity: &str,
+    to_stage: &str,
+    triggered_at: i64,
+) -> Value {
+    let token = format!("tok-{event}-{opportunity}-{to_stage}-{triggered_at}");
     let mut mac = Hmac::<Sha256>::new_from_slice(signature_token.as_bytes()).expect("key");
     mac.update(format!("{token}{triggered_at}").as_bytes());
     json!({
@@ -97,7 +121,7 @@ crate::both_backends_with!(
     |l: Lv| async move {
         let p = &l.p;
         let before = p.fingerprint().await;
-        let body = hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
+        let body = hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
         let (s, first) = send(p, &body).await;
         assert_eq!(s, StatusCode::OK, "{first}");
         assert_eq!(first["status"], "created", "{first}");
@@ -122,17 +146,32 @@ crate::both_backends_with!(
         let after = p.fingerprint().await;
         assert_eq!(after[2], before[2] + 1);
 
-        // Lever retrying the same delivery: the first invitation again.
+        // Lever retrying the same delivery: the first answer again,
+        // without asking Lever.
         let (s, again) = send(p, &body).await;
         assert_eq!(s, StatusCode::OK, "{again}");
-        assert_eq!(again["status"], "existing", "{again}");
+        assert_eq!(again["status"], "created", "{again}");
+        assert_eq!(again["replayed"], true, "{again}");
         assert_eq!(again["interview_id"], id.as_str());
+        assert_eq!(p.fingerprint().await, after);
+        assert_eq!(l.lever.received().len(), 1);
+        // A new delivery about the same opportunity (it moved back into
+        // the stage): the existing invitation.
+        p.clock.advance(1000);
+        let (s, later) = send(
+            p,
+            &hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{later}");
+        assert_eq!(later["status"], "existing", "{later}");
+        assert_eq!(later["interview_id"], id.as_str());
         assert_eq!(p.fingerprint().await, after);
 
         // A mapped posting picks its role.
         let (s, other) = send(
             p,
-            &hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-2", SCREEN),
+            &hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-2", SCREEN),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{other}");
@@ -152,18 +191,18 @@ crate::both_backends_with!(
     |l: Lv| async move {
         let p = &l.p;
         let before = p.fingerprint().await;
-        let forged = hook("not-the-token", "candidateStageChange", "opp-1", SCREEN);
+        let forged = hook(p, "not-the-token", "candidateStageChange", "opp-1", SCREEN);
         let (s, problem) = send(p, &forged).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED, "{problem}");
         assert_eq!(problem["field"], "signature");
         // A genuine signature moved onto another body (the signature covers
         // token and time only, so the token must change with it).
-        let mut swapped = hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
+        let mut swapped = hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
         swapped["token"] = json!("tok-other");
         let (s, _) = send(p, &swapped).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
-        let mut late = hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
-        late["triggeredAt"] = json!(1_795_000_000_001i64);
+        let mut late = hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
+        late["triggeredAt"] = json!(p.clock.now() + 1);
         let (s, _) = send(p, &late).await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
 
@@ -171,19 +210,25 @@ crate::both_backends_with!(
             ("candidateStageChange", "stage-onsite"),
             ("candidateHired", SCREEN),
         ] {
-            let (s, r) = send(p, &hook(SIGNATURE_TOKEN, event, "opp-1", stage)).await;
+            let (s, r) = send(p, &hook(p, SIGNATURE_TOKEN, event, "opp-1", stage)).await;
             assert_eq!(s, StatusCode::OK, "{r}");
             assert_eq!(r["status"], "ignored", "{r}");
         }
         // An opportunity Lever does not know: 502, and nothing created.
         let (s, problem) = send(
             p,
-            &hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-404", SCREEN),
+            &hook(
+                p,
+                SIGNATURE_TOKEN,
+                "candidateStageChange",
+                "opp-404",
+                SCREEN,
+            ),
         )
         .await;
         assert_eq!(s, StatusCode::BAD_GATEWAY, "{problem}");
         // A stage change without an opportunity id.
-        let mut no_opp = hook(SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
+        let mut no_opp = hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
         if let Some(d) = no_opp["data"].as_object_mut() {
             d.remove("opportunityId");
         }
@@ -201,5 +246,68 @@ crate::both_backends_with!(
             calls[0].path.starts_with("/v1/opportunities/opp-404"),
             "{calls:?}"
         );
+    }
+);
+
+crate::both_backends_with!(
+    replayed_stale_or_outdated_deliveries_invite_nobody,
+    start,
+    |l: Lv| async move {
+        let p = &l.p;
+        let before = p.fingerprint().await;
+        let now = p.clock.now();
+        // Correctly signed, but more than five minutes old or ahead.
+        for at in [
+            now - 5 * 60 * 1000 - 1,
+            now + 5 * 60 * 1000 + 1,
+            now - 86_400_000,
+        ] {
+            let old = hook_at(SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN, at);
+            let (s, problem) = send(p, &old).await;
+            assert_eq!(s, StatusCode::UNAUTHORIZED, "{at}: {problem}");
+            assert_eq!(problem["field"], "triggeredAt", "{problem}");
+        }
+        assert_eq!(p.fingerprint().await, before);
+        assert!(l.lever.received().is_empty());
+
+        // The body says "entered screening", Lever says the opportunity is
+        // in another stage: Lever wins.
+        let (s, r) = send(
+            p,
+            &hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-3", SCREEN),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["status"], "ignored", "{r}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .is_some_and(|m| m.contains("stage-onsite")),
+            "{r}"
+        );
+        assert_eq!(p.fingerprint().await, before);
+
+        // A genuine delivery, then its token, time and signature replayed
+        // with another opportunity (and another stage) in the body.
+        let genuine = hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN);
+        let (s, first) = send(p, &genuine).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        assert_eq!(first["status"], "created", "{first}");
+        let after = p.fingerprint().await;
+        let calls = l.lever.received().len();
+        p.clock.advance(60_000);
+        for data in [
+            json!({"opportunityId": "opp-2", "toStageId": SCREEN}),
+            json!({"opportunityId": "opp-1", "toStageId": "stage-offer"}),
+        ] {
+            let mut replay = genuine.clone();
+            replay["data"] = data;
+            let (s, r) = send(p, &replay).await;
+            assert_eq!(s, StatusCode::OK, "{r}");
+            assert_eq!(r["replayed"], true, "{r}");
+            assert_eq!(r["interview_id"], first["interview_id"], "{r}");
+        }
+        assert_eq!(p.fingerprint().await, after, "a replay invited someone");
+        assert_eq!(l.lever.received().len(), calls, "a replay reached Lever");
     }
 );

@@ -29,6 +29,8 @@ fn with_generic_ats(c: &mut ServerConfig) {
     c.ats = ServerConfig::parse(std::path::Path::new("lifecycle.toml"), &text)
         .expect("ats config")
         .ats;
+    // The webhook receiver below listens on loopback.
+    c.allow_private_networks = crate::support::loopback_config().allow_private_networks;
 }
 
 /// Which template a received message came from, by its subject.

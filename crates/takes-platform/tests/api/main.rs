@@ -18,5 +18,8 @@ mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;
+mod slow_clients;
+mod ssrf;
+mod upload_probe;
 mod uploads;
 mod webhooks;

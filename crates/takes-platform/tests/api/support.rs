@@ -97,6 +97,16 @@ pub struct TestPlatform {
     pub f: Fixture,
 }
 
+/// A server configuration that lets webhooks reach receivers on this
+/// machine (refused by default).
+pub fn loopback_config() -> takes_platform::config::ServerConfig {
+    takes_platform::config::ServerConfig::parse(
+        std::path::Path::new("test.toml"),
+        "allow_private_networks = [\"127.0.0.1\", \"::1\"]\n",
+    )
+    .expect("config")
+}
+
 pub fn rubric() -> Rubric {
     Rubric {
         scale_min: 1,
@@ -115,13 +125,25 @@ pub fn rubric() -> Rubric {
 
 impl TestPlatform {
     pub async fn start(backend: Backend) -> TestPlatform {
+        Self::start_with(backend, loopback_config()).await
+    }
+
+    /// A platform with this server configuration.
+    pub async fn start_with(
+        backend: Backend,
+        config: takes_platform::config::ServerConfig,
+    ) -> TestPlatform {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend, dir.path()).await;
         let storage = StorageOptions {
             database_url: Some(database_url.clone()),
             media_dir: Some(dir.path().join("media")),
         };
-        let state = storage.open(Clock::System).await.expect("open storage");
+        let state = storage
+            .open(Clock::System)
+            .await
+            .expect("open storage")
+            .with_config(config);
         let f = fixture(&state).await;
         let server = takes_platform::start(state.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await

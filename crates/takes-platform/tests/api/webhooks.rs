@@ -225,6 +225,7 @@ impl Hooks {
     }
 
     async fn boot(&mut self, state: AppState) {
+        let state = state.with_config(crate::support::loopback_config());
         let server = takes_platform::start(state.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("start");

@@ -5,9 +5,9 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequestParts, State};
-use axum::http::header::{AUTHORIZATION, HOST, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -257,22 +257,17 @@ pub struct TestStatusResponse {
 pub async fn test_status(
     State(state): State<AppState>,
     Greenhouse(cfg): Greenhouse,
-    headers: HeaderMap,
     Query(params): Query<TestStatusParams>,
 ) -> Result<axum::Json<TestStatusResponse>, GreenhouseError> {
     let id = params.partner_interview_id.trim();
     check_text("partner_interview_id", id)?;
-    // Links fall back to the address Greenhouse reached us at.
-    let base = headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .map(|h| format!("http://{h}"));
-    let status = gh::status(&state, &cfg, id, base.as_deref())
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("no test was sent with partner_interview_id {id:?}"))
-                .with_field("partner_interview_id")
-        })?;
+    // Links come from configuration only: the Host header is the caller's
+    // to choose, and a link built from it would point reviewers wherever
+    // the caller likes.
+    let status = gh::status(&state, &cfg, id).await?.ok_or_else(|| {
+        ApiError::not_found(format!("no test was sent with partner_interview_id {id:?}"))
+            .with_field("partner_interview_id")
+    })?;
     Ok(axum::Json(TestStatusResponse {
         partner_status: status.partner_status,
         partner_profile_url: status.partner_profile_url,

@@ -16,6 +16,12 @@ use crate::extract::check_text;
 use crate::state::AppState;
 
 const STAGE_CHANGE: &str = "candidateStageChange";
+/// How far `triggeredAt` may be from our clock, either way. The signature
+/// covers only token and time, so an old delivery must not stay usable.
+const TOLERANCE: crate::clock::Millis = 5 * 60 * crate::clock::SECOND;
+/// Lever's delivery tokens are unique per delivery; longer than this is
+/// not one of them.
+const TOKEN_MAX: usize = 200;
 
 /// A Lever webhook. `signature` is the hex HMAC-SHA256 of `token` followed
 /// by `triggeredAt`, keyed with the webhook's signature token.
@@ -47,13 +53,17 @@ pub struct LeverStageChange {
 }
 
 /// Invites the candidate of an opportunity that entered the configured
-/// screening stage in Lever, reading name and email from the Lever API.
-/// Idempotent on the opportunity: Lever's retries and later moves back
-/// into the stage return the first invitation.
+/// screening stage in Lever, reading name, email and the current stage
+/// from the Lever API (the body's stage is only a hint: the signature does
+/// not cover it). `triggeredAt` must be within five minutes of the
+/// server's clock, and a delivery token seen in the last 24 hours gets the
+/// first answer back (`replayed`), whatever its body now says. Idempotent
+/// on the opportunity too: later moves back into the stage return the
+/// first invitation.
 #[utoipa::path(post, path = "/v1/ats/lever/webhook", tag = "ats", security(()),
     request_body = LeverWebhook,
     responses((status = 200, body = AtsOutcome), (status = 400, body = Problem),
-              (status = 401, description = "The signature does not match; nothing was done", body = Problem),
+              (status = 401, description = "The signature does not match, or triggeredAt is more than five minutes off; nothing was done", body = Problem),
               (status = 404, description = "`[ats.lever]` is not configured", body = Problem),
               (status = 422, body = Problem),
               (status = 502, description = "The Lever API could not say who the candidate is", body = Problem)))]
@@ -81,18 +91,70 @@ pub async fn webhook(
         )
         .with_field("signature"));
     }
+    check_fresh(&hook.triggered_at, state.clock.now())?;
+    let token = hook.token.clone();
+    let token = token.as_str();
+    if token.is_empty() || token.len() > TOKEN_MAX {
+        return Err(
+            ApiError::bad_request(format!("token must be 1 to {TOKEN_MAX} characters"))
+                .with_field("token"),
+        );
+    }
+    if let Some(first) = inbound::seen(&state, Source::Lever, token).await? {
+        let mut outcome: AtsOutcome = serde_json::from_str(&first)?;
+        outcome.replayed = true;
+        return Ok(axum::Json(outcome));
+    }
+    let outcome = handle(&state, &cfg, hook).await?;
+    inbound::remember(
+        &state,
+        Source::Lever,
+        token,
+        &serde_json::to_string(&outcome)?,
+    )
+    .await?;
+    Ok(axum::Json(outcome))
+}
+
+/// Refuses a delivery whose `triggeredAt` (milliseconds) is more than
+/// [`TOLERANCE`] from `now`: beyond that its token is no longer remembered,
+/// so a replay could not be told from a new delivery.
+fn check_fresh(triggered_at: &serde_json::Number, now: crate::clock::Millis) -> ApiResult<()> {
+    let at = triggered_at.as_i64().ok_or_else(|| {
+        ApiError::unauthorized(format!(
+            "triggeredAt {triggered_at} is not a time in milliseconds since the epoch"
+        ))
+        .with_field("triggeredAt")
+    })?;
+    if (now - at).abs() > TOLERANCE {
+        return Err(ApiError::unauthorized(format!(
+            "triggeredAt {at} is {} s from the server's clock; deliveries older (or newer) \
+             than 5 minutes are refused",
+            (now - at).abs() / 1000
+        ))
+        .with_field("triggeredAt"));
+    }
+    Ok(())
+}
+
+async fn handle(
+    state: &AppState,
+    cfg: &crate::ats::config::LeverConfig,
+    hook: LeverWebhook,
+) -> ApiResult<AtsOutcome> {
     if hook.event != STAGE_CHANGE {
-        return Ok(axum::Json(AtsOutcome::ignored(format!(
+        return Ok(AtsOutcome::ignored(format!(
             "Lever event {:?} does not invite; only {STAGE_CHANGE} does",
             hook.event
-        ))));
+        )));
     }
     let change: LeverStageChange = parse_value(hook.data, "data")?;
+    // The body can only make us skip the API call, never invite.
     if change.to_stage_id != cfg.screening_stage {
-        return Ok(axum::Json(AtsOutcome::ignored(format!(
+        return Ok(AtsOutcome::ignored(format!(
             "stage {:?} is not the screening stage {:?}",
             change.to_stage_id, cfg.screening_stage
-        ))));
+        )));
     }
     let opp_id = change.opportunity_id.trim();
     for (field, value) in [
@@ -114,8 +176,14 @@ pub async fn webhook(
             "data.opportunityId must be 1 to 200 characters",
         ));
     }
-    let opp = lever::opportunity(&cfg, opp_id).await?;
-    let role_id = lever::role_for(&cfg, &opp).ok_or_else(|| {
+    let opp = lever::opportunity(cfg, opp_id).await?;
+    if opp.stage != cfg.screening_stage {
+        return Ok(AtsOutcome::ignored(format!(
+            "Lever says opportunity {opp_id:?} is in stage {:?}, not the screening stage {:?}",
+            opp.stage, cfg.screening_stage
+        )));
+    }
+    let role_id = lever::role_for(cfg, &opp).ok_or_else(|| {
         ApiError::invalid(
             "data.opportunityId",
             format!(
@@ -126,7 +194,7 @@ pub async fn webhook(
         )
     })?;
     let invited = inbound::invite(
-        &state,
+        state,
         Invite {
             source: Source::Lever,
             external_id: opp_id.to_string(),
@@ -137,7 +205,7 @@ pub async fn webhook(
                 "opportunity_id": opp_id,
                 "candidate_id": change.candidate_id,
                 "from_stage_id": change.from_stage_id,
-                "to_stage_id": change.to_stage_id,
+                "to_stage_id": opp.stage,
                 "postings": opp.postings,
             })),
         },
@@ -150,5 +218,5 @@ pub async fn webhook(
         },
     )
     .await?;
-    Ok(axum::Json(AtsOutcome::invited(&invited)))
+    Ok(AtsOutcome::invited(&invited))
 }
