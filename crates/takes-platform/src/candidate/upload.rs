@@ -348,7 +348,8 @@ async fn receive(body: Body, path: &std::path::Path, max: u64) -> ApiResult<(u64
     Ok((total, hex::encode(hasher.finalize())))
 }
 
-/// The stored take, when this upload repeats it (same key or same bytes).
+/// The stored take, when this upload repeats it (same key or same bytes);
+/// a 422 for the stored take's key with different bytes.
 async fn replay(
     state: &AppState,
     access: &CandidateAccess,
@@ -362,6 +363,18 @@ async fn replay(
         return Ok(None);
     };
     let same_key = key.is_some() && take.upload_key.as_deref() == key;
+    if same_key && take.sha256 != sha {
+        // A key names one request: reusing it for other bytes is a client
+        // bug, and answering `replayed` would silently keep the old take.
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!(
+                "Idempotency-Key {:?} was already used for a different upload to question {question_id:?}; \
+                 send a new key to record a retake",
+                key.unwrap_or_default()
+            ),
+        ));
+    }
     if !same_key && take.sha256 != sha {
         return Ok(None);
     }

@@ -413,3 +413,31 @@ lifecycle_test!(
         );
     }
 );
+
+lifecycle_test!(
+    a_reused_idempotency_key_with_other_bytes_is_refused,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Grace Hopper", "gh@example.org").await;
+        let secret = secret_of(&inv);
+        let q1 = l.questions[0].clone();
+        let (s, a) = l.upload(&secret, &q1, read_clip(1), Some("k-1")).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+
+        // Other bytes under the same key: a client bug, not a replay.
+        let (s, p) = l.upload(&secret, &q1, read_clip(2), Some("k-1")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["field"], "Idempotency-Key", "{p}");
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("k-1")),
+            "{p}"
+        );
+        // Nothing changed: the first take stays, no retake was used, and
+        // the true retry still replays it.
+        let (s, r) = l.upload(&secret, &q1, read_clip(1), Some("k-1")).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["replayed"], true);
+        assert_eq!(r["retakes_used"], 0);
+        assert_eq!(l.media_files(), 1);
+    }
+);
