@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::access::CandidateAccess;
 use super::probe;
-use crate::clock::{rfc3339, Millis};
+use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
 use crate::media::store::MediaStore;
@@ -59,27 +59,9 @@ async fn drain(body: Body) {
     let _ = axum::body::to_bytes(body, DRAIN_CAP).await;
 }
 
-fn gone(expires_at: Millis) -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "expired",
-        format!(
-            "the interview closed at {}; answers are no longer accepted",
-            rfc3339(expires_at)
-        ),
-    )
-}
-
-/// Refusals that need no body: unknown question, closed interview.
+/// Refusals that need no body: a completed or closed interview (410).
 fn check_open(access: &CandidateAccess, now: Millis) -> ApiResult<()> {
-    match access.status.as_str() {
-        "completed" => Err(ApiError::conflict(
-            "the interview is already completed; answers can no longer change",
-        )),
-        "expired" => Err(gone(access.expires_at)),
-        _ if now >= access.expires_at => Err(gone(access.expires_at)),
-        _ => Ok(()),
-    }
+    access.ensure_open(now)
 }
 
 pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> ApiResult<Stored> {

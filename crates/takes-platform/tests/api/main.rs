@@ -8,6 +8,7 @@ mod authz;
 mod bad_input;
 mod calibration;
 mod calibration_live;
+mod candidate_secrets;
 mod concurrency;
 mod demo_data;
 mod email;

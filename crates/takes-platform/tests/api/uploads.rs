@@ -137,9 +137,10 @@ lifecycle_test!(
         expected.sort();
         assert_eq!(assigned, expected);
 
-        // After completion nothing changes, but a retry still answers.
+        // After completion nothing changes (the secret is spent: 410), but
+        // a retry of the final upload still answers.
         let (s, p) = l.upload(&secret, &q2, read_clip(1), None).await;
-        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(s, StatusCode::GONE, "{p}");
         let (s, _) = l.upload(&secret, &q2, read_clip(4), None).await;
         assert_eq!(s, StatusCode::OK);
 
