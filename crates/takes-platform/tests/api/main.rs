@@ -19,5 +19,6 @@ mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;
+mod tokens;
 mod uploads;
 mod webhooks;
