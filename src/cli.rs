@@ -234,6 +234,27 @@ enum TokenCommand {
         /// The user's role.
         #[arg(long, value_enum)]
         role: RoleArg,
+        /// Lifetime, e.g. `90d`, `12h`, `2w` (default: never expires).
+        #[arg(long)]
+        expires: Option<String>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Tokens with their state, expiry and when each was last used.
+    List {
+        /// Only this user's tokens (by name).
+        #[arg(long)]
+        user: Option<String>,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
+    /// Revoke a token (by the id `list` shows): refused from its next request.
+    Revoke {
+        /// The token's id.
+        id: String,
         #[command(flatten)]
         storage: StorageArgs,
     },
@@ -353,23 +374,31 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             }
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::Token(TokenCommand::Create {
-            name,
-            role,
-            storage,
-        })) => {
-            let state = storage.options().open(Clock::System).await?;
-            let (_, token) = takes_platform::auth::issue_token(
-                &state.db,
-                state.clock.now(),
-                &name,
-                role.into(),
-                "cli",
-            )
-            .await
-            .context("creating the token")?;
-            println!("{token}");
-            Ok(ExitCode::SUCCESS)
+        Some(Command::Token(cmd)) => {
+            use crate::tools::token;
+            match cmd {
+                TokenCommand::Create {
+                    name,
+                    role,
+                    expires,
+                    storage,
+                } => {
+                    let state = storage.options().open(Clock::System).await?;
+                    token::create(&state, &name, role.into(), expires.as_deref()).await
+                }
+                TokenCommand::List {
+                    user,
+                    json,
+                    storage,
+                } => {
+                    let state = storage.options().open(Clock::System).await?;
+                    token::list(&state, user.as_deref(), json).await
+                }
+                TokenCommand::Revoke { id, storage } => {
+                    let state = storage.options().open(Clock::System).await?;
+                    token::revoke(&state, &id).await
+                }
+            }
         }
     }
 }

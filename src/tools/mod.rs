@@ -6,4 +6,5 @@ pub mod doctor;
 pub mod irr;
 pub mod mailbox;
 pub mod play;
+pub mod token;
 pub mod webhooks;

@@ -1,4 +1,6 @@
-//! Who is calling: the bearer token, looked up by its hash.
+//! Who is calling: the bearer token, looked up by its hash. A revoked or
+//! expired token is refused on its next request (nothing is cached), and
+//! each token records when it was last used.
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -14,6 +16,8 @@ use crate::store::users;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub id: String,
+    /// The token this request presented.
+    pub token_id: String,
     pub name: String,
     pub role: UserRole,
 }
@@ -55,20 +59,50 @@ impl FromRequestParts<AppState> for Caller {
                 ApiError::unauthorized("Authorization header must be `Bearer TOKEN`")
                     .with_field("Authorization")
             })?;
-        let (id, name, role) = users::by_token_hash(&state.db, &hash_token(token))
+        let t = users::by_token_hash(&state.db, &hash_token(token))
             .await?
             .ok_or_else(|| {
-                ApiError::unauthorized("the token is unknown or revoked")
-                    .with_field("Authorization")
+                ApiError::unauthorized("the token is unknown").with_field("Authorization")
             })?;
+        let now = state.clock.now();
+        if let Some(at) = t.revoked_at {
+            return Err(ApiError::unauthorized(format!(
+                "the token was revoked at {}",
+                crate::clock::rfc3339(at)
+            ))
+            .with_field("Authorization"));
+        }
+        if let Some(at) = t.expires_at.filter(|&at| now >= at) {
+            return Err(ApiError::unauthorized(format!(
+                "the token expired at {}; ask an admin for a new one",
+                crate::clock::rfc3339(at)
+            ))
+            .with_field("Authorization"));
+        }
+        // At most one write a minute per token: reads stay reads.
+        if t.last_used_at
+            .is_none_or(|last| now - last >= LAST_USED_GRANULARITY)
+        {
+            // SQLite: a write outside the writer queue would make a queued
+            // transaction's lock upgrade fail (SQLITE_BUSY).
+            let _writer = state.db.writer_guard().await;
+            if let Err(e) = users::touch_token(&state.db, &t.token_id, now).await {
+                // Bookkeeping only: the request goes on.
+                tracing::warn!(error = %e, "cannot record a token's last use");
+            }
+        }
         Ok(Caller {
-            id,
-            name,
-            role: UserRole::parse(&role)
+            id: t.user_id,
+            token_id: t.token_id,
+            name: t.name,
+            role: UserRole::parse(&t.role)
                 .ok_or_else(|| ApiError::internal("stored user role is unknown"))?,
         })
     }
 }
+
+/// How stale a token's `last_used_at` may be.
+const LAST_USED_GRANULARITY: crate::clock::Millis = 60_000;
 
 /// Creates the user `name` with `role` when missing and issues a new token
 /// for them. The token is returned once and only its hash is stored.
@@ -79,6 +113,29 @@ pub async fn issue_token(
     role: UserRole,
     label: &str,
 ) -> anyhow::Result<(String, String)> {
+    let issued = issue_token_expiring(db, now, name, role, label, None).await?;
+    Ok((issued.user_id, issued.token))
+}
+
+/// A token just issued: shown this once.
+pub struct Issued {
+    pub user_id: String,
+    pub token_id: String,
+    pub token: String,
+}
+
+/// [`issue_token`] with an expiry (`None`: never).
+pub async fn issue_token_expiring(
+    db: &crate::db::Db,
+    now: crate::clock::Millis,
+    name: &str,
+    role: UserRole,
+    label: &str,
+    expires_at: Option<crate::clock::Millis>,
+) -> anyhow::Result<Issued> {
+    if expires_at.is_some_and(|at| at <= now) {
+        anyhow::bail!("the token's expiry must be in the future");
+    }
     let name = name.trim();
     if name.is_empty() || name.len() > 200 {
         anyhow::bail!("--name must be 1 to 200 characters, got {name:?}");
@@ -121,6 +178,7 @@ pub async fn issue_token(
         &hash_token(&token),
         label,
         now,
+        expires_at,
     )
     .await?;
     crate::store::audit::record(
@@ -131,10 +189,45 @@ pub async fn issue_token(
             action: "token.created",
             entity_type: "api_token",
             entity_id: &token_id,
-            detail: serde_json::json!({"user_id": user_id, "label": label}),
+            detail: serde_json::json!({"user_id": user_id, "label": label,
+                "expires_at": expires_at.map(crate::clock::rfc3339)}),
         },
     )
     .await?;
     w.commit().await?;
-    Ok((user_id, token))
+    Ok(Issued {
+        user_id,
+        token_id,
+        token,
+    })
+}
+
+/// Revokes token `id` (the command line's `takes token revoke`): `None`
+/// when there is no such token, else whether this call revoked it.
+pub async fn revoke_token(
+    db: &crate::db::Db,
+    now: crate::clock::Millis,
+    id: &str,
+) -> anyhow::Result<Option<bool>> {
+    let mut w = db.begin_write().await?;
+    let Some((user_id, _)) = users::token_owner(&mut w.tx, id).await? else {
+        return Ok(None);
+    };
+    let revoked = users::revoke_token(&mut w.tx, id, now).await?;
+    if revoked {
+        crate::store::audit::record(
+            &mut w.tx,
+            now,
+            crate::store::audit::Entry {
+                actor_id: None,
+                action: "token.revoked",
+                entity_type: "api_token",
+                entity_id: id,
+                detail: serde_json::json!({"user_id": user_id}),
+            },
+        )
+        .await?;
+    }
+    w.commit().await?;
+    Ok(Some(revoked))
 }

@@ -83,7 +83,10 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
         } else {
-            bail!("unsupported --database URL {url:?}: use sqlite://PATH or postgres://…");
+            bail!(
+                "unsupported --database URL {:?}: use sqlite://PATH or postgres://…",
+                redact(url)
+            );
         };
         let url = if backend == Backend::Sqlite && !url.contains("mode=") {
             // A bare sqlite://PATH creates the file, as DESIGN.md promises.
@@ -96,7 +99,7 @@ impl Db {
             create_parent_dir(&url)?;
         }
         let options = AnyConnectOptions::from_str(&url)
-            .with_context(|| format!("invalid --database URL {url:?}"))?
+            .with_context(|| format!("invalid --database URL {:?}", redact(&url)))?
             .log_statements(tracing::log::LevelFilter::Trace)
             .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_millis(500));
         let pool_options = match backend {
@@ -175,23 +178,44 @@ fn create_parent_dir(url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The URL without its password, for messages.
+/// The URL without its password, for every message that names it (errors
+/// end up in terminals, CI logs and bug reports). Whatever stands between
+/// `://` and the last `@` of the authority is user information; everything
+/// after its first `:` is the password, whether or not it is
+/// percent-encoded as it should be. A `password=` query parameter (which
+/// the PostgreSQL driver also accepts) is masked too.
 pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_string(),
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let mut out = match head.find("://") {
+        Some(scheme) => {
+            let rest = &head[scheme + 3..];
+            match rest.rfind('@') {
+                Some(at) => {
+                    let userinfo = &rest[..at];
+                    let user = userinfo.split(':').next().unwrap_or_default();
+                    let masked = if userinfo.contains(':') { ":***" } else { "" };
+                    format!("{}{user}{masked}{}", &head[..scheme + 3], &rest[at..])
+                }
+                None => head.to_string(),
             }
         }
-        _ => url.to_string(),
+        None => head.to_string(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => p.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out
 }
 
 #[cfg(test)]
@@ -203,5 +227,19 @@ mod tests {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("sqlite:///tmp/x.db"), "sqlite:///tmp/x.db");
+        assert_eq!(
+            redact("sqlite:///tmp/x.db?mode=rwc"),
+            "sqlite:///tmp/x.db?mode=rwc"
+        );
+        // An unencoded `@` or `/` in the password must not split it.
+        assert_eq!(
+            redact("postgres://u:p@ss@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u:a/b@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            redact("postgres://u@h/db?sslmode=require&password=secret"),
+            "postgres://u@h/db?sslmode=require&password=***"
+        );
     }
 }

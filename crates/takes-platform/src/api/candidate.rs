@@ -21,11 +21,13 @@ use crate::store::invitations::responses;
 /// The candidate's interview: questions, deadline, retakes left.
 #[utoipa::path(get, path = "/v1/candidate/interview", tag = "candidate",
     security(("candidate_secret" = [])),
-    responses((status = 200, body = CandidateInterview), (status = 401, body = Problem)))]
+    responses((status = 200, body = CandidateInterview), (status = 401, body = Problem),
+              (status = 410, body = Problem, description = "The interview is completed or its window has closed")))]
 pub async fn interview(
     State(state): State<AppState>,
     access: CandidateAccess,
 ) -> ApiResult<axum::Json<CandidateInterview>> {
+    access.ensure_open(state.clock.now())?;
     let head = responses::head(&state.db, &access.interview_id).await?;
     let retakes_allowed = head.retakes_allowed;
     let rows =
@@ -73,7 +75,10 @@ pub async fn interview(
 /// MP4). It is checked with ffprobe before it is accepted; a second upload
 /// is a retake (`409` past the allowance); repeating an accepted upload
 /// (same `Idempotency-Key`, or the same bytes) answers `200` and uses no
-/// retake. When every question has an answer the interview is completed.
+/// retake, while the same key with other bytes is a `422`. When every
+/// question has an answer the interview is completed; after that, or once
+/// the window has closed, uploads answer `410` (but for a retry of the
+/// final upload, which still answers `200`).
 #[utoipa::path(put, path = "/v1/candidate/responses/{question_id}", tag = "candidate",
     security(("candidate_secret" = [])),
     params(("question_id" = String, Path, description = "Question id"),

@@ -16,6 +16,7 @@ mod queue;
 mod reliability;
 mod roles;
 mod scorecard;
+mod tokens;
 mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -53,6 +54,8 @@ use crate::state::AppState;
         (name = "invitations", description = "Inviting candidates to an interview with a completion window; recruiters and admins"),
         (name = "candidate", description = "The candidate's own API, authenticated by the invitation's access secret \
                                            (`Authorization: Bearer SECRET` or `X-Candidate-Secret`), not a user token"),
+        (name = "tokens", description = "API tokens: list your own with when each was last used, revoke them; \
+                                        admins anyone's. Tokens are issued with `takes token create`"),
         (name = "webhooks", description = "Outbound webhooks (Standard Webhooks signatures): endpoints, the delivery \
                                           log, dead letters and replay; admins only"),
         (name = "ats", description = "Inbound ATS integrations, each off until configured under [ats]: a generic \
@@ -124,6 +127,8 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calibration::add_note))
         .routes(routes!(reliability::reliability))
         .routes(routes!(scorecard::scorecard))
+        .routes(routes!(tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
         .routes(routes!(
             webhooks::get_endpoint,

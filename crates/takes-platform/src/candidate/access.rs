@@ -4,9 +4,10 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::StatusCode;
 use takes_api::CANDIDATE_SECRET_HEADER;
 
-use crate::clock::Millis;
+use crate::clock::{rfc3339, Millis};
 use crate::error::ApiError;
 use crate::ids::hash_token;
 use crate::state::AppState;
@@ -19,6 +20,39 @@ pub struct CandidateAccess {
     pub status: String,
     pub expires_at: Millis,
     pub question_set_id: String,
+}
+
+impl CandidateAccess {
+    /// The secret opens the interview only while it can still be answered:
+    /// once it is completed or its window has closed, every candidate
+    /// endpoint answers 410 Gone, so a leaked link is worth nothing after
+    /// the candidate is done.
+    pub fn ensure_open(&self, now: Millis) -> Result<(), ApiError> {
+        match self.status.as_str() {
+            "completed" => Err(ApiError::new(
+                StatusCode::GONE,
+                "interview-completed",
+                "the interview is completed: the answers were handed in and this access secret \
+                 no longer opens it",
+            )),
+            "expired" => Err(closed(self.expires_at)),
+            _ if now >= self.expires_at => Err(closed(self.expires_at)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The answer for an interview whose window has passed.
+pub fn closed(expires_at: Millis) -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "expired",
+        format!(
+            "the interview closed at {}; this access secret no longer opens it and answers \
+             are no longer accepted",
+            rfc3339(expires_at)
+        ),
+    )
 }
 
 fn presented(parts: &Parts) -> Result<String, ApiError> {

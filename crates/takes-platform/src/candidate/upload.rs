@@ -15,7 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::access::CandidateAccess;
 use super::probe;
-use crate::clock::{rfc3339, Millis};
+use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
 use crate::media::store::MediaStore;
@@ -60,27 +60,9 @@ async fn drain(body: Body) {
     crate::extract::discard(body, DRAIN_CAP as u64).await;
 }
 
-fn gone(expires_at: Millis) -> ApiError {
-    ApiError::new(
-        StatusCode::GONE,
-        "expired",
-        format!(
-            "the interview closed at {}; answers are no longer accepted",
-            rfc3339(expires_at)
-        ),
-    )
-}
-
-/// Refusals that need no body: unknown question, closed interview.
+/// Refusals that need no body: a completed or closed interview (410).
 fn check_open(access: &CandidateAccess, now: Millis) -> ApiResult<()> {
-    match access.status.as_str() {
-        "completed" => Err(ApiError::conflict(
-            "the interview is already completed; answers can no longer change",
-        )),
-        "expired" => Err(gone(access.expires_at)),
-        _ if now >= access.expires_at => Err(gone(access.expires_at)),
-        _ => Ok(()),
-    }
+    access.ensure_open(now)
 }
 
 pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> ApiResult<Stored> {
@@ -349,7 +331,8 @@ async fn receive(body: Body, path: &std::path::Path, max: u64) -> ApiResult<(u64
     Ok((total, hex::encode(hasher.finalize())))
 }
 
-/// The stored take, when this upload repeats it (same key or same bytes).
+/// The stored take, when this upload repeats it (same key or same bytes);
+/// a 422 for the stored take's key with different bytes.
 async fn replay(
     state: &AppState,
     access: &CandidateAccess,
@@ -363,6 +346,18 @@ async fn replay(
         return Ok(None);
     };
     let same_key = key.is_some() && take.upload_key.as_deref() == key;
+    if same_key && take.sha256 != sha {
+        // A key names one request: reusing it for other bytes is a client
+        // bug, and answering `replayed` would silently keep the old take.
+        return Err(ApiError::invalid(
+            "Idempotency-Key",
+            format!(
+                "Idempotency-Key {:?} was already used for a different upload to question {question_id:?}; \
+                 send a new key to record a retake",
+                key.unwrap_or_default()
+            ),
+        ));
+    }
     if !same_key && take.sha256 != sha {
         return Ok(None);
     }

@@ -25,6 +25,11 @@ pub struct EmailConfig {
     pub rejection_email: RejectionEmail,
     /// How often the worker looks for due messages, in milliseconds.
     pub poll_interval_ms: u64,
+    /// Seals candidates' access secrets while their invitation waits in the
+    /// outbox: 32 random bytes as 64 hex digits or base64 (`openssl rand
+    /// -hex 32`). Without it each server process uses a random key of its
+    /// own, and invitations still queued at a restart are dead-lettered.
+    pub secret_key: Option<String>,
 }
 
 impl Default for EmailConfig {
@@ -40,6 +45,7 @@ impl Default for EmailConfig {
             templates_dir: None,
             rejection_email: RejectionEmail::Platform,
             poll_interval_ms: 1_000,
+            secret_key: None,
         }
     }
 }

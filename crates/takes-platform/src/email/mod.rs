@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod outbox;
+pub mod sealing;
 pub mod sink;
 pub mod templates;
 pub mod worker;

@@ -11,7 +11,8 @@ use super::config::EmailConfig;
 use super::templates::{self, Kind};
 
 /// Stands in the stored body for the candidate's access secret, which is
-/// kept apart so it can be erased once the message is sent.
+/// kept apart, sealed (`sealing`), so it is never readable at rest and is
+/// erased once the message is sent or dead-lettered.
 pub const SECRET_PLACEHOLDER: &str = "{{access_secret}}";
 
 pub struct NewEmail<'a> {
@@ -35,6 +36,15 @@ pub async fn enqueue(
     let id = new_id();
     let message_id = format!("<{id}@{}>", domain_of(&config.from));
     let dedupe_key = format!("{}:{}", email.kind.as_str(), email.interview_id);
+    let secret = match email.secret {
+        Some(s) => Some(super::sealing::seal(config, &id, &s).map_err(|e| {
+            tracing::error!(error = %e, "cannot seal an access secret");
+            crate::error::ApiError::internal(
+                "the invitation's access secret could not be sealed; check [email] secret_key",
+            )
+        })?),
+        None => None,
+    };
     let message = store::NewMessage {
         id: &id,
         kind: email.kind.as_str(),
@@ -44,7 +54,7 @@ pub async fn enqueue(
         subject: &rendered.subject,
         body: &rendered.body,
         message_id: &message_id,
-        secret: email.secret,
+        secret,
         at: now,
     };
     Ok(store::enqueue(conn, message).await?)

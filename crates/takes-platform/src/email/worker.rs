@@ -1,7 +1,9 @@
 //! Sends queued email over SMTP. Each message is claimed with a lease,
 //! sent, and marked sent only after the server accepted it; a failure is
-//! retried with a growing delay, forever, so an unreachable server loses
-//! nothing. All schedule arithmetic uses the injected `Clock`, so tests move
+//! retried with a growing delay, for about a day ([`MAX_ATTEMPTS`]), then
+//! the message is dead-lettered, as it is at once when the SMTP server
+//! refuses it for good or it cannot be built. Without an SMTP host nothing
+//! is attempted, so nothing is lost until one is configured. All schedule arithmetic uses the injected `Clock`, so tests move
 //! time and call [`send_due`] instead of sleeping.
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -28,6 +30,9 @@ pub const MAX_RETRY_GAP: Millis = HOUR;
 /// A claimed message is left alone by other workers this long.
 const LEASE: Millis = 5 * 60 * SECOND;
 const BATCH: i64 = 20;
+/// Attempts before a message is dead-lettered: with the back-off capped at
+/// [`MAX_RETRY_GAP`], about a day of trying.
+pub const MAX_ATTEMPTS: i64 = 30;
 
 /// Delay before the attempt after `attempts` failed ones.
 pub fn retry_delay(attempts: i64) -> Millis {
@@ -65,6 +70,7 @@ static REPORTED_QUEUED: AtomicI64 = AtomicI64::new(-1);
 /// Sends every due message once; returns how many were accepted by SMTP.
 pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
     let config = &state.config.email;
+    seal_legacy(state).await?;
     let Some(host) = config.smtp_host.as_deref().filter(|h| !h.is_empty()) else {
         let pending = store::pending_count(&state.db).await?;
         if REPORTED_QUEUED.swap(pending, Ordering::Relaxed) != pending && pending > 0 {
@@ -94,13 +100,14 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
             continue;
         }
         let attempts = row.attempts + 1;
+        // `Err((error, permanent))`: a permanent failure is not retried.
         let outcome = match message(config, row) {
             Ok(m) => transport
                 .send(m)
                 .await
                 .map(|_| ())
-                .map_err(|e| format!("SMTP {host}: {e}")),
-            Err(e) => Err(format!("{e:#}")),
+                .map_err(|e| (format!("SMTP {host}: {e}"), e.is_permanent())),
+            Err(e) => Err((format!("{e:#}"), true)),
         };
         let at = state.clock.now();
         let mut w = state.db.begin_write().await?;
@@ -109,16 +116,33 @@ pub async fn send_due(state: &AppState) -> anyhow::Result<usize> {
                 store::mark_sent(&mut w.tx, id, attempts, at).await?;
                 sent += 1;
             }
-            Err(error) => {
-                tracing::warn!(email = %id, attempts, %error, "email not sent; will retry");
+            Err((error, permanent)) => {
                 let error: String = error.chars().take(500).collect();
-                store::mark_failed(&mut w.tx, id, attempts, at + retry_delay(attempts), &error)
-                    .await?;
+                if permanent || attempts >= MAX_ATTEMPTS {
+                    tracing::error!(email = %id, attempts, %error, "email cannot be delivered; dead-lettered");
+                    store::mark_dead(&mut w.tx, id, attempts, at, &error).await?;
+                } else {
+                    tracing::warn!(email = %id, attempts, %error, "email not sent; will retry");
+                    store::mark_failed(&mut w.tx, id, attempts, at + retry_delay(attempts), &error)
+                        .await?;
+                }
             }
         }
         w.commit().await?;
     }
     Ok(sent)
+}
+
+/// Seals secrets a version before sealing left in plain text, so they do
+/// not wait readable for the SMTP server.
+async fn seal_legacy(state: &AppState) -> anyhow::Result<()> {
+    for (id, plain) in store::unsealed(&state.db).await? {
+        let sealed = super::sealing::seal(&state.config.email, &id, &plain)?;
+        let mut w = state.db.begin_write().await?;
+        store::reseal(&mut w.tx, &id, &plain, &sealed).await?;
+        w.commit().await?;
+    }
+    Ok(())
 }
 
 fn transport(
@@ -159,8 +183,9 @@ fn message(config: &EmailConfig, row: &store::Due) -> anyhow::Result<Message> {
         .parse()
         .with_context(|| format!("recipient {:?} is not an address", row.to))?;
     let mut body = row.body.clone();
-    if let Some(secret) = &row.secret {
-        body = body.replace(SECRET_PLACEHOLDER, secret);
+    if let Some(stored) = &row.secret {
+        let secret = super::sealing::open(config, &row.id, stored)?;
+        body = body.replace(SECRET_PLACEHOLDER, &secret);
     }
     Message::builder()
         .from(from)

@@ -1,6 +1,8 @@
 //! The email outbox: messages written by the transaction that causes them,
 //! at most one per kind and interview, sent by the email worker under a
-//! lease and retried until the SMTP server accepts them.
+//! lease and retried until the SMTP server accepts them, or dead-lettered
+//! (`state = 'dead'`) when they cannot be delivered. The candidate's access
+//! secret is stored sealed and erased in both final states.
 
 use sqlx::{AnyConnection, Row};
 
@@ -148,5 +150,57 @@ pub async fn mark_failed(
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The message cannot be delivered (refused for good, or out of
+/// attempts): it is kept, with why, but the secret is erased.
+pub async fn mark_dead(
+    conn: &mut AnyConnection,
+    id: &str,
+    attempts: i64,
+    at: Millis,
+    error: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE email_outbox SET state = 'dead', dead_at = $1, attempts = $2, secret = NULL, \
+           lease_until = NULL, last_error = $3 WHERE id = $4",
+    )
+    .bind(at)
+    .bind(attempts)
+    .bind(error)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Pending messages whose secret is still stored in plain text (queued by
+/// a version before secrets were sealed): `(id, secret)`.
+pub async fn unsealed(db: &Db) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, secret FROM email_outbox \
+         WHERE state = 'pending' AND secret IS NOT NULL AND secret NOT LIKE 'v1:%'",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("secret")?)))
+        .collect()
+}
+
+/// Replaces a plain secret by its sealed form (unless it changed meanwhile).
+pub async fn reseal(
+    conn: &mut AnyConnection,
+    id: &str,
+    plain: &str,
+    sealed: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE email_outbox SET secret = $1 WHERE id = $2 AND secret = $3")
+        .bind(sealed)
+        .bind(id)
+        .bind(plain)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -586,6 +586,33 @@ fn matrix() -> Vec<Row> {
             Some(json!({})),
             ats_off,
         ),
+        // Everyone lists their own tokens; a token id that is not yours
+        // (here: none at all) is not found, for admins too.
+        (
+            Method::GET,
+            "/v1/tokens",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 200),
+                (Outsider, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::DELETE,
+            "/v1/tokens/{t}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
     ]
 }
 
@@ -684,6 +711,7 @@ fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> S
         .replace("{q}", &p.f.questions[0])
         .replace("{i}", &p.f.interview)
         .replace("{r}", &p.f.responses[0])
+        .replace("{t}", "no-such-token")
 }
 
 both_backends!(
@@ -742,6 +770,7 @@ both_backends!(
                 .replace("{w}", "{id}")
                 .replace("{d}", "{id}")
                 .replace("{e}", "{id}")
+                .replace("{t}", "{id}")
         };
         let covered: Vec<String> = matrix()
             .iter()

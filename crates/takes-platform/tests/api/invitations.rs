@@ -556,14 +556,20 @@ lifecycle_test!(
             )
             .await;
         assert_eq!(inv["status"], "expired");
+        // The secret no longer opens the interview.
         let (s, mine) = l
             .call(
                 l.request(Method::GET, "/v1/candidate/interview")
                     .bearer_auth(&secret),
             )
             .await;
-        assert_eq!(s, StatusCode::OK);
-        assert_eq!(mine["status"], "expired");
+        assert_eq!(s, StatusCode::GONE, "{mine}");
+        assert!(
+            mine["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("closed")),
+            "{mine}"
+        );
         let clip = std::fs::read(crate::uploads::clip(1)).expect("clip");
         let (s, problem) = l
             .call(

@@ -137,9 +137,10 @@ lifecycle_test!(
         expected.sort();
         assert_eq!(assigned, expected);
 
-        // After completion nothing changes, but a retry still answers.
+        // After completion nothing changes (the secret is spent: 410), but
+        // a retry of the final upload still answers.
         let (s, p) = l.upload(&secret, &q2, read_clip(1), None).await;
-        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(s, StatusCode::GONE, "{p}");
         let (s, _) = l.upload(&secret, &q2, read_clip(4), None).await;
         assert_eq!(s, StatusCode::OK);
 
@@ -411,5 +412,33 @@ lifecycle_test!(
                 .await,
             1
         );
+    }
+);
+
+lifecycle_test!(
+    a_reused_idempotency_key_with_other_bytes_is_refused,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Grace Hopper", "gh@example.org").await;
+        let secret = secret_of(&inv);
+        let q1 = l.questions[0].clone();
+        let (s, a) = l.upload(&secret, &q1, read_clip(1), Some("k-1")).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+
+        // Other bytes under the same key: a client bug, not a replay.
+        let (s, p) = l.upload(&secret, &q1, read_clip(2), Some("k-1")).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["field"], "Idempotency-Key", "{p}");
+        assert!(
+            p["detail"].as_str().is_some_and(|d| d.contains("k-1")),
+            "{p}"
+        );
+        // Nothing changed: the first take stays, no retake was used, and
+        // the true retry still replays it.
+        let (s, r) = l.upload(&secret, &q1, read_clip(1), Some("k-1")).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["replayed"], true);
+        assert_eq!(r["retakes_used"], 0);
+        assert_eq!(l.media_files(), 1);
     }
 );
