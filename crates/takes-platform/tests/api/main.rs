@@ -18,5 +18,6 @@ mod lifecycle;
 mod media;
 mod openapi;
 mod scoring;
+mod sweep;
 mod uploads;
 mod webhooks;
