@@ -283,10 +283,14 @@ async fn sigkill_under_load(backend: Backend) {
     let mut submitted_assignments = Vec::new();
     let mut total_acks = 0;
     for (assignment, acks) in &all_acks {
-        let acks = acks.lock().expect("acks");
-        total_acks += acks.scores.len();
+        // Copied out: the guard must not be held across the query below.
+        let (scores, submitted) = {
+            let acks = acks.lock().expect("acks");
+            (acks.scores.clone(), acks.submitted)
+        };
+        total_acks += scores.len();
         let mut last: HashMap<&str, (i64, &str)> = HashMap::new();
-        for (q, rating, note) in &acks.scores {
+        for (q, rating, note) in &scores {
             last.insert(q, (*rating, note));
         }
         let rows =
@@ -306,7 +310,7 @@ async fn sigkill_under_load(backend: Backend) {
             assert_eq!(row.get::<i64, _>("rating"), rating, "{assignment}/{q}");
             assert_eq!(row.get::<String, _>("note"), note, "{assignment}/{q}");
         }
-        assert!(acks.submitted);
+        assert!(submitted, "{assignment}: submit never acknowledged");
         submitted_assignments.push(assignment.clone());
     }
     let status = sqlx::query(
