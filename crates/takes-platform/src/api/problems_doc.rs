@@ -32,7 +32,11 @@ pub fn document_problems(doc: &mut OpenApi) {
             let has_params = path_params || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             let has_body = op.request_body.is_some();
             if has_params || has_body {
-                add_problem(op, "400", "The request is malformed (the detail names the part)");
+                add_problem(
+                    op,
+                    "400",
+                    "The request is malformed (the detail names the part)",
+                );
                 add_problem(
                     op,
                     "422",
