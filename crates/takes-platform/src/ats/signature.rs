@@ -174,7 +174,10 @@ mod tests {
         for ts in ["-9223372036854775808", "9223372036854775807", "-7500"] {
             let h = headers("msg_1", ts, "v1,Zm9v");
             assert!(
-                matches!(verify_standard(&key, &h, b"{}", now), Err(Refusal::Stale { .. })),
+                matches!(
+                    verify_standard(&key, &h, b"{}", now),
+                    Err(Refusal::Stale { .. })
+                ),
                 "{ts}"
             );
         }
