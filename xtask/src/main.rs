@@ -5,7 +5,11 @@
 //! - `demo-ats`: set-up, a build, then `scripts/demo-ats.sh`: the candidate
 //!   lifecycle from an ATS event to the scorecard, against a real server
 //! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test, then
-//!   the `demo-ats` walkthrough
+//!   the `demo-ats` walkthrough, the fuzz targets (30 s each) and
+//!   schemathesis against a running server
+//! - `fuzz [TARGET…] [--seconds N]`: the cargo-fuzz targets of `fuzz/`, each
+//!   for a bounded time from the corpus kept in the repo
+//! - `schemathesis`: a build, then `scripts/schemathesis.sh`
 //! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
 //! - `bench irr`: the reliability library against Python's implementations
 //! - `bench player`: time to first frame, and bytes/frames/quality against mpv
@@ -51,6 +55,16 @@ fn run(args: &[String]) -> Result<()> {
             )
         }
         Some("demo-ats") => demo_ats(),
+        Some("fuzz") => {
+            setup::ensure()?;
+            setup::ensure_cargo_fuzz()?;
+            fuzz(&rest)
+        }
+        Some("schemathesis") => {
+            setup::ensure()?;
+            cargo(&["build", "--locked", "--bin", "takes"], &[], &[])?;
+            schemathesis()
+        }
         Some("test") => test(&rest),
         Some("bench") => bench(&rest),
         Some("postgres") => {
@@ -65,18 +79,16 @@ fn run(args: &[String]) -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | demo | demo-ats | test | bench platform | postgres>"
+                "usage: cargo xtask <setup | demo | demo-ats | test | fuzz | schemathesis | bench platform | postgres>"
             );
             bail!("unknown or missing task");
         }
     }
 }
 
-/// The walkthrough script, with the binary just built (the script alone
-/// would guess the target directory).
-fn demo_ats() -> Result<()> {
-    setup::ensure()?;
-    cargo(&["build", "--locked", "--bin", "takes"], &[], &[])?;
+/// The debug `takes` binary of this workspace (scripts alone would guess
+/// the target directory).
+fn takes_binary() -> std::path::PathBuf {
     let root = workspace_root();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
@@ -86,15 +98,106 @@ fn demo_ats() -> Result<()> {
     } else {
         target
     };
-    let script = root.join("scripts").join("demo-ats.sh");
+    target.join("debug").join("takes")
+}
+
+/// Runs a script of `scripts/` with the binary just built.
+fn script(name: &str) -> Result<()> {
+    let root = workspace_root();
+    let script = root.join("scripts").join(name);
     let status = Command::new("bash")
         .arg(&script)
-        .env("TAKES", target.join("debug").join("takes"))
+        .env("TAKES", takes_binary())
         .current_dir(&root)
         .status()
         .with_context(|| format!("cannot run {}", script.display()))?;
     if !status.success() {
         bail!("{} failed ({status})", script.display());
+    }
+    Ok(())
+}
+
+/// The walkthrough script, with the binary just built.
+fn demo_ats() -> Result<()> {
+    setup::ensure()?;
+    cargo(&["build", "--locked", "--bin", "takes"], &[], &[])?;
+    script("demo-ats.sh")
+}
+
+/// schemathesis against a running `takes serve` (bounded inside the script).
+fn schemathesis() -> Result<()> {
+    script("schemathesis.sh")
+}
+
+/// The targets of `fuzz/Cargo.toml`.
+const FUZZ_TARGETS: &[&str] = &[
+    "range",
+    "webvtt",
+    "irr_csv",
+    "config_toml",
+    "webhook_signature",
+    "journal",
+];
+
+/// Each fuzz target for a bounded time (30 s unless `--seconds N`), from the
+/// corpus kept in `fuzz/corpus/<target>`. New inputs go to a scratch corpus
+/// so the repository's stays small; a crash fails the task and leaves its
+/// input under `fuzz/artifacts/`.
+fn fuzz(args: &[&str]) -> Result<()> {
+    let mut seconds = "30".to_string();
+    let mut targets: Vec<&str> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match *a {
+            "--seconds" => seconds = it.next().context("--seconds needs a number")?.to_string(),
+            t if FUZZ_TARGETS.contains(&t) => targets.push(t),
+            other => bail!("unknown fuzz target {other:?} (known: {FUZZ_TARGETS:?})"),
+        }
+    }
+    if targets.is_empty() {
+        targets = FUZZ_TARGETS.to_vec();
+    }
+    let root = workspace_root();
+    // cargo-fuzz needs nightly flags; the stable toolchain accepts them with
+    // RUSTC_BOOTSTRAP. No sanitizer: the code under test is safe Rust, so
+    // panics (overflow checks and debug assertions are on) are what is
+    // looked for, and ASan would halve the executions of the time budget.
+    let env = [("RUSTC_BOOTSTRAP", "1")];
+    let common = ["fuzz", "build", "--sanitizer", "none", "--debug-assertions"];
+    cargo(&common, &[], &env)?;
+    for t in targets {
+        let scratch = std::env::temp_dir().join(format!("takes-fuzz-{t}"));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch)?;
+        let scratch = scratch.display().to_string();
+        let seeds = root
+            .join("fuzz")
+            .join("corpus")
+            .join(t)
+            .display()
+            .to_string();
+        let budget = format!("-max_total_time={seconds}");
+        eprintln!("xtask: fuzzing {t} for {seconds} s");
+        cargo(
+            &[
+                "fuzz",
+                "run",
+                "--sanitizer",
+                "none",
+                "--debug-assertions",
+                t,
+                &scratch,
+                &seeds,
+            ],
+            &[
+                "--",
+                &budget,
+                "-max_len=8192",
+                "-timeout=10",
+                "-print_final_stats=1",
+            ],
+            &env,
+        )?;
     }
     Ok(())
 }
@@ -144,6 +247,10 @@ fn test(extra: &[&str]) -> Result<()> {
     // scripts a user runs (about 20 s).
     if extra.is_empty() {
         demo_ats()?;
+        // The adversarial suites that are not cargo tests (about 4 minutes).
+        setup::ensure_cargo_fuzz()?;
+        fuzz(&[])?;
+        schemathesis()?;
     }
     Ok(())
 }

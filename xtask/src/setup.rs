@@ -29,6 +29,7 @@ const PACKAGES: &[(&str, &str)] = &[
 const PIP_PACKAGES: &[(&str, &str)] = &[
     ("openapi-spec-validator", "openapi_spec_validator"),
     ("standardwebhooks", "standardwebhooks"),
+    ("schemathesis", "schemathesis"),
 ];
 
 pub fn ensure() -> Result<()> {
@@ -89,6 +90,23 @@ pub fn ensure_pip(packages: &[(&str, &str)]) -> Result<()> {
                 bail!("pip could not install {pkg}");
             }
         }
+    }
+    Ok(())
+}
+
+/// cargo-fuzz, for the fuzz targets of `fuzz/`, built from crates.io when
+/// missing (it runs on the stable toolchain with RUSTC_BOOTSTRAP=1).
+pub fn ensure_cargo_fuzz() -> Result<()> {
+    let have = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if !have {
+        eprintln!("xtask: installing cargo-fuzz");
+        run(&[], &["cargo", "install", "cargo-fuzz", "--locked"])?;
     }
     Ok(())
 }

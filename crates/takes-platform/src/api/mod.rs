@@ -12,6 +12,7 @@ mod interviews;
 mod invitations;
 mod me;
 mod media;
+mod problems_doc;
 mod queue;
 mod reliability;
 mod roles;
@@ -100,7 +101,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(health::openapi_json))
         .routes(routes!(me::me))
@@ -145,7 +146,9 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ats::greenhouse::test_status))
         .routes(routes!(ats::greenhouse::response_error))
         .routes(routes!(ats::lever::webhook))
-        .split_for_parts()
+        .split_for_parts();
+    problems_doc::document_problems(&mut doc);
+    (router, doc)
 }
 
 /// The whole application.

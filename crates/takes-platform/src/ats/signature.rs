@@ -86,7 +86,10 @@ pub fn verify_standard(
         .ok_or(Refusal::MissingHeader("webhook-signature"))?;
     let seconds: i64 = ts.trim().parse().map_err(|_| Refusal::BadTimestamp)?;
     let skew = seconds.saturating_mul(SECOND).saturating_sub(now);
-    if skew.abs() > TOLERANCE {
+    // unsigned_abs: a timestamp far in the past saturates `skew` to
+    // i64::MIN, whose `abs()` overflows (a panic in debug builds, and a
+    // negative "skew" that passed this check in release). Found by fuzzing.
+    if skew.unsigned_abs() > TOLERANCE.unsigned_abs() {
         return Err(Refusal::Stale {
             skew_s: skew / SECOND,
         });
@@ -162,6 +165,27 @@ mod tests {
             timestamp: Some(ts),
             signature: Some(sig),
         }
+    }
+
+    #[test]
+    fn an_extreme_timestamp_is_stale_not_a_panic() {
+        let key = signing::key_of(SECRET).expect("key");
+        let now = 1614265330 * SECOND;
+        for ts in ["-9223372036854775808", "9223372036854775807", "-7500"] {
+            let h = headers("msg_1", ts, "v1,Zm9v");
+            assert!(
+                matches!(
+                    verify_standard(&key, &h, b"{}", now),
+                    Err(Refusal::Stale { .. })
+                ),
+                "{ts}"
+            );
+        }
+        let h = headers("msg_1", "-7500", "v1,Zm9v");
+        assert!(matches!(
+            verify_standard(&key, &h, b"{}", i64::MAX),
+            Err(Refusal::Stale { .. })
+        ));
     }
 
     #[test]

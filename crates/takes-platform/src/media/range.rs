@@ -26,6 +26,13 @@ pub enum RangeError {
 /// answered with the first one only (allowed by RFC 9110 §14.2), which every
 /// video player is content with.
 pub fn parse(header: &str, len: u64) -> Result<ByteRange, RangeError> {
+    // No range of an empty file holds a byte (RFC 9110 §14.1.1); the parser
+    // below would answer `0-0`, one byte that is not there. Found by fuzzing.
+    if len == 0 && header.trim_start().starts_with("bytes=") {
+        return Err(RangeError::Unsatisfiable(format!(
+            "Range {header:?} is outside the file's 0 bytes"
+        )));
+    }
     match http_range_header::parse_range_header(header) {
         Ok(parsed) => match parsed.validate(len) {
             Ok(ranges) => match ranges.first() {
@@ -72,6 +79,14 @@ mod tests {
         assert!(matches!(
             parse("items=0-1", 100),
             Err(RangeError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse("bytes=0-500", 0),
+            Err(RangeError::Unsatisfiable(_))
+        ));
+        assert!(matches!(
+            parse("bytes=-5", 0),
+            Err(RangeError::Unsatisfiable(_))
         ));
         assert!(matches!(
             parse("bytes=9-3", 100),

@@ -617,15 +617,15 @@ fn matrix() -> Vec<Row> {
 }
 
 /// The calibration session and item the matrix's `{c}` and `{ci}` name.
-struct Calibration {
-    session: String,
-    item: String,
+pub(crate) struct Calibration {
+    pub(crate) session: String,
+    pub(crate) item: String,
     /// Responses of an interview nobody reviews (`{sr}`): calibration
     /// refuses the fixture's, whose reviews are still open.
-    samples: Vec<String>,
+    pub(crate) samples: Vec<String>,
 }
 
-async fn calibration_session(p: &TestPlatform) -> Calibration {
+pub(crate) async fn calibration_session(p: &TestPlatform) -> Calibration {
     let samples = p.unreviewed_responses().await;
     let (s, body) = p
         .call(
@@ -649,13 +649,13 @@ async fn calibration_session(p: &TestPlatform) -> Calibration {
 /// The webhook endpoint, delivery and event the matrix's `{w}`, `{d}` and
 /// `{e}` name: the delivery is dead-lettered so that replaying it is
 /// allowed.
-struct Hooks {
-    endpoint: String,
-    delivery: String,
-    event: String,
+pub(crate) struct Hooks {
+    pub(crate) endpoint: String,
+    pub(crate) delivery: String,
+    pub(crate) event: String,
 }
 
-async fn webhook_setup(p: &TestPlatform) -> Hooks {
+pub(crate) async fn webhook_setup(p: &TestPlatform) -> Hooks {
     use sqlx::Row;
     let (s, body) = p
         .call(

@@ -21,6 +21,7 @@ mod openapi;
 mod scoring;
 mod slow_clients;
 mod ssrf;
+mod sweep;
 mod tokens;
 mod upload_probe;
 mod uploads;
