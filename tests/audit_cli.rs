@@ -1,45 +1,17 @@
 //! `takes audit verify` as an operator runs it: the real binary against a
 //! real database, on SQLite and PostgreSQL, before and after tampering.
 
-use std::process::{Command, Output};
+mod cli_support;
 
-use sqlx::{Connection, Executor, Row};
+use cli_support::{fresh_database, takes};
+
+use sqlx::{Executor, Row};
 use takes_api::UserRole;
 use takes_platform::Db;
 
-fn takes(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_takes"))
-        .args(args)
-        // The real command reads no ambient database setting in the test.
-        .env_remove("TAKES_DATABASE")
-        .output()
-        .expect("run takes")
-}
-
-/// A new empty database: a SQLite file, or a fresh PostgreSQL database on
-/// the server of `TAKES_TEST_POSTGRES_URL` (its absence fails the test, as
-/// the platform's tests do, rather than skipping it).
-async fn fresh_database(postgres: bool, dir: &std::path::Path) -> String {
-    if !postgres {
-        return format!("sqlite://{}", dir.join("audit.db").display());
-    }
-    let admin = std::env::var("TAKES_TEST_POSTGRES_URL")
-        .expect("TAKES_TEST_POSTGRES_URL is not set: run the suite with `cargo xtask test`");
-    sqlx::any::install_default_drivers();
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("connect to test PostgreSQL");
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
-}
-
 async fn verify_reports_the_first_broken_link(postgres: bool) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(postgres, dir.path()).await;
+    let url = fresh_database(postgres, dir.path(), "audit.db").await;
     let db = Db::connect(&url).await.expect("open");
     for name in ["Ann", "Bob", "Cy"] {
         // A user and a token each: two entries.

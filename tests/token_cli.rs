@@ -1,17 +1,11 @@
 //! `takes token create|list|revoke` as an operator runs them: the real
 //! binary against a real database, on SQLite and PostgreSQL.
 
-use std::process::{Command, Output};
+mod cli_support;
 
-use sqlx::{Connection, Executor};
+use std::process::Output;
 
-fn takes(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_takes"))
-        .args(args)
-        .env_remove("TAKES_DATABASE")
-        .output()
-        .expect("run takes")
-}
+use cli_support::{fresh_database, takes};
 
 fn ok(out: &Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
@@ -23,25 +17,6 @@ fn ok(out: &Output) -> String {
     stdout
 }
 
-/// A new empty database (see `audit_cli.rs`).
-async fn fresh_database(postgres: bool, dir: &std::path::Path) -> String {
-    if !postgres {
-        return format!("sqlite://{}", dir.join("tokens.db").display());
-    }
-    let admin = std::env::var("TAKES_TEST_POSTGRES_URL")
-        .expect("TAKES_TEST_POSTGRES_URL is not set: run the suite with `cargo xtask test`");
-    sqlx::any::install_default_drivers();
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("connect to test PostgreSQL");
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
-}
-
 fn list(url: &str) -> serde_json::Value {
     let out = ok(&takes(&["token", "list", "--json", "--database", url]));
     serde_json::from_str(&out).expect("json")
@@ -49,7 +24,7 @@ fn list(url: &str) -> serde_json::Value {
 
 async fn create_list_revoke(postgres: bool) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(postgres, dir.path()).await;
+    let url = fresh_database(postgres, dir.path(), "tokens.db").await;
     let out = takes(&[
         "token",
         "create",
