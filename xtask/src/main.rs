@@ -4,9 +4,9 @@
 //! - `demo`: set-up, then `takes demo` (release build)
 //! - `demo-ats`: set-up, a build, then `scripts/demo-ats.sh`: the candidate
 //!   lifecycle from an ATS event to the scorecard, against a real server
-//! - `test`: set-up, a throwaway PostgreSQL, fmt, clippy, every test, then
-//!   the `demo-ats` walkthrough, the fuzz targets (30 s each) and
-//!   schemathesis against a running server
+//! - `test`: set-up, fmt, clippy, the `demo-ats` walkthrough, the fuzz
+//!   targets (30 s each, logs to files), schemathesis against a running
+//!   server, then every cargo test on SQLite and a throwaway PostgreSQL
 //! - `fuzz [TARGET…] [--seconds N]`: the cargo-fuzz targets of `fuzz/`, each
 //!   for a bounded time from the corpus kept in the repo
 //! - `schemathesis`: a build, then `scripts/schemathesis.sh`
@@ -58,7 +58,7 @@ fn run(args: &[String]) -> Result<()> {
         Some("fuzz") => {
             setup::ensure()?;
             setup::ensure_cargo_fuzz()?;
-            fuzz(&rest)
+            fuzz(&rest, Output::Shown)
         }
         Some("schemathesis") => {
             setup::ensure()?;
@@ -143,7 +143,7 @@ const FUZZ_TARGETS: &[&str] = &[
 /// corpus kept in `fuzz/corpus/<target>`. New inputs go to a scratch corpus
 /// so the repository's stays small; a crash fails the task and leaves its
 /// input under `fuzz/artifacts/`.
-fn fuzz(args: &[&str]) -> Result<()> {
+fn fuzz(args: &[&str], output: Output) -> Result<()> {
     let mut seconds = "30".to_string();
     let mut targets: Vec<&str> = Vec::new();
     let mut it = args.iter();
@@ -178,7 +178,9 @@ fn fuzz(args: &[&str]) -> Result<()> {
             .to_string();
         let budget = format!("-max_total_time={seconds}");
         eprintln!("xtask: fuzzing {t} for {seconds} s");
-        cargo(
+        let log = std::env::temp_dir().join(format!("takes-fuzz-{t}.log"));
+        let result = cargo_to(
+            output.to(&log),
             &[
                 "fuzz",
                 "run",
@@ -197,9 +199,61 @@ fn fuzz(args: &[&str]) -> Result<()> {
                 "-print_final_stats=1",
             ],
             &env,
-        )?;
+        );
+        if output == Output::Logged {
+            report_fuzz_log(t, &log, result.is_err());
+        }
+        result?;
     }
     Ok(())
+}
+
+/// Where a long-running tool's output goes: the terminal, or a log file of
+/// which only a summary is printed (the test command's log stays readable and
+/// ends with the test results, not with a fuzzer's progress lines).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Output {
+    Shown,
+    Logged,
+}
+
+impl Output {
+    fn to(self, log: &std::path::Path) -> Option<&std::path::Path> {
+        match self {
+            Output::Shown => None,
+            Output::Logged => Some(log),
+        }
+    }
+}
+
+/// One line per fuzz target from its libFuzzer log; the whole tail when the
+/// target failed, so the crash and its input are in the CI log.
+fn report_fuzz_log(target: &str, log: &std::path::Path, failed: bool) {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    if failed {
+        eprintln!(
+            "xtask: fuzz target {target} FAILED; the end of {}:",
+            log.display()
+        );
+        for line in &lines[lines.len().saturating_sub(80)..] {
+            eprintln!("  {line}");
+        }
+        return;
+    }
+    let stat = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim_start_matches(':').trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    eprintln!(
+        "xtask: fuzz target {target}: {} runs, {} new inputs, no crash (log: {})",
+        stat("stat::number_of_executed_units"),
+        stat("stat::new_units_added"),
+        log.display()
+    );
 }
 
 fn test(extra: &[&str]) -> Result<()> {
@@ -236,6 +290,17 @@ fn test(extra: &[&str]) -> Result<()> {
         &[],
         &[],
     )?;
+    if extra.is_empty() {
+        // The lifecycle walkthrough doubles as a test of the real binaries and
+        // scripts a user runs (about 20 s).
+        demo_ats()?;
+        // The adversarial suites that are not cargo tests (about 4 minutes).
+        // They run before the cargo tests so that the log ends with cargo's
+        // own test results, which is what CI reads.
+        setup::ensure_cargo_fuzz()?;
+        fuzz(&[], Output::Logged)?;
+        schemathesis()?;
+    }
     let pg = postgres::Throwaway::start()?;
     let url = pg.url();
     cargo(
@@ -243,15 +308,6 @@ fn test(extra: &[&str]) -> Result<()> {
         extra,
         &[("TAKES_TEST_POSTGRES_URL", url.as_str())],
     )?;
-    // The lifecycle walkthrough doubles as a test of the real binaries and
-    // scripts a user runs (about 20 s).
-    if extra.is_empty() {
-        demo_ats()?;
-        // The adversarial suites that are not cargo tests (about 4 minutes).
-        setup::ensure_cargo_fuzz()?;
-        fuzz(&[])?;
-        schemathesis()?;
-    }
     Ok(())
 }
 
@@ -320,9 +376,24 @@ fn bench(args: &[&str]) -> Result<()> {
 
 /// Runs cargo from the workspace root; a failure names the command.
 pub fn cargo(args: &[&str], extra: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    cargo_to(None, args, extra, env)
+}
+
+/// [`cargo`], with stdout and stderr into `log` when one is given.
+fn cargo_to(
+    log: Option<&std::path::Path>,
+    args: &[&str],
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(&cargo);
     cmd.args(args).args(extra).current_dir(workspace_root());
+    if let Some(log) = log {
+        let file = std::fs::File::create(log)
+            .with_context(|| format!("cannot create {}", log.display()))?;
+        cmd.stdout(file.try_clone()?).stderr(file);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }
