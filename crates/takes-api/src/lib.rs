@@ -17,6 +17,7 @@ pub mod webhooks;
 pub use webhooks::*;
 pub mod lifecycle;
 pub use lifecycle::*;
+pub mod process;
 pub mod scoring;
 pub use scoring::{Sheet, SheetKind};
 
