@@ -18,6 +18,7 @@ pub use webhooks::*;
 pub mod lifecycle;
 pub use lifecycle::*;
 pub mod process;
+pub mod roles;
 pub mod scoring;
 pub use scoring::{Sheet, SheetKind};
 
@@ -238,6 +239,10 @@ pub struct AssignmentDetail {
     pub role: JobRoleView,
     pub due_at: String,
     pub submitted_at: Option<String>,
+    /// The version of the role's question set this interview was invited
+    /// with; its questions and rubrics are the ones shown and scored.
+    #[serde(default)]
+    pub question_set_version: Option<i64>,
     pub questions: Vec<QuestionView>,
     pub my_scores: Vec<Score>,
 }

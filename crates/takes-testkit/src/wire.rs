@@ -115,6 +115,7 @@ pub fn assignment(id: &str) -> AssignmentDetail {
         },
         due_at: rfc(NOW_MS + 5 * HOUR),
         submitted_at: None,
+        question_set_version: Some(1),
         questions: PROMPTS
             .iter()
             .enumerate()

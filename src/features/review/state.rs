@@ -138,6 +138,7 @@ pub fn calibration_detail(s: &CalibrationSession) -> AssignmentDetail {
             }),
         due_at: s.deadline_at.clone(),
         submitted_at: s.my_submitted_at.clone(),
+        question_set_version: None,
         questions: s
             .items
             .iter()

@@ -78,6 +78,8 @@ pub async fn get_assignment(
         },
         due_at: rfc3339(own.due_at),
         submitted_at: own.submitted_at.map(rfc3339),
+        // Filled by the question-set versions of the process work (issue 11).
+        question_set_version: None,
         questions,
         my_scores,
     }))
