@@ -80,4 +80,9 @@ pub enum Action {
         id: String,
         result: Result<CalibrationResults, ClientError>,
     },
+    RolesLoaded(Result<takes_api::roles::RolePage, ClientError>),
+    RoleLoaded {
+        id: String,
+        result: Result<takes_api::roles::RoleDetail, ClientError>,
+    },
 }

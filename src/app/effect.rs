@@ -66,4 +66,6 @@ pub enum Effect {
         item_id: String,
         text: String,
     },
+    FetchRoles,
+    FetchRole(String),
 }

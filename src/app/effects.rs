@@ -86,6 +86,11 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
             let result = client.calibration_results(&id).await;
             Action::CalibrationResultsLoaded { id, result }
         }
+        Effect::FetchRoles => Action::RolesLoaded(client.roles().await),
+        Effect::FetchRole(id) => {
+            let result = client.role(&id).await;
+            Action::RoleLoaded { id, result }
+        }
         Effect::FetchQueue { .. }
         | Effect::Player(_)
         | Effect::OpenJournal { .. }

@@ -18,6 +18,7 @@ pub use crate::features::queue::state::{QueueState, SortKey, StatusFilter};
 pub use crate::features::review::state::{
     calibration_detail, Playback, PlayerState, ReviewState, TranscriptState,
 };
+pub use crate::features::roles::state::{RoleState, RolesState};
 pub use crate::features::submit::state::SubmitState;
 pub use crate::format::parse_ms;
 
@@ -31,6 +32,10 @@ pub enum ScreenKind {
     Calibration,
     /// One session's results (a lock until the caller submitted).
     CalibrationResults,
+    /// The role browser's list (recruiters, admins).
+    Roles,
+    /// One role of the browser.
+    Role,
 }
 
 impl ScreenKind {
@@ -40,6 +45,7 @@ impl ScreenKind {
             ScreenKind::Review => Scope::Review,
             ScreenKind::Panel => Scope::Panel,
             ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
+            ScreenKind::Roles | ScreenKind::Role => Scope::Roles,
         }
     }
 }
@@ -60,6 +66,8 @@ pub enum Screen {
         /// opened from it: `back` returns to it.
         review: Option<Box<ReviewState>>,
     },
+    Roles,
+    Role(Box<RoleState>),
 }
 
 impl Screen {
@@ -70,6 +78,8 @@ impl Screen {
             Screen::Panel(_) => ScreenKind::Panel,
             Screen::Calibration => ScreenKind::Calibration,
             Screen::CalibrationResults { .. } => ScreenKind::CalibrationResults,
+            Screen::Roles => ScreenKind::Roles,
+            Screen::Role(_) => ScreenKind::Role,
         }
     }
 
@@ -104,6 +114,20 @@ impl Screen {
     pub fn panel_mut(&mut self) -> Option<&mut PanelState> {
         match self {
             Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn role(&self) -> Option<&RoleState> {
+        match self {
+            Screen::Role(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    pub fn role_mut(&mut self) -> Option<&mut RoleState> {
+        match self {
+            Screen::Role(r) => Some(r),
             _ => None,
         }
     }
@@ -213,6 +237,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub queue: QueueState,
     pub calibration: CalibrationListState,
+    /// The role browser's list (kept while a role is open).
+    pub roles: RolesState,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -255,6 +281,7 @@ impl App {
             },
             queue: QueueState::new(status),
             calibration: CalibrationListState::default(),
+            roles: RolesState::default(),
             local: HashMap::new(),
             status: None,
             keymap,

@@ -13,7 +13,8 @@ use super::navigate;
 use super::state::{App, Conn, Overlay, ScreenKind};
 use crate::config::{Command, Key, Scope};
 use crate::features::{
-    calibration_list, calibration_results, decision, help, panel, queue, review, submit, sync,
+    calibration_list, calibration_results, decision, help, panel, queue, review, roles, submit,
+    sync,
 };
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -85,6 +86,8 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
             calibration_results::on_loaded(app, id, result)
         }
         Action::Decided(result) => decision::on_decided(app, result),
+        Action::RolesLoaded(result) => roles::on_list_loaded(app, result),
+        Action::RoleLoaded { id, result } => roles::on_role_loaded(app, id, result),
     }
 }
 
@@ -138,5 +141,6 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         ScreenKind::CalibrationResults => calibration_results::command(app, cmd),
         ScreenKind::Review => review::command(app, cmd),
         ScreenKind::Panel => panel::command(app, cmd),
+        ScreenKind::Roles | ScreenKind::Role => roles::command(app, cmd),
     }
 }

@@ -1,6 +1,8 @@
 //! The platform API client (reqwest). Every failure becomes a
 //! [`ClientError`] whose text is fit to show in the UI.
 
+// The role browser's calls (kept apart from the other features' calls).
+mod roles;
 pub mod vtt;
 
 use std::time::Duration;

@@ -21,6 +21,8 @@ pub enum Scope {
     Review,
     Panel,
     Calibration,
+    /// The role browser: the list of roles and one role.
+    Roles,
     /// Dialogs over a screen: help, the submit confirmation, the decision.
     Dialog,
     /// Text being typed: notes, the decision's reason, the queue filter.
@@ -28,12 +30,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
         Scope::Panel,
         Scope::Calibration,
+        Scope::Roles,
         Scope::Dialog,
         Scope::Editor,
     ];
@@ -55,6 +58,7 @@ impl Scope {
             Scope::Review => "review",
             Scope::Panel => "panel",
             Scope::Calibration => "calibration",
+            Scope::Roles => "roles",
             Scope::Dialog => "dialog",
             Scope::Editor => "editor",
         }
@@ -143,6 +147,10 @@ commands! {
     LineStart = "line_start",
     LineEnd = "line_end",
     Indent = "indent",
+    // The role browser (recruiters, admins).
+    Roles = "roles",
+    OlderVersion = "older_version",
+    NewerVersion = "newer_version",
 }
 
 impl Command {
@@ -205,6 +213,7 @@ struct KeymapFile {
     review: Option<Section>,
     panel: Option<Section>,
     calibration: Option<Section>,
+    roles: Option<Section>,
     dialog: Option<Section>,
     editor: Option<Section>,
 }
@@ -250,6 +259,7 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Review, file.review),
         (Scope::Panel, file.panel),
         (Scope::Calibration, file.calibration),
+        (Scope::Roles, file.roles),
         (Scope::Dialog, file.dialog),
         (Scope::Editor, file.editor),
     ];
@@ -514,6 +524,10 @@ mod tests {
             (Scope::Review, "S", Submit),
             (Scope::Review, "D", Decision),
             (Scope::Calibration, "V", CalibrationResults),
+            (Scope::Queue, "o", Roles),
+            (Scope::Roles, "<Enter>", Open),
+            (Scope::Roles, "j", Down),
+            (Scope::Roles, "q", Back),
         ];
         for (scope, key, cmd) in checks {
             assert_eq!(

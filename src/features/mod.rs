@@ -12,6 +12,7 @@ pub mod help;
 pub mod panel;
 pub mod queue;
 pub mod review;
+pub mod roles;
 pub mod submit;
 pub mod sync;
 

@@ -13,9 +13,11 @@ use takes::config::{Keymap, Settings};
 use takes::journal::sync::SyncEvent;
 
 mod results;
+mod roles;
 mod wire;
 
 pub use results::*;
+pub use roles::*;
 pub use wire::*;
 
 /// A signed-in app with a loaded queue of `n` rows and an open journal.

@@ -21,6 +21,8 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Panel => "Panel",
         ScreenKind::Calibration => "Calibration",
         ScreenKind::CalibrationResults => "Calibration results",
+        ScreenKind::Roles => "Roles",
+        ScreenKind::Role => "Role",
     };
     let mut out = vec![Line::from(Span::styled(
         format!("{title} keys"),
@@ -62,7 +64,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Review => review::modal_hints(),
         ScreenKind::Panel => panel::modal_hints(),
         ScreenKind::CalibrationResults => calibration_results::modal_hints(),
-        ScreenKind::Calibration => Vec::new(),
+        ScreenKind::Calibration | ScreenKind::Roles | ScreenKind::Role => Vec::new(),
     };
     let modal = shown(&modal, &app.keymap);
     out.push(Line::from(""));

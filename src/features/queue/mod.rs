@@ -32,6 +32,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Hint::new(s, Command::RoleFilter, "role"),
         Hint::new(s, Command::Sort, "sort"),
         Hint::new(s, Command::Refresh, "refresh"),
+        Hint::new(s, Command::Roles, "roles").when(app.can_decide()),
         Hint::new(s, Command::Help, "help"),
         Hint::new(s, Command::Back, "quit"),
     ]

@@ -58,7 +58,13 @@ pub fn draw(
     } else {
         area.width
     };
-    let rubric = rubric_lines(q, &score, rubric_w.saturating_sub(2) as usize, theme);
+    let rubric = rubric_lines(
+        q,
+        d.question_set_version,
+        &score,
+        rubric_w.saturating_sub(2) as usize,
+        theme,
+    );
     let lay = layout::review(area, &app.settings, r.show_video, rubric.len() as u16);
     draw_title(f, lay.title, app, d, r, theme);
     if let Some(v) = lay.video {
@@ -421,8 +427,11 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
     out
 }
 
+/// `version`: the question-set version the interview was invited with,
+/// whose rubric this is (it may be older than the role's current one).
 fn rubric_lines(
     q: &QuestionView,
+    version: Option<i64>,
     score: &ScoreView,
     w: usize,
     theme: &Theme,
@@ -435,8 +444,13 @@ fn rubric_lines(
         .collect();
     lines.push(Line::from(Span::styled(
         format!(
-            "scale {}–{} · pass ≥ {}",
-            rb.scale_min, rb.scale_max, rb.pass_score
+            "scale {}–{} · pass ≥ {}{}",
+            rb.scale_min,
+            rb.scale_max,
+            rb.pass_score,
+            version
+                .map(|v| format!(" · rubric v{v}"))
+                .unwrap_or_default()
         ),
         theme.dim,
     )));
