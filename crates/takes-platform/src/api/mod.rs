@@ -218,9 +218,10 @@ async fn guard_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
-    // Answer uploads stream to disk under their own, larger limit.
+    // Answer uploads and intro videos stream to disk under their own,
+    // larger limit; process documents have theirs.
     let upload = parts.uri.path().starts_with("/v1/candidate/responses/")
-        || parts.uri.path() == "/v1/process/intro-videos";
+        || parts.uri.path().starts_with("/v1/process");
     match declared {
         Some(len) if len > BODY_LIMIT as u64 && !upload => {
             // Inbound ATS calls are authenticated by a signature over the

@@ -10,8 +10,64 @@ use takes_api::{Problem, UserRole};
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Json;
 use crate::state::AppState;
+
+/// A process document may be far larger than other bodies (every role
+/// with its questions and rubrics).
+pub const DOCUMENT_LIMIT: u64 = 1024 * 1024;
+
+/// Reads a [`ProcessRequest`] of up to [`DOCUMENT_LIMIT`] bytes; errors name
+/// the field (`document.roles[0].questions[1].rubric`).
+async fn read_request(headers: &HeaderMap, body: axum::body::Body) -> ApiResult<ProcessRequest> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    let too_large = |len: u64| {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            format!(
+                "the document of {len} bytes is larger than the limit of {DOCUMENT_LIMIT} bytes"
+            ),
+        )
+        .with_field("body")
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse::<u64>().ok());
+    if let Some(len) = declared.filter(|&n| n > DOCUMENT_LIMIT) {
+        tokio::spawn(crate::extract::discard(body, 4 * DOCUMENT_LIMIT));
+        return Err(too_large(len));
+    }
+    if !json {
+        tokio::spawn(crate::extract::discard(body, 4 * DOCUMENT_LIMIT));
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "send the body as JSON with `Content-Type: application/json`",
+        )
+        .with_field("Content-Type"));
+    }
+    let bytes = axum::body::to_bytes(body, DOCUMENT_LIMIT as usize)
+        .await
+        .map_err(|_| too_large(DOCUMENT_LIMIT + 1))?;
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::bad_request(format!("body is not valid JSON: {inner}"))
+        } else {
+            ApiError::invalid(&path, format!("invalid body: {path}: {inner}"))
+        }
+    })
+}
 
 pub fn require_admin(caller: &Caller) -> ApiResult<()> {
     if caller.role == UserRole::Admin {
@@ -50,9 +106,14 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<
 pub async fn plan(
     State(state): State<AppState>,
     caller: Caller,
-    Json(req): Json<ProcessRequest>,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> ApiResult<axum::Json<Plan>> {
-    require_admin(&caller)?;
+    if let Err(e) = require_admin(&caller) {
+        tokio::spawn(crate::extract::discard(body, 4 * DOCUMENT_LIMIT));
+        return Err(e);
+    }
+    let req = read_request(&headers, body).await?;
     Ok(axum::Json(
         crate::process::plan(&state, &caller.id, &req).await?,
     ))
@@ -94,10 +155,14 @@ pub async fn apply(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Json(req): Json<ProcessRequest>,
+    body: axum::body::Body,
 ) -> ApiResult<Response> {
-    require_admin(&caller)?;
+    if let Err(e) = require_admin(&caller) {
+        tokio::spawn(crate::extract::discard(body, 4 * DOCUMENT_LIMIT));
+        return Err(e);
+    }
     let tag = if_match(&headers)?;
+    let req = read_request(&headers, body).await?;
     let result = crate::process::apply(&state, &caller.id, &req, tag.as_deref()).await?;
     let etag = HeaderValue::from_str(&result.etag).ok();
     let mut response = axum::Json(result).into_response();

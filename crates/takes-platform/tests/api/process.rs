@@ -213,6 +213,43 @@ both_backends!(plan_apply_and_reapply, |p: TestPlatform| async move {
 });
 
 both_backends!(
+    documents_larger_than_other_bodies_are_read,
+    |p: TestPlatform| async move {
+        let message = "Why we interview asynchronously. ".repeat(280);
+        let roles: Vec<Value> = (0..8)
+            .map(|i| {
+                let mut r = role(&format!("role-{i}"), &[], &PROMPTS);
+                r["recruiters"] = json!([]);
+                r["invitation_message"] = json!(message);
+                r
+            })
+            .collect();
+        let doc = json!({"users": [], "roles": roles});
+        assert!(doc.to_string().len() > 64 * 1024);
+        let (s, planned) = plan(&p, &p.f.admin, &doc, false).await;
+        assert_eq!(s, StatusCode::OK, "{planned}");
+        assert_eq!(planned["summary"]["create"], 8);
+        // Not JSON: 415 naming the header; a wrong type names the field.
+        let (s, problem) = p
+            .call(
+                p.request(Method::POST, "/v1/process/plan", Some(&p.f.admin))
+                    .body(doc.to_string()),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(problem["field"], "Content-Type");
+        let (s, problem) = p
+            .call(
+                p.request(Method::POST, "/v1/process/plan", Some(&p.f.admin))
+                    .json(&json!({"document": {"roles": [{"key": 1}]}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["field"], "document.roles[0].key");
+    }
+);
+
+both_backends!(
     only_admins_change_the_process,
     |p: TestPlatform| async move {
         let doc = document();
