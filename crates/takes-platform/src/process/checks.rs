@@ -207,3 +207,105 @@ pub fn role_problems(out: &mut Vec<Invalid>, at: &str, r: &ProcessRole) {
         question(out, &format!("{at}question[{k}]"), q);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use takes_api::process::ProcessUser;
+    use takes_api::{Anchor, Rubric, UserRole};
+
+    fn q() -> ProcessQuestion {
+        ProcessQuestion {
+            prompt: "Describe a time.".into(),
+            competency: "Ownership".into(),
+            time_limit_s: 120,
+            thinking_time_s: 0,
+            rubric: Rubric {
+                scale_min: 1,
+                scale_max: 5,
+                pass_score: 3,
+                anchors: vec![Anchor {
+                    score: 1,
+                    label: "Weak".into(),
+                    description: "w".into(),
+                }],
+            },
+        }
+    }
+
+    fn role() -> ProcessRole {
+        ProcessRole {
+            key: "k".into(),
+            title: "T".into(),
+            department: "D".into(),
+            completion_window_hours: 72,
+            retakes: 1,
+            reviewers_per_interview: 2,
+            reviewers: vec![],
+            recruiters: vec![],
+            hiring_manager: None,
+            support_contact: None,
+            intro_video: None,
+            invitation_message: None,
+            questions: vec![q(), q(), q()],
+        }
+    }
+
+    fn field(doc: &ProcessDocument) -> Option<String> {
+        check(doc).err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn names_the_first_bad_path() {
+        let ok = ProcessDocument {
+            users: vec![],
+            roles: vec![role()],
+        };
+        assert!(check(&ok).is_ok());
+        let mut r = role();
+        r.questions = (0..6).map(|_| q()).collect();
+        assert_eq!(
+            field(&ProcessDocument {
+                users: vec![],
+                roles: vec![r]
+            })
+            .as_deref(),
+            Some("role[0].question")
+        );
+        let mut r = role();
+        r.completion_window_hours = 24 * 31;
+        assert_eq!(
+            field(&ProcessDocument {
+                users: vec![],
+                roles: vec![r]
+            })
+            .as_deref(),
+            Some("role[0].completion_window_hours")
+        );
+        let mut r = role();
+        r.questions[1].rubric.anchors[0].score = 9;
+        assert_eq!(
+            field(&ProcessDocument {
+                users: vec![],
+                roles: vec![r]
+            })
+            .as_deref(),
+            Some("role[0].question[1].rubric.anchors")
+        );
+        let user = |email: &str| ProcessUser {
+            email: email.into(),
+            name: "N".into(),
+            role: UserRole::Reviewer,
+        };
+        let twice = ProcessDocument {
+            users: vec![user("a@example.com"), user("A@example.com")],
+            roles: vec![],
+        };
+        assert_eq!(field(&twice).as_deref(), Some("user[1].email"));
+        let bad = ProcessDocument {
+            users: vec![user("nope")],
+            roles: vec![],
+        };
+        assert_eq!(field(&bad).as_deref(), Some("user[0].email"));
+    }
+}

@@ -199,3 +199,47 @@ pub fn to_process_question(q: &RoleQuestion) -> ProcessQuestion {
         rubric: q.rubric.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, title: &str) -> RoleRow {
+        RoleRow {
+            id: id.into(),
+            key: None,
+            title: title.into(),
+            department: "D".into(),
+            completion_window_hours: 72,
+            reviewers_per_interview: None,
+            hiring_manager: None,
+            support_contact: None,
+            invitation_message: None,
+            intro_video_url: None,
+            intro_video_media_id: None,
+            intro_video_sha256: None,
+            intro_video_file_name: None,
+            archived_at: None,
+            current_set_id: None,
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn derived_keys_are_slugs_with_the_random_end_of_the_id() {
+        let id = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b";
+        assert_eq!(
+            derived_key(&row(id, "Backend Engineer (EU)")),
+            "backend-engineer-eu-3f4a5b"
+        );
+        assert_eq!(derived_key(&row(id, "  ***  ")), "role-3f4a5b");
+        assert_eq!(derived_key(&row(id, "Ünïcode Rôle")), "n-code-r-le-3f4a5b");
+        // Two roles made in the same millisecond share the start of their
+        // ids, never the end.
+        let other = "0190a1b2-c3d4-7e5f-8a9b-99887766aabb";
+        assert_ne!(
+            derived_key(&row(id, "Same")),
+            derived_key(&row(other, "Same"))
+        );
+    }
+}

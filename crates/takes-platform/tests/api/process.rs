@@ -293,13 +293,15 @@ both_backends!(
             "{problem}"
         );
         // A pool naming nobody.
-        let doc2 = json!({"users": [], "roles": [role("x", &["ghost@example.com"], &PROMPTS)]});
+        let mut doc2 = json!({"users": [], "roles": [role("x", &["ghost@example.com"], &PROMPTS)]});
+        doc2["roles"][0]["recruiters"] = json!([]);
         let (s, problem) = apply(&p, &p.f.admin, &doc2, false, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["field"], "role[0].reviewers[0]");
         // Six questions: the schema keeps five.
         let six = ["a?", "b?", "c?", "d?", "e?", "f?"];
-        let doc3 = json!({"users": [], "roles": [role("x", &[], &six)]});
+        let mut doc3 = json!({"users": [], "roles": [role("x", &[], &six)]});
+        doc3["roles"][0]["recruiters"] = json!([]);
         let (s, problem) = plan(&p, &p.f.admin, &doc3, false).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["field"], "role[0].question");
@@ -310,6 +312,7 @@ both_backends!(
         // Nonsense windows; an intro video never uploaded.
         let mut doc4 = json!({"users": [], "roles": [role("x", &[], &PROMPTS)]});
         doc4["roles"][0]["completion_window_hours"] = json!(0);
+        doc4["roles"][0]["recruiters"] = json!([]);
         let (s, problem) = apply(&p, &p.f.admin, &doc4, false, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["field"], "role[0].completion_window_hours");
