@@ -237,6 +237,9 @@ enum TokenCommand {
         /// Lifetime, e.g. `90d`, `12h`, `2w` (default: never expires).
         #[arg(long)]
         expires: Option<String>,
+        /// The user's email: process files name people by it.
+        #[arg(long)]
+        email: Option<String>,
         #[command(flatten)]
         storage: StorageArgs,
     },
@@ -381,10 +384,16 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
                     name,
                     role,
                     expires,
+                    email,
                     storage,
                 } => {
                     let state = storage.options().open(Clock::System).await?;
-                    token::create(&state, &name, role.into(), expires.as_deref()).await
+                    let who = takes_platform::auth::NewTokenUser {
+                        name: &name,
+                        role: role.into(),
+                        email: email.as_deref(),
+                    };
+                    token::create(&state, who, expires.as_deref()).await
                 }
                 TokenCommand::List {
                     user,

@@ -119,3 +119,45 @@ async fn token_create_list_revoke_sqlite() {
 async fn token_create_list_revoke_postgres() {
     create_list_revoke(true).await;
 }
+
+/// `--email` gives the user the email process files name people by: the
+/// first admin of an organisation's own process.
+async fn create_with_email(postgres: bool) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = fresh_database(postgres, dir.path(), "emails.db").await;
+    let create = |email: &str| {
+        takes(&[
+            "token",
+            "create",
+            "--name",
+            "Ann",
+            "--role",
+            "admin",
+            "--email",
+            email,
+            "--database",
+            &url,
+        ])
+    };
+    let token = ok(&create("Ann@Example.com")).trim().to_string();
+    assert!(token.starts_with("tk_"), "{token}");
+    // The same again is another token for her; another email is refused.
+    ok(&create("ann@example.com"));
+    let out = create("someone@example.com");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ann@example.com"));
+    let out = create("not an email");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--email"));
+    assert_eq!(list(&url)["items"].as_array().map(Vec::len), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_with_email_sqlite() {
+    create_with_email(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_create_with_email_postgres() {
+    create_with_email(true).await;
+}

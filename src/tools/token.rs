@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
-use takes_api::UserRole;
 use takes_platform::clock::{rfc3339, Millis};
 use takes_platform::AppState;
 
@@ -33,8 +32,7 @@ pub fn parse_lifetime(text: &str) -> anyhow::Result<Millis> {
 
 pub async fn create(
     state: &AppState,
-    name: &str,
-    role: UserRole,
+    who: takes_platform::auth::NewTokenUser<'_>,
     expires: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let now = state.clock.now();
@@ -42,10 +40,9 @@ pub async fn create(
         Some(text) => Some(now + parse_lifetime(text)?),
         None => None,
     };
-    let issued =
-        takes_platform::auth::issue_token_expiring(&state.db, now, name, role, "cli", expires_at)
-            .await
-            .context("creating the token")?;
+    let issued = takes_platform::auth::issue_token_for(&state.db, now, who, "cli", expires_at)
+        .await
+        .context("creating the token")?;
     println!("{}", issued.token);
     // The token on stdout alone (scripts read it); the rest on stderr.
     match expires_at {

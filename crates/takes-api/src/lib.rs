@@ -20,6 +20,7 @@ pub use lifecycle::*;
 pub mod process;
 pub mod roles;
 pub mod scoring;
+pub mod users;
 pub use scoring::{Sheet, SheetKind};
 
 /// Path prefix of every endpoint.

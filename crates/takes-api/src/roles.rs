@@ -101,3 +101,44 @@ pub struct RoleDetail {
     pub pool: Vec<PoolMember>,
     pub recruiters: Vec<RoleUser>,
 }
+
+/// Body of `PATCH /v1/roles/{id}`: only the fields given change; an empty
+/// text clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleUpdate {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub completion_window_hours: Option<i64>,
+    #[serde(default)]
+    pub reviewers_per_interview: Option<i64>,
+    #[serde(default)]
+    pub hiring_manager: Option<String>,
+    #[serde(default)]
+    pub support_contact: Option<String>,
+    #[serde(default)]
+    pub invitation_message: Option<String>,
+    /// `true` archives (no new invitations), `false` restores.
+    #[serde(default)]
+    pub archived: Option<bool>,
+}
+
+/// Body of `POST /v1/roles/{id}/question-sets`: the role's questions from
+/// now on. A new version when interviews use the current one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewQuestionSet {
+    /// Retakes allowed per question.
+    pub retakes: i64,
+    pub questions: Vec<crate::process::ProcessQuestion>,
+}
+
+/// Body of `PUT /v1/roles/{id}/reviewers` and `PUT /v1/roles/{id}/recruiters`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleMembers {
+    pub user_ids: Vec<String>,
+}

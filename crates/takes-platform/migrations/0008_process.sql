@@ -61,3 +61,16 @@ CREATE TABLE process_lock (
     revision  BIGINT NOT NULL
 );
 INSERT INTO process_lock (id, revision) VALUES (1, 0);
+
+-- Intro videos uploaded for roles (`PUT /v1/process/intro-videos`), by
+-- content: a process document names one by its SHA-256, so uploading the
+-- same file twice stores it once.
+CREATE TABLE intro_videos (
+    sha256           TEXT PRIMARY KEY,
+    media_object_id  TEXT NOT NULL REFERENCES media_objects (id),
+    duration_s       DOUBLE PRECISION NOT NULL,
+    uploaded_by      TEXT REFERENCES users (id),
+    created_at       BIGINT NOT NULL
+);
+-- The file name the role's intro video had (export writes it back).
+ALTER TABLE job_roles ADD COLUMN intro_video_file_name TEXT;

@@ -72,6 +72,13 @@ impl FromRequestParts<AppState> for Caller {
             ))
             .with_field("Authorization"));
         }
+        if let Some(at) = t.deactivated_at {
+            return Err(ApiError::unauthorized(format!(
+                "the token's user was deactivated at {}",
+                crate::clock::rfc3339(at)
+            ))
+            .with_field("Authorization"));
+        }
         if let Some(at) = t.expires_at.filter(|&at| now >= at) {
             return Err(ApiError::unauthorized(format!(
                 "the token expired at {}; ask an admin for a new one",
@@ -133,6 +140,44 @@ pub async fn issue_token_expiring(
     label: &str,
     expires_at: Option<crate::clock::Millis>,
 ) -> anyhow::Result<Issued> {
+    issue_token_for(
+        db,
+        now,
+        NewTokenUser {
+            name,
+            role,
+            email: None,
+        },
+        label,
+        expires_at,
+    )
+    .await
+}
+
+/// Who a token is issued to: made when missing.
+pub struct NewTokenUser<'a> {
+    pub name: &'a str,
+    pub role: UserRole,
+    /// The user's email (stored lowercase), which process files name
+    /// people by.
+    pub email: Option<&'a str>,
+}
+
+/// [`issue_token_expiring`] for a user who may have an email.
+pub async fn issue_token_for(
+    db: &crate::db::Db,
+    now: crate::clock::Millis,
+    who: NewTokenUser<'_>,
+    label: &str,
+    expires_at: Option<crate::clock::Millis>,
+) -> anyhow::Result<Issued> {
+    let NewTokenUser { name, role, email } = who;
+    let email = email.map(|e| e.trim().to_lowercase());
+    if let Some(e) = &email {
+        if let Some(problem) = crate::email::address_problem(e) {
+            anyhow::bail!("--email {e:?} {problem}");
+        }
+    }
     if expires_at.is_some_and(|at| at <= now) {
         anyhow::bail!("the token's expiry must be in the future");
     }
@@ -141,6 +186,15 @@ pub async fn issue_token_expiring(
         anyhow::bail!("--name must be 1 to 200 characters, got {name:?}");
     }
     let mut w = db.begin_write().await?;
+    if let Some(e) = &email {
+        let everyone = users::all(&mut w.tx).await?;
+        if let Some(other) = everyone
+            .iter()
+            .find(|u| u.email.as_deref() == Some(e.as_str()) && u.name != name)
+        {
+            anyhow::bail!("--email {e} belongs to another user, {:?}", other.name);
+        }
+    }
     let user_id = match users::by_name(&mut w.tx, name).await? {
         Some((id, stored)) => {
             if stored != role.as_str() {
@@ -149,11 +203,26 @@ pub async fn issue_token_expiring(
                     role.as_str()
                 );
             }
+            if let Some(e) = &email {
+                let row = users::by_id(&mut w.tx, &id).await?;
+                match row.and_then(|r| r.email) {
+                    Some(stored) if stored != *e => anyhow::bail!(
+                        "user {name:?} has email {stored}, not {e}; change it with PATCH /v1/users or a process file"
+                    ),
+                    Some(_) => {}
+                    None => users::update(&mut w.tx, &id, name, role.as_str(), Some(e)).await?,
+                }
+            }
             id
         }
         None => {
             let id = new_id();
-            users::insert(&mut w.tx, &id, name, role.as_str(), now).await?;
+            match &email {
+                Some(e) => {
+                    users::insert_with_email(&mut w.tx, &id, name, role.as_str(), e, now).await?
+                }
+                None => users::insert(&mut w.tx, &id, name, role.as_str(), now).await?,
+            }
             crate::store::audit::record(
                 &mut w.tx,
                 now,
@@ -162,7 +231,7 @@ pub async fn issue_token_expiring(
                     action: "user.created",
                     entity_type: "user",
                     entity_id: &id,
-                    detail: serde_json::json!({"name": name, "role": role.as_str()}),
+                    detail: serde_json::json!({"name": name, "role": role.as_str(), "email": email}),
                 },
             )
             .await?;

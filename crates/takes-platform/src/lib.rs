@@ -22,6 +22,7 @@ pub mod http;
 pub mod ids;
 pub mod invitations;
 pub mod media;
+pub mod process;
 pub mod pseudonym;
 pub mod seed;
 pub mod state;

@@ -63,6 +63,7 @@ pub async fn get_assignment(
     let questions =
         store::questions_with_responses(&mut conn, &own.interview_id, &own.question_set_id).await?;
     let my_scores = store::scores(&mut conn, &own.id).await?;
+    let version = crate::store::roles::view::set_version(&mut conn, &own.question_set_id).await?;
     Ok(axum::Json(AssignmentDetail {
         id: own.id,
         interview_id: own.interview_id,
@@ -78,8 +79,7 @@ pub async fn get_assignment(
         },
         due_at: rfc3339(own.due_at),
         submitted_at: own.submitted_at.map(rfc3339),
-        // Filled by the question-set versions of the process work (issue 11).
-        question_set_version: None,
+        question_set_version: version,
         questions,
         my_scores,
     }))

@@ -63,15 +63,37 @@ pub async fn media(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let m = load(&state, &caller, &response_id).await?;
+    let file = StoredFile {
+        storage_key: &m.storage_key,
+        content_type: &m.content_type,
+        bytes: m.bytes,
+        sha256: &m.sha256,
+    };
+    serve(&state, file, &headers, &format!("response {response_id}")).await
+}
+
+/// A media file as stored.
+pub struct StoredFile<'a> {
+    pub storage_key: &'a str,
+    pub content_type: &'a str,
+    pub bytes: i64,
+    pub sha256: &'a str,
+}
+
+/// Serves a stored file, whole or the `Range` asked for.
+pub async fn serve(
+    state: &AppState,
+    m: StoredFile<'_>,
+    headers: &HeaderMap,
+    what: &str,
+) -> ApiResult<Response> {
     let path = state
         .media
-        .path_of(&m.storage_key)
+        .path_of(m.storage_key)
         .map_err(|e| ApiError::internal(e.to_string()))?;
     let mut file = tokio::fs::File::open(&path).await.map_err(|e| {
         tracing::error!(path = %path.display(), error = %e, "media file missing");
-        ApiError::not_found(format!(
-            "the media of response {response_id} is missing from the store"
-        ))
+        ApiError::not_found(format!("the media of {what} is missing from the store"))
     })?;
     let len = file
         .metadata()
@@ -117,7 +139,7 @@ pub async fn media(
     let body = Body::from_stream(ReaderStream::with_capacity(file.take(count), 64 * 1024));
     let mut resp = Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, m.content_type.as_str())
+        .header(header::CONTENT_TYPE, m.content_type)
         .header(header::CONTENT_LENGTH, count)
         .header(header::ACCEPT_RANGES, "bytes")
         .header(header::ETAG, etag)
@@ -149,4 +171,33 @@ pub async fn transcript(
         webvtt::render(&cues),
     )
         .into_response())
+}
+
+/// A role's intro video, uploaded with `PUT /v1/process/intro-videos`.
+/// Public, like any link in an invitation: candidates' players fetch it
+/// without credentials. Supports `Range`.
+#[utoipa::path(get, path = "/v1/media/intro-videos/{id}", tag = "media",
+    security(()),
+    params(("id" = String, Path, description = "The intro video's media id"),
+           ("Range" = Option<String>, Header, description = "`bytes=START-END`, `bytes=START-` or `bytes=-SUFFIX`")),
+    responses((status = 200, description = "The whole file", content_type = "video/webm"),
+              (status = 206, description = "The requested range", content_type = "video/webm"),
+              (status = 400, body = Problem), (status = 404, body = Problem), (status = 416, body = Problem)))]
+pub async fn intro_video(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut conn = state.db.pool.acquire().await?;
+    let v = crate::store::process::intro_video_by_media(&mut conn, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no intro video {id:?}")).with_field("id"))?;
+    drop(conn);
+    let file = StoredFile {
+        storage_key: &v.storage_key,
+        content_type: &v.content_type,
+        bytes: v.bytes,
+        sha256: &v.sha256,
+    };
+    serve(&state, file, &headers, &format!("intro video {id}")).await
 }

@@ -13,11 +13,14 @@ mod invitations;
 mod me;
 mod media;
 mod problems_doc;
+mod process;
 mod queue;
 mod reliability;
+mod role_admin;
 mod roles;
 mod scorecard;
 mod tokens;
+mod users;
 mod webhooks;
 
 use axum::extract::DefaultBodyLimit;
@@ -57,6 +60,11 @@ use crate::state::AppState;
                                            (`Authorization: Bearer SECRET` or `X-Candidate-Secret`), not a user token"),
         (name = "tokens", description = "API tokens: list your own with when each was last used, revoke them; \
                                         admins anyone's. Tokens are issued with `takes token create`"),
+        (name = "process", description = "The hiring process as data: users, roles, versioned question sets \
+                                           with rubrics, reviewer pools and intro videos; the whole process as one \
+                                           document (export, plan, apply with If-Match); admins, and recruiters \
+                                           for the roles they own"),
+        (name = "users", description = "People who sign in and their tokens; admins only"),
         (name = "webhooks", description = "Outbound webhooks (Standard Webhooks signatures): endpoints, the delivery \
                                           log, dead letters and replay; admins only"),
         (name = "ats", description = "Inbound ATS integrations, each off until configured under [ats]: a generic \
@@ -115,6 +123,18 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invitations::create))
         .routes(routes!(invitations::get_invitation))
         .routes(routes!(roles::get_settings, roles::update_settings))
+        .routes(routes!(roles::list, role_admin::create))
+        .routes(routes!(roles::get_role, role_admin::update))
+        .routes(routes!(role_admin::new_question_set))
+        .routes(routes!(role_admin::put_reviewers))
+        .routes(routes!(role_admin::put_recruiters))
+        .routes(routes!(process::export, process::apply))
+        .routes(routes!(process::plan))
+        .routes(routes!(process::upload_intro_video))
+        .routes(routes!(media::intro_video))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::update))
+        .routes(routes!(users::issue_token))
         .routes(routes!(candidate::interview))
         .routes(routes!(candidate::put_response))
         .routes(routes!(media::media))
@@ -198,8 +218,10 @@ async fn guard_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|s| s.parse::<u64>().ok());
-    // Answer uploads stream to disk under their own, larger limit.
-    let upload = parts.uri.path().starts_with("/v1/candidate/responses/");
+    // Answer uploads and intro videos stream to disk under their own,
+    // larger limit; process documents have theirs.
+    let upload = parts.uri.path().starts_with("/v1/candidate/responses/")
+        || parts.uri.path().starts_with("/v1/process");
     match declared {
         Some(len) if len > BODY_LIMIT as u64 && !upload => {
             // Inbound ATS calls are authenticated by a signature over the

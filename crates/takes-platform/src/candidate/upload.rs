@@ -42,9 +42,9 @@ pub struct Stored {
 }
 
 /// A temporary file that removes itself unless kept.
-struct TempFile {
-    path: PathBuf,
-    keep: bool,
+pub(crate) struct TempFile {
+    pub(crate) path: PathBuf,
+    pub(crate) keep: bool,
 }
 
 impl Drop for TempFile {
@@ -287,7 +287,7 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
     })
 }
 
-fn too_large(len: u64, max: u64) -> ApiError {
+pub(crate) fn too_large(len: u64, max: u64) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "payload-too-large",
@@ -304,7 +304,11 @@ fn no_retakes_left(allowed: i64) -> ApiError {
 }
 
 /// Writes the body to `path`, hashing it; refuses beyond `max` bytes.
-async fn receive(body: Body, path: &std::path::Path, max: u64) -> ApiResult<(u64, String)> {
+pub(crate) async fn receive(
+    body: Body,
+    path: &std::path::Path,
+    max: u64,
+) -> ApiResult<(u64, String)> {
     let mut file = tokio::fs::File::create(path)
         .await
         .map_err(|e| ApiError::internal(format!("cannot create a temporary file: {e}")))?;

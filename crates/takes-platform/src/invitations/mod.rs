@@ -154,6 +154,13 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
     let role = store::role_terms(&mut w.tx, &new.role_id)
         .await?
         .ok_or_else(|| ApiError::invalid("role_id", format!("no job role {:?}", new.role_id)))?;
+    if role.archived_at.is_some() {
+        let name = role.key.clone().unwrap_or_else(|| role.title.clone());
+        return Err(ApiError::conflict(format!(
+            "the job role {name:?} is archived: it takes no new invitations"
+        ))
+        .with_field("role_id"));
+    }
     let set = store::current_set(&mut w.tx, &new.role_id)
         .await?
         .ok_or_else(|| {
@@ -174,8 +181,9 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
         .with_field("role_id"));
     }
     let window_h = role.completion_window_h;
-    // The column's CHECK keeps this in range; clamping guards old rows.
-    let expires_at = now + window_h.clamp(*WINDOW_HOURS.start(), *WINDOW_HOURS.end()) * HOUR;
+    // The process checks keep this in range; clamping guards old rows.
+    let allowed = crate::process::checks::WINDOW_HOURS;
+    let expires_at = now + window_h.clamp(*allowed.start(), *allowed.end()) * HOUR;
     let set_id = set.id.clone();
     let candidate_id = interviews::candidate(&mut w.tx, now, &name, &email).await?;
     let interview_id = interviews::interview(
@@ -255,7 +263,17 @@ pub async fn create(state: &AppState, new: NewInvitation) -> Result<InvitationCr
     )
     .await?;
     let app = candidate_app_url(state);
-    let intro = role.intro_video_url;
+    // An uploaded video is served by this server: the email needs its
+    // whole address.
+    let intro = role.intro_video_url.map(|u| {
+        if u.starts_with('/') {
+            let base = state.config.public_url.clone();
+            let base = base.unwrap_or_else(|| "http://localhost:8080".into());
+            format!("{}{u}", base.trim_end_matches('/'))
+        } else {
+            u
+        }
+    });
     let retakes = set.retakes_allowed;
     email_outbox::enqueue(
         &mut w.tx,

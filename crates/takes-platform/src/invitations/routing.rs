@@ -8,8 +8,9 @@ use crate::clock::{Millis, HOUR};
 use crate::error::ApiResult;
 use crate::store::invitations as store;
 
-/// Assigns up to `reviewers_per_interview` reviewers from the role's pool
-/// who are not yet on this interview, choosing those with the fewest
+/// Assigns up to `reviewers_per_interview` (the role's own, else the
+/// server's) active reviewers from the role's pool who are not yet on this
+/// interview, choosing those with the fewest
 /// unsubmitted assignments (ties: by name, then id, so the choice is
 /// reproducible). Returns them and the review-by time.
 pub async fn assign(
@@ -20,7 +21,10 @@ pub async fn assign(
     role_id: &str,
 ) -> ApiResult<(Vec<WebhookUser>, Millis)> {
     let due_at = now + config.review_within_hours.max(1) * HOUR;
-    let wanted = config.reviewers_per_interview.max(0);
+    let wanted = store::reviewers_per_interview(conn, role_id)
+        .await?
+        .unwrap_or(config.reviewers_per_interview)
+        .max(0);
     let rows = store::least_busy_reviewers(conn, role_id, interview_id, wanted).await?;
     if (rows.len() as i64) < wanted {
         tracing::warn!(

@@ -116,6 +116,11 @@ fn embedded_file(name: &str) -> Option<&'static [u8]> {
         .map(|(_, b)| *b)
 }
 
+/// `riley.chen@example.com` for "Riley Chen".
+pub fn demo_email(name: &str) -> String {
+    format!("{}@example.com", name.to_lowercase().replace(' ', "."))
+}
+
 /// A deterministic number in `0..n` from a label, so the demo is the same
 /// every time without a random seed to carry around.
 fn pick(label: &str, n: u64) -> u64 {
@@ -179,9 +184,25 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
 
     let mut w = state.db.begin_write().await?;
     let tx = &mut w.tx;
+    // Everyone has an email and every role a key and an owner, so that
+    // `takes process export` and `plan` work on the demo.
+    let people = REVIEWERS
+        .iter()
+        .zip(&reviewer_ids)
+        .map(|(n, id)| (*n, id.as_str(), UserRole::Reviewer))
+        .chain([
+            (RECRUITER, recruiter_id.as_str(), UserRole::Recruiter),
+            (ADMIN, admin_id.as_str(), UserRole::Admin),
+        ]);
+    for (name, id, role) in people {
+        crate::store::users::update(tx, id, name, role.as_str(), Some(&demo_email(name))).await?;
+    }
     let mut role_ids = std::collections::HashMap::new();
     for role in &content.roles {
         let role_id = roles::role(tx, now, &role.title, &role.department).await?;
+        roles::write::set_key(tx, &role_id, &role.key).await?;
+        roles::write::replace_recruiters(tx, now, &role_id, std::slice::from_ref(&recruiter_id))
+            .await?;
         let set = &role.question_set;
         let set_id = roles::question_set(tx, now, &role_id, &set.name, set.retakes_allowed).await?;
         let mut question_ids = Vec::new();

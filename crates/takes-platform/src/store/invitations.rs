@@ -17,7 +17,10 @@ pub struct RoleTerms {
     pub title: String,
     pub department: String,
     pub completion_window_h: i64,
+    /// The uploaded intro video's path on this server, else the configured link.
     pub intro_video_url: Option<String>,
+    pub archived_at: Option<Millis>,
+    pub key: Option<String>,
 }
 
 pub async fn role_terms(
@@ -25,7 +28,9 @@ pub async fn role_terms(
     role_id: &str,
 ) -> Result<Option<RoleTerms>, sqlx::Error> {
     sqlx::query(
-        "SELECT title, department, completion_window_h, intro_video_url FROM job_roles WHERE id = $1",
+        "SELECT title, department, COALESCE(completion_window_hours, completion_window_h) AS window_h, \
+           COALESCE('/v1/media/intro-videos/' || intro_video_media_id, intro_video_url) AS intro, \
+           archived_at, role_key FROM job_roles WHERE id = $1",
     )
     .bind(role_id)
     .fetch_optional(conn)
@@ -34,14 +39,17 @@ pub async fn role_terms(
         Ok(RoleTerms {
             title: r.try_get("title")?,
             department: r.try_get("department")?,
-            completion_window_h: r.try_get("completion_window_h")?,
-            intro_video_url: r.try_get("intro_video_url")?,
+            completion_window_h: r.try_get("window_h")?,
+            intro_video_url: r.try_get("intro")?,
+            archived_at: r.try_get("archived_at")?,
+            key: r.try_get("role_key")?,
         })
     })
     .transpose()
 }
 
-/// The question set a new interview of the role uses: its newest.
+/// The question set a new interview of the role uses: its current one
+/// (`job_roles.current_question_set_id`), else its newest.
 pub struct CurrentSet {
     pub id: String,
     pub retakes_allowed: i64,
@@ -54,7 +62,8 @@ pub async fn current_set(
 ) -> Result<Option<CurrentSet>, sqlx::Error> {
     sqlx::query(
         "SELECT s.id, s.retakes_allowed, (SELECT COUNT(*) FROM questions q WHERE q.question_set_id = s.id) AS n \
-         FROM question_sets s WHERE s.job_role_id = $1 ORDER BY s.created_at DESC, s.id DESC LIMIT 1",
+         FROM question_sets s JOIN job_roles r ON r.id = s.job_role_id WHERE s.job_role_id = $1 \
+         ORDER BY CASE WHEN s.id = r.current_question_set_id THEN 0 ELSE 1 END, s.created_at DESC, s.id DESC LIMIT 1",
     )
     .bind(role_id)
     .fetch_optional(conn)
@@ -349,7 +358,7 @@ pub async fn least_busy_reviewers(
         "SELECT u.id, u.name, \
            (SELECT COUNT(*) FROM assignments a WHERE a.reviewer_id = u.id AND a.status <> 'submitted') AS open_count \
          FROM role_reviewers rr JOIN users u ON u.id = rr.user_id \
-         WHERE rr.job_role_id = $1 \
+         WHERE rr.job_role_id = $1 AND u.deactivated_at IS NULL \
            AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.interview_id = $2 AND x.reviewer_id = u.id) \
          ORDER BY open_count, u.name, u.id LIMIT $3",
     )
@@ -366,4 +375,20 @@ pub async fn least_busy_reviewers(
         })
     })
     .collect()
+}
+
+/// The role's own `reviewers_per_interview`, if it sets one.
+pub async fn reviewers_per_interview(
+    conn: &mut AnyConnection,
+    role_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    Ok(
+        sqlx::query("SELECT reviewers_per_interview FROM job_roles WHERE id = $1")
+            .bind(role_id)
+            .fetch_optional(conn)
+            .await?
+            .map(|r| r.try_get::<Option<i64>, _>("reviewers_per_interview"))
+            .transpose()?
+            .flatten(),
+    )
 }

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod interviews;
 pub mod invitations;
 pub mod page;
+pub mod process;
 pub mod roles;
 pub mod users;
 pub mod webhooks;

@@ -8,6 +8,11 @@ use takes_api::{RoleInvitationSettings, Rubric};
 use crate::clock::Millis;
 use crate::ids::new_id;
 
+pub mod view;
+pub mod write;
+
+pub use write::set_window;
+
 pub async fn role(
     c: &mut AnyConnection,
     now: Millis,
@@ -16,7 +21,8 @@ pub async fn role(
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO job_roles (id, title, department, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO job_roles (id, title, department, created_at, completion_window_hours) \
+         VALUES ($1, $2, $3, $4, 72)",
     )
     .bind(&id)
     .bind(title)
@@ -36,15 +42,23 @@ pub async fn question_set(
 ) -> Result<String, sqlx::Error> {
     let id = new_id();
     sqlx::query(
-        "INSERT INTO question_sets (id, job_role_id, name, retakes_allowed, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO question_sets (id, job_role_id, name, retakes_allowed, created_at, version) \
+         VALUES ($1, $2, $3, $4, $5, \
+           (SELECT COALESCE(MAX(s.version), 0) + 1 FROM question_sets s WHERE s.job_role_id = $2))",
     )
     .bind(&id)
     .bind(role_id)
     .bind(name)
     .bind(retakes_allowed)
     .bind(now)
-    .execute(c)
+    .execute(&mut *c)
     .await?;
+    // The newest set is the one new invitations get.
+    sqlx::query("UPDATE job_roles SET current_question_set_id = $1 WHERE id = $2")
+        .bind(&id)
+        .bind(role_id)
+        .execute(c)
+        .await?;
     Ok(id)
 }
 
@@ -77,12 +91,23 @@ pub async fn question(
     set_id: &str,
     q: NewQuestion<'_>,
 ) -> Result<String, sqlx::Error> {
+    question_with_thinking(c, set_id, q, 0).await
+}
+
+/// [`question`] with seconds of thinking time before recording starts.
+pub async fn question_with_thinking(
+    c: &mut AnyConnection,
+    set_id: &str,
+    q: NewQuestion<'_>,
+    thinking_time_s: i64,
+) -> Result<String, sqlx::Error> {
     let id = new_id();
     let anchors =
         serde_json::to_string(&q.rubric.anchors).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query(
         "INSERT INTO questions (id, question_set_id, position, prompt, competency, time_limit_s, \
-         scale_min, scale_max, pass_score, anchors_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+         scale_min, scale_max, pass_score, anchors_json, thinking_time_s) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&id)
     .bind(set_id)
@@ -94,6 +119,7 @@ pub async fn question(
     .bind(q.rubric.scale_max)
     .bind(q.rubric.pass_score)
     .bind(anchors)
+    .bind(thinking_time_s)
     .execute(c)
     .await?;
     Ok(id)
@@ -105,7 +131,8 @@ pub async fn invitation_settings(
     id: &str,
 ) -> Result<Option<RoleInvitationSettings>, sqlx::Error> {
     let Some(row) = sqlx::query(
-        "SELECT completion_window_h, intro_video_url, hiring_manager_email FROM job_roles WHERE id = $1",
+        "SELECT COALESCE(completion_window_hours, completion_window_h) AS window_h, intro_video_url, \
+         hiring_manager_email FROM job_roles WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -125,7 +152,7 @@ pub async fn invitation_settings(
     .collect::<Result<_, _>>()?;
     Ok(Some(RoleInvitationSettings {
         role_id: id.to_string(),
-        completion_window_hours: row.try_get("completion_window_h")?,
+        completion_window_hours: row.try_get("window_h")?,
         intro_video_url: row.try_get("intro_video_url")?,
         hiring_manager_email: row.try_get("hiring_manager_email")?,
         reviewer_ids,
@@ -146,11 +173,7 @@ pub async fn change_settings(
     c: SettingsChange<'_>,
 ) -> Result<(), sqlx::Error> {
     if let Some(h) = c.completion_window_hours {
-        sqlx::query("UPDATE job_roles SET completion_window_h = $1 WHERE id = $2")
-            .bind(h)
-            .bind(id)
-            .execute(&mut *conn)
-            .await?;
+        set_window(conn, id, h).await?;
     }
     if let Some(v) = c.intro_video_url {
         sqlx::query("UPDATE job_roles SET intro_video_url = $1 WHERE id = $2")

@@ -15,14 +15,16 @@ pub struct Presented {
     pub revoked_at: Option<Millis>,
     pub expires_at: Option<Millis>,
     pub last_used_at: Option<Millis>,
+    /// When the user was deactivated: their tokens stop working.
+    pub deactivated_at: Option<Millis>,
 }
 
 /// The token with this hash, revoked and expired ones included (the caller
 /// says which it is).
 pub async fn by_token_hash(db: &Db, token_hash: &str) -> Result<Option<Presented>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT t.id AS token_id, u.id, u.name, u.role, t.revoked_at, t.expires_at, t.last_used_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+        "SELECT t.id AS token_id, u.id, u.name, u.role, t.revoked_at, t.expires_at, t.last_used_at, \
+         u.deactivated_at FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
     )
     .bind(token_hash)
     .fetch_optional(&db.pool)
@@ -36,6 +38,7 @@ pub async fn by_token_hash(db: &Db, token_hash: &str) -> Result<Option<Presented
             revoked_at: r.try_get("revoked_at")?,
             expires_at: r.try_get("expires_at")?,
             last_used_at: r.try_get("last_used_at")?,
+            deactivated_at: r.try_get("deactivated_at")?,
         })
     })
     .transpose()
@@ -193,4 +196,103 @@ pub async fn user_count(conn: &mut AnyConnection) -> Result<i64, sqlx::Error> {
         .fetch_one(conn)
         .await?
         .try_get("n")
+}
+
+/// A user as the process and the user API see them.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    /// Stored lowercase.
+    pub email: Option<String>,
+    pub created_at: Millis,
+    pub deactivated_at: Option<Millis>,
+}
+
+fn user_row(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        role: r.try_get("role")?,
+        email: r.try_get("email")?,
+        created_at: r.try_get("created_at")?,
+        deactivated_at: r.try_get("deactivated_at")?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, name, role, email, created_at, deactivated_at";
+
+/// Every user, deactivated ones included, by id.
+pub async fn all(conn: &mut AnyConnection) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(user_row)
+        .collect()
+}
+
+pub async fn by_id(conn: &mut AnyConnection, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?
+        .as_ref()
+        .map(user_row)
+        .transpose()
+}
+
+/// Creates a user with an email (lowercase).
+pub async fn insert_with_email(
+    conn: &mut AnyConnection,
+    id: &str,
+    name: &str,
+    role: &str,
+    email: &str,
+    at: Millis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO users (id, name, role, email, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(role)
+    .bind(email)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Sets a user's name, role and email.
+pub async fn update(
+    conn: &mut AnyConnection,
+    id: &str,
+    name: &str,
+    role: &str,
+    email: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET name = $1, role = $2, email = $3 WHERE id = $4")
+        .bind(name)
+        .bind(role)
+        .bind(email)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Deactivates (`Some(at)`) or reactivates (`None`) a user.
+pub async fn set_deactivated(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: Option<Millis>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET deactivated_at = $1 WHERE id = $2")
+        .bind(at)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -40,6 +40,45 @@ type Row = (
     Vec<(Who, u16)>,
 );
 
+/// Admins get `ok`; everyone else signed in 403.
+fn only_admin(ok: u16) -> Vec<(Who, u16)> {
+    use Who::*;
+    vec![
+        (Nobody, 401),
+        (BadToken, 401),
+        (Owner, 403),
+        (Outsider, 403),
+        (Recruiter, 403),
+        (Admin, ok),
+    ]
+}
+
+/// Recruiters and admins get `ok`; reviewers 403.
+fn staff(ok: u16) -> Vec<(Who, u16)> {
+    use Who::*;
+    vec![
+        (Nobody, 401),
+        (BadToken, 401),
+        (Owner, 403),
+        (Outsider, 403),
+        (Recruiter, ok),
+        (Admin, ok),
+    ]
+}
+
+fn authz_role() -> serde_json::Value {
+    let q = |prompt: &str| {
+        json!({"prompt": prompt, "competency": "Ownership", "time_limit_s": 120,
+            "rubric": {"scale_min": 1, "scale_max": 5, "pass_score": 3, "anchors": [
+                {"score": 1, "label": "Weak", "description": "w"},
+                {"score": 3, "label": "Acceptable", "description": "a"},
+                {"score": 5, "label": "Strong", "description": "s"}]}})
+    };
+    json!({"key": "authz-role", "title": "Authz", "department": "Security",
+        "completion_window_hours": 72, "retakes": 1, "reviewers_per_interview": 2,
+        "questions": [q("Describe a time A."), q("Describe a time B."), q("Describe a time C.")]})
+}
+
 fn matrix() -> Vec<Row> {
     use Who::*;
     let all_ok = vec![
@@ -588,6 +627,98 @@ fn matrix() -> Vec<Row> {
         ),
         // Everyone lists their own tokens; a token id that is not yours
         // (here: none at all) is not found, for admins too.
+        // The process (issue 11): the document is the admins'; a role's
+        // settings are its owning recruiters' too (the fixture's `{i}` is no
+        // role: 404 once the caller may ask); intro videos are public.
+        (Method::GET, "/v1/process", None, only_admin(200)),
+        (
+            Method::POST,
+            "/v1/process/plan",
+            Some(json!({"document": {"users": [], "roles": []}})),
+            only_admin(200),
+        ),
+        (
+            Method::PUT,
+            "/v1/process",
+            Some(json!({"document": {"users": [], "roles": []}})),
+            only_admin(200),
+        ),
+        (
+            Method::PUT,
+            "/v1/process/intro-videos",
+            Some(json!({})),
+            staff(422),
+        ),
+        (
+            Method::GET,
+            "/v1/media/intro-videos/{t}",
+            None,
+            vec![
+                (Nobody, 404),
+                (BadToken, 404),
+                (Owner, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/roles",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 200),
+                (Outsider, 200),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/roles",
+            Some(authz_role()),
+            only_admin(201),
+        ),
+        (Method::GET, "/v1/roles/{i}", None, staff(404)),
+        (
+            Method::PATCH,
+            "/v1/roles/{i}",
+            Some(json!({"title": "X"})),
+            staff(404),
+        ),
+        (
+            Method::POST,
+            "/v1/roles/{i}/question-sets",
+            Some(json!({"retakes": 1, "questions": authz_role()["questions"]})),
+            staff(404),
+        ),
+        (
+            Method::PUT,
+            "/v1/roles/{i}/reviewers",
+            Some(json!({"user_ids": []})),
+            staff(404),
+        ),
+        (
+            Method::PUT,
+            "/v1/roles/{i}/recruiters",
+            Some(json!({"user_ids": []})),
+            staff(404),
+        ),
+        (Method::GET, "/v1/users", None, only_admin(200)),
+        (
+            Method::POST,
+            "/v1/users",
+            Some(json!({"email": "authz@example.com", "name": "Authz User", "role": "reviewer"})),
+            only_admin(201),
+        ),
+        (
+            Method::PATCH,
+            "/v1/users/{t}",
+            Some(json!({"name": "Nobody Here"})),
+            only_admin(404),
+        ),
+        (Method::POST, "/v1/users/{t}/tokens", None, only_admin(404)),
         (
             Method::GET,
             "/v1/tokens",

@@ -24,8 +24,9 @@ use crate::both_backends;
 use crate::support::TestPlatform;
 
 /// The callers, in the order of a row's statuses. Two more are swept
-/// without a column of their own: a revoked token and an expired one must be
-/// answered exactly as no token at all (the `none` column).
+/// without a column of their own: a revoked token, an expired one and one of
+/// a deactivated user must be answered exactly as no token at all (the
+/// `none` column).
 const CALLERS: [&str; 6] = [
     "none",
     "candidate secret",
@@ -49,6 +50,10 @@ const CALLERS: [&str; 6] = [
 ///   before the role, so the empty body is refused first. Nothing is
 ///   disclosed or changed either way; a valid body gets 403 (see the
 ///   hand-written matrix in `authz.rs`);
+/// - a role's intro video is public (candidates' players fetch it by link),
+///   so even no token gets 404 for the made-up id here, not 401;
+/// - a recruiter may change only the roles they own (`role_recruiters`),
+///   and the fixture's role has none: 403;
 /// - a panel is 403 to its owner until the review is submitted, calibration
 ///   results 403 until revealed, and the webhook event replay 409 because
 ///   the delivery replay above it already queued one.
@@ -98,6 +103,22 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("PATCH /v1/webhooks/endpoints/{id}",                     [401, 401, 403, 403, 403, 200]),
     ("POST /v1/webhooks/events/{id}/replay",                  [401, 401, 403, 403, 403, 409]),
     ("DELETE /v1/webhooks/endpoints/{id}",                    [401, 401, 403, 403, 403, 204]),
+    ("GET /v1/media/intro-videos/{id}",                       [404, 404, 404, 404, 404, 404]),
+    ("GET /v1/process",                                       [401, 401, 403, 403, 403, 200]),
+    ("PUT /v1/process",                                       [401, 401, 403, 403, 403, 422]),
+    ("PUT /v1/process/intro-videos",                          [401, 401, 403, 403, 422, 422]),
+    ("POST /v1/process/plan",                                 [401, 401, 403, 403, 403, 422]),
+    ("GET /v1/roles",                                         [401, 401, 200, 200, 200, 200]),
+    ("POST /v1/roles",                                        [401, 401, 422, 422, 422, 422]),
+    ("GET /v1/roles/{id}",                                    [401, 401, 403, 403, 200, 200]),
+    ("PATCH /v1/roles/{id}",                                  [401, 401, 403, 403, 403, 200]),
+    ("POST /v1/roles/{id}/question-sets",                     [401, 401, 422, 422, 422, 422]),
+    ("PUT /v1/roles/{id}/recruiters",                         [401, 401, 422, 422, 422, 422]),
+    ("PUT /v1/roles/{id}/reviewers",                          [401, 401, 422, 422, 422, 422]),
+    ("GET /v1/users",                                         [401, 401, 403, 403, 403, 200]),
+    ("POST /v1/users",                                        [401, 401, 422, 422, 422, 422]),
+    ("PATCH /v1/users/{id}",                                  [401, 401, 403, 403, 403, 200]),
+    ("POST /v1/users/{id}/tokens",                            [401, 401, 403, 403, 403, 201]),
     ("GET /v1/tokens",                                        [401, 401, 200, 200, 200, 200]),
     ("DELETE /v1/tokens/{id}",                                [401, 401, 204, 404, 404, 204]),
 ];
@@ -113,6 +134,10 @@ struct Ids {
     victim_token: String,
     revoked: String,
     expired: String,
+    /// A token of a user who was deactivated.
+    deactivated: String,
+    /// A user for `/v1/users/{id}`.
+    user: String,
 }
 
 /// A token of `user_id` stored directly: `expires_at` may be in the past.
@@ -166,7 +191,28 @@ async fn ids(p: &TestPlatform) -> Ids {
         .await
         .expect("revoke");
     let (_, expired) = stored_token(p, owner, Some(p.state.clock.now() - 1)).await;
+    let gone = takes_platform::ids::new_id();
+    {
+        let mut conn = p.state.db.pool.acquire().await.expect("connection");
+        let now = p.state.clock.now();
+        takes_platform::store::users::insert_with_email(
+            &mut conn,
+            &gone,
+            "Gone Reviewer",
+            "reviewer",
+            "gone@example.com",
+            now,
+        )
+        .await
+        .expect("user");
+        takes_platform::store::users::set_deactivated(&mut conn, &gone, Some(now))
+            .await
+            .expect("deactivate");
+    }
+    let (_, deactivated) = stored_token(p, &gone, None).await;
     Ids {
+        deactivated,
+        user: p.f.reviewer_ids[2].clone(),
         victim_token,
         revoked,
         expired,
@@ -203,6 +249,10 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         ids.role.as_str()
     } else if path.starts_with("/v1/tokens/") {
         ids.victim_token.as_str()
+    } else if path.starts_with("/v1/users/") {
+        ids.user.as_str()
+    } else if path.starts_with("/v1/media/intro-videos/") {
+        "no-such-video"
     } else {
         ""
     };
@@ -305,6 +355,7 @@ both_backends!(
             for (who, dead) in [
                 ("a revoked token", &ids.revoked),
                 ("an expired token", &ids.expired),
+                ("a deactivated user's token", &ids.deactivated),
             ] {
                 let m = Method::from_bytes(method.as_bytes()).expect("method");
                 let mut rb = p.request(m, &url, Some(dead));

@@ -43,7 +43,8 @@ pub struct Head {
 
 pub async fn head(db: &Db, interview_id: &str) -> Result<Head, sqlx::Error> {
     let r = sqlx::query(
-        "SELECT c.name, r.id AS role_id, r.title, r.department, r.intro_video_url, s.retakes_allowed \
+        "SELECT c.name, r.id AS role_id, r.title, r.department, \
+           COALESCE('/v1/media/intro-videos/' || r.intro_video_media_id, r.intro_video_url) AS intro, s.retakes_allowed \
          FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
          JOIN question_sets s ON s.id = i.question_set_id WHERE i.id = $1",
     )
@@ -55,7 +56,7 @@ pub async fn head(db: &Db, interview_id: &str) -> Result<Head, sqlx::Error> {
         role_id: r.try_get("role_id")?,
         title: r.try_get("title")?,
         department: r.try_get("department")?,
-        intro_video_url: r.try_get("intro_video_url")?,
+        intro_video_url: r.try_get("intro")?,
         retakes_allowed: r.try_get("retakes_allowed")?,
     })
 }
