@@ -353,3 +353,161 @@ fn question(errors: &mut Errors, at: &str, q: &ProcessQuestion) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::IntroVideoRef;
+    use crate::{Anchor, Rubric};
+
+    fn anchor(score: i64, label: &str) -> Anchor {
+        Anchor {
+            score,
+            label: label.into(),
+            description: "what it shows".into(),
+        }
+    }
+
+    fn question() -> ProcessQuestion {
+        ProcessQuestion {
+            prompt: "Describe a time when you had to deliver under pressure.".into(),
+            competency: "Delivery".into(),
+            time_limit_s: 120,
+            thinking_time_s: 30,
+            rubric: Rubric {
+                scale_min: 1,
+                scale_max: 5,
+                pass_score: 3,
+                anchors: vec![
+                    anchor(1, "Weak"),
+                    anchor(3, "Acceptable"),
+                    anchor(5, "Strong"),
+                ],
+            },
+        }
+    }
+
+    fn role(key: &str) -> ProcessRole {
+        ProcessRole {
+            key: key.into(),
+            title: "Backend Engineer".into(),
+            department: "Engineering".into(),
+            completion_window_hours: 72,
+            retakes: 1,
+            reviewers_per_interview: 1,
+            reviewers: vec!["riley@example.com".into()],
+            recruiters: vec!["sam@example.com".into()],
+            hiring_manager: Some("hm@example.com".into()),
+            support_contact: None,
+            intro_video: None,
+            invitation_message: None,
+            questions: vec![question(), question(), question()],
+        }
+    }
+
+    fn doc() -> ProcessDocument {
+        let user = |email: &str, role| ProcessUser {
+            email: email.into(),
+            name: "Someone".into(),
+            role,
+        };
+        ProcessDocument {
+            users: vec![
+                user("riley@example.com", UserRole::Reviewer),
+                user("sam@example.com", UserRole::Recruiter),
+            ],
+            roles: vec![role("backend-2027")],
+        }
+    }
+
+    fn paths(d: &ProcessDocument) -> Vec<String> {
+        validate(d)
+            .into_iter()
+            .map(|e| format!("{}: {}", e.path, e.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_sound_document_has_no_error() {
+        assert_eq!(paths(&doc()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn what_a_file_cannot_express_is_checked_too() {
+        let mut d = doc();
+        d.roles.push(role("backend-2027"));
+        assert_eq!(
+            paths(&d),
+            vec!["role[1].key: \"backend-2027\" is also the key of role[0]"]
+        );
+
+        let mut d = doc();
+        d.roles[0].recruiters = vec!["riley@example.com".into()];
+        d.roles[0].reviewers = vec!["nobody@example.com".into(), "NOBODY@example.com".into()];
+        assert_eq!(
+            paths(&d),
+            vec![
+                "role[0].reviewers[1]: \"NOBODY@example.com\" is named twice",
+                "role[0].recruiters[0]: \"riley@example.com\" is a reviewer in this file, not a recruiter or an admin",
+            ]
+        );
+
+        let mut d = doc();
+        d.roles[0].questions.clear();
+        assert_eq!(
+            paths(&d),
+            vec!["role[0].question: a role needs at least one question ([[role.question]])"]
+        );
+
+        let mut d = doc();
+        d.roles[0].questions[1]
+            .rubric
+            .anchors
+            .push(anchor(3, "Again"));
+        d.roles[0].questions[2].rubric.scale_max = 10;
+        d.roles[0].questions[0].thinking_time_s = -1;
+        assert_eq!(
+            paths(&d),
+            vec![
+                "role[0].question[0].thinking_time_s: is -1 s; it must be 0 to 600 s",
+                "role[0].question[1].rubric.anchors.3: anchor 3 is given twice",
+                "role[0].question[2].rubric.scale: [1, 10] must lie within [1, 9] (the workstation rates with the keys 1 to 9)",
+            ]
+        );
+
+        let mut d = doc();
+        d.roles[0].hiring_manager = Some("hm at example.com".into());
+        d.roles[0].intro_video = Some(IntroVideoRef {
+            sha256: "ABC".into(),
+            file_name: Some("../intro.mp4".into()),
+        });
+        d.roles[0].title = "x".repeat(201);
+        assert_eq!(
+            paths(&d),
+            vec![
+                "role[0].title: is 201 characters long; at most 200",
+                "role[0].hiring_manager: \"hm at example.com\" is not an email address (name@example.com)",
+                "role[0].intro_video.sha256: must be 64 lowercase hex digits (a SHA-256)",
+                "role[0].intro_video.file_name: \"../intro.mp4\" is not a plain file name",
+            ]
+        );
+    }
+
+    #[test]
+    fn emails_and_keys_have_a_shape() {
+        for ok in ["a@b.co", "first.last+tag@mail.example.org"] {
+            assert!(is_email(ok), "{ok}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@b..co", "a b@c.co", "a@b@c.co", "a@.co",
+        ] {
+            assert!(!is_email(bad), "{bad}");
+        }
+        for ok in ["backend-2027", "support_lead.eu", "9lives"] {
+            assert!(is_role_key(ok), "{ok}");
+        }
+        for bad in ["", "-x", "Backend", "a b", "ü", &"k".repeat(65)] {
+            assert!(!is_role_key(bad), "{bad}");
+        }
+    }
+}
