@@ -2,6 +2,7 @@
 
 use reqwest::Method;
 use takes_api::process::{ApplyResult, IntroVideoUpload, Plan, ProcessDocument, ProcessRequest};
+use takes_api::roles::{RoleDetail, RolePage};
 
 use super::{enc, root_cause, Client, ClientError};
 
@@ -53,14 +54,30 @@ impl Client {
         self.json(req).await
     }
 
-    /// The intro video uploaded with this SHA-256.
-    pub async fn intro_video(&self, sha256: &str) -> Result<Vec<u8>, ClientError> {
-        let path = format!("/v1/process/intro-videos/{}", enc(sha256));
-        let resp = self.send(self.req(Method::GET, &path)).await?;
+    /// The intro video of the role with this key, as the server serves it
+    /// (`intro_video_url` of `GET /v1/roles/{id}`); `None` when the role has
+    /// none on this server.
+    pub async fn role_intro_video(&self, key: &str) -> Result<Option<Vec<u8>>, ClientError> {
+        let page: RolePage = self.json(self.req(Method::GET, "/v1/roles")).await?;
+        let Some(id) = page
+            .items
+            .into_iter()
+            .find(|r| r.key.as_deref() == Some(key))
+            .map(|r| r.id)
+        else {
+            return Ok(None);
+        };
+        let role: RoleDetail = self
+            .json(self.req(Method::GET, &format!("/v1/roles/{}", enc(&id))))
+            .await?;
+        let Some(url) = role.intro_video_url.filter(|u| u.starts_with('/')) else {
+            return Ok(None);
+        };
+        let resp = self.send(self.req(Method::GET, &url)).await?;
         let bytes = resp
             .bytes()
             .await
             .map_err(|e| ClientError::Malformed(root_cause(&e)))?;
-        Ok(bytes.to_vec())
+        Ok(Some(bytes.to_vec()))
     }
 }

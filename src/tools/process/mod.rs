@@ -235,7 +235,15 @@ pub async fn plan(conn: &Connection, path: &Path, opts: Options) -> ExitCode {
             println!("{}", render::plan_summary(&plan.summary, &plan.changes));
             ExitCode::SUCCESS
         }
-        Err(e) => refused(Some(&loaded), "plan", &e),
+        Err(e) => {
+            let code = refused(Some(&loaded), "plan", &e);
+            let about_video =
+                matches!(&e, ClientError::Invalid { detail, .. } if detail.contains("intro_video"));
+            if about_video && !loaded.file.videos.is_empty() {
+                eprintln!("takes process plan: (plan does not upload intro videos; apply uploads them first)");
+            }
+            code
+        }
     }
 }
 
@@ -425,8 +433,8 @@ async fn download_videos(
         let target = dir.join(&name);
         let present = hash_video(&target).is_ok_and(|r| r.sha256 == video.sha256);
         if !present {
-            match client.intro_video(&video.sha256).await {
-                Ok(bytes) if hex::encode(Sha256::digest(&bytes)) == video.sha256 => {
+            match client.role_intro_video(&role.key).await {
+                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == video.sha256 => {
                     if let Err(e) = std::fs::write(&target, bytes) {
                         eprintln!(
                             "takes process export: cannot write {}: {e}",
@@ -435,8 +443,12 @@ async fn download_videos(
                         continue;
                     }
                 }
-                Ok(_) => {
+                Ok(Some(_)) => {
                     eprintln!("takes process export: the intro video of {} did not match its SHA-256; it stays named by its hash", role.key);
+                    continue;
+                }
+                Ok(None) => {
+                    eprintln!("takes process export: the server serves no intro video for {}; it stays named by its hash", role.key);
                     continue;
                 }
                 Err(e) => {
