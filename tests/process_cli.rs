@@ -320,6 +320,20 @@ async fn plan_apply_export_invite(postgres: bool) {
         "{plan}"
     );
 
+    // The same file with an intro video beside it: apply uploads it.
+    let clip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/takes-platform/demo/clips/c01-q1.webm");
+    std::fs::copy(&clip, home.join("intro-backend.webm")).expect("clip");
+    let with_video = std::fs::read_to_string(example())
+        .expect("example")
+        .replacen(
+            "invitation_message = \"\"\"",
+            "intro_video = \"intro-backend.webm\"\ninvitation_message = \"\"\"",
+            1,
+        );
+    let file = home.join("process.toml").to_string_lossy().to_string();
+    std::fs::write(&file, with_video).expect("write");
+
     // Apply: tokens to a private file, never printed.
     let tokens = home.join("tokens.txt");
     let tokens_arg = tokens.to_string_lossy().to_string();
@@ -332,6 +346,7 @@ async fn plan_apply_export_invite(postgres: bool) {
         ),
     );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).contains("uploaded "), "{}", stderr(&out));
     assert!(stdout(&out).contains("Applied: "), "{}", stdout(&out));
     assert!(!stdout(&out).contains("tk_"), "{}", stdout(&out));
     #[cfg(unix)]
@@ -369,8 +384,10 @@ async fn plan_apply_export_invite(postgres: bool) {
     );
     assert_eq!(stdout(&out).trim(), "No changes.", "{}", stderr(&out));
 
-    // Export, then plan the export: no changes (the round trip).
-    let exported = home.join("exported.toml");
+    // Export, then plan the export: no changes (the round trip). The intro
+    // video is saved beside the exported file.
+    std::fs::create_dir(home.join("ex")).expect("dir");
+    let exported = home.join("ex/exported.toml");
     let exported_arg = exported.to_string_lossy().to_string();
     let out = run(
         home,
@@ -383,6 +400,10 @@ async fn plan_apply_export_invite(postgres: bool) {
     );
     assert_eq!(status(&out), 0, "{}", stderr(&out));
     assert_eq!(stdout(&out).trim(), "No changes.", "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(home.join("ex/intro-backend.webm")).expect("the downloaded intro video"),
+        std::fs::read(&clip).expect("clip")
+    );
 
     // A changed title is one update, at its role.
     let edited = home.join("edited.toml");

@@ -254,12 +254,12 @@ fn validation_errors_are_at_the_line_of_their_key() {
 }
 
 #[test]
-fn more_than_five_questions_is_an_error_at_the_sixth() {
+fn more_than_five_questions_is_an_error_at_the_question_key() {
     let q = "\n[[role.question]]\nprompt = \"Describe a time you learned something.\"\ncompetency = \"Learning\"\n\n[role.question.rubric]\nanchors = { 1 = \"Weak: no\", 3 = \"Acceptable: some\", 5 = \"Strong: yes\" }\n";
     let text = format!("{BASE}{q}{q}{q}");
     assert_eq!(
         errors(&text),
-        vec!["p.toml:54:1: role[0].question[5]: 6 questions; the server takes at most 5 per role (and the seed advises three to five)"]
+        vec!["p.toml:16:8: role[0].question: 6 questions; the server takes at most 5 per role (and the seed advises three to five)"]
     );
 }
 

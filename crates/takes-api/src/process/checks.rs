@@ -228,7 +228,7 @@ fn role(errors: &mut Errors, at: &str, role: &ProcessRole, people: &HashMap<Stri
         );
     } else if role.questions.len() > MAX_QUESTIONS {
         errors.push(
-            format!("{at}.question[{MAX_QUESTIONS}]"),
+            format!("{at}.question"),
             format!(
                 "{} questions; the server takes at most {MAX_QUESTIONS} per role (and the seed advises three to five)",
                 role.questions.len()
