@@ -455,6 +455,8 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
     }
 }
 
+/// `takes process …`, with the server and token resolved as the
+/// workstation resolves them.
 async fn process(ws: &WorkstationArgs, cmd: ProcessCommand) -> ExitCode {
     use crate::tools::process::{self as p, Options};
     let connect = |s: &ServerArgs| {
