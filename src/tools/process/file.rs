@@ -437,7 +437,8 @@ impl Walk {
             }
         }
         // The middle of the scale, rounded up: 3 of [1, 5].
-        let pass = self.int(at, t, "pass", lo + (hi - lo + 1) / 2);
+        let middle = (i128::from(lo) + i128::from(hi) + 1).div_euclid(2);
+        let pass = self.int(at, t, "pass", i64::try_from(middle).unwrap_or(lo));
         let mut anchors = Vec::new();
         if let Some(v) = self.get(t, "anchors") {
             let path = join(at, "anchors");

@@ -371,6 +371,24 @@ fn the_example_file_is_valid_and_clean() {
 }
 
 #[test]
+fn extreme_numbers_are_errors_not_panics() {
+    let e = errors(&edit(
+        "scale = [1, 5]",
+        "scale = [-9223372036854775808, 9223372036854775807]",
+    ));
+    assert_eq!(
+        e,
+        vec!["p.toml:36:1: role[0].question[2].rubric.scale: [-9223372036854775808, 9223372036854775807] must lie within [1, 9] (the workstation rates with the keys 1 to 9)".to_string()]
+    );
+    let e = errors(&edit(
+        "time_limit_s = 90",
+        "time_limit_s = 99999999999999999999",
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("p.toml:33:16: "), "{e:?}");
+}
+
+#[test]
 fn anchors_split_into_label_and_description_only_at_a_short_label() {
     assert_eq!(
         split_anchor("Weak: no example"),
