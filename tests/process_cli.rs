@@ -531,6 +531,80 @@ async fn plan_apply_export_invite(postgres: bool) {
         "{invitation}"
     );
     assert_eq!(invitation["question_count"], 4, "{invitation}");
+
+    // The candidate answers every question; the completed interview lands
+    // in the queues of `reviewers_per_interview` (2) of the role's pool, and
+    // nobody else's.
+    let interview = invitation["id"].as_str().expect("interview id").to_string();
+    let secret = invitation["access_secret"]
+        .as_str()
+        .expect("secret")
+        .to_string();
+    let (code, view) = http(
+        reqwest::Method::GET,
+        format!("{}/v1/candidate/interview", srv.url),
+        &secret,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(code, 200, "{view}");
+    let questions: Vec<String> = view["questions"]
+        .as_array()
+        .map(|qs| {
+            qs.iter()
+                .filter_map(|q| q["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(questions.len(), 4, "{view}");
+    let clips = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/takes-platform/demo/clips");
+    for (i, q) in questions.iter().enumerate() {
+        let bytes = std::fs::read(clips.join(format!("c01-q{}.webm", i + 1))).expect("clip");
+        let resp = reqwest::Client::new()
+            .put(format!("{}/v1/candidate/responses/{q}", srv.url))
+            .bearer_auth(&secret)
+            .header("content-type", "video/webm")
+            .body(bytes)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(resp.status().as_u16(), 201, "{:?}", resp.text().await);
+    }
+    let mut reviewing = Vec::new();
+    for email in ["riley@example.com", "sam@example.com", "noor@example.com"] {
+        let (code, queue) = http(
+            reqwest::Method::GET,
+            format!("{}/v1/queue", srv.url),
+            &token_of(email),
+            None,
+            None,
+        )
+        .await;
+        assert_eq!(code, 200, "{queue}");
+        let has = queue["items"].as_array().is_some_and(|items| {
+            items
+                .iter()
+                .any(|a| a["interview_id"] == interview.as_str())
+        });
+        if has {
+            reviewing.push(email);
+        }
+    }
+    assert_eq!(reviewing.len(), 2, "assigned to {reviewing:?}");
+    let (code, queue) = http(
+        reqwest::Method::GET,
+        format!("{}/v1/queue", srv.url),
+        &admin,
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(code, 200, "{queue}");
+    assert!(
+        !queue.to_string().contains(&interview),
+        "the admin is not in the pool: {queue}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
