@@ -96,6 +96,10 @@ enum Command {
         #[arg(long)]
         dir: Option<PathBuf>,
     },
+    /// The hiring process as a file: people, roles, question sets, rubrics,
+    /// reviewer pools (docs/PROCESS.md). Exit 2 for an invalid file.
+    #[command(subcommand)]
+    Process(ProcessCommand),
     /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
     /// Cohen's and Fleiss' kappa.
     Irr {
@@ -142,6 +146,53 @@ struct ServeArgs {
     /// The server's TOML configuration (email, invitations, ATS integrations).
     #[arg(long, env = "TAKES_SERVER_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// The server and token of `takes process` (else those of the workstation:
+/// `--server`/`--token` before the subcommand, the environment, the config).
+#[derive(Args)]
+struct ServerArgs {
+    /// The platform server (default: from the config, else http://127.0.0.1:8420).
+    #[arg(long, env = "TAKES_SERVER")]
+    server: Option<String>,
+    /// An admin's API token (prefer `token_command` in the config).
+    #[arg(long, env = "TAKES_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+#[derive(Args)]
+struct PlanArgs {
+    /// The process file (TOML).
+    file: PathBuf,
+    /// Refuse (exit 2) when the file has any warning.
+    #[arg(long)]
+    strict: bool,
+    /// Deactivate users and archive roles missing from the file.
+    #[arg(long)]
+    prune: bool,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+#[derive(Subcommand)]
+enum ProcessCommand {
+    /// Print what `apply` would change, one line per change.
+    Plan(PlanArgs),
+    /// Apply the file in one transaction and print new users' tokens once.
+    Apply {
+        #[command(flatten)]
+        plan: PlanArgs,
+        /// Write new users' tokens to this file (mode 0600) instead of printing them.
+        #[arg(long)]
+        tokens_out: Option<PathBuf>,
+    },
+    /// Write the server's process as a file (to FILE, else stdout); intro
+    /// videos are saved beside it.
+    Export {
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -347,6 +398,7 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             Ok(crate::tools::doctor::run(output, cli.ws.server.clone()).await)
         }
         Some(Command::Mailbox { bind, dir }) => crate::tools::mailbox::run(bind, dir).await,
+        Some(Command::Process(cmd)) => Ok(process(&cli.ws, cmd).await),
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
@@ -408,6 +460,54 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
                     token::revoke(&state, &id).await
                 }
             }
+        }
+    }
+}
+
+/// `takes process …`, with the server and token resolved as the
+/// workstation resolves them.
+async fn process(ws: &WorkstationArgs, cmd: ProcessCommand) -> ExitCode {
+    use crate::tools::process::{self as p, Options};
+    let connect = |s: &ServerArgs| {
+        let dirs = crate::config::Dirs::discover();
+        let (config, problems) = crate::config::Config::load(ws.config.as_deref(), &dirs);
+        for p in &problems {
+            eprintln!("takes: {p}");
+        }
+        let token = match config.resolve_token(s.token.as_deref().or(ws.token.as_deref())) {
+            Ok(Some(t)) => Ok(t),
+            Ok(None) => Err("no API token: set TAKES_TOKEN, --token, or token_command in the config (an admin's token, e.g. from `takes token create --role admin`)".to_string()),
+            Err(e) => Err(e),
+        };
+        p::Connection {
+            server: s
+                .server
+                .clone()
+                .or(ws.server.clone())
+                .or(config.server.clone())
+                .unwrap_or_else(|| crate::config::DEFAULT_SERVER.to_string()),
+            token,
+            // A whole process and its videos, not one screen's worth.
+            timeout_secs: config.request_timeout_secs.max(300),
+        }
+    };
+    let opts = |a: &PlanArgs| Options {
+        strict: a.strict,
+        prune: a.prune,
+    };
+    match cmd {
+        ProcessCommand::Plan(a) => p::plan(&connect(&a.server), &a.file, opts(&a)).await,
+        ProcessCommand::Apply { plan, tokens_out } => {
+            p::apply(
+                &connect(&plan.server),
+                &plan.file,
+                opts(&plan),
+                tokens_out.as_deref(),
+            )
+            .await
+        }
+        ProcessCommand::Export { file, server } => {
+            p::export(&connect(&server), file.as_deref()).await
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The platform API client (reqwest). Every failure becomes a
 //! [`ClientError`] whose text is fit to show in the UI.
 
-// The role browser's calls (kept apart from the other features' calls).
+// The process file's and the role browser's calls (kept apart from the
+// other features' calls).
+mod process;
 mod roles;
 pub mod vtt;
 

@@ -6,5 +6,6 @@ pub mod doctor;
 pub mod irr;
 pub mod mailbox;
 pub mod play;
+pub mod process;
 pub mod token;
 pub mod webhooks;

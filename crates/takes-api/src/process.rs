@@ -16,6 +16,10 @@ use utoipa::ToSchema;
 
 use crate::{Rubric, UserRole};
 
+mod advice;
+mod checks;
+pub use checks::{is_email, is_role_key, MAX_QUESTIONS};
+
 /// The whole process: `GET /v1/process` answers one (with an `ETag`), and
 /// plan and apply take one.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -226,15 +230,13 @@ pub struct Lint {
 /// not a reviewer of the document, scales, pass lines and anchors outside
 /// the scale, non-positive limits. The server adds the checks that need its
 /// database (a pool naming an unknown user).
-pub fn validate(_doc: &ProcessDocument) -> Vec<Invalid> {
-    // Written by the process-file work (issue 11); see `docs/PROCESS.md`.
-    Vec::new()
+pub fn validate(doc: &ProcessDocument) -> Vec<Invalid> {
+    checks::validate(doc)
 }
 
 /// The seed's advice, checked: 3 to 5 questions, time limits up to 180 s,
 /// no vague prompts, anchors at both ends and at the pass line, a window of
 /// 48 h to 7 days, at least one retake.
-pub fn lint(_doc: &ProcessDocument) -> Vec<Lint> {
-    // Written by the process-file work (issue 11); see `docs/PROCESS.md`.
-    Vec::new()
+pub fn lint(doc: &ProcessDocument) -> Vec<Lint> {
+    advice::lint(doc)
 }
