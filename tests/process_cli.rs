@@ -334,6 +334,23 @@ async fn plan_apply_export_invite(postgres: bool) {
     let file = home.join("process.toml").to_string_lossy().to_string();
     std::fs::write(&file, with_video).expect("write");
 
+    // Plan hashes the new video without uploading it, and plans it.
+    let out = run(
+        home,
+        &with_server(&["process", "plan", &file], &srv, &admin),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("+ backend-2027"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
     // Apply: tokens to a private file, never printed.
     let tokens = home.join("tokens.txt");
     let tokens_arg = tokens.to_string_lossy().to_string();

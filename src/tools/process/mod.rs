@@ -235,15 +235,7 @@ pub async fn plan(conn: &Connection, path: &Path, opts: Options) -> ExitCode {
             println!("{}", render::plan_summary(&plan.summary, &plan.changes));
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            let code = refused(Some(&loaded), "plan", &e);
-            let about_video =
-                matches!(&e, ClientError::Invalid { detail, .. } if detail.contains("intro_video"));
-            if about_video && !loaded.file.videos.is_empty() {
-                eprintln!("takes process plan: (plan does not upload intro videos; apply uploads them first)");
-            }
-            code
-        }
+        Err(e) => refused(Some(&loaded), "plan", &e),
     }
 }
 

@@ -77,6 +77,7 @@ pub async fn create(
         now: state.clock.now(),
         actor_id: &caller.id,
         default_rpi: state.config.invitations.reviewers_per_interview,
+        planning: false,
     };
     let mut w = state.db.begin_write().await?;
     lock::lock(&mut w.tx).await?;
@@ -211,6 +212,7 @@ pub async fn new_question_set(
         now: state.clock.now(),
         actor_id: &caller.id,
         default_rpi: state.config.invitations.reviewers_per_interview,
+        planning: false,
     };
     let mut w = state.db.begin_write().await?;
     lock::lock(&mut w.tx).await?;

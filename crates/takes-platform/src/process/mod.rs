@@ -55,6 +55,7 @@ pub async fn plan(state: &AppState, actor_id: &str, req: &ProcessRequest) -> Api
         now: state.clock.now(),
         actor_id,
         default_rpi: state.config.invitations.reviewers_per_interview,
+        planning: true,
     };
     let outcome = reconcile::reconcile(&mut w.tx, &ctx, &snap, req).await?;
     w.tx.rollback().await?;
@@ -95,6 +96,7 @@ pub async fn apply(
         now: state.clock.now(),
         actor_id,
         default_rpi: state.config.invitations.reviewers_per_interview,
+        planning: false,
     };
     let outcome = reconcile::reconcile(&mut w.tx, &ctx, &snap, req).await?;
     let after = Snapshot::load(&mut w.tx).await?.etag();

@@ -27,6 +27,9 @@ pub struct Ctx<'a> {
     pub actor_id: &'a str,
     /// The server's `[invitations] reviewers_per_interview`.
     pub default_rpi: i64,
+    /// A plan (rolled back): an intro video not uploaded yet is planned as
+    /// if it were, since `takes process apply` uploads it before applying.
+    pub planning: bool,
 }
 
 #[derive(Default)]
@@ -295,15 +298,19 @@ pub async fn role(
             let sha = v.sha256.to_lowercase();
             let found = store::intro_video(conn, &sha).await?;
             let path = path("intro_video");
-            Some(found.ok_or_else(|| {
-                ApiError::invalid(
-                    &path,
-                    format!(
-                        "{path}: no intro video with sha256 {sha} was uploaded to this server \
+            if found.is_none() && ctx.planning {
+                None
+            } else {
+                Some(found.ok_or_else(|| {
+                    ApiError::invalid(
+                        &path,
+                        format!(
+                            "{path}: no intro video with sha256 {sha} was uploaded to this server \
                          (PUT /v1/process/intro-videos)"
-                    ),
-                )
-            })?)
+                        ),
+                    )
+                })?)
+            }
         }
         None => None,
     };

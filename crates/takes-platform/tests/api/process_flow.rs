@@ -391,7 +391,22 @@ both_backends!(
         assert_eq!(problem["field"], "body");
         assert_eq!(p.count("SELECT COUNT(*) FROM intro_videos").await, 1);
 
+        // A video not uploaded yet: planned (the CLI uploads before applying),
+        // refused by an apply, which changes nothing.
         let mut doc = document();
+        let unknown = "ab".repeat(32);
+        doc["roles"][0]["intro_video"] = json!({"sha256": unknown, "file_name": "new.webm"});
+        let (s, planned) = plan(&p, &p.f.admin, &doc, false).await;
+        assert_eq!(s, StatusCode::OK, "{planned}");
+        let (s, problem) = apply(&p, &p.f.admin, &doc, false, None).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], "role[0].intro_video");
+        assert_eq!(
+            p.count("SELECT COUNT(*) FROM job_roles WHERE role_key = 'backend-2027'")
+                .await,
+            0
+        );
+
         doc["roles"][0]["intro_video"] = json!({"sha256": sha, "file_name": "intro-backend.webm"});
         let (s, v) = apply(&p, &p.f.admin, &doc, false, None).await;
         assert_eq!(s, StatusCode::OK, "{v}");
