@@ -72,6 +72,9 @@ impl Errors {
         let n = value.chars().count();
         if n > max {
             self.push(path, format!("is {n} characters long; at most {max}"));
+        } else if value.contains('\0') {
+            // PostgreSQL's TEXT cannot hold one, and no prompt needs one.
+            self.push(path, "contains a NUL character");
         }
     }
 
@@ -430,6 +433,22 @@ mod tests {
     #[test]
     fn a_sound_document_has_no_error() {
         assert_eq!(paths(&doc()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_nul_in_any_text_is_refused() {
+        let mut d = doc();
+        d.roles[0].questions[1].prompt = "Describe\0 a time.".into();
+        d.roles[0].questions[2].rubric.anchors[0].description = "w\0".into();
+        d.users[0].name = "Ri\0ley".into();
+        assert_eq!(
+            paths(&d),
+            vec![
+                "user[0].name: contains a NUL character",
+                "role[0].question[1].prompt: contains a NUL character",
+                "role[0].question[2].rubric.anchors.1.description: contains a NUL character",
+            ]
+        );
     }
 
     #[test]

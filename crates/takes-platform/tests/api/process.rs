@@ -309,7 +309,7 @@ both_backends!(
         assert!(problem["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("positions 1 to 5"));
+            .contains("at most 5"));
         // Nonsense windows; an intro video never uploaded.
         let mut doc4 = json!({"users": [], "roles": [role("x", &[], &PROMPTS)]});
         doc4["roles"][0]["completion_window_hours"] = json!(0);
