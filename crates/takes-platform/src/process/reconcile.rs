@@ -113,7 +113,16 @@ pub async fn reconcile(
                 continue;
             }
             write::set_archived(conn, &r.row.id, Some(ctx.now)).await?;
-            let what = format!("{}: archived ({} interviews continue)", r.key, r.in_flight);
+            let what = format!(
+                "{}: archived ({} {})",
+                r.key,
+                interviews(r.in_flight),
+                if r.in_flight == 1 {
+                    "continues"
+                } else {
+                    "continue"
+                }
+            );
             let op = (ChangeOp::Archive, ChangeSubject::Role);
             out.change(conn, ctx, op, (&r.key, &r.row.id), what).await?;
         }
@@ -453,8 +462,9 @@ pub async fn questions(
             (
                 ChangeOp::NewVersion,
                 format!(
-                    "{key}: question set v{next} ({} interviews in flight keep v{})",
-                    s.in_flight, s.version
+                    "{key}: question set v{next} ({} in flight keep v{})",
+                    interviews(s.in_flight),
+                    s.version
                 ),
             )
         }
@@ -477,4 +487,13 @@ pub async fn questions(
     };
     out.change(conn, ctx, (op, ChangeSubject::QuestionSet), (key, id), what)
         .await
+}
+
+/// "1 interview", "4 interviews".
+fn interviews(n: i64) -> String {
+    if n == 1 {
+        "1 interview".into()
+    } else {
+        format!("{n} interviews")
+    }
 }

@@ -120,7 +120,7 @@ both_backends!(
         assert_eq!(s, StatusCode::OK);
         assert_eq!(
             changes(&planned),
-            vec!["new_version backend-2027: question set v2 (1 interviews in flight keep v1)"]
+            vec!["new_version backend-2027: question set v2 (1 interview in flight keep v1)"]
         );
         assert_eq!(planned["summary"]["new_version"], 1);
         let (s, _) = apply(
@@ -173,7 +173,7 @@ both_backends!(
         let (_, v) = apply(&p, &p.f.admin, &doc, false, None).await;
         assert_eq!(
             changes(&v),
-            vec!["new_version backend-2027: question set v3 (1 interviews in flight keep v2)"]
+            vec!["new_version backend-2027: question set v3 (1 interview in flight keep v2)"]
         );
     }
 );
@@ -232,7 +232,7 @@ both_backends!(
             lines,
             vec![
                 "deactivate jo@example.com: deactivated (Jo Alvarez, reviewer)",
-                "archive frontend: archived (1 interviews continue)",
+                "archive frontend: archived (1 interview continues)",
             ]
         );
         // Jo's token answers as a revoked one would; the fixture's users (no
