@@ -6,7 +6,9 @@
 use super::effect::Effect;
 use super::state::{App, Screen, ScreenKind};
 use crate::config::Command;
-use crate::features::{calibration_list, calibration_results, decision, panel, queue, review};
+use crate::features::{
+    board, calibration_list, calibration_results, decision, panel, queue, review,
+};
 
 /// Runs `cmd` if it moves between screens here; `None` otherwise.
 pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
@@ -19,6 +21,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
             None => vec![],
         },
         (ScreenKind::Queue, Command::Calibration) => calibration_list::open(app),
+        (ScreenKind::Queue, Command::Board) => board::open(app),
         (ScreenKind::Calibration, Command::Open) => match app.calibration.selected_session() {
             Some(s) => {
                 let id = s.id.clone();
@@ -52,6 +55,10 @@ pub fn back(app: &mut App) -> Vec<Effect> {
             vec![]
         }
         Screen::Calibration => vec![],
+        Screen::Board => {
+            app.screen = Screen::Board;
+            board::back(app)
+        }
         Screen::Review(r) if r.calibration.is_some() => calibration_list::open(app),
         Screen::Review(_) | Screen::Panel(_) => {
             app.queue.recompute();

@@ -9,6 +9,7 @@ use takes_api::{AssignmentDetail, AssignmentStatus, CalibrationSession, Evidence
 
 use crate::client::ClientError;
 use crate::config::{Command, Diagnostic, Keymap, Scope, Settings};
+pub use crate::features::board::state::BoardState;
 pub use crate::features::calibration_list::state::CalibrationListState;
 pub use crate::features::calibration_results::state::{CalibrationProgress, ResultsState};
 pub use crate::features::decision::state::{DecisionDialog, DecisionStage};
@@ -31,6 +32,8 @@ pub enum ScreenKind {
     Calibration,
     /// One session's results (a lock until the caller submitted).
     CalibrationResults,
+    /// The recruiter's triage board (its state lives in [`App::board`]).
+    Board,
 }
 
 impl ScreenKind {
@@ -40,6 +43,7 @@ impl ScreenKind {
             ScreenKind::Review => Scope::Review,
             ScreenKind::Panel => Scope::Panel,
             ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
+            ScreenKind::Board => Scope::Board,
         }
     }
 }
@@ -60,6 +64,7 @@ pub enum Screen {
         /// opened from it: `back` returns to it.
         review: Option<Box<ReviewState>>,
     },
+    Board,
 }
 
 impl Screen {
@@ -70,6 +75,7 @@ impl Screen {
             Screen::Panel(_) => ScreenKind::Panel,
             Screen::Calibration => ScreenKind::Calibration,
             Screen::CalibrationResults { .. } => ScreenKind::CalibrationResults,
+            Screen::Board => ScreenKind::Board,
         }
     }
 
@@ -213,6 +219,7 @@ pub struct App {
     pub overlay: Option<Overlay>,
     pub queue: QueueState,
     pub calibration: CalibrationListState,
+    pub board: BoardState,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -255,6 +262,7 @@ impl App {
             },
             queue: QueueState::new(status),
             calibration: CalibrationListState::default(),
+            board: BoardState::default(),
             local: HashMap::new(),
             status: None,
             keymap,

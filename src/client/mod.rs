@@ -1,6 +1,7 @@
 //! The platform API client (reqwest). Every failure becomes a
 //! [`ClientError`] whose text is fit to show in the UI.
 
+pub mod board;
 pub mod vtt;
 
 use std::time::Duration;

@@ -21,6 +21,8 @@ pub enum Scope {
     Review,
     Panel,
     Calibration,
+    /// The recruiter's triage board and an interview opened from it.
+    Board,
     /// Dialogs over a screen: help, the submit confirmation, the decision.
     Dialog,
     /// Text being typed: notes, the decision's reason, the queue filter.
@@ -28,12 +30,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 7] = [
+    pub const ALL: [Scope; 8] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
         Scope::Panel,
         Scope::Calibration,
+        Scope::Board,
         Scope::Dialog,
         Scope::Editor,
     ];
@@ -55,6 +58,7 @@ impl Scope {
             Scope::Review => "review",
             Scope::Panel => "panel",
             Scope::Calibration => "calibration",
+            Scope::Board => "board",
             Scope::Dialog => "dialog",
             Scope::Editor => "editor",
         }
@@ -143,6 +147,16 @@ commands! {
     LineStart = "line_start",
     LineEnd = "line_end",
     Indent = "indent",
+    // The triage board (issue 13).
+    Board = "board",
+    NextStage = "next_stage",
+    PrevStage = "prev_stage",
+    Mark = "mark",
+    Visual = "visual",
+    FlagFilter = "flag_filter",
+    RetrySync = "retry_sync",
+    Remind = "remind",
+    Reassign = "reassign",
 }
 
 impl Command {
@@ -205,6 +219,7 @@ struct KeymapFile {
     review: Option<Section>,
     panel: Option<Section>,
     calibration: Option<Section>,
+    board: Option<Section>,
     dialog: Option<Section>,
     editor: Option<Section>,
 }
@@ -250,6 +265,7 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Review, file.review),
         (Scope::Panel, file.panel),
         (Scope::Calibration, file.calibration),
+        (Scope::Board, file.board),
         (Scope::Dialog, file.dialog),
         (Scope::Editor, file.editor),
     ];

@@ -14,7 +14,8 @@ use ratatui::Frame;
 use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
 use crate::config::Theme;
 use crate::features::{
-    calibration_list, calibration_results, decision, help, panel, queue, review, shown, submit,
+    board, calibration_list, calibration_results, decision, help, panel, queue, review, shown,
+    submit,
 };
 use widgets::bg_of;
 pub use widgets::VideoPane;
@@ -43,6 +44,7 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
         ScreenKind::Panel => panel::view::draw(f, body, app, theme),
         ScreenKind::Calibration => calibration_list::view::draw(f, body, app, theme),
         ScreenKind::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
+        ScreenKind::Board => board::view::draw(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
@@ -148,6 +150,7 @@ pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
             ScreenKind::Panel => panel::hints(app),
             ScreenKind::Calibration => calibration_list::hints(),
             ScreenKind::CalibrationResults => calibration_results::hints(app),
+            ScreenKind::Board => board::hints(app),
         },
     };
     shown(&hints, &app.keymap)

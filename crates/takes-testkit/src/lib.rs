@@ -12,9 +12,11 @@ use takes::app::update;
 use takes::config::{Keymap, Settings};
 use takes::journal::sync::SyncEvent;
 
+mod board;
 mod results;
 mod wire;
 
+pub use board::*;
 pub use results::*;
 pub use wire::*;
 

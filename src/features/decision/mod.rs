@@ -77,9 +77,10 @@ pub fn open(app: &mut App) -> Vec<Effect> {
             Some(p) => (p.interview_id.clone(), p.candidate.display_name.clone()),
             None => return vec![],
         },
-        ScreenKind::Queue | ScreenKind::Calibration | ScreenKind::CalibrationResults => {
-            return vec![]
-        }
+        ScreenKind::Queue
+        | ScreenKind::Calibration
+        | ScreenKind::CalibrationResults
+        | ScreenKind::Board => return vec![],
     };
     app.overlay = Some(Overlay::Decision(DecisionDialog {
         interview_id,

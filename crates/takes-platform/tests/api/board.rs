@@ -73,7 +73,7 @@ async fn bulk(
 both_backends!(
     the_board_shows_the_recruiters_roles_by_stage_from_submitted_scores,
     |p: TestPlatform| async move {
-        let (role, _, other) = role_set_other(&p).await;
+        let (role, _, _) = role_set_other(&p).await;
         // Reviewers never see the board.
         let (s, body) = p.get("/v1/board", &p.f.reviewers[0]).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{body}");
