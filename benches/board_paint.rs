@@ -45,7 +45,9 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let (url, token) = rt.block_on(async {
         let opts = StorageOptions {
-            database_url: Some(takes_platform::db::sqlite_url(&dir.path().join("db.sqlite"))),
+            database_url: Some(takes_platform::db::sqlite_url(
+                &dir.path().join("db.sqlite"),
+            )),
             media_dir: Some(dir.path().join("media")),
         };
         let state = opts.open(Clock::System).await?;
@@ -82,7 +84,10 @@ fn main() -> anyhow::Result<()> {
         let people: Vec<(String, String)> = (0..EXTRA)
             .map(|i| (format!("Bench Candidate {i}"), format!("b{i}@example.com")))
             .collect();
-        let refs: Vec<(&str, &str)> = people.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let refs: Vec<(&str, &str)> = people
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         let mut w = state.db.begin_write().await?;
         let cands = interviews::candidates(&mut w.tx, now, &refs).await?;
         for (i, c) in cands.iter().enumerate() {
@@ -126,12 +131,19 @@ fn main() -> anyhow::Result<()> {
 
     // The API alone: the first page of the whole board and of one stage.
     let http = reqwest::Client::new();
-    for path in ["/v1/board?limit=50", "/v1/board?stage=ready_to_decide&limit=50"] {
+    for path in [
+        "/v1/board?limit=50",
+        "/v1/board?stage=ready_to_decide&limit=50",
+    ] {
         let mut ms = Vec::new();
         for _ in 0..7 {
             let t0 = Instant::now();
             let status = rt.block_on(async {
-                let r = http.get(format!("{url}{path}")).bearer_auth(&token).send().await?;
+                let r = http
+                    .get(format!("{url}{path}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await?;
                 let status = r.status();
                 let _ = r.bytes().await?;
                 anyhow::Ok(status)
@@ -155,15 +167,29 @@ fn main() -> anyhow::Result<()> {
     let sock = format!("takes-board-bench-{}", std::process::id());
     let cmd = format!("{env} {BIN} --server {url} --token {token}");
     tmux(&sock)
-        .args(["new-session", "-d", "-s", "b", "-x", "200", "-y", "50", &cmd])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            &cmd,
+        ])
         .status()?;
-    let launch = wait(&sock, 30, |s| s.contains("showing ") && !s.contains("showing 0"));
+    let launch = wait(&sock, 30, |s| {
+        s.contains("showing ") && !s.contains("showing 0")
+    });
     println!("launch to first painted queue: {launch:?}");
     // `T` to the painted board (rows of 10,000+ interviews), several runs.
     let mut paints = Vec::new();
     for run in 0..6 {
         tmux(&sock).args(["send-keys", "-t", "b", "T"]).status()?;
-        let painted = wait(&sock, 30, |s| s.contains("Bench Candidate") && s.contains("loaded "));
+        let painted = wait(&sock, 30, |s| {
+            s.contains("Bench Candidate") && s.contains("loaded ")
+        });
         if let (Some(d), true) = (painted, run > 0) {
             paints.push(d.as_secs_f64() * 1000.0);
         }
@@ -202,7 +228,11 @@ fn main() -> anyhow::Result<()> {
             .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
             .unwrap_or_default()
     };
-    println!("after paging: {loaded}; VmRSS {}, VmHWM {}", field("VmRSS"), field("VmHWM"));
+    println!(
+        "after paging: {loaded}; VmRSS {}, VmHWM {}",
+        field("VmRSS"),
+        field("VmHWM")
+    );
     let _ = tmux(&sock).arg("kill-server").status();
     Ok(())
 }

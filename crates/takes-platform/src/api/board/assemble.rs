@@ -10,7 +10,7 @@ use takes_api::{Decision, DecisionAction, InterviewStatus};
 use crate::calibration::item_stats;
 use crate::clock::{rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
-use crate::store::board::{DecisionRow, DeliveryRow, Rows};
+use crate::store::board::{DecisionRow, DeliveryRow, Rows, ScoreRow};
 
 /// Every interview of `rows` as the board shows it at `now`.
 pub fn items(rows: Rows, now: Millis) -> ApiResult<Vec<(BoardItem, Millis)>> {
@@ -28,17 +28,15 @@ pub fn items(rows: Rows, now: Millis) -> ApiResult<Vec<(BoardItem, Millis)>> {
                 overdue: !a.submitted && a.due_at < now,
             });
     }
-    // interview -> position -> (ratings, pass line); and the shift flag.
-    let mut ratings: HashMap<&str, HashMap<i64, (Vec<i64>, i64)>> = HashMap::new();
+    // interview -> position -> its summed-up ratings; and the shift flag.
+    let mut ratings: HashMap<&str, HashMap<i64, &ScoreRow>> = HashMap::new();
     let mut shifted: HashMap<&str, bool> = HashMap::new();
     for s in &rows.scores {
-        let q = ratings
+        ratings
             .entry(s.interview_id.as_str())
             .or_default()
-            .entry(s.position)
-            .or_insert_with(|| (Vec::new(), s.pass_score));
-        q.0.push(s.rating);
-        if s.muted_rating.is_some_and(|m| m != s.rating) {
+            .insert(s.position, s);
+        if s.shifted > 0 {
             shifted.insert(s.interview_id.as_str(), true);
         }
     }
@@ -69,21 +67,20 @@ pub fn items(rows: Rows, now: Millis) -> ApiResult<Vec<(BoardItem, Millis)>> {
         let per_q = ratings.get(i.id.as_str());
         let n_questions = counts.get(i.question_set_id.as_str()).copied().unwrap_or(0);
         let mut question_means = Vec::new();
-        let mut all = Vec::new();
+        let (mut sum, mut n) = (0i64, 0i64);
         let mut disagreement = false;
         for pos in 1..=n_questions {
             match per_q.and_then(|m| m.get(&pos)) {
-                Some((rs, pass)) => {
-                    let stats = item_stats(rs, *pass);
-                    disagreement |= stats.flagged();
-                    question_means.push(stats.mean);
-                    all.extend_from_slice(rs);
+                Some(q) if q.count > 0 => {
+                    disagreement |= flagged(q);
+                    question_means.push(Some(q.total as f64 / q.count as f64));
+                    sum += q.total;
+                    n += q.count;
                 }
-                None => question_means.push(None),
+                _ => question_means.push(None),
             }
         }
-        let mean_score = (!all.is_empty())
-            .then(|| all.iter().map(|&r| r as f64).sum::<f64>() / all.len() as f64);
+        let mean_score = (n > 0).then(|| sum as f64 / n as f64);
         let decision = latest.get(i.id.as_str()).map(|d| decision(d)).transpose()?;
         let sync_state = latest.get(i.id.as_str()).map(|d| {
             d.event_id
@@ -130,6 +127,12 @@ pub fn items(rows: Rows, now: Millis) -> ApiResult<Vec<(BoardItem, Millis)>> {
         ));
     }
     Ok(out)
+}
+
+/// The calibration rule on one question's ratings: its flags depend only
+/// on the lowest and highest rating, and one rating never disagrees.
+fn flagged(q: &ScoreRow) -> bool {
+    q.count >= 2 && item_stats(&[q.lowest, q.highest], q.pass_score).flagged()
 }
 
 fn decision(d: &DecisionRow) -> ApiResult<Decision> {
@@ -200,6 +203,27 @@ mod tests {
             state: state.into(),
             last_error: (state == "dead").then(|| "HTTP 500".to_string()),
         }
+    }
+
+    fn summed(count: i64, lowest: i64, highest: i64) -> ScoreRow {
+        ScoreRow {
+            interview_id: "i".into(),
+            position: 1,
+            pass_score: 3,
+            count,
+            total: lowest + highest,
+            lowest,
+            highest,
+            shifted: 0,
+        }
+    }
+
+    #[test]
+    fn the_flag_is_calibrations_rule_on_the_summed_ratings() {
+        assert!(flagged(&summed(3, 2, 4)), "two apart");
+        assert!(flagged(&summed(2, 2, 3)), "straddles the pass line");
+        assert!(!flagged(&summed(2, 3, 4)), "one apart, both passing");
+        assert!(!flagged(&summed(1, 1, 1)), "one rating cannot disagree");
     }
 
     #[test]

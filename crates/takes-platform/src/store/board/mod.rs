@@ -84,13 +84,19 @@ pub struct AssignmentRow {
     pub due_at: Millis,
 }
 
-/// A submitted score, with its question's place and pass line.
+/// The submitted ratings of one question of one interview, summed up:
+/// all the mean and the calibration flag need (the flag depends only on
+/// the lowest and highest rating and whether there are two).
 pub struct ScoreRow {
     pub interview_id: String,
     pub position: i64,
     pub pass_score: i64,
-    pub rating: i64,
-    pub muted_rating: Option<i64>,
+    pub count: i64,
+    pub total: i64,
+    pub lowest: i64,
+    pub highest: i64,
+    /// Ratings that differ from their muted (video-only) rating.
+    pub shifted: i64,
 }
 
 pub struct DecisionRow {
@@ -169,11 +175,15 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    // Drafts never count: only scores of submitted assignments.
+    // Drafts never count: only scores of submitted assignments. Summed in
+    // SQL: one row per question instead of one per rating.
     let sql = format!(
-        "SELECT a.interview_id, q.position, q.pass_score, s.rating, s.muted_rating FROM scores s \
-         JOIN assignments a ON a.id = s.assignment_id JOIN questions q ON q.id = s.question_id \
-         WHERE a.status = 'submitted' AND a.interview_id IN ({ids})"
+        "SELECT a.interview_id, q.position, q.pass_score, COUNT(*) AS n, \
+           CAST(SUM(s.rating) AS BIGINT) AS total, MIN(s.rating) AS lowest, MAX(s.rating) AS highest, \
+           CAST(SUM(CASE WHEN s.muted_rating IS NOT NULL AND s.muted_rating <> s.rating THEN 1 ELSE 0 END) AS BIGINT) AS shifted \
+         FROM scores s JOIN assignments a ON a.id = s.assignment_id JOIN questions q ON q.id = s.question_id \
+         WHERE a.status = 'submitted' AND a.interview_id IN ({ids}) \
+         GROUP BY a.interview_id, q.position, q.pass_score"
     );
     let scores = scoped(&sql, s)
         .fetch_all(&mut *conn)
@@ -184,8 +194,11 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
                 interview_id: r.try_get("interview_id")?,
                 position: r.try_get("position")?,
                 pass_score: r.try_get("pass_score")?,
-                rating: r.try_get("rating")?,
-                muted_rating: r.try_get("muted_rating")?,
+                count: r.try_get("n")?,
+                total: r.try_get("total")?,
+                lowest: r.try_get("lowest")?,
+                highest: r.try_get("highest")?,
+                shifted: r.try_get("shifted")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
