@@ -10,7 +10,7 @@ use takes::app::{update, Action};
 use takes::config::theme::ColorDepth;
 use takes::config::Theme;
 use takes_api::UserRole;
-use takes_testkit::{app_in_review, app_with_queue};
+use takes_testkit::{app_in_review, app_on_board, app_with_queue};
 
 fn redraw(c: &mut Criterion) {
     let theme = Theme::builtin("dark", ColorDepth::TrueColor);
@@ -29,6 +29,25 @@ fn redraw(c: &mut Criterion) {
                 update(&mut queue, Action::Key(KeyEvent::from(k)));
                 down = !down;
                 t.draw(|f| takes::screens::draw(f, &queue, &theme))
+                    .expect("draw");
+            })
+        });
+    }
+    // The triage board with 10,000 interviews loaded.
+    let mut board = app_on_board(10_000, None);
+    for (w, h) in [(80u16, 24u16), (200, 50)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
+        let mut down = true;
+        c.bench_function(&format!("board_10k_{w}x{h}"), |b| {
+            b.iter(|| {
+                let k = if down {
+                    KeyCode::Char('j')
+                } else {
+                    KeyCode::Char('k')
+                };
+                update(&mut board, Action::Key(KeyEvent::from(k)));
+                down = !down;
+                t.draw(|f| takes::screens::draw(f, &board, &theme))
                     .expect("draw");
             })
         });

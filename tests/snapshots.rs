@@ -10,8 +10,11 @@ use takes::app::{update, Action};
 use takes::config::theme::{self, ColorDepth};
 use takes::config::{Diagnostic, Theme};
 use takes::screens;
+use takes_api::board::BoardStage;
 use takes_api::UserRole;
-use takes_testkit::{self as testing, app_in_review, app_with_queue};
+use takes_testkit::{
+    self as testing, app_in_review, app_on_board, app_on_board_interview, app_with_queue,
+};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
 
@@ -141,6 +144,26 @@ fn scenarios() -> Vec<(&'static str, App)> {
     }];
     a.overlay = Some(Overlay::Problems);
     v.push(("problems", a));
+
+    // The triage board: each stage, an opened interview, the bulk
+    // decision's confirmation.
+    for (name, stage) in [
+        ("board_invited", BoardStage::Invited),
+        ("board_awaiting_reviews", BoardStage::AwaitingReviews),
+        ("board_ready_to_decide", BoardStage::ReadyToDecide),
+        ("board_decided", BoardStage::Decided),
+    ] {
+        v.push((name, app_on_board(24, Some(stage))));
+    }
+    v.push(("board_interview", app_on_board_interview(1)));
+    let mut a = app_on_board(24, Some(BoardStage::ReadyToDecide));
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char('D'));
+    key(&mut a, KeyCode::Char('r'));
+    chars(&mut a, "Role filled");
+    key(&mut a, KeyCode::Enter);
+    v.push(("board_bulk_confirm", a));
     v
 }
 

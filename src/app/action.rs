@@ -85,4 +85,27 @@ pub enum Action {
         id: String,
         result: Result<takes_api::roles::RoleDetail, ClientError>,
     },
+    // The triage board.
+    BoardLoaded {
+        gen: u64,
+        replace: bool,
+        result: Result<takes_api::board::BoardPage, ClientError>,
+    },
+    BoardInterviewLoaded {
+        id: String,
+        result: Result<takes_api::board::BoardInterview, ClientError>,
+    },
+    BoardDecided(Result<takes_api::board::BulkDecisionResult, ClientError>),
+    BoardSyncRetried {
+        id: String,
+        result: Result<takes_api::board::SyncRetry, ClientError>,
+    },
+    BoardReminded {
+        id: String,
+        result: Result<takes_api::board::ReminderResult, ClientError>,
+    },
+    BoardReassigned {
+        id: String,
+        result: Result<takes_api::board::Reassignment, ClientError>,
+    },
 }

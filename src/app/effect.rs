@@ -3,7 +3,10 @@
 //! outcome comes back as an [`super::action::Action`]; player and journal
 //! commands go to those workers.
 
+use takes_api::board::{BulkDecisionRequest, ReassignRequest};
 use takes_api::{DecisionRequest, Sheet};
+
+use crate::client::board::BoardQuery;
 
 use crate::journal::ScoreEntry;
 
@@ -68,4 +71,24 @@ pub enum Effect {
     },
     FetchRoles,
     FetchRole(String),
+    // The triage board.
+    FetchBoard {
+        gen: u64,
+        query: BoardQuery,
+        cursor: Option<String>,
+        page: i64,
+        replace: bool,
+    },
+    FetchBoardInterview(String),
+    DecideBulk {
+        request: BulkDecisionRequest,
+        /// The request's Idempotency-Key.
+        key: String,
+    },
+    RetryBoardSync(String),
+    RemindReviewers(String),
+    Reassign {
+        interview_id: String,
+        request: ReassignRequest,
+    },
 }

@@ -67,6 +67,42 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
             interview_id,
             request,
         } => Action::Decided(client.decide(&interview_id, &request).await),
+        Effect::FetchBoard {
+            gen,
+            query,
+            cursor,
+            page,
+            replace,
+        } => Action::BoardLoaded {
+            gen,
+            replace,
+            result: client.board(&query, cursor.as_deref(), page).await,
+        },
+        Effect::FetchBoardInterview(id) => {
+            let result = client.board_interview(&id).await;
+            Action::BoardInterviewLoaded { id, result }
+        }
+        Effect::DecideBulk { request, key } => {
+            Action::BoardDecided(client.decide_bulk(&request, &key).await)
+        }
+        Effect::RetryBoardSync(id) => {
+            let result = client.retry_sync(&id).await;
+            Action::BoardSyncRetried { id, result }
+        }
+        Effect::RemindReviewers(id) => {
+            let result = client.remind(&id).await;
+            Action::BoardReminded { id, result }
+        }
+        Effect::Reassign {
+            interview_id,
+            request,
+        } => {
+            let result = client.reassign(&interview_id, &request).await;
+            Action::BoardReassigned {
+                id: interview_id,
+                result,
+            }
+        }
         Effect::FetchCalibrations => Action::CalibrationsLoaded(client.calibrations().await),
         Effect::FetchCalibrationSession(id) => {
             let result = client.calibration(&id).await;

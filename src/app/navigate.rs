@@ -7,7 +7,7 @@ use super::effect::Effect;
 use super::state::{App, Screen, ScreenKind};
 use crate::config::Command;
 use crate::features::{
-    calibration_list, calibration_results, decision, panel, queue, review, roles,
+    board, calibration_list, calibration_results, decision, panel, queue, review, roles,
 };
 
 /// Runs `cmd` if it moves between screens here; `None` otherwise.
@@ -23,6 +23,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
         (ScreenKind::Queue, Command::Calibration) => calibration_list::open(app),
         (ScreenKind::Queue, Command::Roles) => roles::open(app),
         (ScreenKind::Roles, Command::Open) => roles::open_selected(app),
+        (ScreenKind::Queue, Command::Board) => board::open(app),
         (ScreenKind::Calibration, Command::Open) => match app.calibration.selected_session() {
             Some(s) => {
                 let id = s.id.clone();
@@ -60,6 +61,10 @@ pub fn back(app: &mut App) -> Vec<Effect> {
         Screen::Role(_) => {
             app.screen = Screen::Roles;
             vec![]
+        }
+        Screen::Board => {
+            app.screen = Screen::Board;
+            board::back(app)
         }
         Screen::Review(r) if r.calibration.is_some() => calibration_list::open(app),
         Screen::Review(_) | Screen::Panel(_) => {

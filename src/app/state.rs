@@ -9,6 +9,7 @@ use takes_api::{AssignmentDetail, AssignmentStatus, CalibrationSession, Evidence
 
 use crate::client::ClientError;
 use crate::config::{Command, Diagnostic, Keymap, Scope, Settings};
+pub use crate::features::board::state::BoardState;
 pub use crate::features::calibration_list::state::CalibrationListState;
 pub use crate::features::calibration_results::state::{CalibrationProgress, ResultsState};
 pub use crate::features::decision::state::{DecisionDialog, DecisionStage};
@@ -36,6 +37,8 @@ pub enum ScreenKind {
     Roles,
     /// One role of the browser.
     Role,
+    /// The recruiter's triage board (its state lives in [`App::board`]).
+    Board,
 }
 
 impl ScreenKind {
@@ -46,6 +49,7 @@ impl ScreenKind {
             ScreenKind::Panel => Scope::Panel,
             ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
             ScreenKind::Roles | ScreenKind::Role => Scope::Roles,
+            ScreenKind::Board => Scope::Board,
         }
     }
 }
@@ -68,6 +72,7 @@ pub enum Screen {
     },
     Roles,
     Role(Box<RoleState>),
+    Board,
 }
 
 impl Screen {
@@ -80,6 +85,7 @@ impl Screen {
             Screen::CalibrationResults { .. } => ScreenKind::CalibrationResults,
             Screen::Roles => ScreenKind::Roles,
             Screen::Role(_) => ScreenKind::Role,
+            Screen::Board => ScreenKind::Board,
         }
     }
 
@@ -239,6 +245,7 @@ pub struct App {
     pub calibration: CalibrationListState,
     /// The role browser's list (kept while a role is open).
     pub roles: RolesState,
+    pub board: BoardState,
     /// Latest local score per (assignment, question).
     pub local: HashMap<(String, String), LocalScore>,
     pub status: Option<StatusMsg>,
@@ -282,6 +289,7 @@ impl App {
             queue: QueueState::new(status),
             calibration: CalibrationListState::default(),
             roles: RolesState::default(),
+            board: BoardState::default(),
             local: HashMap::new(),
             status: None,
             keymap,

@@ -13,8 +13,8 @@ use super::navigate;
 use super::state::{App, Conn, Overlay, ScreenKind};
 use crate::config::{Command, Key, Scope};
 use crate::features::{
-    calibration_list, calibration_results, decision, help, panel, queue, review, roles, submit,
-    sync,
+    board, calibration_list, calibration_results, decision, help, panel, queue, review, roles,
+    submit, sync,
 };
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -88,6 +88,16 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Decided(result) => decision::on_decided(app, result),
         Action::RolesLoaded(result) => roles::on_list_loaded(app, result),
         Action::RoleLoaded { id, result } => roles::on_role_loaded(app, id, result),
+        Action::BoardLoaded {
+            gen,
+            replace,
+            result,
+        } => board::on_loaded(app, gen, replace, result),
+        Action::BoardInterviewLoaded { id, result } => board::on_interview(app, id, result),
+        Action::BoardDecided(result) => board::on_decided(app, result),
+        Action::BoardSyncRetried { id, result } => board::on_sync_retried(app, id, result),
+        Action::BoardReminded { id, result } => board::on_reminded(app, id, result),
+        Action::BoardReassigned { id, result } => board::on_reassigned(app, id, result),
     }
 }
 
@@ -105,6 +115,9 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     }
     match app.screen.kind() {
         ScreenKind::Queue if app.queue.editing.is_some() => return queue::on_filter_key(app, &k),
+        ScreenKind::Board if app.board.dialog.is_some() => return board::dialog::on_key(app, &k),
+        ScreenKind::Board if app.board.picker.is_some() => return board::on_picker_key(app, &k),
+        ScreenKind::Board if app.board.editing.is_some() => return board::on_filter_key(app, &k),
         ScreenKind::Review if app.review().is_some_and(|r| r.editor.is_some()) => {
             return review::note::on_key(app, &k)
         }
@@ -142,5 +155,6 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         ScreenKind::Review => review::command(app, cmd),
         ScreenKind::Panel => panel::command(app, cmd),
         ScreenKind::Roles | ScreenKind::Role => roles::command(app, cmd),
+        ScreenKind::Board => board::command(app, cmd),
     }
 }

@@ -23,6 +23,8 @@ pub enum Scope {
     Calibration,
     /// The role browser: the list of roles and one role.
     Roles,
+    /// The recruiter's triage board and an interview opened from it.
+    Board,
     /// Dialogs over a screen: help, the submit confirmation, the decision.
     Dialog,
     /// Text being typed: notes, the decision's reason, the queue filter.
@@ -30,13 +32,14 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 8] = [
+    pub const ALL: [Scope; 9] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
         Scope::Panel,
         Scope::Calibration,
         Scope::Roles,
+        Scope::Board,
         Scope::Dialog,
         Scope::Editor,
     ];
@@ -59,6 +62,7 @@ impl Scope {
             Scope::Panel => "panel",
             Scope::Calibration => "calibration",
             Scope::Roles => "roles",
+            Scope::Board => "board",
             Scope::Dialog => "dialog",
             Scope::Editor => "editor",
         }
@@ -151,6 +155,16 @@ commands! {
     Roles = "roles",
     OlderVersion = "older_version",
     NewerVersion = "newer_version",
+    // The triage board (issue 13).
+    Board = "board",
+    NextStage = "next_stage",
+    PrevStage = "prev_stage",
+    Mark = "mark",
+    Visual = "visual",
+    FlagFilter = "flag_filter",
+    RetrySync = "retry_sync",
+    Remind = "remind",
+    Reassign = "reassign",
 }
 
 impl Command {
@@ -214,6 +228,7 @@ struct KeymapFile {
     panel: Option<Section>,
     calibration: Option<Section>,
     roles: Option<Section>,
+    board: Option<Section>,
     dialog: Option<Section>,
     editor: Option<Section>,
 }
@@ -260,6 +275,7 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Panel, file.panel),
         (Scope::Calibration, file.calibration),
         (Scope::Roles, file.roles),
+        (Scope::Board, file.board),
         (Scope::Dialog, file.dialog),
         (Scope::Editor, file.editor),
     ];

@@ -4,6 +4,7 @@
 //! (`view.rs`). Features call only features below them; moving between
 //! screens is [`crate::app::navigate`]'s job.
 
+pub mod board;
 pub mod calibration_list;
 pub mod calibration_results;
 pub mod decision;

@@ -14,8 +14,8 @@ use ratatui::Frame;
 use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
 use crate::config::Theme;
 use crate::features::{
-    calibration_list, calibration_results, decision, help, panel, queue, review, roles, shown,
-    submit,
+    board, calibration_list, calibration_results, decision, help, panel, queue, review, roles,
+    shown, submit,
 };
 use widgets::bg_of;
 pub use widgets::VideoPane;
@@ -46,6 +46,7 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
         ScreenKind::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
         ScreenKind::Roles => roles::view::draw_list(f, body, app, theme),
         ScreenKind::Role => roles::view::draw_role(f, body, app, theme),
+        ScreenKind::Board => board::view::draw(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
@@ -152,6 +153,7 @@ pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
             ScreenKind::Calibration => calibration_list::hints(),
             ScreenKind::CalibrationResults => calibration_results::hints(app),
             ScreenKind::Roles | ScreenKind::Role => roles::hints(app),
+            ScreenKind::Board => board::hints(app),
         },
     };
     shown(&hints, &app.keymap)

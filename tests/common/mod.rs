@@ -25,6 +25,17 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
+        Self::start_with(None)
+    }
+
+    /// A server with this configuration (TOML, as in `server.toml`).
+    pub fn start_with_config(toml: &str) -> Server {
+        let config = takes_platform::config::ServerConfig::parse(Path::new("e2e.toml"), toml)
+            .expect("config");
+        Self::start_with(Some(config))
+    }
+
+    fn start_with(config: Option<takes_platform::config::ServerConfig>) -> Server {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -38,7 +49,10 @@ impl Server {
                 )),
                 media_dir: Some(dir.path().join("media")),
             };
-            let state = opts.open(Clock::System).await.expect("storage");
+            let mut state = opts.open(Clock::System).await.expect("storage");
+            if let Some(c) = config {
+                state = state.with_config(c);
+            }
             let report = takes_platform::seed::demo::load(&state)
                 .await
                 .expect("seed");
@@ -87,6 +101,33 @@ impl Server {
                 .await
                 .expect("request");
             resp.json::<serde_json::Value>().await.expect("json")
+        })
+    }
+
+    /// Sends `method path` with a JSON body; (status, JSON answer or Null).
+    pub fn send_json(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{}{}", self.url, path);
+        let token = token.to_string();
+        self.rt.block_on(async move {
+            let mut rb = reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth(token);
+            if let Some(b) = body {
+                rb = rb.json(&b);
+            }
+            let resp = rb.send().await.expect("request");
+            let status = resp.status().as_u16();
+            let text = resp.text().await.unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
         })
     }
 

@@ -12,10 +12,12 @@ use takes::app::update;
 use takes::config::{Keymap, Settings};
 use takes::journal::sync::SyncEvent;
 
+mod board;
 mod results;
 mod roles;
 mod wire;
 
+pub use board::*;
 pub use results::*;
 pub use roles::*;
 pub use wire::*;

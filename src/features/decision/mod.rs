@@ -81,7 +81,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | ScreenKind::Calibration
         | ScreenKind::CalibrationResults
         | ScreenKind::Roles
-        | ScreenKind::Role => return vec![],
+        | ScreenKind::Role
+        | ScreenKind::Board => return vec![],
     };
     app.overlay = Some(Overlay::Decision(DecisionDialog {
         interview_id,

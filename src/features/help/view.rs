@@ -10,7 +10,7 @@ use ratatui::Frame;
 use crate::app::state::{App, ScreenKind};
 use crate::config::Command;
 use crate::config::{Scope, Theme};
-use crate::features::{calibration_results, panel, queue, review, shown};
+use crate::features::{board, calibration_results, panel, queue, review, shown};
 use crate::screens::widgets::{bg_of, centered, dialog};
 
 pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
@@ -23,6 +23,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::CalibrationResults => "Calibration results",
         ScreenKind::Roles => "Roles",
         ScreenKind::Role => "Role",
+        ScreenKind::Board => "Triage board",
     };
     let mut out = vec![Line::from(Span::styled(
         format!("{title} keys"),
@@ -65,6 +66,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Panel => panel::modal_hints(),
         ScreenKind::CalibrationResults => calibration_results::modal_hints(),
         ScreenKind::Calibration | ScreenKind::Roles | ScreenKind::Role => Vec::new(),
+        ScreenKind::Board => board::modal_hints(),
     };
     let modal = shown(&modal, &app.keymap);
     out.push(Line::from(""));

@@ -106,7 +106,8 @@ pub async fn decide(
         serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(), "reason": reason}),
     )
     .await?;
-    crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
+    let event_id = crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
+    decisions::set_event(&mut w.tx, &decision_id, &event_id).await?;
     if body.action == DecisionAction::Reject {
         crate::invitations::rejection::enqueue(&mut w.tx, &state, now, &id).await?;
     }

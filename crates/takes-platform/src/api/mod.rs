@@ -4,6 +4,7 @@
 
 mod assignments;
 mod ats;
+mod board;
 pub(crate) mod calibration;
 mod candidate;
 mod health;
@@ -120,6 +121,12 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(assignments::panel))
         .routes(routes!(interviews::list))
         .routes(routes!(interviews::decide))
+        .routes(routes!(board::board))
+        .routes(routes!(board::board_interview))
+        .routes(routes!(board::actions::decide_bulk))
+        .routes(routes!(board::actions::retry_sync))
+        .routes(routes!(board::actions::remind_reviewers))
+        .routes(routes!(board::actions::reassign_review))
         .routes(routes!(invitations::create))
         .routes(routes!(invitations::get_invitation))
         .routes(routes!(roles::get_settings, roles::update_settings))

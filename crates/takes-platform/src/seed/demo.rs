@@ -227,6 +227,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         for reviewer_id in &reviewer_ids {
             roles::role_reviewer(tx, now, &role_id, reviewer_id).await?;
         }
+        // The demo recruiter recruits for every role (the triage board).
+        crate::store::board::writes::add_recruiter(tx, now, &role_id, &recruiter_id).await?;
         let manager = format!("hiring-{}@example.com", role.key);
         set_hiring_manager_email(tx, &role_id, &manager).await?;
         role_ids.insert(role.key.clone(), (role_id, set_id, question_ids));

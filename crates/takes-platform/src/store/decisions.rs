@@ -53,3 +53,33 @@ pub async fn insert(
         .await?;
     Ok(id)
 }
+
+/// Links a decision to the webhook event it raised (the ATS sync state is
+/// that event's deliveries).
+pub async fn set_event(
+    conn: &mut AnyConnection,
+    decision_id: &str,
+    event_id: &str,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE decisions SET event_id = $1 WHERE id = $2")
+        .bind(event_id)
+        .bind(decision_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The webhook event of the interview's latest decision, if it has one.
+pub async fn latest_event(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+) -> ApiResult<Option<String>> {
+    Ok(sqlx::query(
+        "SELECT event_id FROM decisions WHERE interview_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1",
+    )
+    .bind(interview_id)
+    .fetch_optional(conn)
+    .await?
+    .and_then(|r| r.try_get::<Option<String>, _>("event_id").transpose())
+    .transpose()?)
+}

@@ -10,6 +10,7 @@
 pub mod assignments;
 pub mod ats;
 pub mod audit;
+pub mod board;
 pub mod calibration;
 pub mod decisions;
 pub mod email;

@@ -140,12 +140,12 @@ pub fn median(xs: &[i64]) -> Option<f64> {
 }
 
 /// Raises `candidate.advanced`, `candidate.rejected` or `candidate.held` for
-/// a decision inserted by the calling transaction.
+/// a decision inserted by the calling transaction; returns the event id.
 pub async fn decision_recorded(
     conn: &mut sqlx::AnyConnection,
     now: Millis,
     decision_id: &str,
-) -> ApiResult<()> {
+) -> ApiResult<String> {
     let d = store::decision(conn, decision_id).await?;
     let interview_id = d.interview_id;
     let action = DecisionAction::parse(&d.action)
@@ -173,8 +173,7 @@ pub async fn decision_recorded(
             at: now,
         },
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 #[cfg(test)]

@@ -744,6 +744,86 @@ fn matrix() -> Vec<Row> {
                 (Admin, 404),
             ],
         ),
+        // The triage board, last: its bulk decision records one. Rita does
+        // not recruit for the fixture's role, so she sees an empty board
+        // and is refused its interviews (tests/api/board.rs covers her
+        // own roles).
+        (
+            Method::GET,
+            "/v1/board",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/board/{i}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/board/{i}/remind",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Recruiter, 403),
+                (Admin, 409),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/board/{i}/retry-sync",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Recruiter, 403),
+                (Admin, 409),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/board/{i}/reassign",
+            Some(json!({"assignment_id": "{a}", "reviewer_id": "{u1}"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 422),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/board/decisions",
+            Some(json!({"interview_ids": ["{i}"], "action": "hold"})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
     ]
 }
 

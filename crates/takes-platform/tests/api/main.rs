@@ -6,6 +6,7 @@ mod support;
 mod ats_generic;
 mod authz;
 mod bad_input;
+mod board;
 mod calibration;
 mod calibration_live;
 mod candidate_secrets;

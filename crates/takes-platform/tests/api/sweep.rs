@@ -70,6 +70,12 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/ats/greenhouse/test_status",                    [404, 404, 404, 404, 404, 404]),
     ("POST /v1/ats/inbound",                                  [404, 404, 404, 404, 404, 404]),
     ("POST /v1/ats/lever/webhook",                            [404, 404, 404, 404, 404, 404]),
+    ("GET /v1/board",                                         [401, 401, 403, 403, 200, 200]),
+    ("POST /v1/board/decisions",                              [401, 401, 422, 422, 422, 422]),
+    ("GET /v1/board/{id}",                                    [401, 401, 403, 403, 200, 200]),
+    ("POST /v1/board/{id}/reassign",                          [401, 401, 422, 422, 422, 422]),
+    ("POST /v1/board/{id}/remind",                            [401, 401, 403, 403, 409, 409]),
+    ("POST /v1/board/{id}/retry-sync",                        [401, 401, 403, 403, 409, 409]),
     ("GET /v1/calibration",                                   [401, 401, 200, 200, 200, 200]),
     ("POST /v1/calibration",                                  [401, 401, 422, 422, 422, 422]),
     ("GET /v1/calibration/{id}",                              [401, 401, 200, 404, 404, 200]),
@@ -128,6 +134,8 @@ struct Ids {
     cal: Calibration,
     hooks: Hooks,
     role: String,
+    /// The fixture's second interview: undecided, nothing overdue.
+    board_interview: String,
     invitation: String,
     secret: String,
     /// A second token of the owning reviewer, for `DELETE /v1/tokens/{id}`.
@@ -173,6 +181,23 @@ async fn ids(p: &TestPlatform) -> Ids {
         .await
         .expect("role")
         .get(0);
+    let board_interview: String = sqlx::query("SELECT interview_id FROM assignments WHERE id = $1")
+        .bind(&p.f.other_assignment)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .expect("second interview")
+        .get(0);
+    let (_, me) = p.get("/v1/me", &p.f.recruiter).await;
+    let mut conn = p.state.db.pool.acquire().await.expect("connection");
+    takes_platform::store::board::writes::add_recruiter(
+        &mut conn,
+        p.state.clock.now(),
+        &role,
+        me["id"].as_str().expect("recruiter id"),
+    )
+    .await
+    .expect("recruiter of the role");
+    drop(conn);
     let (s, inv) = p
         .call(
             p.request(Method::POST, "/v1/invitations", Some(&p.f.recruiter))
@@ -219,6 +244,7 @@ async fn ids(p: &TestPlatform) -> Ids {
         cal,
         hooks,
         role,
+        board_interview,
         invitation: inv["id"].as_str().expect("invitation id").to_string(),
         secret: inv["access_secret"]
             .as_str()
@@ -233,6 +259,8 @@ async fn ids(p: &TestPlatform) -> Ids {
 fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
     let id = if path.starts_with("/v1/assignments/") {
         p.f.assignments[0].as_str()
+    } else if path.starts_with("/v1/board/") {
+        ids.board_interview.as_str()
     } else if path.starts_with("/v1/interviews/") {
         p.f.interview.as_str()
     } else if path.starts_with("/v1/calibration/") {

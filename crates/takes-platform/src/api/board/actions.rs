@@ -1,0 +1,389 @@
+//! What a recruiter does from the board: decide several interviews at once
+//! (all or nothing, idempotent), retry a decision's failed delivery to the
+//! ATS, remind overdue reviewers, and move an assignment to another
+//! reviewer of the role's pool.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use takes_api::board::{
+    BulkDecisionRequest, BulkDecisionResult, ReassignRequest, Reassignment, ReminderResult,
+    SyncRetry,
+};
+use takes_api::{Decision, DecisionAction, Problem, UserRole};
+
+use super::authorize;
+use crate::api::idempotency::{key, request_hash, respond};
+use crate::auth::Caller;
+use crate::clock::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+use crate::store::board::writes::{self, ReviewerReminder};
+use crate::store::idempotency::{self as stored, Claim};
+use crate::store::{assignments, audit, decisions};
+
+const REASON_MAX_CHARS: usize = 2_000;
+/// One confirmation should not decide more than a screenful or two.
+const BULK_MAX: usize = 200;
+
+fn reason_of(reason: Option<String>) -> ApiResult<Option<String>> {
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if let Some(r) = &reason {
+        crate::extract::check_text("reason", r)?;
+        let n = r.chars().count();
+        if n > REASON_MAX_CHARS {
+            return Err(ApiError::invalid(
+                "reason",
+                format!("reason has {n} characters; the limit is {REASON_MAX_CHARS}"),
+            ));
+        }
+    }
+    Ok(reason)
+}
+
+/// Records one decision for every listed interview, or none: an unknown
+/// interview is 404, interviews of roles the caller does not recruit for
+/// are 403 (all named), an interview already advanced or rejected is 409
+/// naming that decision. With an `Idempotency-Key` a retry gets the first
+/// answer and records nothing more.
+#[utoipa::path(post, path = "/v1/board/decisions", tag = "decisions",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the first answer")),
+    request_body = BulkDecisionRequest,
+    responses((status = 200, body = BulkDecisionResult), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn decide_bulk(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(body): Json<BulkDecisionRequest>,
+) -> ApiResult<Response> {
+    caller.require_decider()?;
+    let idem = key(&headers)?;
+    let hash = request_hash("POST /v1/board/decisions", &body)?;
+    let claim = Claim {
+        user_id: &caller.id,
+        key: idem.as_deref(),
+        request_hash: &hash,
+    };
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        if let Some(answer) = stored::stored(&mut conn, claim).await? {
+            return Ok(respond(answer));
+        }
+    }
+    let ids = body.interview_ids;
+    if ids.is_empty() || ids.len() > BULK_MAX {
+        return Err(ApiError::invalid(
+            "interview_ids",
+            format!(
+                "interview_ids must list 1 to {BULK_MAX} interviews, got {}",
+                ids.len()
+            ),
+        ));
+    }
+    for (n, id) in ids.iter().enumerate() {
+        crate::extract::check_text("interview_ids", id)?;
+        if ids[..n].contains(id) {
+            return Err(ApiError::invalid(
+                "interview_ids",
+                format!("interview {id:?} is listed twice"),
+            ));
+        }
+    }
+    let reason = reason_of(body.reason)?;
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    let mut unknown = Vec::new();
+    let mut forbidden = Vec::new();
+    for id in &ids {
+        match writes::lock_interview(&mut w.tx, id).await? {
+            None => unknown.push(id.as_str()),
+            Some(role) => {
+                if caller.role != UserRole::Admin
+                    && !writes::recruits_for(&mut w.tx, &caller.id, &role).await?
+                {
+                    forbidden.push(id.as_str());
+                }
+            }
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::not_found(format!(
+            "no interview {}; nothing was decided",
+            unknown.join(", ")
+        ))
+        .with_field("interview_ids"));
+    }
+    if !forbidden.is_empty() {
+        return Err(ApiError::forbidden(format!(
+            "{} does not recruit for the roles of interviews {}; nothing was decided",
+            caller.name,
+            forbidden.join(", ")
+        ))
+        .with_field("interview_ids"));
+    }
+    for id in &ids {
+        // A hold keeps the question open; advance and reject close it.
+        if let Some(d) = decisions::latest(&mut w.tx, id).await? {
+            if d.action != DecisionAction::Hold {
+                return Err(ApiError::conflict(format!(
+                    "interview {id:?} was already decided: {} by {} at {} (decision {}); nothing was decided",
+                    d.action.as_str(),
+                    d.decided_by,
+                    d.decided_at,
+                    d.id
+                ))
+                .with_field("interview_ids"));
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        let decision_id = decisions::insert(
+            &mut w.tx,
+            &id,
+            body.action,
+            reason.as_deref(),
+            &caller.id,
+            now,
+        )
+        .await?;
+        audit::record_by(
+            &mut w.tx,
+            now,
+            &caller.id,
+            "decision.recorded",
+            ("interview", &id),
+            serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(),
+                               "reason": reason, "bulk": true}),
+        )
+        .await?;
+        let event_id =
+            crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
+        decisions::set_event(&mut w.tx, &decision_id, &event_id).await?;
+        if body.action == DecisionAction::Reject {
+            crate::invitations::rejection::enqueue(&mut w.tx, &state, now, &id).await?;
+        }
+        out.push(Decision {
+            id: decision_id,
+            interview_id: id,
+            action: body.action,
+            reason: reason.clone(),
+            decided_by: caller.name.clone(),
+            decided_at: rfc3339(now),
+        });
+    }
+    let json = serde_json::to_string(&BulkDecisionResult { decisions: out })?;
+    let answer = stored::commit(&state.db, w, claim, json, now).await?;
+    state.webhooks.wake();
+    Ok(respond(answer))
+}
+
+/// Queues again every delivery of the interview's latest decision that
+/// gave up (409 when none did).
+#[utoipa::path(post, path = "/v1/board/{id}/retry-sync", tag = "decisions",
+    params(("id" = String, Path, description = "Interview id")),
+    responses((status = 200, body = SyncRetry), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn retry_sync(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<SyncRetry>> {
+    let mut conn = state.db.pool.acquire().await?;
+    authorize(&mut conn, &caller, &id).await?;
+    let event = decisions::latest_event(&mut conn, &id)
+        .await?
+        .ok_or_else(|| ApiError::conflict(format!("interview {id:?} has no decision to sync")))?;
+    let failed = writes::failed_deliveries(&mut conn, &event).await?;
+    if failed.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "no delivery of interview {id:?}'s decision has failed"
+        )));
+    }
+    let mut queued = 0;
+    for delivery in failed {
+        let target = crate::webhooks::ops::ReplayTarget::Delivery(delivery);
+        queued += crate::webhooks::ops::replay(&state, Some(&caller.id), &target)
+            .await?
+            .len() as i64;
+    }
+    state.webhooks.wake();
+    let item = super::row(&state, &mut conn, &caller, &id).await?;
+    Ok(axum::Json(SyncRetry {
+        deliveries_queued: queued,
+        sync: item.sync.unwrap_or(takes_api::board::SyncState {
+            status: takes_api::board::SyncStatus::Queued,
+            reason: None,
+        }),
+    }))
+}
+
+/// Emails every reviewer of the interview whose review is overdue, through
+/// the outbox, and records it in the audit log (409 when nobody is
+/// overdue).
+#[utoipa::path(post, path = "/v1/board/{id}/remind", tag = "decisions",
+    params(("id" = String, Path, description = "Interview id")),
+    responses((status = 200, body = ReminderResult), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn remind_reviewers(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<axum::Json<ReminderResult>> {
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    authorize(&mut w.tx, &caller, &id).await?;
+    let overdue = writes::overdue(&mut w.tx, &id, now).await?;
+    if overdue.is_empty() {
+        return Err(ApiError::conflict(format!(
+            "no review of interview {id:?} is overdue; nobody was reminded"
+        )));
+    }
+    let head = crate::store::interviews::scorecard_head(&mut w.tx, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
+    let from = &state.config.email.from;
+    let domain = from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').to_string())
+        .filter(|d| !d.is_empty())
+        .unwrap_or_else(|| "takes.invalid".into());
+    let mut queued = 0;
+    for o in &overdue {
+        let Some(to) = o.email.as_deref().filter(|e| !e.is_empty()) else {
+            continue;
+        };
+        let subject = format!("Review overdue: {}", head.title);
+        let body = format!(
+            "Hello {},\n\nyour review of an interview for {} was due {}. {} asks you to \
+             finish it in takes when you can.\n",
+            o.name,
+            head.title,
+            rfc3339(o.due_at),
+            caller.name
+        );
+        let reminder = ReviewerReminder {
+            interview_id: &id,
+            assignment_id: &o.assignment_id,
+            to,
+            subject: &subject,
+            body: &body,
+            domain: &domain,
+            at: now,
+        };
+        if writes::queue_reminder(&mut w.tx, reminder).await? {
+            queued += 1;
+        }
+    }
+    let reminded: Vec<String> = overdue.iter().map(|o| o.name.clone()).collect();
+    audit::record_by(
+        &mut w.tx,
+        now,
+        &caller.id,
+        "reviewers.reminded",
+        ("interview", &id),
+        serde_json::json!({"reviewers": reminded,
+                           "assignments": overdue.iter().map(|o| &o.assignment_id).collect::<Vec<_>>(),
+                           "emails_queued": queued}),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(axum::Json(ReminderResult {
+        reminded,
+        emails_queued: queued,
+    }))
+}
+
+/// Withdraws an unsubmitted assignment and gives the review to another
+/// reviewer of the role's pool, due when the old one was. The old
+/// reviewer's draft scores go to the audit log and count nowhere.
+#[utoipa::path(post, path = "/v1/board/{id}/reassign", tag = "decisions",
+    params(("id" = String, Path, description = "Interview id")),
+    request_body = ReassignRequest,
+    responses((status = 201, body = Reassignment), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn reassign_review(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Json(body): Json<ReassignRequest>,
+) -> ApiResult<(StatusCode, axum::Json<Reassignment>)> {
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    let role = authorize(&mut w.tx, &caller, &id).await?;
+    let held = writes::assignment(&mut w.tx, &body.assignment_id)
+        .await?
+        .filter(|a| a.interview_id == id)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "assignment_id",
+                format!(
+                    "interview {id:?} has no assignment {:?}",
+                    body.assignment_id
+                ),
+            )
+        })?;
+    if held.submitted {
+        return Err(ApiError::conflict(format!(
+            "{}'s review is already submitted; a submitted review is not reassigned",
+            held.reviewer
+        ))
+        .with_field("assignment_id"));
+    }
+    let name = writes::pool_member(&mut w.tx, &role, &body.reviewer_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "reviewer_id",
+                format!(
+                    "user {:?} is not an active reviewer of this role's pool",
+                    body.reviewer_id
+                ),
+            )
+        })?;
+    if writes::reviews(&mut w.tx, &id, &body.reviewer_id).await? {
+        return Err(ApiError::invalid(
+            "reviewer_id",
+            format!("{name} already reviews interview {id:?}"),
+        ));
+    }
+    let scores = writes::withdraw(&mut w.tx, &body.assignment_id).await?;
+    let new_id =
+        assignments::assignment(&mut w.tx, &id, &body.reviewer_id, now, held.due_at, None).await?;
+    audit::record_by(
+        &mut w.tx,
+        now,
+        &caller.id,
+        "assignment.withdrawn",
+        ("assignment", &body.assignment_id),
+        serde_json::json!({"interview_id": id, "reviewer_id": held.reviewer_id,
+                           "reviewer": held.reviewer, "replaced_by": new_id, "scores": scores}),
+    )
+    .await?;
+    audit::record_by(
+        &mut w.tx,
+        now,
+        &caller.id,
+        "assignment.reassigned",
+        ("assignment", &new_id),
+        serde_json::json!({"interview_id": id, "reviewer_id": body.reviewer_id,
+                           "replaces": body.assignment_id}),
+    )
+    .await?;
+    w.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(Reassignment {
+            withdrawn_assignment_id: body.assignment_id,
+            assignment_id: new_id,
+            reviewer: name,
+            scores_withdrawn: scores.len() as i64,
+        }),
+    ))
+}

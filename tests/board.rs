@@ -1,0 +1,222 @@
+//! The triage board's update function: opening it, stage tabs, selection
+//! (space and a visual range), the bulk decision with one confirmation,
+//! idempotent retries, and the reassignment picker.
+
+use crossterm::event::KeyCode;
+use takes::app::state::ScreenKind;
+use takes::app::{update, Action, Effect};
+use takes::client::ClientError;
+use takes::features::board::state::DialogStage;
+use takes_api::board::{BoardStage, BulkDecisionResult};
+use takes_api::{Decision, DecisionAction, UserRole};
+use takes_testkit::{app_on_board, app_on_board_interview, app_with_queue, ch, key};
+
+#[test]
+fn t_opens_the_board_for_recruiters_only() {
+    let mut app = app_with_queue(UserRole::Reviewer, 5);
+    assert!(ch(&mut app, 'T').is_empty());
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
+    let mut app = app_with_queue(UserRole::Recruiter, 5);
+    let fx = ch(&mut app, 'T');
+    assert_eq!(app.screen.kind(), ScreenKind::Board);
+    match fx.as_slice() {
+        [Effect::FetchBoard {
+            query,
+            cursor: None,
+            replace: true,
+            ..
+        }] => {
+            assert_eq!(query.stage.as_deref(), Some("ready_to_decide"));
+        }
+        other => panic!("{other:?}"),
+    }
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
+}
+
+#[test]
+fn stage_tabs_reload_from_the_server_and_drop_the_selection() {
+    let mut app = app_on_board(12, Some(BoardStage::ReadyToDecide));
+    ch(&mut app, ' ');
+    assert_eq!(app.board.selection_count(), 1);
+    let fx = key(&mut app, KeyCode::Tab);
+    assert_eq!(app.board.stage, Some(BoardStage::Decided));
+    assert_eq!(app.board.selection_count(), 0);
+    assert!(
+        matches!(fx.as_slice(), [Effect::FetchBoard { query, .. }] if query.stage.as_deref() == Some("decided"))
+    );
+    // A reply to the old request is ignored.
+    let stale = app.board.gen - 1;
+    update(
+        &mut app,
+        Action::BoardLoaded {
+            gen: stale,
+            replace: true,
+            result: Ok(takes_testkit::board_page(12, Some(BoardStage::Invited))),
+        },
+    );
+    assert!(app
+        .board
+        .items
+        .iter()
+        .all(|i| i.stage == BoardStage::ReadyToDecide));
+}
+
+fn decided(ids: &[String], action: DecisionAction) -> BulkDecisionResult {
+    BulkDecisionResult {
+        decisions: ids
+            .iter()
+            .map(|id| Decision {
+                id: format!("d-{id}"),
+                interview_id: id.clone(),
+                action,
+                reason: Some("Role filled".into()),
+                decided_by: "Dana".into(),
+                decided_at: "2026-11-27T10:00:00Z".into(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn space_and_a_visual_range_select_and_one_confirmation_decides_them_all() {
+    let mut app = app_on_board(24, Some(BoardStage::ReadyToDecide));
+    assert_eq!(app.board.items.len(), 6);
+    // Space toggles the first row and moves on; a range takes rows 3 to 5.
+    ch(&mut app, ' ');
+    ch(&mut app, 'j');
+    ch(&mut app, 'V');
+    ch(&mut app, 'j');
+    ch(&mut app, 'j');
+    assert_eq!(app.board.selection_count(), 4);
+    ch(&mut app, 'V');
+    assert_eq!(app.board.selection_count(), 4);
+    // Space on a selected row unselects it.
+    ch(&mut app, 'k');
+    ch(&mut app, ' ');
+    assert_eq!(app.board.selection_count(), 3);
+    let want: Vec<String> = [0, 2, 4]
+        .iter()
+        .map(|r| app.board.items[*r].id.clone())
+        .collect();
+    let names: Vec<String> = [0, 2, 4]
+        .iter()
+        .map(|r| app.board.items[*r].candidate_name.clone())
+        .collect();
+
+    ch(&mut app, 'D');
+    let d = app.board.dialog.clone().expect("dialog");
+    assert_eq!((d.ids.clone(), d.names.clone()), (want.clone(), names));
+    ch(&mut app, 'r');
+    for c in "Role filled".chars() {
+        ch(&mut app, c);
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.board.dialog.as_ref().map(|d| d.stage),
+        Some(DialogStage::Confirm)
+    );
+    let fx = ch(&mut app, 'y');
+    let first_key = match fx.as_slice() {
+        [Effect::DecideBulk { request, key }] => {
+            assert_eq!(request.interview_ids, want);
+            assert_eq!(request.action, DecisionAction::Reject);
+            assert_eq!(request.reason.as_deref(), Some("Role filled"));
+            key.clone()
+        }
+        other => panic!("{other:?}"),
+    };
+    // A failure keeps the dialog, and the retry sends the same key, so the
+    // server records the decisions once.
+    update(
+        &mut app,
+        Action::BoardDecided(Err(ClientError::Timeout(10))),
+    );
+    let d = app.board.dialog.clone().expect("dialog kept");
+    assert_eq!(d.stage, DialogStage::Confirm);
+    assert!(d.error.is_some());
+    match ch(&mut app, 'y').as_slice() {
+        [Effect::DecideBulk { key, .. }] => assert_eq!(*key, first_key),
+        other => panic!("{other:?}"),
+    }
+    let fx = update(
+        &mut app,
+        Action::BoardDecided(Ok(decided(&want, DecisionAction::Reject))),
+    );
+    assert!(app.board.dialog.is_none());
+    assert_eq!(app.board.selection_count(), 0);
+    assert!(fx
+        .iter()
+        .any(|e| matches!(e, Effect::FetchBoard { replace: true, .. })));
+    let status = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("reject 3 candidates"), "{status}");
+}
+
+#[test]
+fn already_decided_interviews_are_left_out_and_escape_cancels() {
+    let mut app = app_on_board(12, Some(BoardStage::Decided));
+    // Every decided fixture row is an advance or a reject.
+    ch(&mut app, 'D');
+    assert!(app.board.dialog.is_none());
+    let mut app = app_on_board(12, None);
+    ch(&mut app, 'D');
+    assert_eq!(app.board.dialog.as_ref().map(|d| d.ids.len()), Some(1));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.board.dialog.is_none());
+    assert_eq!(app.screen.kind(), ScreenKind::Board);
+}
+
+#[test]
+fn an_opened_interview_reassigns_within_the_pool_and_reminds() {
+    let mut app = app_on_board_interview(1);
+    assert!(app
+        .board
+        .opened
+        .as_ref()
+        .and_then(|o| o.detail.as_ref())
+        .is_some());
+    let fx = ch(&mut app, 'M');
+    assert!(matches!(fx.as_slice(), [Effect::RemindReviewers(id)] if id == "i1"));
+    ch(&mut app, 'A');
+    let p = app.board.picker.clone().expect("picker");
+    // Only unsubmitted reviews can move.
+    assert_eq!(
+        p.from.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        ["Jordan Alvarez"]
+    );
+    key(&mut app, KeyCode::Enter);
+    let fx = key(&mut app, KeyCode::Enter);
+    match fx.as_slice() {
+        [Effect::Reassign {
+            interview_id,
+            request,
+        }] => {
+            assert_eq!(interview_id, "i1");
+            assert_eq!(request.reviewer_id, "u-kim");
+            assert!(request.assignment_id.contains("jordan-alvarez"));
+        }
+        other => panic!("{other:?}"),
+    }
+    // Back closes the interview, then the board.
+    key(&mut app, KeyCode::Esc);
+    assert!(app.board.opened.is_none());
+    assert_eq!(app.screen.kind(), ScreenKind::Board);
+}
+
+#[test]
+fn a_failed_sync_is_retried_and_others_are_not() {
+    let mut app = app_on_board(12, Some(BoardStage::Decided));
+    // Row i3 (delivered) first, then i7 (failed).
+    assert_eq!(app.board.items[0].id, "i3");
+    assert!(ch(&mut app, 'Y').is_empty());
+    ch(&mut app, 'j');
+    let fx = ch(&mut app, 'Y');
+    assert!(
+        matches!(fx.as_slice(), [Effect::RetryBoardSync(id)] if id == "i7"),
+        "{fx:?}"
+    );
+}
