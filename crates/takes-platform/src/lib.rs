@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod cursor;
 pub mod db;
+pub mod decisions;
 pub mod email;
 pub mod error;
 pub mod extract;

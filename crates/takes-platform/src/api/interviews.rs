@@ -1,20 +1,16 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use takes_api::{
-    Decision, DecisionAction, DecisionRequest, InterviewPage, InterviewStatus, Problem,
-};
+use takes_api::{Decision, DecisionRequest, InterviewPage, InterviewStatus, Problem};
 use utoipa::IntoParams;
 
 use crate::auth::Caller;
-use crate::clock::rfc3339;
+use crate::decisions::{self as deciding, Access};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::state::AppState;
+use crate::store::interviews;
 use crate::store::page::PageRequest;
-use crate::store::{audit, decisions, interviews};
-
-const REASON_MAX_CHARS: usize = 2_000;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -69,58 +65,29 @@ pub async fn decide(
     Json(body): Json<DecisionRequest>,
 ) -> ApiResult<(StatusCode, axum::Json<Decision>)> {
     caller.require_decider()?;
-    let reason = body
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if let Some(r) = &reason {
-        crate::extract::check_text("reason", r)?;
-        let n = r.chars().count();
-        if n > REASON_MAX_CHARS {
-            return Err(ApiError::invalid(
-                "reason",
-                format!("reason has {n} characters; the limit is {REASON_MAX_CHARS}"),
-            ));
-        }
-    }
+    let reason = deciding::reason_of(body.reason)?;
     let now = state.clock.now();
+    let verdict = deciding::Verdict {
+        action: body.action,
+        reason: reason.as_deref(),
+        bulk: false,
+    };
     let mut w = state.db.begin_write().await?;
-    if !interviews::exists(&mut w.tx, &id).await? {
-        return Err(ApiError::not_found(format!("no interview {id:?}")).with_field("id"));
+    match deciding::access(&mut w.tx, &caller, &id).await? {
+        Access::Unknown => {
+            return Err(ApiError::not_found(format!("no interview {id:?}")).with_field("id"))
+        }
+        Access::Forbidden => {
+            return Err(ApiError::forbidden(format!(
+                "{} does not recruit for the role of interview {id:?}",
+                caller.name
+            )))
+        }
+        Access::Allowed => {}
     }
-    let decision_id = decisions::insert(
-        &mut w.tx,
-        &id,
-        body.action,
-        reason.as_deref(),
-        &caller.id,
-        now,
-    )
-    .await?;
-    audit::record_by(
-        &mut w.tx,
-        now,
-        &caller.id,
-        "decision.recorded",
-        ("interview", &id),
-        serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(), "reason": reason}),
-    )
-    .await?;
-    let event_id = crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
-    decisions::set_event(&mut w.tx, &decision_id, &event_id).await?;
-    if body.action == DecisionAction::Reject {
-        crate::invitations::rejection::enqueue(&mut w.tx, &state, now, &id).await?;
-    }
+    deciding::refuse_if_final(&mut w.tx, &id).await?;
+    let decision = deciding::record(&mut w.tx, &state, now, &caller, &id, &verdict).await?;
     w.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(Decision {
-            id: decision_id,
-            interview_id: id,
-            action: body.action,
-            reason,
-            decided_by: caller.name,
-            decided_at: rfc3339(now),
-        }),
-    ))
+    state.webhooks.wake();
+    Ok((StatusCode::CREATED, axum::Json(decision)))
 }

@@ -10,12 +10,13 @@ use takes_api::board::{
     BulkDecisionRequest, BulkDecisionResult, ReassignRequest, Reassignment, ReminderResult,
     SyncRetry,
 };
-use takes_api::{Decision, DecisionAction, Problem, UserRole};
+use takes_api::Problem;
 
 use super::authorize;
 use crate::api::idempotency::{key, request_hash, respond};
 use crate::auth::Caller;
 use crate::clock::rfc3339;
+use crate::decisions::{self as deciding, Access};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path};
 use crate::state::AppState;
@@ -23,26 +24,8 @@ use crate::store::board::writes::{self, ReviewerReminder};
 use crate::store::idempotency::{self as stored, Claim};
 use crate::store::{assignments, audit, decisions};
 
-const REASON_MAX_CHARS: usize = 2_000;
 /// One confirmation should not decide more than a screenful or two.
 const BULK_MAX: usize = 200;
-
-fn reason_of(reason: Option<String>) -> ApiResult<Option<String>> {
-    let reason = reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if let Some(r) = &reason {
-        crate::extract::check_text("reason", r)?;
-        let n = r.chars().count();
-        if n > REASON_MAX_CHARS {
-            return Err(ApiError::invalid(
-                "reason",
-                format!("reason has {n} characters; the limit is {REASON_MAX_CHARS}"),
-            ));
-        }
-    }
-    Ok(reason)
-}
 
 /// Records one decision for every listed interview, or none: an unknown
 /// interview is 404, interviews of roles the caller does not recruit for
@@ -94,21 +77,21 @@ pub async fn decide_bulk(
             ));
         }
     }
-    let reason = reason_of(body.reason)?;
+    let reason = deciding::reason_of(body.reason)?;
     let now = state.clock.now();
+    let verdict = deciding::Verdict {
+        action: body.action,
+        reason: reason.as_deref(),
+        bulk: true,
+    };
     let mut w = state.db.begin_write().await?;
     let mut unknown = Vec::new();
     let mut forbidden = Vec::new();
     for id in &ids {
-        match writes::lock_interview(&mut w.tx, id).await? {
-            None => unknown.push(id.as_str()),
-            Some(role) => {
-                if caller.role != UserRole::Admin
-                    && !writes::recruits_for(&mut w.tx, &caller.id, &role).await?
-                {
-                    forbidden.push(id.as_str());
-                }
-            }
+        match deciding::access(&mut w.tx, &caller, id).await? {
+            Access::Unknown => unknown.push(id.as_str()),
+            Access::Forbidden => forbidden.push(id.as_str()),
+            Access::Allowed => {}
         }
     }
     if !unknown.is_empty() {
@@ -127,55 +110,14 @@ pub async fn decide_bulk(
         .with_field("interview_ids"));
     }
     for id in &ids {
-        // A hold keeps the question open; advance and reject close it.
-        if let Some(d) = decisions::latest(&mut w.tx, id).await? {
-            if d.action != DecisionAction::Hold {
-                return Err(ApiError::conflict(format!(
-                    "interview {id:?} was already decided: {} by {} at {} (decision {}); nothing was decided",
-                    d.action.as_str(),
-                    d.decided_by,
-                    d.decided_at,
-                    d.id
-                ))
-                .with_field("interview_ids"));
-            }
-        }
+        deciding::refuse_if_final(&mut w.tx, id)
+            .await
+            .map_err(|e| e.with_field("interview_ids"))?;
     }
     let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        let decision_id = decisions::insert(
-            &mut w.tx,
-            &id,
-            body.action,
-            reason.as_deref(),
-            &caller.id,
-            now,
-        )
-        .await?;
-        audit::record_by(
-            &mut w.tx,
-            now,
-            &caller.id,
-            "decision.recorded",
-            ("interview", &id),
-            serde_json::json!({"decision_id": decision_id, "action": body.action.as_str(),
-                               "reason": reason, "bulk": true}),
-        )
-        .await?;
-        let event_id =
-            crate::webhooks::events::decision_recorded(&mut w.tx, now, &decision_id).await?;
-        decisions::set_event(&mut w.tx, &decision_id, &event_id).await?;
-        if body.action == DecisionAction::Reject {
-            crate::invitations::rejection::enqueue(&mut w.tx, &state, now, &id).await?;
-        }
-        out.push(Decision {
-            id: decision_id,
-            interview_id: id,
-            action: body.action,
-            reason: reason.clone(),
-            decided_by: caller.name.clone(),
-            decided_at: rfc3339(now),
-        });
+    for id in &ids {
+        let d = deciding::record(&mut w.tx, &state, now, &caller, id, &verdict).await?;
+        out.push(d);
     }
     let json = serde_json::to_string(&BulkDecisionResult { decisions: out })?;
     let answer = stored::commit(&state.db, w, claim, json, now).await?;
