@@ -85,6 +85,7 @@ fn spawn_child(db: &str, media: &Path, addr_file: &Path) -> (ChildServer, String
 
 async fn acknowledged_writes_survive_sigkill(backend: Backend) {
     let p = TestPlatform::start(backend).await;
+    support::recruiter_may_decide(&p.state, &p.f.interview).await;
     let db = p.database_url.clone();
     let media: PathBuf = p.dir.path().join("media");
     let addr_file = p.dir.path().join("child.addr");

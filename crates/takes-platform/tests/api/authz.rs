@@ -199,12 +199,13 @@ fn matrix() -> Vec<Row> {
             Method::POST,
             "/v1/interviews/{i}/decision",
             Some(json!({"action": "hold", "reason": "waiting on references"})),
+            // Rita does not recruit for the fixture's role.
             vec![
                 (Nobody, 401),
                 (BadToken, 401),
                 (Owner, 403),
                 (Outsider, 403),
-                (Recruiter, 201),
+                (Recruiter, 403),
                 (Admin, 201),
             ],
         ),
@@ -881,7 +882,7 @@ pub(crate) async fn webhook_setup(p: &TestPlatform) -> Hooks {
             p.request(
                 Method::POST,
                 &format!("/v1/interviews/{}/decision", p.f.interview),
-                Some(&p.f.recruiter),
+                Some(&p.f.admin),
             )
             .json(&json!({"action": "hold"})),
         )

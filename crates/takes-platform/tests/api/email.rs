@@ -98,17 +98,21 @@ lifecycle_test!(
 );
 
 async fn reject(l: &Life, interview: &str) {
-    let (s, body) = l
-        .call(
-            l.request(
-                Method::POST,
-                &format!("/v1/interviews/{interview}/decision"),
-            )
-            .bearer_auth(&l.recruiter)
-            .json(&json!({"action": "reject"})),
-        )
-        .await;
+    let (s, body) = try_reject(l, interview).await;
     assert_eq!(s, StatusCode::CREATED, "{body}");
+}
+
+async fn try_reject(l: &Life, interview: &str) -> (StatusCode, serde_json::Value) {
+    crate::support::recruiter_may_decide(&l.state, interview).await;
+    l.call(
+        l.request(
+            Method::POST,
+            &format!("/v1/interviews/{interview}/decision"),
+        )
+        .bearer_auth(&l.recruiter)
+        .json(&json!({"action": "reject"})),
+    )
+    .await
 }
 
 lifecycle_test!(
@@ -118,7 +122,13 @@ lifecycle_test!(
         let inv = l.invite("Barbara Liskov", "bl@example.org").await;
         let id = inv["id"].as_str().expect("id").to_string();
         reject(&l, &id).await;
-        reject(&l, &id).await;
+        // A rejection is final: a second one is refused, naming the first.
+        let (s, again) = try_reject(&l, &id).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{again}");
+        assert!(again["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("already decided"));
         let mails = l.deliver().await;
         let rejections: Vec<_> = mails
             .iter()

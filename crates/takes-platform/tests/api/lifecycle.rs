@@ -370,8 +370,9 @@ crate::lifecycle_test!(
         assert_eq!(q2["passes"], 2);
         assert_eq!(data["overall_mean"], 2.5);
 
-        // ---- 5. The recruiter rejects.
+        // ---- 5. The recruiter of the role rejects.
         l.clock.advance(HOUR);
+        crate::support::recruiter_may_decide(&l.state, &interview).await;
         let (s, decision) = l
             .send(
                 l.request(

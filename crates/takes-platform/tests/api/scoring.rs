@@ -219,6 +219,15 @@ both_backends!(
     recruiters_decide_and_see_it_listed,
     |p: TestPlatform| async move {
         let path = format!("/v1/interviews/{}/decision", p.f.interview);
+        // Only the recruiters of the interview's role decide it.
+        let (s, refused) = p
+            .call(
+                p.request(Method::POST, &path, Some(&p.f.recruiter))
+                    .json(&json!({"action": "advance"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{refused}");
+        crate::support::recruiter_may_decide(&p.state, &p.f.interview).await;
         let (s, d) = p
             .call(
                 p.request(Method::POST, &path, Some(&p.f.recruiter))
@@ -228,6 +237,18 @@ both_backends!(
         assert_eq!(s, StatusCode::CREATED, "{d}");
         assert_eq!(d["action"], "advance");
         assert_eq!(d["decided_by"], "Rita Recruiter");
+        // An advance is final: a second decision names the first.
+        let (s, again) = p
+            .call(
+                p.request(Method::POST, &path, Some(&p.f.recruiter))
+                    .json(&json!({"action": "reject"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{again}");
+        assert!(again["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(d["id"].as_str().unwrap_or("?")));
         let (s, list) = p
             .get("/v1/interviews?status=completed", &p.f.recruiter)
             .await;

@@ -438,3 +438,23 @@ async fn fixture(state: &AppState) -> Fixture {
         media,
     }
 }
+
+/// Makes "Rita Recruiter" a recruiter of the interview's role: recruiters
+/// decide only the roles they recruit for.
+pub async fn recruiter_may_decide(state: &AppState, interview: &str) {
+    use sqlx::Row;
+    use takes_platform::store::board::writes;
+    let mut c = state.db.pool.acquire().await.expect("connection");
+    let role = writes::role_of(&mut c, interview)
+        .await
+        .expect("role query")
+        .expect("the interview exists");
+    let rita: String = sqlx::query("SELECT id FROM users WHERE name = 'Rita Recruiter'")
+        .fetch_one(&mut *c)
+        .await
+        .expect("Rita Recruiter")
+        .get(0);
+    writes::add_recruiter(&mut c, state.clock.now(), &role, &rita)
+        .await
+        .expect("add recruiter");
+}

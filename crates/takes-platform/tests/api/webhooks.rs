@@ -162,13 +162,17 @@ impl Hooks {
         };
         let (r0, t0) = token("Rev Zero", UserRole::Reviewer).await;
         let (r1, t1) = token("Rev One", UserRole::Reviewer).await;
-        let (_, recruiter) = token("Rita Recruiter", UserRole::Recruiter).await;
+        let (rita, recruiter) = token("Rita Recruiter", UserRole::Recruiter).await;
         let (_, admin) = token("Ada Admin", UserRole::Admin).await;
         let mut w = db.begin_write().await.expect("begin");
         let c = &mut *w.tx;
         let role = roles::role(c, now, "Support Engineer", "Customer Success")
             .await
             .expect("role");
+        // Rita recruits for the role: she may decide its interviews.
+        takes_platform::store::board::writes::add_recruiter(c, now, &role, &rita)
+            .await
+            .expect("recruiter");
         let set = roles::question_set(c, now, &role, "Screen", 1)
             .await
             .expect("set");
