@@ -56,26 +56,38 @@ struct Transcriber {
 impl Worker for Transcriber {
     const NAME: &'static str = "transcription";
 
+    /// One job per pass: stopping the server waits for the pass in flight,
+    /// so it waits for one answer, never a whole batch.
     async fn tick(&mut self) -> anyhow::Result<bool> {
-        let done = run_due_with(&self.state, &self.http).await?;
-        Ok(done > 0)
+        let pass = run_batch(&self.state, &self.http, 1).await?;
+        Ok(pass.attempted > 0)
     }
 }
 
 /// Attempts every due job once; returns how many transcripts were stored.
 pub async fn run_due(state: &AppState) -> anyhow::Result<usize> {
-    run_due_with(state, &reqwest::Client::new()).await
+    Ok(run_batch(state, &reqwest::Client::new(), BATCH)
+        .await?
+        .stored)
 }
 
-async fn run_due_with(state: &AppState, http: &reqwest::Client) -> anyhow::Result<usize> {
+struct Pass {
+    attempted: usize,
+    stored: usize,
+}
+
+async fn run_batch(state: &AppState, http: &reqwest::Client, batch: i64) -> anyhow::Result<Pass> {
     let config = &state.config.transcription;
     let timeout = Duration::from_secs(config.timeout_seconds.max(1));
     // The lease outlives the attempt, so no other worker starts it twice.
     let lease = (config.timeout_seconds.max(1) as Millis + 60) * SECOND;
     let engine = config.engine.as_str();
     let now = state.clock.now();
-    let mut stored = 0;
-    for job in store::due(&state.db, now, BATCH).await? {
+    let mut pass = Pass {
+        attempted: 0,
+        stored: 0,
+    };
+    for job in store::due(&state.db, now, batch).await? {
         let claimed = {
             let mut w = state.db.begin_write().await?;
             let claimed = store::claim(&mut w.tx, &job.response_id, now + lease, now).await?;
@@ -86,6 +98,7 @@ async fn run_due_with(state: &AppState, http: &reqwest::Client) -> anyhow::Resul
             continue;
         }
         let attempts = job.attempts + 1;
+        pass.attempted += 1;
         let outcome = attempt(state, http, &job.storage_key, timeout).await;
         let at = state.clock.now();
         let mut w = state.db.begin_write().await?;
@@ -102,7 +115,7 @@ async fn run_due_with(state: &AppState, http: &reqwest::Client) -> anyhow::Resul
                 )
                 .await?
                 {
-                    stored += 1;
+                    pass.stored += 1;
                 }
             }
             Err(e) => {
@@ -129,7 +142,7 @@ async fn run_due_with(state: &AppState, http: &reqwest::Client) -> anyhow::Resul
         }
         w.commit().await?;
     }
-    Ok(stored)
+    Ok(pass)
 }
 
 /// One attempt: extract the audio, run the engine, clean up.

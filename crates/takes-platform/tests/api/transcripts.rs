@@ -177,6 +177,31 @@ lifecycle_test!(
 );
 
 lifecycle_test!(
+    the_server_transcribes_in_the_background,
+    |c: &mut ServerConfig| {
+        command(&[
+            "sh",
+            "-c",
+            "printf '[{\"start\": 0.2, \"end\": 1.0, \"text\": \"%s\"}]' \"$CUE_TEXT\"",
+        ])(c);
+        c.transcription.poll_interval_ms = 100;
+    },
+    |l: Life| async move {
+        let r = answer(&l, 1).await;
+        // No one calls run_due: the server's worker does it on its own.
+        for _ in 0..200 {
+            if transcript(&l, &r).await.0 == StatusCode::OK {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let (s, state, vtt) = transcript(&l, &r).await;
+        assert_eq!((s, state.as_str()), (StatusCode::OK, "done"), "{vtt}");
+        assert_eq!(cues(&vtt), vec![(0.2, 1.0, "from the command".to_string())]);
+    }
+);
+
+lifecycle_test!(
     a_failing_engine_is_retried_with_back_off_then_fails_visibly,
     |c: &mut ServerConfig| {
         command(&[
