@@ -50,6 +50,8 @@ pub enum Effect {
     FetchTranscript {
         response_id: String,
         url: String,
+        /// Waits this long first (a transcript the server is still writing).
+        delay_s: u64,
     },
     /// Append (fsync) then send.
     Journal(ScoreEntry),

@@ -45,7 +45,14 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
             let result = client.assignment(&id).await;
             Action::AssignmentLoaded { id, result }
         }
-        Effect::FetchTranscript { response_id, url } => {
+        Effect::FetchTranscript {
+            response_id,
+            url,
+            delay_s,
+        } => {
+            if delay_s > 0 {
+                tokio::time::sleep(std::time::Duration::from_secs(delay_s)).await;
+            }
             let result = client.transcript(&url).await;
             Action::TranscriptLoaded {
                 response_id,

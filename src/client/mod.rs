@@ -40,6 +40,10 @@ pub enum ClientError {
     Server { status: u16, detail: String },
     #[error("the server's reply could not be read: {0}")]
     Malformed(String),
+    /// Accepted but not ready (202), e.g. a transcript still being written;
+    /// ask again after this many seconds.
+    #[error("not ready yet; ask again in {0} s")]
+    NotReady(u64),
 }
 
 impl ClientError {
@@ -227,6 +231,15 @@ impl Client {
             )));
         }
         let resp = self.send(self.req(Method::GET, url)).await?;
+        if resp.status() == StatusCode::ACCEPTED {
+            let after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .unwrap_or(10);
+            return Err(ClientError::NotReady(after.clamp(1, 300)));
+        }
         let text = resp
             .text()
             .await

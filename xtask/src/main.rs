@@ -13,9 +13,12 @@
 //! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
 //! - `bench irr`: the reliability library against Python's implementations
 //! - `bench player`: time to first frame, and bytes/frames/quality against mpv
+//! - `bench transcription [--clips N]`: the default transcription engine's
+//!   seconds of work per minute of audio
 //! - `postgres`: starts a throwaway PostgreSQL and prints its URL, for running
 //!   single tests by hand; Enter stops it
 
+mod bench_transcription;
 mod postgres;
 mod setup;
 
@@ -370,7 +373,11 @@ fn bench(args: &[&str]) -> Result<()> {
             }
             Ok(())
         }
-        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player"),
+        Some("transcription") => {
+            setup::ensure_pip(&[("pocketsphinx", "pocketsphinx")])?;
+            bench_transcription::run(&args[1..])
+        }
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N]"),
     }
 }
 

@@ -23,10 +23,14 @@ const PACKAGES: &[(&str, &str)] = &[
         "python3-pip",
         "installing the OpenAPI validator used by the tests",
     ),
+    ("espeak-ng", "speech for transcription tests and benchmarks"),
 ];
 
-/// Python tools the tests call.
+/// Python packages: tools the tests call, and pocketsphinx, the server's
+/// default transcription engine (with its English model), so the demo
+/// transcribes answers without set-up.
 const PIP_PACKAGES: &[(&str, &str)] = &[
+    ("pocketsphinx", "pocketsphinx"),
     ("openapi-spec-validator", "openapi_spec_validator"),
     ("standardwebhooks", "standardwebhooks"),
     ("schemathesis", "schemathesis"),

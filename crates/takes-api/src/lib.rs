@@ -432,6 +432,43 @@ pub struct Cue {
     pub text: String,
 }
 
+/// Header on `GET /v1/responses/{id}/transcript` answers: `done`,
+/// `pending` or `failed`, so clients tell them apart without parsing bodies.
+pub const TRANSCRIPT_STATE_HEADER: &str = "Transcript-State";
+
+/// The body of a transcript that is not ready yet (HTTP 202, with
+/// `Retry-After`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TranscriptPending {
+    /// Always `pending`.
+    pub state: String,
+    /// Attempts made so far.
+    pub attempts: i64,
+    /// Why the last attempt failed, when one did; it will be retried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// A transcription that failed, for good or for now (`GET
+/// /v1/transcripts/failures`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TranscriptFailure {
+    pub response_id: String,
+    pub interview_id: String,
+    /// `failed` (given up) or `pending` (failing, retried at
+    /// `next_attempt_at`).
+    pub state: String,
+    pub attempts: i64,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub engine: Option<String>,
+    /// RFC 3339; only while it is retried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<String>,
+    /// RFC 3339: when the last attempt ended.
+    pub updated_at: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,9 @@ pub struct ServerConfig {
     /// `[ats]`: inbound ATS integrations.
     #[serde(default)]
     pub ats: crate::ats::config::AtsConfig,
+    /// `[transcription]`: the engine that writes answers' transcripts.
+    #[serde(default)]
+    pub transcription: crate::transcription::config::TranscriptionConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,6 +137,14 @@ mod tests {
             c.invitations.sweep_interval_seconds,
             inv.sweep_interval_seconds
         );
+        let tr = crate::transcription::config::TranscriptionConfig::default();
+        assert_eq!(c.transcription.engine, tr.engine);
+        assert_eq!(c.transcription.poll_interval_ms, tr.poll_interval_ms);
+        assert_eq!(c.transcription.timeout_seconds, tr.timeout_seconds);
+        assert_eq!(c.transcription.max_attempts, tr.max_attempts);
+        assert_eq!(c.transcription.first_retry_seconds, tr.first_retry_seconds);
+        assert_eq!(c.transcription.ffmpeg, tr.ffmpeg);
+        assert_eq!(c.transcription.python, tr.python);
         let generic = c.ats.generic.expect("[ats.generic]");
         assert_eq!(generic.screening_stage, "screening");
         let gh = c.ats.greenhouse.expect("[ats.greenhouse]");

@@ -2,7 +2,7 @@
 //! from. `api/` holds one module per endpoint group (extract -> authorize ->
 //! store -> respond), `store/` every SQL statement, `worker` the one way
 //! background jobs run (webhooks, email, Greenhouse notices, the invitation
-//! sweep), `media/` the file store and transcript rendering, `seed/` the demo
+//! sweep, transcription), `media/` the file store and transcript rendering, `seed/` the demo
 //! data set, `migrations/` (beside `src/`) the schema, shared by SQLite and
 //! PostgreSQL.
 
@@ -28,6 +28,7 @@ pub mod pseudonym;
 pub mod seed;
 pub mod state;
 pub mod store;
+pub mod transcription;
 pub mod webhooks;
 pub mod worker;
 
@@ -93,6 +94,7 @@ impl Workers {
             invitations::sweep::spawn(state.clone()),
             email::worker::spawn(state.clone()),
             ats::notifier::spawn(state.clone()),
+            transcription::spawn(state.clone()),
         ])
     }
 

@@ -164,6 +164,7 @@ pub fn on_assignment(
                         fx.push(Effect::FetchTranscript {
                             response_id: resp.id.clone(),
                             url: resp.transcript_url.clone(),
+                            delay_s: 0,
                         });
                     }
                 }
@@ -217,14 +218,41 @@ pub fn on_transcript(
     response_id: String,
     result: Result<Vec<Cue>, ClientError>,
 ) -> Vec<Effect> {
-    if let Some(r) = app.screen.review_mut() {
-        let st = match result {
-            Ok(cues) => TranscriptState::Loaded(cues),
-            Err(e) => TranscriptState::Failed(e.to_string()),
-        };
-        r.transcripts.insert(response_id, st);
-    }
-    vec![]
+    let Some(r) = app.screen.review_mut() else {
+        return vec![];
+    };
+    let (st, fx) = match result {
+        Ok(cues) => (TranscriptState::Loaded(cues), vec![]),
+        // Still being written: say so, and ask again when the server says.
+        Err(ClientError::NotReady(after)) => {
+            let url = r.detail.as_ref().and_then(|d| {
+                d.questions
+                    .iter()
+                    .filter_map(|q| q.response.as_ref())
+                    .find(|resp| resp.id == response_id)
+                    .map(|resp| resp.transcript_url.clone())
+            });
+            let fx = url
+                .map(|url| Effect::FetchTranscript {
+                    response_id: response_id.clone(),
+                    url,
+                    delay_s: after,
+                })
+                .into_iter()
+                .collect();
+            (TranscriptState::Pending, fx)
+        }
+        // The server gave up; its detail is `transcript failed: REASON`.
+        Err(ClientError::Conflict(d)) if d.starts_with("transcript failed") => {
+            (TranscriptState::Failed(d), vec![])
+        }
+        Err(e) => (
+            TranscriptState::Failed(format!("Transcript unavailable: {e}")),
+            vec![],
+        ),
+    };
+    r.transcripts.insert(response_id, st);
+    fx
 }
 
 pub fn set_question(app: &mut App, i: usize) {

@@ -14,7 +14,11 @@ use crate::features::editor::TextInput;
 #[derive(Debug, Clone, PartialEq)]
 pub enum TranscriptState {
     Loading,
+    /// The server is still transcribing the answer; asked again shortly.
+    Pending,
     Loaded(Vec<Cue>),
+    /// What to show instead (`transcript failed: REASON`, or why it could
+    /// not be fetched).
     Failed(String),
 }
 

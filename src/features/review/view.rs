@@ -302,9 +302,18 @@ fn draw_transcript(
             );
             return;
         }
+        Some(TranscriptState::Pending) => {
+            f.render_widget(
+                Paragraph::new("Transcript pending: the server is still transcribing this answer.")
+                    .style(theme.dim)
+                    .wrap(Wrap { trim: true }),
+                inner,
+            );
+            return;
+        }
         Some(TranscriptState::Failed(e)) => {
             f.render_widget(
-                Paragraph::new(format!("Transcript unavailable: {e}"))
+                Paragraph::new(e.as_str())
                     .style(theme.error)
                     .wrap(Wrap { trim: true }),
                 inner,

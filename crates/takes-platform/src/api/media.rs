@@ -2,7 +2,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use takes_api::{Cue, Problem};
+use takes_api::{Cue, Problem, TranscriptPending, TRANSCRIPT_STATE_HEADER};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
@@ -13,6 +13,7 @@ use crate::media::range::{self, RangeError};
 use crate::media::webvtt;
 use crate::state::AppState;
 use crate::store::invitations::responses;
+use crate::store::transcripts;
 
 struct Media {
     storage_key: String,
@@ -154,20 +155,73 @@ pub async fn serve(
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
-/// The transcript of a response as WebVTT.
+/// How long a client should wait before asking again for a pending
+/// transcript, in seconds.
+const RETRY_AFTER_S: &str = "10";
+
+/// The transcript of a response as WebVTT, once the transcription stage has
+/// written it (header `Transcript-State: done`). Until then `202` with
+/// `Transcript-State: pending`, `Retry-After` and a JSON status; when the
+/// stage gave up, `409` (`transcript-failed`) whose `detail` is the reason
+/// and `Transcript-State: failed`.
 #[utoipa::path(get, path = "/v1/responses/{response_id}/transcript", tag = "media",
     params(("response_id" = String, Path, description = "Response id")),
-    responses((status = 200, description = "WebVTT", content_type = "text/vtt"),
-              (status = 401, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "WebVTT (`Transcript-State: done`)", content_type = "text/vtt",
+                  headers(("Transcript-State" = String, description = "`done`"))),
+              (status = 202, description = "Not transcribed yet; ask again after `Retry-After` seconds",
+                  body = takes_api::TranscriptPending,
+                  headers(("Transcript-State" = String, description = "`pending`"),
+                          ("Retry-After" = u32, description = "Seconds to wait"))),
+              (status = 401, body = Problem), (status = 404, body = Problem),
+              (status = 409, description = "Transcription failed for good; `detail` says why", body = Problem,
+                  content_type = "application/problem+json",
+                  headers(("Transcript-State" = String, description = "`failed`")))))]
 pub async fn transcript(
     State(state): State<AppState>,
     caller: Caller,
     Path(response_id): Path<String>,
 ) -> ApiResult<Response> {
     let m = load(&state, &caller, &response_id).await?;
+    let state_header = |s: &'static str| (TRANSCRIPT_STATE_HEADER, s);
+    match transcripts::state_of(&state.db, &response_id).await? {
+        transcripts::State::Pending {
+            attempts,
+            last_error,
+        } => {
+            let body = TranscriptPending {
+                state: "pending".into(),
+                attempts,
+                last_error,
+            };
+            return Ok((
+                StatusCode::ACCEPTED,
+                [
+                    state_header("pending"),
+                    (header::RETRY_AFTER.as_str(), RETRY_AFTER_S),
+                ],
+                axum::Json(body),
+            )
+                .into_response());
+        }
+        transcripts::State::Failed { reason } => {
+            let mut resp = ApiError::new(
+                StatusCode::CONFLICT,
+                "transcript-failed",
+                format!("transcript failed: {reason}"),
+            )
+            .into_response();
+            resp.headers_mut()
+                .insert(TRANSCRIPT_STATE_HEADER, HeaderValue::from_static("failed"));
+            return Ok(resp);
+        }
+        transcripts::State::Done | transcripts::State::Untracked => {}
+    }
     let cues: Vec<Cue> = serde_json::from_str(&m.transcript_json)?;
     Ok((
-        [(header::CONTENT_TYPE, "text/vtt; charset=utf-8")],
+        [
+            (header::CONTENT_TYPE.as_str(), "text/vtt; charset=utf-8"),
+            state_header("done"),
+        ],
         webvtt::render(&cues),
     )
         .into_response())

@@ -21,6 +21,7 @@ mod role_admin;
 mod roles;
 mod scorecard;
 mod tokens;
+mod transcripts;
 mod users;
 mod webhooks;
 
@@ -146,6 +147,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(candidate::put_response))
         .routes(routes!(media::media))
         .routes(routes!(media::transcript))
+        .routes(routes!(transcripts::failures))
         .routes(routes!(calibration::list, calibration::create))
         .routes(routes!(calibration::get_session))
         .routes(routes!(calibration::put_score))

@@ -234,6 +234,7 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
             id
         }
     };
+    crate::store::transcripts::enqueue(&mut w.tx, &response_id, now).await?;
     responses::mark_started(&mut w.tx, &access.interview_id, now).await?;
     crate::store::audit::record(
         &mut w.tx,

@@ -20,5 +20,6 @@ pub mod invitations;
 pub mod page;
 pub mod process;
 pub mod roles;
+pub mod transcripts;
 pub mod users;
 pub mod webhooks;

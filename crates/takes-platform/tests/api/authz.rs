@@ -237,6 +237,19 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        (
+            Method::GET,
+            "/v1/transcripts/failures",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
         // Calibration: session {c} (deadline tomorrow) has reviewers 0
         // (Owner) and 1 (Colleague) as participants; the admin created it
         // and does not take part.

@@ -85,6 +85,8 @@ pub fn config(smtp: SocketAddr) -> ServerConfig {
     c.email.support_contact = "help@example.com".into();
     c.email.poll_interval_ms = 3_600_000;
     c.invitations.sweep_interval_seconds = 3_600;
+    // Tests run the transcription stage themselves (run_due).
+    c.transcription.poll_interval_ms = 3_600_000;
     c
 }
 

@@ -27,6 +27,7 @@ mod slow_clients;
 mod ssrf;
 mod sweep;
 mod tokens;
+mod transcripts;
 mod upload_probe;
 mod uploads;
 mod webhooks;

@@ -102,7 +102,9 @@ pub struct TestPlatform {
 pub fn loopback_config() -> takes_platform::config::ServerConfig {
     takes_platform::config::ServerConfig::parse(
         std::path::Path::new("test.toml"),
-        "allow_private_networks = [\"127.0.0.1\", \"::1\"]\n",
+        "allow_private_networks = [\"127.0.0.1\", \"::1\"]\n\n\
+         # Tests run the transcription stage themselves (run_due).\n\
+         [transcription]\npoll_interval_ms = 3600000\n",
     )
     .expect("config")
 }

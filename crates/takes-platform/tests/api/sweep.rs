@@ -99,6 +99,7 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/queue",                                         [401, 401, 200, 200, 200, 200]),
     ("GET /v1/reliability",                                   [401, 401, 403, 403, 200, 200]),
     ("GET /v1/responses/{response_id}/transcript",            [401, 401, 200, 404, 200, 200]),
+    ("GET /v1/transcripts/failures",                          [401, 401, 403, 403, 200, 200]),
     ("GET /v1/roles/{id}/invitation-settings",                [401, 401, 403, 403, 200, 200]),
     ("PATCH /v1/roles/{id}/invitation-settings",              [401, 401, 403, 403, 200, 200]),
     ("GET /v1/webhooks/deliveries",                           [401, 401, 403, 403, 403, 200]),

@@ -1092,7 +1092,8 @@ hooks_test!(
                 "webhooks",
                 "invitation-sweep",
                 "email",
-                "greenhouse-notifier"
+                "greenhouse-notifier",
+                "transcription"
             ]
         );
         // The delivery worker passes at once; the sweep waits a minute first.
