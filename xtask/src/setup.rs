@@ -20,6 +20,10 @@ const PACKAGES: &[(&str, &str)] = &[
     ),
     ("curl", "the ATS demo walkthrough (scripts/demo-ats.sh)"),
     (
+        "chromium",
+        "the candidate page's browser tests (fake camera and microphone)",
+    ),
+    (
         "python3-pip",
         "installing the OpenAPI validator used by the tests",
     ),
@@ -34,6 +38,7 @@ const PIP_PACKAGES: &[(&str, &str)] = &[
     ("openapi-spec-validator", "openapi_spec_validator"),
     ("standardwebhooks", "standardwebhooks"),
     ("schemathesis", "schemathesis"),
+    ("playwright", "playwright"),
 ];
 
 pub fn ensure() -> Result<()> {

@@ -92,6 +92,31 @@ pub struct CandidateUpload {
     pub interview_status: InterviewStatus,
 }
 
+/// Body and answer of `PUT /v1/candidate/consent`: the candidate's
+/// decision on being recorded, with the version of the text they read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CandidateConsent {
+    /// `agreed` or `declined`.
+    pub decision: String,
+    /// The version of the consent text shown (the page's `consent_version`).
+    pub text_version: String,
+    /// When the server recorded it (RFC 3339); ignored in the request.
+    #[serde(default)]
+    pub decided_at: Option<String>,
+}
+
+/// Answer of `POST /v1/candidate/responses/{question_id}/uploads`: a
+/// resumable (tus 1.0) upload, continued with `PATCH` at `location`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ResumableUpload {
+    pub upload_id: String,
+    pub location: String,
+    /// Bytes the server has.
+    pub offset: u64,
+    /// Bytes announced in `Upload-Length`.
+    pub length: u64,
+}
+
 /// `data` of `invitation.sent` and `invitation.expired`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InvitationEventData {

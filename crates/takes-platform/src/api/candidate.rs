@@ -5,18 +5,21 @@
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use takes_api::{
-    CandidateInterview, CandidateQuestion, CandidateUpload, InterviewStatus, Problem, Recording,
-    WebhookJobRole,
+    CandidateConsent, CandidateInterview, CandidateQuestion, CandidateUpload, InterviewStatus,
+    Problem, Recording, ResumableUpload, WebhookJobRole,
 };
 
 use crate::candidate::access::CandidateAccess;
+use crate::candidate::page;
+use crate::candidate::resumable::{self, Appended};
 use crate::candidate::upload::{self, Upload};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::Path;
+use crate::extract::{Json, Path};
 use crate::state::AppState;
-use crate::store::invitations::responses;
+use crate::store::invitations::{consent, responses};
 
 /// The candidate's interview: questions, deadline, retakes left.
 #[utoipa::path(get, path = "/v1/candidate/interview", tag = "candidate",
@@ -125,4 +128,277 @@ pub async fn put_response(
         StatusCode::OK
     };
     Ok((status, axum::Json(stored.answer)))
+}
+
+/// The candidate's recording page. The invitation links to
+/// `/candidate#SECRET`: the secret stays in the fragment, which browsers
+/// never send, so it appears in no request line or server log.
+#[utoipa::path(get, path = "/candidate", tag = "candidate",
+    security(()),
+    responses((status = 200, description = "The recording page", content_type = "text/html")))]
+pub async fn page() -> Response {
+    serve(&page::INDEX)
+}
+
+/// A script, style sheet or string table of the recording page.
+#[utoipa::path(get, path = "/candidate/assets/{name}", tag = "candidate",
+    security(()),
+    params(("name" = String, Path, description = "`app.js`, `app.css` or a language's strings (`en.json`)")),
+    responses((status = 200, description = "The asset"),
+              (status = 404, body = Problem, description = "No such asset")))]
+pub async fn asset(Path(name): Path<String>) -> ApiResult<Response> {
+    let found = page::asset(&name).ok_or_else(|| {
+        ApiError::not_found(format!("the candidate page has no asset {name:?}")).with_field("name")
+    })?;
+    Ok(serve(&found))
+}
+
+fn serve(asset: &page::Asset) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, asset.content_type),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                page::CONTENT_SECURITY_POLICY,
+            ),
+            (
+                header::HeaderName::from_static("permissions-policy"),
+                page::PERMISSIONS_POLICY,
+            ),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        asset.body,
+    )
+        .into_response()
+}
+
+/// The tus protocol version every resumable-upload answer names.
+const TUS_VERSION: &str = "1.0.0";
+
+fn number_header(headers: &HeaderMap, name: &str) -> ApiResult<u64> {
+    let value = headers
+        .get(name)
+        .ok_or_else(|| ApiError::invalid(name, format!("the {name} header is required")))?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .ok_or_else(|| ApiError::invalid(name, format!("{name} must be a whole number of bytes")))
+}
+
+fn check_tus_version(headers: &HeaderMap) -> ApiResult<()> {
+    match headers.get("tus-resumable") {
+        Some(v) if v.as_bytes() != TUS_VERSION.as_bytes() => Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "tus-version",
+            format!("Tus-Resumable must be {TUS_VERSION}"),
+        )
+        .with_field("Tus-Resumable")),
+        _ => Ok(()),
+    }
+}
+
+fn upload_location(question_id: &str, upload_id: &str) -> String {
+    format!("/v1/candidate/responses/{question_id}/uploads/{upload_id}")
+}
+
+/// Starts a resumable upload of an answer (tus 1.0 creation): the total
+/// size in `Upload-Length`, no body. A closed interview, an unknown
+/// question, a question without retakes left or a file over the limit are
+/// refused here, before any byte is sent.
+#[utoipa::path(post, path = "/v1/candidate/responses/{question_id}/uploads", tag = "candidate",
+    security(("candidate_secret" = [])),
+    params(("question_id" = String, Path, description = "Question id"),
+           ("Upload-Length" = u64, Header, description = "The recording's size in bytes"),
+           ("Tus-Resumable" = Option<String>, Header, description = "`1.0.0`")),
+    responses((status = 201, body = ResumableUpload, description = "Created; `Location` is where to PATCH"),
+              (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 410, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn create_upload(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    Path(question_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    check_tus_version(&headers)?;
+    let length = number_header(&headers, "Upload-Length")?;
+    let id = resumable::create(&state, &access, &question_id, length).await?;
+    let location = upload_location(&question_id, &id);
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::LOCATION, location.clone()),
+            (
+                header::HeaderName::from_static("tus-resumable"),
+                TUS_VERSION.into(),
+            ),
+            (header::HeaderName::from_static("upload-offset"), "0".into()),
+        ],
+        axum::Json(ResumableUpload {
+            upload_id: id,
+            location,
+            offset: 0,
+            length,
+        }),
+    )
+        .into_response())
+}
+
+/// How many bytes of the upload the server has (tus `HEAD`): continue
+/// from `Upload-Offset`.
+#[utoipa::path(head, path = "/v1/candidate/responses/{question_id}/uploads/{upload_id}", tag = "candidate",
+    security(("candidate_secret" = [])),
+    params(("question_id" = String, Path, description = "Question id"),
+           ("upload_id" = String, Path, description = "Upload id from the creation")),
+    responses((status = 200, description = "`Upload-Offset` and `Upload-Length` headers"),
+              (status = 401, body = Problem), (status = 404, body = Problem), (status = 410, body = Problem)))]
+pub async fn upload_offset(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    Path((question_id, upload_id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (offset, length) = resumable::offset(&state, &access, &question_id, &upload_id).await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::HeaderName::from_static("tus-resumable"),
+                TUS_VERSION.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("upload-offset"),
+                offset.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("upload-length"),
+                length.to_string(),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+    )
+        .into_response())
+}
+
+/// Sends bytes of the upload from `Upload-Offset` (tus `PATCH`, body
+/// `application/offset+octet-stream`). `204` acknowledges them; the
+/// `PATCH` that brings the last byte answers `201` with the stored take
+/// once it is checked (the same checks as the single-request upload, and
+/// a WebM is remuxed so it has a duration and a seek index).
+#[utoipa::path(patch, path = "/v1/candidate/responses/{question_id}/uploads/{upload_id}", tag = "candidate",
+    security(("candidate_secret" = [])),
+    params(("question_id" = String, Path, description = "Question id"),
+           ("upload_id" = String, Path, description = "Upload id from the creation"),
+           ("Upload-Offset" = u64, Header, description = "The offset the server acknowledged")),
+    request_body(content = Recording, content_type = "application/offset+octet-stream"),
+    responses((status = 204, description = "Acknowledged; the new `Upload-Offset` header"),
+              (status = 201, body = CandidateUpload, description = "The last byte arrived; stored as the final take"),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Wrong offset, a concurrent PATCH, or no retakes left"),
+              (status = 410, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem),
+              (status = 422, body = Problem)))]
+pub async fn upload_chunk(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    Path((question_id, upload_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Response> {
+    check_tus_version(&headers)?;
+    let is_offset_stream = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim() == "application/offset+octet-stream");
+    if !is_offset_stream {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Content-Type must be application/offset+octet-stream",
+        )
+        .with_field("Content-Type"));
+    }
+    let at = number_header(&headers, "Upload-Offset")?;
+    let tus = (
+        header::HeaderName::from_static("tus-resumable"),
+        TUS_VERSION.to_string(),
+    );
+    match resumable::append(&state, &access, &question_id, &upload_id, at, body).await? {
+        Appended::Partial(offset) => Ok((
+            StatusCode::NO_CONTENT,
+            [
+                tus,
+                (
+                    header::HeaderName::from_static("upload-offset"),
+                    offset.to_string(),
+                ),
+            ],
+        )
+            .into_response()),
+        Appended::Complete(stored) => {
+            Ok((StatusCode::CREATED, [tus], axum::Json(stored.answer)).into_response())
+        }
+    }
+}
+
+/// Records the candidate's decision on being recorded, with the version of
+/// the consent text the page showed. A decline is kept (and audited) too,
+/// so the recruiter learns of it rather than waiting for the window.
+#[utoipa::path(put, path = "/v1/candidate/consent", tag = "candidate",
+    security(("candidate_secret" = [])),
+    request_body = CandidateConsent,
+    responses((status = 200, body = CandidateConsent, description = "Recorded"),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 410, body = Problem),
+              (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn consent(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    Json(body): Json<CandidateConsent>,
+) -> ApiResult<axum::Json<CandidateConsent>> {
+    let now = state.clock.now();
+    access.ensure_open(now)?;
+    if !["agreed", "declined"].contains(&body.decision.as_str()) {
+        return Err(ApiError::invalid(
+            "decision",
+            format!(
+                "decision must be \"agreed\" or \"declined\", not {:?}",
+                body.decision
+            ),
+        ));
+    }
+    let version = body.text_version.trim();
+    if version.is_empty() || version.len() > 100 || version.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "text_version",
+            "text_version must name the consent text shown, in 1 to 100 characters",
+        ));
+    }
+    let mut w = state.db.begin_write().await?;
+    consent::record(
+        &mut w.tx,
+        &access.interview_id,
+        &body.decision,
+        version,
+        now,
+    )
+    .await?;
+    crate::store::audit::record(
+        &mut w.tx,
+        now,
+        crate::store::audit::Entry {
+            actor_id: None,
+            action: "candidate.consent",
+            entity_type: "interview",
+            entity_id: &access.interview_id,
+            detail: serde_json::json!({"decision": body.decision, "text_version": version}),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    Ok(axum::Json(CandidateConsent {
+        decision: body.decision,
+        text_version: version.to_string(),
+        decided_at: Some(rfc3339(now)),
+    }))
 }

@@ -1,9 +1,12 @@
 //! The candidate's side: access by the invitation's own secret (`access`),
 //! checking an uploaded answer with ffprobe (`probe`), and storing it as
 //! the question's final take (`upload`), and clearing uploads a crashed
-//! server left unfinished (`parts`).
+//! server left unfinished (`parts`), and the recording page itself (`page`).
 
 pub mod access;
+pub mod page;
 pub mod parts;
 pub mod probe;
+pub mod remux;
+pub mod resumable;
 pub mod upload;

@@ -7,6 +7,9 @@ use crate::media::store::MediaStore;
 
 /// Unfinished uploads older than this are leftovers of a crash.
 const STALE_PART: std::time::Duration = std::time::Duration::from_secs(3_600);
+/// Resumable uploads untouched this long are abandoned: no interview window
+/// is left open that long without a byte arriving.
+const STALE_RESUMABLE: std::time::Duration = std::time::Duration::from_secs(60 * 86_400);
 
 /// Removes temporary upload files a crashed server left behind; returns how
 /// many. Judged by file age, not the platform clock: this is housekeeping
@@ -25,16 +28,18 @@ pub fn remove_stale_parts(media: &MediaStore) -> usize {
     let mut removed = 0;
     for entry in entries.flatten() {
         let path = entry.path();
+        let limit = match path.extension().and_then(|e| e.to_str()) {
+            Some("part") => STALE_PART,
+            Some("tus" | "tusmeta") => STALE_RESUMABLE,
+            _ => continue,
+        };
         let stale = entry
             .metadata()
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > STALE_PART);
-        if path.extension().is_some_and(|e| e == "part")
-            && stale
-            && std::fs::remove_file(&path).is_ok()
-        {
+            .is_some_and(|age| age > limit);
+        if stale && std::fs::remove_file(&path).is_ok() {
             removed += 1;
         }
     }

@@ -41,6 +41,11 @@ pub struct Stored {
     pub answer: CandidateUpload,
 }
 
+struct Finishing {
+    question_id: String,
+    idempotency_key: Option<String>,
+}
+
 /// A temporary file that removes itself unless kept.
 pub(crate) struct TempFile {
     pub(crate) path: PathBuf,
@@ -113,6 +118,57 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
     if bytes == 0 {
         return Err(ApiError::invalid("body", "the upload is empty"));
     }
+    finish(
+        state,
+        &access,
+        Received {
+            question_id: up.question_id,
+            idempotency_key: up.idempotency_key,
+            temp,
+            bytes,
+            sha,
+            remux: false,
+        },
+        (time_limit_s, retakes_allowed),
+    )
+    .await
+}
+
+/// A complete upload on disk, ready to be checked and kept.
+pub(crate) struct Received {
+    pub(crate) question_id: String,
+    pub(crate) idempotency_key: Option<String>,
+    pub(crate) temp: TempFile,
+    pub(crate) bytes: u64,
+    pub(crate) sha: String,
+    /// Rewrite a WebM with `ffmpeg -c copy` so it gets a duration and a
+    /// seek index (MediaRecorder writes neither).
+    pub(crate) remux: bool,
+}
+
+/// Checks a received upload and makes it the question's final take.
+/// `terms` is the question's (time limit, retakes allowed).
+pub(crate) async fn finish(
+    state: &AppState,
+    access: &CandidateAccess,
+    got: Received,
+    terms: (i64, i64),
+) -> ApiResult<Stored> {
+    let config = &state.config.invitations;
+    let (time_limit_s, retakes_allowed) = terms;
+    let Received {
+        question_id,
+        idempotency_key,
+        temp,
+        bytes,
+        sha,
+        remux,
+    } = got;
+    let access = access.clone();
+    let up = Finishing {
+        question_id,
+        idempotency_key,
+    };
 
     // A repeat of the take already stored changes nothing.
     if let Some(stored) = replay(
@@ -141,6 +197,22 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
             ),
         ));
     }
+    let temp = if remux && probed.extension == "webm" {
+        let out = TempFile {
+            path: state
+                .media
+                .path_of(&MediaStore::new_key("part"))
+                .map_err(|e| ApiError::internal(format!("media store: {e}")))?,
+            keep: false,
+        };
+        super::remux::webm(&temp.path, &out.path)
+            .await
+            .map_err(|reason| ApiError::invalid("body", reason))?;
+        drop(temp);
+        out
+    } else {
+        temp
+    };
     let key = MediaStore::new_key(probed.extension);
     let final_path = state
         .media
@@ -195,12 +267,17 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
         }
         None => 0,
     };
+    // What is kept, which a remux made smaller or larger than what was sent.
+    let stored_bytes = tokio::fs::metadata(&stored_file.path)
+        .await
+        .map(|m| m.len())
+        .unwrap_or(bytes);
     let media_id = new_id();
     let media = responses::NewMedia {
         id: &media_id,
         storage_key: &key,
         content_type: probed.content_type,
-        bytes: bytes as i64,
+        bytes: stored_bytes as i64,
         sha256: &sha,
         at: now,
     };
@@ -297,7 +374,7 @@ pub(crate) fn too_large(len: u64, max: u64) -> ApiError {
     .with_field("body")
 }
 
-fn no_retakes_left(allowed: i64) -> ApiError {
+pub(crate) fn no_retakes_left(allowed: i64) -> ApiError {
     ApiError::conflict(format!(
         "no retakes left: this question allows {allowed} re-recording(s) and all are used"
     ))

@@ -3,6 +3,7 @@
 //! expiry sweep, completion, routing to the role's reviewer pool, and the
 //! candidate's answers and their media (`responses`).
 
+pub mod consent;
 pub mod responses;
 
 use sqlx::{AnyConnection, Row};

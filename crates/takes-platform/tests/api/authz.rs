@@ -98,7 +98,7 @@ fn matrix() -> Vec<Row> {
     ];
     vec![
         (Method::GET, "/v1/health", None, all_ok.clone()),
-        (Method::GET, "/v1/openapi.json", None, all_ok),
+        (Method::GET, "/v1/openapi.json", None, all_ok.clone()),
         (
             Method::GET,
             "/v1/me",
@@ -478,6 +478,45 @@ fn matrix() -> Vec<Row> {
                 (Admin, 401),
             ],
         ),
+        (
+            Method::PUT,
+            "/v1/candidate/consent",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/candidate/responses/{q}/uploads",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        (
+            Method::PATCH,
+            "/v1/candidate/responses/{q}/uploads/{up}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        // The candidate page is public: the secret stays in the fragment.
+        (Method::GET, "/candidate", None, all_ok.clone()),
+        (Method::GET, "/candidate/assets/{n}", None, all_ok),
         // Webhooks, admins only. {w} is an endpoint (unreachable URL),
         // {d} a dead-lettered delivery to it of event {e}.
         (
@@ -937,6 +976,8 @@ fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> S
         .replace("{i}", &p.f.interview)
         .replace("{r}", &p.f.responses[0])
         .replace("{t}", "no-such-token")
+        .replace("{up}", "0123456789abcdef0123456789abcdef")
+        .replace("{n}", "app.js")
 }
 
 both_backends!(
@@ -996,6 +1037,8 @@ both_backends!(
                 .replace("{d}", "{id}")
                 .replace("{e}", "{id}")
                 .replace("{t}", "{id}")
+                .replace("{up}", "{upload_id}")
+                .replace("{n}", "{name}")
         };
         let covered: Vec<String> = matrix()
             .iter()

@@ -87,7 +87,12 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("POST /v1/calibration/{id}/submit",                      [401, 401, 409, 404, 404, 403]),
     ("GET /v1/candidate/interview",                           [401, 200, 401, 401, 401, 401]),
     ("PUT /v1/candidate/responses/{question_id}",             [401, 422, 401, 401, 401, 401]),
+    ("PUT /v1/candidate/consent",                             [401, 422, 401, 401, 401, 401]),
+    ("POST /v1/candidate/responses/{question_id}/uploads",    [401, 422, 401, 401, 401, 401]),
+    ("PATCH /v1/candidate/responses/{question_id}/uploads/{upload_id}", [401, 415, 401, 401, 401, 401]),
     ("GET /v1/health",                                        [200, 200, 200, 200, 200, 200]),
+    ("GET /candidate",                                        [200, 200, 200, 200, 200, 200]),
+    ("GET /candidate/assets/{name}",                          [200, 200, 200, 200, 200, 200]),
     ("GET /v1/interviews",                                    [401, 401, 403, 403, 200, 200]),
     ("POST /v1/interviews/{id}/decision",                     [401, 401, 422, 422, 422, 422]),
     ("GET /v1/interviews/{id}/scorecard",                     [401, 401, 403, 403, 200, 200]),
@@ -290,7 +295,9 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         .replace("{id}", id)
         .replace("{question_id}", &p.f.questions[0])
         .replace("{response_id}", &p.f.responses[0])
-        .replace("{item_id}", &ids.cal.item);
+        .replace("{item_id}", &ids.cal.item)
+        .replace("{name}", "app.js")
+        .replace("{upload_id}", "0123456789abcdef0123456789abcdef");
     assert!(
         !filled.contains('{') && !filled.contains("//"),
         "{path}: no fixture id for its parameters; teach `concrete` about it"

@@ -1,0 +1,180 @@
+//! The candidate's recording page as served: the page, its assets, and the
+//! headers that keep it to this server.
+
+use reqwest::{Method, StatusCode};
+
+use serde_json::json;
+
+use crate::both_backends;
+use crate::invitations::{no_tweak, Life};
+use crate::lifecycle_test;
+use crate::support::TestPlatform;
+
+async fn fetch(p: &TestPlatform, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    let resp = p
+        .request(Method::GET, path, None)
+        .send()
+        .await
+        .expect("send");
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    (status, headers, resp.text().await.expect("text"))
+}
+
+both_backends!(
+    page_and_assets_are_served_from_this_server_only,
+    |p: TestPlatform| async move {
+        let (status, headers, html) = fetch(&p, "/candidate").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"]
+            .to_str()
+            .expect("type")
+            .starts_with("text/html"));
+        let csp = headers["content-security-policy"].to_str().expect("csp");
+        for directive in [
+            "default-src 'none'",
+            "script-src 'self'",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(directive), "{directive} missing from {csp}");
+        }
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        // Every asset the page names is served, with its type and the same
+        // policy; nothing points off the server.
+        let mut names = Vec::new();
+        for part in html.split("/candidate/assets/").skip(1) {
+            names.push(part.split('"').next().expect("name").to_string());
+        }
+        names.push("en.json".into());
+        assert!(names.iter().any(|n| n == "app.js") && names.iter().any(|n| n == "app.css"));
+        for name in &names {
+            let (status, headers, body) = fetch(&p, &format!("/candidate/assets/{name}")).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+            assert!(!body.is_empty(), "{name}");
+            let ty = headers["content-type"].to_str().expect("type");
+            let want = match name.rsplit('.').next() {
+                Some("js") => "text/javascript",
+                Some("css") => "text/css",
+                _ => "application/json",
+            };
+            assert!(ty.starts_with(want), "{name}: {ty}");
+            assert_eq!(headers["x-content-type-options"], "nosniff");
+            assert!(headers.contains_key("content-security-policy"));
+            assert!(
+                !body.contains("http://") && !body.contains("https://"),
+                "{name} names another server"
+            );
+        }
+        // The script talks to the candidate API the document describes.
+        let (_, _, js) = fetch(&p, "/candidate/assets/app.js").await;
+        let (_, doc) = p.get("/v1/openapi.json", &p.f.admin).await;
+        assert!(js.contains("/v1/candidate/interview"));
+        assert!(doc["paths"]["/v1/candidate/interview"]["get"].is_object());
+        assert!(js.contains("/v1/candidate/responses/"));
+        assert!(doc["paths"]["/candidate"]["get"].is_object());
+    }
+);
+
+both_backends!(
+    unknown_asset_is_a_problem_naming_it,
+    |p: TestPlatform| async move {
+        for name in ["nope.js", "..%2FCargo.toml", "app.js.map"] {
+            let resp = p
+                .request(Method::GET, &format!("/candidate/assets/{name}"), None)
+                .send()
+                .await
+                .expect("send");
+            assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{name}");
+            assert!(resp.headers()["content-type"]
+                .to_str()
+                .expect("type")
+                .starts_with("application/problem+json"));
+            let body: serde_json::Value = resp.json().await.expect("json");
+            assert!(
+                body["detail"].as_str().expect("detail").contains("asset"),
+                "{body}"
+            );
+        }
+    }
+);
+
+lifecycle_test!(
+    consent_is_kept_with_its_text_version,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Christine Darden", "cd@example.org").await;
+        let id = inv["id"].as_str().expect("id").to_string();
+        let secret = inv["access_secret"].as_str().expect("secret").to_string();
+        let put = |body: serde_json::Value, secret: String| {
+            l.call(
+                l.request(Method::PUT, "/v1/candidate/consent")
+                    .bearer_auth(secret)
+                    .json(&body),
+            )
+        };
+        let stored = format!("SELECT COUNT(*) FROM candidate_consents WHERE interview_id = '{id}'");
+
+        let (s, p) = put(
+            json!({"decision": "maybe", "text_version": "v1"}),
+            secret.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["field"], "decision");
+        let (s, p) = put(
+            json!({"decision": "agreed", "text_version": " "}),
+            secret.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+        assert_eq!(p["field"], "text_version");
+        let (s, _) = put(
+            json!({"decision": "agreed", "text_version": "v1"}),
+            "ci_bad".into(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert_eq!(l.count(&stored).await, 0);
+
+        let (s, c) = put(
+            json!({"decision": "agreed", "text_version": "2026-12-02.en"}),
+            secret.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{c}");
+        assert_eq!(c["decision"], "agreed");
+        assert!(c["decided_at"].is_string());
+        let (s, _) = put(
+            json!({"decision": "declined", "text_version": "2026-12-02.en"}),
+            secret.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK);
+        let (decision, version): (String, String) = sqlx::query_as(
+            "SELECT decision, text_version FROM candidate_consents WHERE interview_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&l.state.db.pool)
+        .await
+        .expect("consent row");
+        assert_eq!(
+            (decision.as_str(), version.as_str()),
+            ("declined", "2026-12-02.en")
+        );
+        let audited = format!(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'candidate.consent' AND entity_id = '{id}'"
+        );
+        assert_eq!(l.count(&audited).await, 2);
+
+        // Once the window has closed the secret records nothing.
+        l.clock.advance(400 * 24 * 3_600_000);
+        let (s, _) = put(
+            json!({"decision": "agreed", "text_version": "v2"}),
+            secret.clone(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::GONE);
+        assert_eq!(l.count(&stored).await, 1);
+    }
+);
