@@ -133,6 +133,9 @@ impl Db {
         crate::store::interviews::install_unique_pseudonyms(&pool)
             .await
             .context("making candidates' pseudonyms unique")?;
+        crate::store::roles::positions::install(&pool, backend)
+            .await
+            .context("allowing question sets longer than five")?;
         Ok(Db {
             pool,
             backend,

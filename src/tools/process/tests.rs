@@ -254,12 +254,18 @@ fn validation_errors_are_at_the_line_of_their_key() {
 }
 
 #[test]
-fn more_than_five_questions_is_an_error_at_the_question_key() {
+fn more_than_five_questions_is_a_warning_and_more_than_ten_an_error() {
     let q = "\n[[role.question]]\nprompt = \"Describe a time you learned something.\"\ncompetency = \"Learning\"\n\n[role.question.rubric]\nanchors = { 1 = \"Weak: no\", 3 = \"Acceptable: some\", 5 = \"Strong: yes\" }\n";
-    let text = format!("{BASE}{q}{q}{q}");
+    let six = format!("{BASE}{q}{q}{q}");
+    assert_eq!(errors(&six), Vec::<String>::new());
     assert_eq!(
-        errors(&text),
-        vec!["p.toml:16:8: role[0].question: 6 questions; the server takes at most 5 per role (and the seed advises three to five)"]
+        warnings(&six),
+        vec!["p.toml:16:8: warning: role[0].question: \"backend-2027\" has 6 questions: three to five is optimal for a screening interview; every question past five lengthens it and lowers completion"]
+    );
+    let eleven = format!("{BASE}{}", q.repeat(8));
+    assert_eq!(
+        errors(&eleven),
+        vec!["p.toml:16:8: role[0].question: 11 questions; a role has at most 10 (and the seed advises three to five)"]
     );
 }
 

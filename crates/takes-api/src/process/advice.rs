@@ -4,6 +4,8 @@
 use super::{Lint, ProcessDocument, ProcessRole};
 
 const FEW_QUESTIONS: usize = 3;
+/// Above this, the lint warns: "three to five questions is optimal".
+const MANY_QUESTIONS: usize = 5;
 const TIME_LIMIT_S: i64 = 180;
 const WINDOW_H: (i64, i64) = (48, 7 * 24);
 
@@ -77,6 +79,16 @@ fn warn(out: &mut Vec<Lint>, path: String, message: String) {
 
 fn role(out: &mut Vec<Lint>, at: &str, role: &ProcessRole) {
     let n = role.questions.len();
+    if n > MANY_QUESTIONS {
+        warn(
+            out,
+            format!("{at}.question"),
+            format!(
+                "{:?} has {n} questions: three to five is optimal for a screening interview; every question past five lengthens it and lowers completion",
+                role.key
+            ),
+        );
+    }
     if (1..FEW_QUESTIONS).contains(&n) {
         warn(
             out,

@@ -157,7 +157,7 @@ mod tests {
         };
         assert!(check(&ok).is_ok());
         let mut r = role();
-        r.questions = (0..6).map(|_| q()).collect();
+        r.questions = (0..11).map(|_| q()).collect();
         assert_eq!(
             field(&ProcessDocument {
                 users: vec![],

@@ -8,6 +8,7 @@ use takes_api::{RoleInvitationSettings, Rubric};
 use crate::clock::Millis;
 use crate::ids::new_id;
 
+pub mod positions;
 pub mod view;
 pub mod write;
 

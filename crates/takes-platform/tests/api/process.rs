@@ -299,9 +299,10 @@ both_backends!(
         let (s, problem) = apply(&p, &p.f.admin, &doc2, false, None).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(problem["field"], "role[0].reviewers[0]");
-        // Six questions: the schema keeps five.
-        let six = ["a?", "b?", "c?", "d?", "e?", "f?"];
-        let mut doc3 = json!({"users": [], "roles": [role("x", &[], &six)]});
+        // Eleven questions: the hard limit is ten.
+        let eleven: Vec<String> = (0..11).map(|i| format!("Describe a time {i}?")).collect();
+        let eleven: Vec<&str> = eleven.iter().map(String::as_str).collect();
+        let mut doc3 = json!({"users": [], "roles": [role("x", &[], &eleven)]});
         doc3["roles"][0]["recruiters"] = json!([]);
         let (s, problem) = plan(&p, &p.f.admin, &doc3, false).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -309,7 +310,7 @@ both_backends!(
         assert!(problem["detail"]
             .as_str()
             .unwrap_or_default()
-            .contains("at most 5"));
+            .contains("at most 10"));
         // Nonsense windows; an intro video never uploaded.
         let mut doc4 = json!({"users": [], "roles": [role("x", &[], &PROMPTS)]});
         doc4["roles"][0]["completion_window_hours"] = json!(0);

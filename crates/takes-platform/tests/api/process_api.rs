@@ -198,7 +198,7 @@ both_backends!(roles_through_the_api, |p: TestPlatform| async move {
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(d["versions"][0]["version"], 2);
     assert_eq!(d["versions"][1]["interviews_in_flight"], 1);
-    let too_many = json!({"retakes": 1, "questions": (0..6).map(|i| crate::process::question(&format!("Q{i}?"))).collect::<Vec<_>>()});
+    let too_many = json!({"retakes": 1, "questions": (0..11).map(|i| crate::process::question(&format!("Q{i}?"))).collect::<Vec<_>>()});
     let (s, problem) = send(&p, Method::POST, &sets, &p.f.recruiter, too_many).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["field"], "question");

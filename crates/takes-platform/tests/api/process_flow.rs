@@ -514,3 +514,33 @@ async fn the_demo_exports_and_plans_to_no_changes_sqlite() {
 async fn the_demo_exports_and_plans_to_no_changes_postgres() {
     demo_round_trip(Backend::Postgres).await;
 }
+
+both_backends!(
+    six_questions_are_warned_about_but_kept_and_invited,
+    |p: TestPlatform| async move {
+        let prompts: Vec<String> = (1..=6)
+            .map(|i| format!("Describe a time you handled situation {i}."))
+            .collect();
+        let prompts: Vec<&str> = prompts.iter().map(String::as_str).collect();
+        let mut doc = json!({"users": [], "roles": [role("long-2027", &[], &prompts)]});
+        doc["roles"][0]["recruiters"] = json!([]);
+        let (s, planned) = plan(&p, &p.f.admin, &doc, false).await;
+        assert_eq!(s, StatusCode::OK, "{planned}");
+        let warned = planned["warnings"]
+            .as_array()
+            .is_some_and(|w| w.iter().any(|w| w["path"] == "role[0].question"));
+        assert!(warned, "{planned}");
+        let (s, applied) = apply(&p, &p.f.admin, &doc, false, None).await;
+        assert_eq!(s, StatusCode::OK, "{applied}");
+        let role_id = id_of_role(&p, "long-2027").await;
+        let (_, detail) = p.get(&format!("/v1/roles/{role_id}"), &p.f.admin).await;
+        let positions: Vec<i64> = detail["versions"][0]["questions"]
+            .as_array()
+            .map(|qs| qs.iter().filter_map(|q| q["position"].as_i64()).collect())
+            .unwrap_or_default();
+        assert_eq!(positions, vec![1, 2, 3, 4, 5, 6], "{detail}");
+        let (s, inv) = invite(&p, &role_id, "Six Questions").await;
+        assert!(s.is_success(), "{inv}");
+        assert_eq!(inv["question_count"], 6, "{inv}");
+    }
+);
