@@ -7,8 +7,6 @@ use std::path::Path;
 
 use sqlx::{AnyPool, Row};
 
-const NOW: i64 = 1_764_547_200_000;
-
 async fn exec(pool: &AnyPool, sql: &str) {
     sqlx::query(sql)
         .execute(pool)
