@@ -81,7 +81,10 @@ for who in reviewer recruiter admin candidate none; do
     candidate) auth=(-H "Authorization: Bearer $SECRET") ;;
     *) auth=(-H "Authorization: Bearer $(token_of "$who")") ;;
     esac
-    # Fixed seed: a failure reproduces. The ATS inbound webhooks are left
+    # Fixed seed: a failure reproduces. One worker: with two threads,
+    # schemathesis itself crashed now and then inside CPython's compiler
+    # ("AST constructor recursion depth mismatch", a KeyError in its
+    # coverage phase), which says nothing about the API. The ATS inbound webhooks are left
     # out: they are off without an [ats] config (404) and authenticate by
     # signature, which tests/api/ats_*.rs cover.
     if ! st --no-color run "$BASE/v1/openapi.json" \
@@ -90,7 +93,7 @@ for who in reviewer recruiter admin candidate none; do
         --phases examples,coverage,fuzzing,stateful \
         --max-examples 25 \
         --max-time "$MAX_TIME" \
-        --workers 2 \
+        --workers 1 \
         --seed 1 \
         --request-timeout 10 \
         --continue-on-failure \

@@ -57,7 +57,7 @@ pub async fn list(
     params(("id" = String, Path, description = "Interview id")),
     request_body = DecisionRequest,
     responses((status = 201, body = Decision), (status = 400, body = Problem), (status = 401, body = Problem),
-              (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn decide(
     State(state): State<AppState>,
     caller: Caller,
