@@ -133,9 +133,11 @@ impl Db {
         crate::store::interviews::install_unique_pseudonyms(&pool)
             .await
             .context("making candidates' pseudonyms unique")?;
-        crate::store::roles::positions::install(&pool, backend)
-            .await
-            .context("allowing question sets longer than five")?;
+        let positions = match backend {
+            Backend::Postgres => crate::store::roles::positions::install_postgres(&pool).await,
+            Backend::Sqlite => crate::store::roles::positions::install_sqlite(&pool).await,
+        };
+        positions.context("allowing question sets longer than five")?;
         Ok(Db {
             pool,
             backend,

@@ -7,17 +7,8 @@
 
 use sqlx::{Acquire, AnyPool, Executor, Row};
 
-use crate::db::Backend;
-
-/// Lifts the cap if it is still there; does nothing otherwise.
-pub async fn install(pool: &AnyPool, backend: Backend) -> Result<(), sqlx::Error> {
-    match backend {
-        Backend::Postgres => postgres(pool).await,
-        Backend::Sqlite => sqlite(pool).await,
-    }
-}
-
-async fn postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
+/// Lifts the cap on PostgreSQL if it is still there; does nothing otherwise.
+pub async fn install_postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let capped = sqlx::query(
         "SELECT 1 FROM pg_constraint WHERE conname = 'questions_position_check' \
          AND conrelid = 'questions'::regclass",
@@ -41,7 +32,7 @@ async fn postgres(pool: &AnyPool) -> Result<(), sqlx::Error> {
 /// connection meanwhile (the rows keep their ids, so every reference from
 /// responses, scores and calibration items still holds; checked before the
 /// commit).
-async fn sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
+pub async fn install_sqlite(pool: &AnyPool) -> Result<(), sqlx::Error> {
     let mut conn = pool.acquire().await?;
     let sql: String =
         sqlx::query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'questions'")
