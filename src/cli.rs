@@ -260,6 +260,17 @@ enum WebhooksCommand {
         #[command(flatten)]
         storage: StorageArgs,
     },
+    /// Give an endpoint a new signing secret; the old one keeps signing
+    /// alongside it for --overlap-hours (default 24).
+    RotateSecret {
+        /// The endpoint id.
+        endpoint: String,
+        /// Hours the old secret keeps signing (0 to 168).
+        #[arg(long)]
+        overlap_hours: Option<i64>,
+        #[command(flatten)]
+        storage: StorageArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -371,6 +382,14 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
                 } => {
                     let app = storage.options().open(Clock::System).await?;
                     w::replay(&app, delivery, event, endpoint).await?
+                }
+                WebhooksCommand::RotateSecret {
+                    endpoint,
+                    overlap_hours,
+                    storage,
+                } => {
+                    let app = storage.options().open(Clock::System).await?;
+                    w::rotate_secret(&app, &endpoint, overlap_hours).await?
                 }
             }
             Ok(ExitCode::SUCCESS)

@@ -1,4 +1,4 @@
-//! `takes webhooks list|deliveries|replay`: the operator's view of outbound
+//! `takes webhooks list|deliveries|replay|rotate-secret`: the operator's view of outbound
 //! events, straight from the platform's database.
 
 use takes_api::WebhookDeliveryState;
@@ -66,6 +66,24 @@ pub async fn replay(
     println!("{}", DeliveryRow::HEADER);
     for r in rows {
         println!("{r}");
+    }
+    Ok(())
+}
+
+/// Prints the new secret (shown only here) and until when the old one
+/// still signs.
+pub async fn rotate_secret(
+    state: &AppState,
+    endpoint: &str,
+    overlap_hours: Option<i64>,
+) -> anyhow::Result<()> {
+    let rotated = ops::cli_rotate_secret(state, endpoint, overlap_hours)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.detail))?;
+    println!("secret\t{}", rotated.secret);
+    match &rotated.endpoint.previous_secret_expires_at {
+        Some(until) => println!("previous secret signs until\t{until}"),
+        None => println!("previous secret\tdropped"),
     }
     Ok(())
 }

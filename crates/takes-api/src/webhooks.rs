@@ -6,7 +6,8 @@
 //! receiver dedupes on it), `webhook-timestamp` (Unix seconds of the
 //! attempt) and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of
 //! `{id}.{timestamp}.{body}` keyed with the base64-decoded part of the
-//! endpoint's `whsec_` secret).
+//! endpoint's `whsec_` secret; during a secret rotation two signatures,
+//! space-separated, one per secret).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -208,6 +209,24 @@ pub struct WebhookEndpoint {
     pub disabled_reason: Option<String>,
     /// The first characters of the secret, to tell secrets apart.
     pub secret_hint: String,
+    /// Who is emailed when deliveries keep failing.
+    #[serde(default)]
+    pub contact_email: Option<String>,
+    /// During a secret rotation: until when deliveries are signed with the
+    /// previous secret too (two space-separated `v1,` signatures).
+    #[serde(default)]
+    pub previous_secret_expires_at: Option<String>,
+    /// The receiver asked to slow down (429, 502, 504 or `Retry-After`):
+    /// nothing is sent to it before this time.
+    #[serde(default)]
+    pub throttled_until: Option<String>,
+    /// Since when every attempt has failed (`null` while deliveries
+    /// succeed); the endpoint is "failing" once this is a day old.
+    #[serde(default)]
+    pub failing_since: Option<String>,
+    /// When the contact was told the endpoint is failing (once per streak).
+    #[serde(default)]
+    pub failure_notified_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -223,6 +242,19 @@ pub struct WebhookEndpointCreate {
     /// Event types to send; absent or empty for all.
     #[serde(default)]
     pub event_types: Option<Vec<WebhookEventType>>,
+    /// Emailed when deliveries to this endpoint keep failing.
+    #[serde(default)]
+    pub contact_email: Option<String>,
+}
+
+/// Body of `POST /v1/webhooks/endpoints/{id}/rotate-secret` (optional).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSecretRotate {
+    /// How long the previous secret keeps signing alongside the new one,
+    /// 0 to 168 hours (default 24): time for the receiver to switch.
+    #[serde(default)]
+    pub overlap_hours: Option<i64>,
 }
 
 /// Answer of `POST /v1/webhooks/endpoints`: the endpoint and its signing
@@ -246,6 +278,9 @@ pub struct WebhookEndpointUpdate {
     pub description: Option<String>,
     #[serde(default)]
     pub event_types: Option<Vec<WebhookEventType>>,
+    /// Emailed when deliveries keep failing; `""` removes it.
+    #[serde(default)]
+    pub contact_email: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -348,13 +383,28 @@ pub struct WebhookReplayReceipt {
     pub deliveries: Vec<WebhookDelivery>,
 }
 
-/// A Greenhouse scorecard rating.
+/// A Greenhouse scorecard attribute rating (Harvest's attribute values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GreenhouseRating {
     DefinitelyNot,
     No,
     Mixed,
+    Yes,
+    StrongYes,
+    NoDecision,
+}
+
+/// A scorecard's overall recommendation: only the values Harvest takes
+/// there (no `mixed`). From the mean of the reviewer's ratings placed
+/// between each rubric's ends (0 = lowest, 1 = highest): below 0.25
+/// `definitely_not`, below 0.5 `no`, exactly 0.5 `no_decision`, up to
+/// 0.75 `yes`, from 0.75 `strong_yes`; `no_decision` with no ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GreenhouseRecommendation {
+    DefinitelyNot,
+    No,
     Yes,
     StrongYes,
     NoDecision,
@@ -401,10 +451,14 @@ pub struct GreenhouseStep {
     pub name: String,
 }
 
-/// One reviewer's scorecard in Greenhouse's Harvest shape.
+/// One reviewer's scorecard in Greenhouse's Harvest shape. Ids are ours:
+/// UUID strings where Harvest has integers (`id` is the assignment,
+/// `candidate_id` our candidate, user ids our users); a receiver maps them
+/// to Greenhouse's own (e.g. through `greenhouse_profile_url` of
+/// send_test). Times are RFC 3339 in UTC, as in Harvest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct GreenhouseScorecard {
-    /// The assignment id.
+    /// The assignment id (UUID string).
     pub id: String,
     /// Greenhouse's ids are unknown here; integrations map `candidate_id`.
     pub application_id: Option<String>,
@@ -415,7 +469,12 @@ pub struct GreenhouseScorecard {
     pub submitted_at: String,
     pub submitted_by: GreenhouseUser,
     pub interviewer: GreenhouseUser,
-    pub overall_recommendation: GreenhouseRating,
+    pub overall_recommendation: GreenhouseRecommendation,
+    /// When the scorecard was created: its submission (drafts are never
+    /// exported).
+    pub created_at: String,
+    /// A submitted scorecard does not change, so this is its submission.
+    pub updated_at: String,
     pub attributes: Vec<GreenhouseAttribute>,
     pub ratings: GreenhouseRatings,
     pub questions: Vec<GreenhouseQuestion>,

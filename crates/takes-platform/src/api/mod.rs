@@ -174,12 +174,14 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::get_delivery))
         .routes(routes!(webhooks::replay_delivery))
         .routes(routes!(webhooks::replay_event))
+        .routes(routes!(webhooks::rotate_secret))
         .routes(routes!(ats::generic::inbound))
         .routes(routes!(ats::greenhouse::list_tests))
         .routes(routes!(ats::greenhouse::send_test))
         .routes(routes!(ats::greenhouse::test_status))
         .routes(routes!(ats::greenhouse::response_error))
         .routes(routes!(ats::lever::webhook))
+        .routes(routes!(ats::notices::list_notices))
         .split_for_parts();
     problems_doc::document_problems(&mut doc);
     (router, doc)

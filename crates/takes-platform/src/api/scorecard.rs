@@ -5,7 +5,8 @@ use axum::extract::State;
 use serde::Deserialize;
 use takes_api::{
     GreenhouseAttribute, GreenhouseQuestion, GreenhouseRating, GreenhouseRatings,
-    GreenhouseScorecard, GreenhouseStep, GreenhouseUser, Problem, ScorecardExport,
+    GreenhouseRecommendation, GreenhouseScorecard, GreenhouseStep, GreenhouseUser, Problem,
+    ScorecardExport,
 };
 use utoipa::IntoParams;
 
@@ -37,6 +38,23 @@ pub fn greenhouse_rating(rating: f64, min: i64, max: i64) -> GreenhouseRating {
         2 => GreenhouseRating::Mixed,
         3 => GreenhouseRating::Yes,
         _ => GreenhouseRating::StrongYes,
+    }
+}
+
+/// The overall recommendation from `x`, the mean rating placed between
+/// the rubric ends (0..=1); see [`GreenhouseRecommendation`] for the table.
+pub fn greenhouse_recommendation(x: f64) -> GreenhouseRecommendation {
+    let x = x.clamp(0.0, 1.0);
+    if x < 0.25 {
+        GreenhouseRecommendation::DefinitelyNot
+    } else if x < 0.5 {
+        GreenhouseRecommendation::No
+    } else if x == 0.5 {
+        GreenhouseRecommendation::NoDecision
+    } else if x < 0.75 {
+        GreenhouseRecommendation::Yes
+    } else {
+        GreenhouseRecommendation::StrongYes
     }
 }
 
@@ -139,14 +157,11 @@ fn scorecard_of(
         });
     }
     let overall = if normalised.is_empty() {
-        GreenhouseRating::NoDecision
+        GreenhouseRecommendation::NoDecision
     } else {
-        greenhouse_rating(
-            normalised.iter().sum::<f64>() / normalised.len() as f64,
-            0,
-            1,
-        )
+        greenhouse_recommendation(normalised.iter().sum::<f64>() / normalised.len() as f64)
     };
+    let submitted_at = rfc3339(reviewer.submitted_at.unwrap_or(0));
     let user = user(reviewer.user_id, reviewer.name);
     GreenhouseScorecard {
         id: reviewer.assignment_id,
@@ -158,10 +173,12 @@ fn scorecard_of(
             name: "Async video screen".into(),
         },
         interviewed_at: head.completed_at.map(rfc3339),
-        submitted_at: rfc3339(reviewer.submitted_at.unwrap_or(0)),
+        submitted_at: submitted_at.clone(),
         submitted_by: user.clone(),
         interviewer: user,
         overall_recommendation: overall,
+        created_at: submitted_at.clone(),
+        updated_at: submitted_at,
         attributes,
         ratings,
         questions: answers,
@@ -181,5 +198,27 @@ mod tests {
         assert_eq!(greenhouse_rating(10.0, 0, 10), StrongYes);
         assert_eq!(greenhouse_rating(5.0, 0, 10), Mixed);
         assert_eq!(greenhouse_rating(1.0, 1, 1), NoDecision);
+    }
+
+    #[test]
+    fn overall_recommendations_take_only_harvests_values() {
+        use GreenhouseRecommendation as R;
+        let got: Vec<_> = [0.0, 0.2, 0.25, 0.49, 0.5, 0.51, 0.75, 1.0]
+            .iter()
+            .map(|&x| greenhouse_recommendation(x))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                R::DefinitelyNot,
+                R::DefinitelyNot,
+                R::No,
+                R::No,
+                R::NoDecision,
+                R::Yes,
+                R::StrongYes,
+                R::StrongYes
+            ]
+        );
     }
 }

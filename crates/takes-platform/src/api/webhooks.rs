@@ -7,7 +7,7 @@ use serde::Deserialize;
 use takes_api::{
     Problem, UserRole, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryState, WebhookEndpoint,
     WebhookEndpointCreate, WebhookEndpointCreated, WebhookEndpointPage, WebhookEndpointUpdate,
-    WebhookEventType, WebhookReplayReceipt, WebhookReplayRequest,
+    WebhookEventType, WebhookReplayReceipt, WebhookReplayRequest, WebhookSecretRotate,
 };
 use utoipa::IntoParams;
 
@@ -81,6 +81,23 @@ fn check_description(d: Option<String>) -> ApiResult<Option<String>> {
     Ok(Some(d))
 }
 
+/// A contact address; `""` (only where `allow_empty`) removes it.
+fn check_contact(c: Option<String>, allow_empty: bool) -> ApiResult<Option<String>> {
+    let Some(c) = c else { return Ok(None) };
+    let c = c.trim().to_string();
+    if c.is_empty() && allow_empty {
+        return Ok(Some(c));
+    }
+    check_text("contact_email", &c)?;
+    match crate::email::address_problem(&c) {
+        Some(why) => Err(ApiError::invalid(
+            "contact_email",
+            format!("contact_email {c:?} {why}"),
+        )),
+        None => Ok(Some(c)),
+    }
+}
+
 fn types_json(types: Option<Vec<WebhookEventType>>) -> ApiResult<Option<String>> {
     let Some(mut types) = types else {
         return Ok(None);
@@ -115,6 +132,7 @@ pub async fn create_endpoint(
     let url = check_url(&state, &body.url).await?;
     let description = check_description(body.description)?.unwrap_or_default();
     let types = types_json(body.event_types)?.unwrap_or_else(|| "[]".into());
+    let contact = check_contact(body.contact_email, false)?;
     let secret = signing::new_secret();
     let now = state.clock.now();
     let id = new_id();
@@ -125,6 +143,7 @@ pub async fn create_endpoint(
         description: &description,
         event_types_json: &types,
         secret: &secret,
+        contact_email: contact.as_deref(),
         created_by: &caller.id,
         at: now,
     };
@@ -205,6 +224,7 @@ pub async fn update_endpoint(
     require_admin(&caller)?;
     let description = check_description(body.description)?;
     let types = types_json(body.event_types)?;
+    let contact = check_contact(body.contact_email, true)?;
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
     let (_, status) = load_endpoint(&mut w.tx, &id).await?;
@@ -222,6 +242,7 @@ pub async fn update_endpoint(
         disabled_reason: reason,
         description: description.clone(),
         event_types_json: types.clone(),
+        contact_email: contact.clone(),
         at: now,
     };
     store::update_endpoint(&mut w.tx, &id, change).await?;
@@ -233,7 +254,8 @@ pub async fn update_endpoint(
             action: "webhook_endpoint.updated",
             entity_type: "webhook_endpoint",
             entity_id: &id,
-            detail: serde_json::json!({"status": new_status, "was": status, "description": description, "event_types": types}),
+            detail: serde_json::json!({"status": new_status, "was": status, "description": description,
+                                       "event_types": types, "contact_email": contact}),
         },
     )
     .await?;
@@ -272,6 +294,45 @@ pub async fn delete_endpoint(
     .await?;
     w.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Gives the endpoint a new signing secret (shown in the answer, only
+/// there). The previous one keeps signing alongside it for
+/// `overlap_hours` (default 24): deliveries carry both signatures,
+/// space-separated, so the receiver can switch without rejecting any.
+#[utoipa::path(post, path = "/v1/webhooks/endpoints/{id}/rotate-secret", tag = "webhooks",
+    params(("id" = String, Path, description = "Endpoint id")),
+    request_body(content = WebhookSecretRotate, description = "Optional: no body (or `{}`) keeps the old secret for 24 hours"),
+    responses((status = 200, body = WebhookEndpointCreated), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: axum::extract::Request,
+) -> ApiResult<axum::Json<WebhookEndpointCreated>> {
+    require_admin(&caller)?;
+    let body: WebhookSecretRotate = optional_body(req).await?;
+    let rotated = ops::rotate_secret(&state, Some(&caller.id), &id, body.overlap_hours).await?;
+    Ok(axum::Json(rotated))
+}
+
+/// A JSON body that may be absent: an empty one is the default, a body
+/// that is there must be right.
+async fn optional_body<T>(req: axum::extract::Request) -> ApiResult<T>
+where
+    T: Default + serde::de::DeserializeOwned,
+{
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::extract::BODY_LIMIT)
+        .await
+        .map_err(|e| ApiError::bad_request(format!("could not read the body: {e}")))?;
+    if bytes.is_empty() {
+        return Ok(T::default());
+    }
+    let req = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+    let Json(b) = <Json<T> as axum::extract::FromRequest<()>>::from_request(req, &()).await?;
+    Ok(b)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -73,8 +73,14 @@ fn default_callback_prefixes() -> Vec<String> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LeverConfig {
-    /// The webhook's signature token, shown in Lever's webhook settings.
-    pub signature_token: Secret,
+    /// The signature token of a single webhook, shown in Lever's webhook
+    /// settings. With several webhooks, use `[[ats.lever.webhooks]]`.
+    #[serde(default)]
+    pub signature_token: Option<Secret>,
+    /// Lever issues one signature token per webhook: one entry each, with
+    /// the postings that webhook serves (empty: any).
+    #[serde(default)]
+    pub webhooks: Vec<LeverWebhookToken>,
     /// A Lever API key allowed to read opportunities.
     pub api_key: Secret,
     /// The Lever API (the EU or sandbox host, or a test server).
@@ -88,6 +94,32 @@ pub struct LeverConfig {
     /// Lever posting ids mapped to our role ids.
     #[serde(default)]
     pub postings: BTreeMap<String, String>,
+}
+
+/// One Lever webhook's signature token and the postings it serves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverWebhookToken {
+    pub signature_token: Secret,
+    /// Lever posting ids; an opportunity for none of them is ignored.
+    #[serde(default)]
+    pub postings: Vec<String>,
+}
+
+impl LeverConfig {
+    /// Every configured token with the postings it is limited to (empty:
+    /// any), the single `signature_token` first.
+    pub fn tokens(&self) -> Vec<(&str, &[String])> {
+        self.signature_token
+            .iter()
+            .map(|t| (t.expose(), &[][..]))
+            .chain(
+                self.webhooks
+                    .iter()
+                    .map(|w| (w.signature_token.expose(), w.postings.as_slice())),
+            )
+            .collect()
+    }
 }
 
 fn default_lever_api() -> String {
@@ -265,9 +297,33 @@ role_id = "role-1"
         assert_eq!(gh.callback_url_prefixes.len(), 2);
         let l = c.ats.lever.expect("lever");
         assert_eq!(l.api_base, "https://api.lever.co");
+        assert_eq!(l.tokens().len(), 1);
         // Secrets stay out of Debug output.
         assert!(!format!("{l:?}").contains("tok\""));
         assert!(!format!("{gh:?}").contains("gh-key"));
+    }
+
+    #[test]
+    fn lever_takes_a_token_per_webhook() {
+        let c = parse(
+            r#"
+[ats.lever]
+api_key = "lv"
+screening_stage = "stage-1"
+[[ats.lever.webhooks]]
+signature_token = "one"
+postings = ["p-1"]
+[[ats.lever.webhooks]]
+signature_token = "two"
+"#,
+        )
+        .expect("config");
+        let l = c.ats.lever.expect("lever");
+        let t = l.tokens();
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0], ("one", &["p-1".to_string()][..]));
+        assert_eq!(t[1].0, "two");
+        assert!(t[1].1.is_empty());
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The Greenhouse Assessment Partner contract as data: the tests we offer
 //! (one per role with questions), the tests Greenhouse sent, and each
-//! test's status in Greenhouse's terms (`partner_status` "complete" once
-//! the candidate finished; score and details once the panel has reviewed).
+//! test's status in Greenhouse's terms. Greenhouse stops polling once it
+//! sees `partner_status` "complete", so that is said only when results
+//! exist: every assigned review submitted, or a recruiter's decision
+//! closing the review; until then a candidate who has finished is
+//! `awaiting_review`.
 
 use serde_json::{Map, Value};
 
@@ -88,8 +91,9 @@ pub async fn record_test(
 /// A test's state as `test_status` reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestStatus {
-    /// "complete" once the candidate has answered everything; otherwise
-    /// our interview status (`invited`, `started`, `expired`).
+    /// "complete" once results exist; `awaiting_review` while the candidate
+    /// has finished but the review has not; otherwise our interview status
+    /// (`invited`, `started`, `expired`).
     pub partner_status: String,
     pub partner_profile_url: Option<String>,
     /// The mean rating of the submitted reviews, once every assigned
@@ -97,7 +101,8 @@ pub struct TestStatus {
     pub partner_score: Option<f64>,
     /// Flat strings, as Greenhouse displays them.
     pub metadata: Map<String, Value>,
-    /// Every assigned reviewer has submitted.
+    /// Results exist: every assigned reviewer has submitted, or a
+    /// recruiter decided.
     pub reviewed: bool,
 }
 
@@ -115,7 +120,8 @@ pub async fn status(
     let status = facts.status;
     let complete = status == "completed";
     let (assigned, submitted) = (facts.assigned, facts.submitted);
-    let reviewed = complete && assigned > 0 && submitted == assigned;
+    let reviewed =
+        complete && ((assigned > 0 && submitted == assigned) || facts.decision.is_some());
     let mut metadata = Map::new();
     if let Some(at) = facts.completed_at {
         metadata.insert("Completed At".into(), Value::String(rfc3339(at)));
@@ -145,7 +151,11 @@ pub async fn status(
         metadata.insert("Decision".into(), Value::String(action));
     }
     Ok(Some(TestStatus {
-        partner_status: if complete { "complete".into() } else { status },
+        partner_status: match (reviewed, complete) {
+            (true, _) => "complete".into(),
+            (false, true) => "awaiting_review".into(),
+            (false, false) => status,
+        },
         partner_profile_url: profile_url(state, cfg, interview_id),
         partner_score,
         metadata,

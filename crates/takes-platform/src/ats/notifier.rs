@@ -1,25 +1,27 @@
-//! Tells Greenhouse when a test it sent is done: a PATCH to the `url` it
-//! gave in send_test, after which Greenhouse fetches `test_status`.
+//! Tells Greenhouse when a test it sent has results: one PATCH, with no
+//! body (as Greenhouse documents "PATCH Completed Test"), to the `url` it
+//! gave in send_test, after which Greenhouse fetches `test_status` and
+//! stops polling.
 //!
 //! The worker derives what is owed from committed state rather than from
-//! events: an interview of a Greenhouse test that is completed owes a
-//! `completed` notice, and one whose reviewers have all submitted owes a
-//! `reviewed` notice (so the score reaches Greenhouse too). Each notice is
-//! one row, unique per test and milestone, so however the interview got
-//! there and however often the worker looks, it is announced once. Rows
-//! are claimed with a lease before the PATCH and retried with backoff, on
-//! the injected clock, until Greenhouse answers 2xx.
+//! events: a completed interview of a Greenhouse test owes its `reviewed`
+//! notice once every assigned reviewer has submitted or a recruiter has
+//! decided — not when the candidate finishes, since `test_status` then
+//! has no results yet. The notice is one row, unique per test, so however
+//! often the worker looks it is announced once. Rows are claimed with a
+//! lease before the PATCH and retried with backoff, on the injected clock,
+//! until Greenhouse answers 2xx. A 4xx (Greenhouse refuses: the candidate
+//! was hired or is inactive) is final: recorded with why, not retried.
 
 use std::time::Duration;
 
 use rand::Rng;
 
 use super::config::GreenhouseConfig;
-use crate::clock::{Millis, DAY, SECOND};
+use crate::clock::{Millis, DAY, HOUR, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::ats::{self as store, DuePatch};
-use crate::webhooks::worker::retry_delay;
 use crate::worker::{Schedule, Worker, WorkerHandle};
 
 /// How often to look for owed notices (real time).
@@ -30,6 +32,14 @@ const LEASE: Millis = 5 * 60 * SECOND;
 /// the notice is given up and left for an operator (it stays in the table).
 const GIVE_UP_AFTER: Millis = 7 * DAY;
 const BATCH: i64 = 20;
+
+/// The wait after `failures` failed PATCHes: 30 s doubling to at most 6 h,
+/// ±20 % jitter.
+fn retry_delay(failures: i64, jitter: f64) -> Millis {
+    let exp = (failures.max(1) - 1).min(30) as u32;
+    let base = (30 * SECOND).saturating_mul(1i64 << exp).min(6 * HOUR);
+    (base as f64 * (0.8 + 0.4 * jitter.clamp(0.0, 1.0))) as Millis
+}
 
 /// The Greenhouse notifier of `state`; idle while `[ats.greenhouse]` is
 /// not configured.
@@ -68,10 +78,7 @@ async fn enqueue(state: &AppState) -> anyhow::Result<()> {
     // Tests whose last milestone is not yet noted; finished ones drop out.
     let mut owed = Vec::new();
     for t in store::unannounced_tests(&state.db).await? {
-        if !t.completed_noted {
-            owed.push((t.interview_id.clone(), "completed"));
-        }
-        if t.assigned > 0 && t.submitted == t.assigned {
+        if (t.assigned > 0 && t.submitted == t.assigned) || t.decided {
             owed.push((t.interview_id, "reviewed"));
         }
     }
@@ -95,7 +102,7 @@ async fn deliver(state: &AppState, cfg: &GreenhouseConfig, owner: &str) -> anyho
             continue;
         }
         let at = state.clock.now();
-        let outcome = patch(state, cfg, &job).await;
+        let outcome = patch(cfg, &job).await;
         record(state, owner, &job, at, outcome).await?;
     }
     Ok(())
@@ -113,33 +120,25 @@ async fn claim(state: &AppState, owner: &str, id: &str, now: Millis) -> anyhow::
 /// What one PATCH came to: the HTTP status, or why there was none.
 type Outcome = Result<u16, String>;
 
-async fn patch(state: &AppState, cfg: &GreenhouseConfig, job: &DuePatch) -> Outcome {
+async fn patch(cfg: &GreenhouseConfig, job: &DuePatch) -> Outcome {
     // The allowed hosts may have changed since send_test.
     super::greenhouse::check_callback(cfg, &job.url).map_err(|e| e.detail)?;
-    // Greenhouse needs no body; the status rides along for people reading
-    // their logs, and Greenhouse fetches test_status for the real thing.
-    let status = super::greenhouse::status(state, cfg, &job.interview_id)
-        .await
-        .map_err(|e| e.detail)?;
-    let body = match status {
-        Some(s) => serde_json::json!({
-            "partner_interview_id": job.interview_id,
-            "partner_status": s.partner_status,
-            "partner_profile_url": s.partner_profile_url,
-            "partner_score": s.partner_score,
-        }),
-        None => serde_json::json!({"partner_interview_id": job.interview_id}),
-    };
     let sent = super::http()
         .patch(&job.url)
         .basic_auth(cfg.api_key.expose(), Some(""))
-        .json(&body)
         .send()
         .await;
     match sent {
         Ok(resp) => Ok(resp.status().as_u16()),
         Err(err) => Err(error_chain(&err)),
     }
+}
+
+/// Greenhouse will not take this PATCH however often it is sent: the
+/// candidate is hired or inactive, or the test is gone. Timeouts and rate
+/// limits are the exception: those pass.
+fn refused(code: u16) -> bool {
+    (400..500).contains(&code) && !matches!(code, 408 | 425 | 429)
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -167,11 +166,22 @@ async fn record(
     let first = job.first_attempt_at.unwrap_or(at);
     let (code, error) = match &outcome {
         Ok(code) if (200..300).contains(code) => (Some(*code), None),
+        Ok(code) if refused(*code) => (
+            Some(*code),
+            Some(format!(
+                "Greenhouse refused the completion with {code} (is the candidate hired or \
+                 inactive, or the test deleted?); not retried"
+            )),
+        ),
         Ok(code) => (Some(*code), Some(format!("Greenhouse answered {code}"))),
         Err(e) => (None, Some(e.clone())),
     };
     let (state_after, next, finished) = if error.is_none() {
         ("delivered", at, Some(at))
+    } else if code.is_some_and(refused) {
+        tracing::warn!(interview = %job.interview_id, error = ?error,
+            "Greenhouse refused a completion notice");
+        ("dead", at, Some(at))
     } else if at - first >= GIVE_UP_AFTER {
         tracing::error!(interview = %job.interview_id, error = ?error,
             "giving up telling Greenhouse that a test is done");
@@ -194,4 +204,15 @@ async fn record(
     store::finish_patch(&mut w.tx, &job.id, owner, outcome).await?;
     w.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_final_but_throttles_are_not() {
+        assert!(refused(400) && refused(403) && refused(404) && refused(422));
+        assert!(!refused(408) && !refused(429) && !refused(500) && !refused(200));
+    }
 }

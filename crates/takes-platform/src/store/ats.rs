@@ -155,8 +155,8 @@ pub struct Unannounced {
     pub interview_id: String,
     pub assigned: i64,
     pub submitted: i64,
-    /// Whether the `completed` notice is noted.
-    pub completed_noted: bool,
+    /// A recruiter has decided (which closes the review).
+    pub decided: bool,
 }
 
 pub async fn unannounced_tests(db: &Db) -> Result<Vec<Unannounced>, sqlx::Error> {
@@ -165,8 +165,7 @@ pub async fn unannounced_tests(db: &Db) -> Result<Vec<Unannounced>, sqlx::Error>
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id) AS assigned, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id \
               AND a.status = 'submitted') AS submitted, \
-           (SELECT COUNT(*) FROM greenhouse_patches p WHERE p.interview_id = g.interview_id \
-              AND p.milestone = 'completed') AS noted \
+           (SELECT COUNT(*) FROM decisions d WHERE d.interview_id = g.interview_id) AS decided \
          FROM greenhouse_tests g JOIN interviews i ON i.id = g.interview_id \
          WHERE i.status = 'completed' AND NOT EXISTS (SELECT 1 FROM greenhouse_patches p \
               WHERE p.interview_id = g.interview_id AND p.milestone = 'reviewed')",
@@ -179,7 +178,7 @@ pub async fn unannounced_tests(db: &Db) -> Result<Vec<Unannounced>, sqlx::Error>
             interview_id: r.try_get("interview_id")?,
             assigned: r.try_get("assigned")?,
             submitted: r.try_get("submitted")?,
-            completed_noted: r.try_get::<i64, _>("noted")? > 0,
+            decided: r.try_get::<i64, _>("decided")? > 0,
         })
     })
     .collect()
@@ -303,4 +302,41 @@ pub async fn finish_patch(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A completion notice as admins see it.
+pub struct Notice {
+    pub interview_id: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+/// Notices, newest first, in `state` when given.
+pub async fn notices(db: &Db, state: Option<&str>, limit: i64) -> Result<Vec<Notice>, sqlx::Error> {
+    sqlx::query(
+        "SELECT interview_id, state, attempts, last_status, last_error, last_attempt_at, created_at \
+         FROM greenhouse_patches WHERE ($1 = '' OR state = $1) \
+         ORDER BY created_at DESC, id DESC LIMIT $2",
+    )
+    .bind(state.unwrap_or_default())
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(Notice {
+            interview_id: r.try_get("interview_id")?,
+            state: r.try_get("state")?,
+            attempts: r.try_get("attempts")?,
+            last_status: r.try_get("last_status")?,
+            last_error: r.try_get("last_error")?,
+            last_attempt_at: r.try_get("last_attempt_at")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .collect()
 }

@@ -15,7 +15,8 @@ use crate::error::ApiResult;
 use crate::webhooks::signing;
 
 const ENDPOINT_COLUMNS: &str = "id, url, description, event_types_json, secret, status, \
-     disabled_reason, created_at, updated_at";
+     disabled_reason, contact_email, previous_secret_expires_at, throttled_until, failing_since, \
+     failure_notified_at, created_at, updated_at";
 
 fn endpoint(row: &AnyRow) -> ApiResult<WebhookEndpoint> {
     let status: String = row.try_get("status")?;
@@ -34,9 +35,18 @@ fn endpoint(row: &AnyRow) -> ApiResult<WebhookEndpoint> {
         },
         disabled_reason: row.try_get("disabled_reason")?,
         secret_hint: signing::hint(&row.try_get::<String, _>("secret")?),
+        contact_email: row.try_get("contact_email")?,
+        previous_secret_expires_at: time(row, "previous_secret_expires_at")?,
+        throttled_until: time(row, "throttled_until")?,
+        failing_since: time(row, "failing_since")?,
+        failure_notified_at: time(row, "failure_notified_at")?,
         created_at: rfc3339(row.try_get("created_at")?),
         updated_at: rfc3339(row.try_get("updated_at")?),
     })
+}
+
+fn time(row: &AnyRow, column: &str) -> ApiResult<Option<String>> {
+    Ok(row.try_get::<Option<i64>, _>(column)?.map(rfc3339))
 }
 
 /// The page key of a row listed by `(created_at, id)`.
@@ -110,14 +120,16 @@ pub struct NewEndpoint<'a> {
     pub description: &'a str,
     pub event_types_json: &'a str,
     pub secret: &'a str,
+    pub contact_email: Option<&'a str>,
     pub created_by: &'a str,
     pub at: Millis,
 }
 
 pub async fn insert_endpoint(conn: &mut AnyConnection, e: NewEndpoint<'_>) -> ApiResult<()> {
     sqlx::query(
-        "INSERT INTO webhook_endpoints (id, url, description, event_types_json, secret, status, created_by, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7)",
+        "INSERT INTO webhook_endpoints (id, url, description, event_types_json, secret, status, created_by, \
+           created_at, updated_at, contact_email) \
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $7, $7, $8)",
     )
     .bind(e.id)
     .bind(e.url)
@@ -126,6 +138,7 @@ pub async fn insert_endpoint(conn: &mut AnyConnection, e: NewEndpoint<'_>) -> Ap
     .bind(e.secret)
     .bind(e.created_by)
     .bind(e.at)
+    .bind(e.contact_email.map(str::to_string))
     .execute(conn)
     .await?;
     Ok(())
@@ -138,6 +151,8 @@ pub struct EndpointChange {
     pub disabled_reason: Option<String>,
     pub description: Option<String>,
     pub event_types_json: Option<String>,
+    /// `Some("")` removes the contact.
+    pub contact_email: Option<String>,
     pub at: Millis,
 }
 
@@ -150,7 +165,11 @@ pub async fn update_endpoint(
         "UPDATE webhook_endpoints SET status = $1, \
            disabled_reason = CASE WHEN $1 = 'active' THEN NULL ELSE COALESCE($2, disabled_reason) END, \
            description = COALESCE($3, description), event_types_json = COALESCE($4, event_types_json), \
-           updated_at = $5 WHERE id = $6",
+           updated_at = $5, \
+           contact_email = CASE WHEN $7 = '-' THEN contact_email WHEN $7 = '' THEN NULL ELSE $7 END, \
+           failing_since = CASE WHEN $1 = 'active' AND status <> 'active' THEN NULL ELSE failing_since END, \
+           failure_notified_at = CASE WHEN $1 = 'active' AND status <> 'active' THEN NULL ELSE failure_notified_at END \
+         WHERE id = $6",
     )
     .bind(c.status)
     .bind(c.disabled_reason)
@@ -158,6 +177,8 @@ pub async fn update_endpoint(
     .bind(c.event_types_json)
     .bind(c.at)
     .bind(id)
+    // `-` cannot be an address (the API checks them): it means "unchanged".
+    .bind(c.contact_email.unwrap_or_else(|| "-".into()))
     .execute(conn)
     .await?;
     Ok(())
@@ -198,6 +219,129 @@ pub async fn disable_endpoint(
     .bind(reason)
     .bind(at)
     .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes `secret` the endpoint's signing secret; the one it replaces keeps
+/// signing too until `previous_until` (no overlap when that is `at`).
+pub async fn rotate_secret(
+    conn: &mut AnyConnection,
+    id: &str,
+    secret: &str,
+    previous_until: Millis,
+    at: Millis,
+) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET previous_secret = CASE WHEN $1 > $2 THEN secret ELSE NULL END, \
+           previous_secret_expires_at = CASE WHEN $1 > $2 THEN $1 ELSE NULL END, \
+           secret = $3, updated_at = $2 WHERE id = $4",
+    )
+    .bind(previous_until)
+    .bind(at)
+    .bind(secret)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Holds back every delivery to the endpoint until `until` (never earlier
+/// than a hold already in place).
+pub async fn throttle(
+    conn: &mut AnyConnection,
+    id: &str,
+    until: Millis,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET throttled_until = $1 \
+         WHERE id = $2 AND (throttled_until IS NULL OR throttled_until < $1)",
+    )
+    .bind(until)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A delivery succeeded: the endpoint is healthy again.
+pub async fn mark_healthy(conn: &mut AnyConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET failing_since = NULL, failure_notified_at = NULL, \
+           throttled_until = NULL WHERE id = $1 AND failing_since IS NOT NULL",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A failed attempt. Returns `(failing since, contact, url, description)`
+/// when the endpoint has been failing since at least `notify_after` and no
+/// one has been told yet in this streak; marks it told.
+pub async fn mark_failing(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: Millis,
+    notify_after: Millis,
+) -> Result<Option<(Millis, Option<String>, String, String)>, sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_endpoints SET failing_since = $1 WHERE id = $2 AND failing_since IS NULL",
+    )
+    .bind(at)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    let row = sqlx::query(
+        "UPDATE webhook_endpoints SET failure_notified_at = $1 \
+         WHERE id = $2 AND failure_notified_at IS NULL AND failing_since <= $3 \
+         RETURNING failing_since, contact_email, url, description",
+    )
+    .bind(at)
+    .bind(id)
+    .bind(at - notify_after)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok((
+            r.try_get("failing_since")?,
+            r.try_get("contact_email")?,
+            r.try_get("url")?,
+            r.try_get("description")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The failing-endpoint notice, queued in the email outbox (no interview).
+pub struct NoticeEmail<'a> {
+    pub id: &'a str,
+    pub dedupe_key: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub message_id: &'a str,
+    pub at: Millis,
+}
+
+pub async fn queue_notice_email(
+    conn: &mut AnyConnection,
+    m: NoticeEmail<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO email_outbox (id, kind, dedupe_key, interview_id, to_address, subject, body, \
+           message_id, state, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'webhook_failing', $2, NULL, $3, $4, $5, $6, 'pending', 0, $7, $7) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(m.dedupe_key)
+    .bind(m.to)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(m.message_id)
+    .bind(m.at)
     .execute(conn)
     .await?;
     Ok(())

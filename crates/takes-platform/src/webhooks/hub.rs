@@ -25,7 +25,9 @@ impl Default for WorkerConfig {
     fn default() -> Self {
         WorkerConfig {
             poll: Duration::from_secs(1),
-            timeout: Duration::from_secs(10),
+            // The Standard Webhooks specification recommends 15 to 30 s,
+            // time for a receiver to process and acknowledge.
+            timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(5),
             batch: 50,
             concurrency: 8,

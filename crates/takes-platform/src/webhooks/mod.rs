@@ -4,9 +4,11 @@
 //! API (`hub`), where requests may go (`netguard`), and operator functions
 //! shared by the API and the CLI (`ops`).
 
+pub mod backoff;
 pub mod events;
 pub mod hub;
 pub mod netguard;
+pub mod notice;
 pub mod ops;
 pub mod outbox;
 pub mod signing;

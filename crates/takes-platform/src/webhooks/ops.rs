@@ -3,11 +3,13 @@
 //! deliveries (with the attempt log), and replay.
 
 use takes_api::{
-    WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointPage,
-    WebhookEndpointStatus,
+    WebhookDelivery, WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointCreated,
+    WebhookEndpointPage, WebhookEndpointStatus,
 };
 
 use super::outbox::{insert_delivery, subscribes};
+use super::signing;
+use crate::clock::HOUR;
 use crate::cursor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -186,6 +188,65 @@ fn check_endpoint_open(status: &str, endpoint_id: &str, field: &str) -> ApiResul
     }
 }
 
+/// How long the previous secret keeps signing after a rotation, unless
+/// asked otherwise.
+pub const DEFAULT_OVERLAP_HOURS: i64 = 24;
+pub const MAX_OVERLAP_HOURS: i64 = 7 * 24;
+
+/// Gives the endpoint a new signing secret. For `overlap_hours` the old
+/// one keeps signing too (two signatures per delivery), so the receiver
+/// can switch without rejecting anything; 0 drops it at once. The new
+/// secret is in the answer, and only there.
+pub async fn rotate_secret(
+    state: &AppState,
+    actor_id: Option<&str>,
+    id: &str,
+    overlap_hours: Option<i64>,
+) -> ApiResult<WebhookEndpointCreated> {
+    let hours = overlap_hours.unwrap_or(DEFAULT_OVERLAP_HOURS);
+    if !(0..=MAX_OVERLAP_HOURS).contains(&hours) {
+        return Err(ApiError::invalid(
+            "overlap_hours",
+            format!("overlap_hours {hours} is out of range; use 0 to {MAX_OVERLAP_HOURS}"),
+        ));
+    }
+    let now = state.clock.now();
+    let mut w = state.db.begin_write().await?;
+    store::find_endpoint(&mut w.tx, id).await?.ok_or_else(|| {
+        ApiError::not_found(format!("no webhook endpoint {id:?}")).with_field("id")
+    })?;
+    let secret = signing::new_secret();
+    store::rotate_secret(&mut w.tx, id, &secret, now + hours * HOUR, now).await?;
+    let (endpoint, _) = store::find_endpoint(&mut w.tx, id)
+        .await?
+        .ok_or_else(|| ApiError::internal("the endpoint vanished during its rotation"))?;
+    audit::record(
+        &mut w.tx,
+        now,
+        audit::Entry {
+            actor_id,
+            action: "webhook_endpoint.secret_rotated",
+            entity_type: "webhook_endpoint",
+            entity_id: id,
+            // Never the secrets.
+            detail: serde_json::json!({"overlap_hours": hours,
+                "previous_secret_expires_at": endpoint.previous_secret_expires_at}),
+        },
+    )
+    .await?;
+    w.commit().await?;
+    Ok(WebhookEndpointCreated { endpoint, secret })
+}
+
+/// `takes webhooks rotate-secret ID [--overlap-hours N]`.
+pub async fn cli_rotate_secret(
+    state: &AppState,
+    id: &str,
+    overlap_hours: Option<i64>,
+) -> ApiResult<WebhookEndpointCreated> {
+    rotate_secret(state, None, id, overlap_hours).await
+}
+
 /// A line of `takes webhooks list`.
 pub struct EndpointRow(pub WebhookEndpoint);
 
@@ -205,9 +266,10 @@ impl std::fmt::Display for EndpointRow {
                 .collect::<Vec<_>>()
                 .join(",")
         };
-        let status = match e.status {
-            WebhookEndpointStatus::Active => "active",
-            WebhookEndpointStatus::Disabled => "disabled",
+        let status = match (e.status, &e.failing_since) {
+            (WebhookEndpointStatus::Active, None) => "active".to_string(),
+            (WebhookEndpointStatus::Active, Some(since)) => format!("failing since {since}"),
+            (WebhookEndpointStatus::Disabled, _) => "disabled".to_string(),
         };
         write!(
             f,

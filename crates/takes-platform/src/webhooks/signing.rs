@@ -1,7 +1,11 @@
 //! Standard Webhooks signatures: `v1,` + base64(HMAC-SHA256(key,
 //! "{id}.{timestamp}.{body}")), the key being the base64 part of `whsec_…`.
+//! During a rotation the header carries one signature per secret,
+//! space-separated, as the spec allows for zero-downtime rotation.
 
+use base64::alphabet;
 use base64::engine::general_purpose::STANDARD;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
@@ -16,10 +20,26 @@ pub fn new_secret() -> String {
     format!("{PREFIX}{}", STANDARD.encode(key))
 }
 
+/// Standard base64 with or without `=` padding: the reference libraries
+/// accept unpadded `whsec_` secrets, so a secret copied from one works here.
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
 /// The key bytes of a `whsec_` secret; `None` when it is not one.
 pub fn key_of(secret: &str) -> Option<Vec<u8>> {
     let b64 = secret.strip_prefix(PREFIX)?;
-    STANDARD.decode(b64).ok().filter(|k| !k.is_empty())
+    LENIENT.decode(b64).ok().filter(|k| !k.is_empty())
+}
+
+/// The `webhook-signature` header value signed with every key, in order
+/// (the current secret first), space-separated.
+pub fn sign_all(keys: &[Vec<u8>], id: &str, timestamp_s: i64, body: &str) -> String {
+    keys.iter()
+        .map(|k| sign(k, id, timestamp_s, body))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The `webhook-signature` header value for one attempt.
@@ -69,5 +89,22 @@ mod tests {
         assert_ne!(a, new_secret());
         assert!(key_of("nope").is_none());
         assert!(key_of("whsec_!!!").is_none());
+    }
+
+    #[test]
+    fn unpadded_secrets_sign_like_padded_ones() {
+        let padded = key_of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").expect("key");
+        // 32 bytes of key: the padded form ends in `=`.
+        let secret = format!("whsec_{}", STANDARD.encode([7u8; 32]));
+        assert!(secret.ends_with('='));
+        let unpadded = secret.trim_end_matches('=');
+        assert_eq!(key_of(unpadded), key_of(&secret));
+        assert_eq!(padded.len(), 24);
+        let both = sign_all(&[vec![1], vec![2]], "msg", 1, "{}");
+        let parts: Vec<&str> = both.split(' ').collect();
+        assert_eq!(
+            parts,
+            [sign(&[1], "msg", 1, "{}"), sign(&[2], "msg", 1, "{}")]
+        );
     }
 }

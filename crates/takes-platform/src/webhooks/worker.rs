@@ -17,20 +17,18 @@ use std::time::Instant;
 use futures::StreamExt;
 use rand::Rng;
 
-use super::signing;
-use crate::clock::{rfc3339, Millis, HOUR, SECOND};
+use super::backoff::{self, retry_delay};
+use super::{notice, signing};
+use crate::clock::{rfc3339, Millis, DAY, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::webhooks::deliveries::Due;
 use crate::store::webhooks::{self as store, deliveries};
 use crate::worker::{Schedule, Worker, WorkerHandle};
 
-/// First retry after this long; each further failure doubles it.
-pub const FIRST_RETRY: Millis = 30 * SECOND;
-/// Longest gap between two attempts.
-pub const MAX_RETRY_GAP: Millis = 6 * HOUR;
-/// A delivery failing this long after its first attempt is dead-lettered.
-pub const RETRY_WINDOW: Millis = 24 * HOUR;
+/// An endpoint failing this long (every attempt, across deliveries) is
+/// flagged to admins and its contact is emailed, once per streak.
+pub const FAILING_NOTICE_AFTER: Millis = DAY;
 /// A claimed row is left alone by other workers this long.
 const LEASE: Millis = 5 * 60 * SECOND;
 /// Receivers' answers are read up to this many bytes ...
@@ -75,6 +73,8 @@ struct Outcome {
     error: Option<String>,
     duration_ms: i64,
     excerpt: Option<String>,
+    /// The receiver's `Retry-After`, as a wait.
+    retry_after: Option<Millis>,
 }
 
 /// Sends every due delivery once; returns how many attempts were made.
@@ -118,13 +118,19 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
     let at = state.clock.now();
     let started = Instant::now();
     let elapsed = |s: Instant| s.elapsed().as_millis().min(i64::MAX as u128) as i64;
-    let Some(key) = signing::key_of(&job.secret) else {
+    // The current secret first, then the one being rotated out.
+    let keys: Option<Vec<Vec<u8>>> = std::iter::once(&job.secret)
+        .chain(job.previous_secret.as_ref())
+        .map(|s| signing::key_of(s))
+        .collect();
+    let Some(keys) = keys else {
         return Outcome {
             at,
             status: None,
             error: Some("the endpoint's stored secret is not a whsec_ secret".into()),
             duration_ms: 0,
             excerpt: None,
+            retry_after: None,
         };
     };
     // An address in the URL is not resolved, so the client's guarded
@@ -139,10 +145,11 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
             error: Some(format!("refused to connect: {why}")),
             duration_ms: 0,
             excerpt: None,
+            retry_after: None,
         };
     }
     let timestamp = at.div_euclid(1000);
-    let signature = signing::sign(&key, &job.event_id, timestamp, &job.body);
+    let signature = signing::sign_all(&keys, &job.event_id, timestamp, &job.body);
     let sent = state
         .webhooks
         .client()
@@ -157,6 +164,11 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
     match sent {
         Ok(mut resp) => {
             let status = resp.status();
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| backoff::retry_after(v, at));
             let mut excerpt = Vec::new();
             // Read only the start of the answer: a receiver's error page is
             // for the log, not for memory.
@@ -174,6 +186,7 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
                 error: (!status.is_success()).then(|| format!("receiver answered {status}")),
                 duration_ms: elapsed(started),
                 excerpt: (!text.is_empty()).then_some(text),
+                retry_after,
             }
         }
         Err(err) => Outcome {
@@ -182,6 +195,7 @@ async fn attempt(state: &AppState, job: &Due) -> Outcome {
             error: Some(clean(&error_chain(&err))),
             duration_ms: elapsed(started),
             excerpt: None,
+            retry_after: None,
         },
     }
 }
@@ -237,16 +251,6 @@ fn sanitise(s: &str) -> String {
     out
 }
 
-/// The wait before the next attempt after `failures` failed ones, with
-/// `jitter` in `0.0..1.0` spreading it over ±20 % so receivers coming back
-/// up are not hit by every sender at once.
-pub fn retry_delay(failures: i64, jitter: f64) -> Millis {
-    let exp = (failures.max(1) - 1).min(30) as u32;
-    let base = FIRST_RETRY.saturating_mul(1i64 << exp).min(MAX_RETRY_GAP);
-    let factor = 0.8 + 0.4 * jitter.clamp(0.0, 1.0);
-    (base as f64 * factor) as Millis
-}
-
 async fn record(state: &AppState, owner: &str, job: &Due, o: &Outcome) -> anyhow::Result<()> {
     let mut w = state.db.begin_write().await?;
     let attempt = deliveries::Attempt {
@@ -260,7 +264,10 @@ async fn record(state: &AppState, owner: &str, job: &Due, o: &Outcome) -> anyhow
     let attempts = job.attempts + 1;
     let first = job.first_attempt_at.unwrap_or(o.at);
     let (state_after, next, finished) = match o.status {
-        Some(s) if (200..300).contains(&s) => ("delivered", o.at, Some(o.at)),
+        Some(s) if (200..300).contains(&s) => {
+            store::mark_healthy(&mut w.tx, &job.endpoint_id).await?;
+            ("delivered", o.at, Some(o.at))
+        }
         Some(410) => {
             // The receiver says it is gone for good: stop sending to it.
             // The delivery stays pending, so re-enabling the endpoint
@@ -281,10 +288,29 @@ async fn record(state: &AppState, owner: &str, job: &Due, o: &Outcome) -> anyhow
             .await?;
             ("pending", o.at, None)
         }
-        _ if o.at - first >= RETRY_WINDOW => ("dead", o.at, Some(o.at)),
-        _ => {
+        status => {
+            notice::failed_attempt(state, &mut w.tx, job, o.at, o.error.as_deref()).await?;
             let jitter: f64 = rand::thread_rng().gen();
-            ("pending", o.at + retry_delay(attempts, jitter), None)
+            match retry_delay(attempts, jitter) {
+                None => ("dead", o.at, Some(o.at)),
+                Some(delay) => {
+                    // The receiver's word can only make the wait longer.
+                    let wait = delay.max(o.retry_after.unwrap_or(0));
+                    let slow = status.is_some_and(backoff::is_slow_down);
+                    if slow || o.retry_after.is_some() {
+                        // Every delivery to it waits, not only this one.
+                        let hold = if slow {
+                            wait.max(backoff::SLOW_DOWN)
+                        } else {
+                            wait
+                        };
+                        store::throttle(&mut w.tx, &job.endpoint_id, o.at + hold).await?;
+                        ("pending", o.at + hold, None)
+                    } else {
+                        ("pending", o.at + wait, None)
+                    }
+                }
+            }
         }
     };
     let after = deliveries::AfterAttempt {
@@ -313,25 +339,8 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_is_capped_and_spans_a_day_before_dead_letter() {
-        assert_eq!(retry_delay(1, 0.5), FIRST_RETRY);
-        assert_eq!(retry_delay(2, 0.5), 2 * FIRST_RETRY);
-        assert_eq!(retry_delay(40, 0.5), MAX_RETRY_GAP);
-        assert!(retry_delay(1, 0.0) < retry_delay(1, 1.0));
-        // Always failing, with the shortest and longest jitter: the last
-        // attempt comes at least a day after the first, and not absurdly
-        // many attempts are made.
-        for jitter in [0.0, 1.0] {
-            let (mut t, mut failures) = (0, 0);
-            loop {
-                failures += 1;
-                if t >= RETRY_WINDOW {
-                    break;
-                }
-                t += retry_delay(failures, jitter);
-            }
-            assert!(t >= RETRY_WINDOW, "{t}");
-            assert!((8..=20).contains(&failures), "{failures}");
-        }
+    fn timeouts_are_what_the_specification_recommends() {
+        let t = crate::webhooks::WorkerConfig::default().timeout.as_secs();
+        assert!((15..=30).contains(&t), "{t}");
     }
 }

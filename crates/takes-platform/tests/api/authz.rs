@@ -572,6 +572,19 @@ fn matrix() -> Vec<Row> {
             ],
         ),
         (
+            Method::POST,
+            "/v1/webhooks/endpoints/{w}/rotate-secret",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
             Method::GET,
             "/v1/webhooks/deliveries",
             None,
@@ -677,6 +690,14 @@ fn matrix() -> Vec<Row> {
             "/v1/ats/lever/webhook",
             Some(json!({})),
             ats_off,
+        ),
+        // What we owe Greenhouse, as admins see it (a bearer token, unlike
+        // the endpoints Greenhouse calls).
+        (
+            Method::GET,
+            "/v1/ats/greenhouse/notices",
+            None,
+            only_admin(200),
         ),
         // Everyone lists their own tokens; a token id that is not yours
         // (here: none at all) is not found, for admins too.

@@ -1,7 +1,8 @@
 //! The Greenhouse Assessment Partner API over a real socket: Basic auth
-//! with the API key, list_tests / send_test / test_status, and the
-//! completion PATCH reaching a real loopback receiver exactly once even
-//! when it is down for a while (backoff driven by the manual clock).
+//! with the API key, list_tests / send_test / test_status, `complete`
+//! only once results exist, and the completion PATCH (no body) reaching a
+//! real loopback receiver exactly once even when it is down for a while
+//! (backoff driven by the manual clock), or given up on a refusal.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -255,16 +256,19 @@ crate::both_backends_with!(
 );
 
 crate::both_backends_with!(
-    completion_is_patched_to_greenhouse_once_even_when_it_is_down,
+    complete_only_with_results_then_one_bodyless_patch,
     start,
     |g: Gh| async move {
         let p = &g.p;
+        let mut body = g.send_test_body(&p.roles.support, 77, "harry@example.com");
+        body["candidate"]["preferred_name"] = json!("Hal");
+        body["sent_by"] = json!({"id": 4080, "first_name": "Greta", "email": "greta@example.com"});
         let (s, sent) = g
             .gh(
                 Method::POST,
                 "/v1/ats/greenhouse/send_test",
                 Some(KEY),
-                Some(g.send_test_body(&p.roles.support, 77, "harry@example.com")),
+                Some(body),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{sent}");
@@ -272,73 +276,39 @@ crate::both_backends_with!(
             .as_str()
             .expect("id")
             .to_string();
-
-        // Greenhouse is down when the candidate finishes.
-        p.complete(&id).await;
-        eventually("the first PATCH attempt has failed", || async {
+        let (name, _, _) = p.interview(&id).await;
+        assert_eq!(name, "Hal Potter", "the preferred name is the display name");
+        assert_eq!(
             p.count(
-                "SELECT COUNT(*) FROM greenhouse_patches WHERE attempts >= 1 \
-                     AND state = 'pending' AND last_error IS NOT NULL",
+                "SELECT COUNT(*) FROM invitations WHERE external_data LIKE '%greta@example.com%'"
             )
-            .await
-                == 1
-        })
-        .await;
-        let receiver = StandIn::start(g.callback, |_, _| (200, json!({}))).await;
-        // Back up, but the retry is not due on the server's clock yet.
+            .await,
+            1,
+            "sent_by is kept"
+        );
+        let status_of = || async {
+            let (s, status) = g
+                .gh(
+                    Method::GET,
+                    &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
+                    Some(KEY),
+                    None,
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{status}");
+            status
+        };
+
+        // The candidate finishes: no results yet, so not "complete"
+        // (Greenhouse would stop polling) and no PATCH.
+        p.complete(&id).await;
+        let status = status_of().await;
+        assert_eq!(status["partner_status"], "awaiting_review", "{status}");
+        assert!(status.get("partner_score").is_none(), "{status}");
         tokio::time::sleep(Duration::from_millis(1200)).await;
-        assert!(receiver.received().is_empty(), "{:?}", receiver.received());
+        assert_eq!(p.count("SELECT COUNT(*) FROM greenhouse_patches").await, 0);
 
-        p.clock.advance(2 * 60 * SECOND);
-        eventually("Greenhouse got the PATCH", || async {
-            !receiver.received().is_empty()
-        })
-        .await;
-        // Several more worker rounds, and more time: still exactly one.
-        p.clock.advance(HOUR);
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        let got = receiver.received();
-        assert_eq!(got.len(), 1, "{got:?}");
-        let patch = &got[0];
-        assert_eq!(patch.method, "PATCH");
-        assert_eq!(
-            patch.path,
-            "/integrations/testing_partners/take_home_tests/77"
-        );
-        assert_eq!(patch.authorization, basic(KEY));
-        let body: Value = serde_json::from_str(&patch.body).expect("JSON body");
-        assert_eq!(body["partner_status"], "complete", "{body}");
-        assert_eq!(body["partner_interview_id"], id.as_str());
-        assert_eq!(
-            p.count("SELECT COUNT(*) FROM greenhouse_patches WHERE state = 'delivered' AND attempts = 2").await,
-            1
-        );
-
-        // What Greenhouse then reads.
-        let (s, status) = g
-            .gh(
-                Method::GET,
-                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
-                Some(KEY),
-                None,
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{status}");
-        assert_eq!(status["partner_status"], "complete", "{status}");
-        assert!(
-            status["partner_profile_url"]
-                .as_str()
-                .is_some_and(|u| u.contains(&id)),
-            "{status}"
-        );
-        assert!(status["metadata"]["Completed At"].is_string(), "{status}");
-        assert!(
-            status.get("partner_score").is_none(),
-            "not reviewed yet: {status}"
-        );
-
-        // Once every reviewer has submitted, Greenhouse hears again, and
-        // test_status carries the score.
+        // Reviews submitted while Greenhouse is down.
         let (token, assignment) = p.reviewer_on("Rev Gh", &id).await;
         for (q, rating) in p.questions.iter().zip([4, 3]) {
             let (s, b) = p
@@ -359,26 +329,172 @@ crate::both_backends_with!(
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{b}");
-        eventually("Greenhouse got the second PATCH", || async {
-            receiver.received().len() >= 2
+        eventually("the first PATCH attempt has failed", || async {
+            p.count(
+                "SELECT COUNT(*) FROM greenhouse_patches WHERE attempts >= 1 \
+                     AND state = 'pending' AND last_error IS NOT NULL",
+            )
+            .await
+                == 1
         })
         .await;
-        tokio::time::sleep(Duration::from_millis(1200)).await;
-        assert_eq!(receiver.received().len(), 2, "{:?}", receiver.received());
-        let (s, status) = g
-            .gh(
-                Method::GET,
-                &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
-                Some(KEY),
-                None,
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{status}");
+        let receiver = StandIn::start(g.callback, |_, _| (200, json!({}))).await;
+        p.clock.advance(2 * 60 * SECOND);
+        eventually("Greenhouse got the PATCH", || async {
+            !receiver.received().is_empty()
+        })
+        .await;
+        p.clock.advance(HOUR);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let got = receiver.received();
+        assert_eq!(got.len(), 1, "exactly one PATCH: {got:?}");
+        let patch = &got[0];
+        assert_eq!(patch.method, "PATCH");
+        assert_eq!(
+            patch.path,
+            "/integrations/testing_partners/take_home_tests/77"
+        );
+        assert_eq!(patch.authorization, basic(KEY));
+        assert_eq!(patch.body, "", "PATCH Completed Test has no body");
+
+        let status = status_of().await;
+        assert_eq!(status["partner_status"], "complete", "{status}");
         assert_eq!(status["partner_score"], 3.5, "{status}");
+        assert!(
+            status["partner_profile_url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with(&p.base)),
+            "{status}"
+        );
         assert_eq!(
             status["metadata"]["Reviews"], "1 of 1 submitted",
             "{status}"
         );
+        receiver.stop().await;
+    }
+);
+
+crate::both_backends_with!(
+    a_refused_completion_is_not_retried_and_admins_see_why,
+    start,
+    |g: Gh| async move {
+        let p = &g.p;
+        let (s, sent) = g
+            .gh(
+                Method::POST,
+                "/v1/ats/greenhouse/send_test",
+                Some(KEY),
+                Some(g.send_test_body(&p.roles.support, 78, "hired@example.com")),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{sent}");
+        let id = sent["partner_interview_id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        // Greenhouse refuses: the candidate was hired meanwhile.
+        let receiver = StandIn::start(g.callback, |_, _| {
+            (422, json!({"errors": [{"message": "Candidate is hired"}]}))
+        })
+        .await;
+        p.complete(&id).await;
+        // A recruiter's decision closes the review without reviewers.
+        let now = p.clock.now();
+        let (rita, recruiter) = takes_platform::auth::issue_token(
+            &p.state.db,
+            now,
+            "Rita Recruiter",
+            takes_api::UserRole::Recruiter,
+            "test",
+        )
+        .await
+        .expect("token");
+        {
+            let mut w = p.state.db.begin_write().await.expect("begin");
+            takes_platform::store::board::writes::add_recruiter(
+                &mut w.tx,
+                now,
+                &p.roles.support,
+                &rita,
+            )
+            .await
+            .expect("recruiter");
+            w.commit().await.expect("commit");
+        }
+        let (s, b) = p
+            .call(
+                p.http
+                    .post(p.url(&format!("/v1/interviews/{id}/decision")))
+                    .bearer_auth(&recruiter)
+                    .json(&json!({"action": "advance"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        eventually("Greenhouse refused the PATCH", || async {
+            p.count("SELECT COUNT(*) FROM greenhouse_patches WHERE state = 'dead'")
+                .await
+                == 1
+        })
+        .await;
+        p.clock.advance(24 * HOUR);
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(receiver.received().len(), 1, "a refusal is not retried");
+
+        let (_, admin) = takes_platform::auth::issue_token(
+            &p.state.db,
+            now,
+            "Ada Admin",
+            takes_api::UserRole::Admin,
+            "test",
+        )
+        .await
+        .expect("token");
+        let (s, list) = p
+            .call(
+                p.http
+                    .get(p.url("/v1/ats/greenhouse/notices?state=dead"))
+                    .bearer_auth(&admin),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        let n = &list["items"][0];
+        assert_eq!(n["partner_interview_id"], id.as_str(), "{list}");
+        assert_eq!(n["last_status"], 422, "{list}");
+        assert!(
+            n["last_error"]
+                .as_str()
+                .is_some_and(|e| e.contains("refused")),
+            "{list}"
+        );
+        let (s, problem) = p
+            .call(
+                p.http
+                    .get(p.url("/v1/ats/greenhouse/notices?state=gone"))
+                    .bearer_auth(&admin),
+            )
+            .await;
+        assert_eq!(s.as_u16(), 422, "{problem}");
+        assert_eq!(problem["field"], "state");
+        let (s, _) = p
+            .call(
+                p.http
+                    .get(p.url("/v1/ats/greenhouse/notices"))
+                    .bearer_auth(&recruiter),
+            )
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
+        // response_error: JSON whatever the Content-Type says.
+        let (s, ack) = p
+            .call(
+                p.http
+                    .post(p.url("/v1/ats/greenhouse/response_error"))
+                    .header("authorization", basic(KEY))
+                    .header("content-type", "text/plain")
+                    .body(r#"{"api_call": "test_status", "errors": ["bad"], "partner_interview_id": "x"}"#),
+            )
+            .await;
+        assert_eq!((s, ack), (StatusCode::OK, json!({"status": 200})));
         receiver.stop().await;
     }
 );
@@ -444,3 +560,5 @@ crate::both_backends_with!(
         assert!(link.starts_with(&p.base), "{link}");
     }
 );
+
+mod contract;

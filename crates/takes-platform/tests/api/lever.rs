@@ -311,3 +311,92 @@ crate::both_backends_with!(
         assert_eq!(l.lever.received().len(), calls, "a replay reached Lever");
     }
 );
+
+const SECOND_TOKEN: &str = "lever-signature-token-2";
+
+/// Two Lever webhooks, each with its own token: the first serves every
+/// posting, the second only `posting-analyst`.
+async fn start_two(backend: Backend) -> Lv {
+    let lever = lever_api().await;
+    let api = format!("http://{}", lever.addr);
+    let p = AtsPlatform::start(backend, move |roles| {
+        let text = format!(
+            "[ats.lever]\napi_key = \"{API_KEY}\"\n\
+             api_base = \"{api}\"\nscreening_stage = \"{SCREEN}\"\nrole_id = \"{}\"\n\
+             [ats.lever.postings]\n\"posting-analyst\" = \"{}\"\n\
+             [[ats.lever.webhooks]]\nsignature_token = \"{SIGNATURE_TOKEN}\"\n\
+             [[ats.lever.webhooks]]\nsignature_token = \"{SECOND_TOKEN}\"\npostings = [\"posting-analyst\"]\n",
+            roles.support, roles.analyst
+        );
+        ServerConfig::parse(std::path::Path::new("test.toml"), &text).expect("config")
+    })
+    .await;
+    Lv { p, lever }
+}
+
+crate::both_backends_with!(
+    each_lever_webhook_signs_with_its_own_token,
+    start_two,
+    |l: Lv| async move {
+        let p = &l.p;
+        // Held here, so the stand-in Lever API lives as long as the test.
+        let lever = &l.lever;
+        // The second webhook's token is accepted (it used to be 401 forever).
+        let (s, second) = send(
+            p,
+            &hook(p, SECOND_TOKEN, "candidateStageChange", "opp-2", SCREEN),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{second}");
+        assert_eq!(second["status"], "created", "{second}");
+        let (_, _, role) = p
+            .interview(second["interview_id"].as_str().expect("id"))
+            .await;
+        assert_eq!(role, p.roles.analyst);
+        // The first webhook's token still works.
+        let (s, first) = send(
+            p,
+            &hook(p, SIGNATURE_TOKEN, "candidateStageChange", "opp-1", SCREEN),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        assert_eq!(first["status"], "created", "{first}");
+        // The second webhook does not serve posting-x: nothing is created.
+        let before = p.fingerprint().await;
+        p.clock.advance(1000);
+        let (s, other) = send(
+            p,
+            &hook(p, SECOND_TOKEN, "candidateStageChange", "opp-1", SCREEN),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{other}");
+        assert_eq!(other["status"], "ignored", "{other}");
+        assert!(other.to_string().contains("posting-analyst"), "{other}");
+        assert_eq!(p.fingerprint().await, before);
+        // A token of neither webhook: 401, naming the signature.
+        let (s, problem) = send(
+            p,
+            &hook(
+                p,
+                "lever-signature-token-3",
+                "candidateStageChange",
+                "opp-2",
+                SCREEN,
+            ),
+        )
+        .await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "{problem}");
+        assert_eq!(problem["field"], "signature");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("2 webhook")),
+            "{problem}"
+        );
+        assert_eq!(
+            lever.received().len(),
+            3,
+            "the forged delivery asked Lever nothing"
+        );
+    }
+);

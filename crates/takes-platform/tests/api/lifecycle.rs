@@ -430,7 +430,7 @@ crate::lifecycle_test!(
         // 1–5 maps onto the five steps; overall from the mean position.
         for (who, steps, overall) in [
             ("Rev B", ["definitely_not", "mixed"], "no"),
-            ("Rev C", ["no", "yes"], "mixed"),
+            ("Rev C", ["no", "yes"], "no_decision"),
         ] {
             let card = by_reviewer
                 .get(who)

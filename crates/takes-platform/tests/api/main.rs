@@ -13,6 +13,7 @@ mod candidate_browser;
 mod candidate_page;
 mod candidate_secrets;
 mod concurrency;
+mod contracts;
 mod demo_data;
 mod email;
 mod greenhouse;

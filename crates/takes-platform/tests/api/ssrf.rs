@@ -104,6 +104,7 @@ without_allow_list!(
                     description: "",
                     event_types_json: "[]",
                     secret: &takes_platform::webhooks::signing::new_secret(),
+                    contact_email: None,
                     created_by: &p.f.reviewer_ids[0],
                     at: now,
                 },

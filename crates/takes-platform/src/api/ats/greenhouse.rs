@@ -20,7 +20,7 @@ use crate::ats::greenhouse as gh;
 use crate::ats::inbound::{self, FieldNames, Invite, Source};
 use crate::ats::signature::basic_user;
 use crate::error::ApiError;
-use crate::extract::{check_text, Json, Query};
+use crate::extract::{check_text, Query};
 use crate::state::AppState;
 
 const TEXT_MAX_CHARS: usize = 500;
@@ -129,14 +129,22 @@ pub struct SendTestRequest {
     /// From list_tests: our role id.
     pub partner_test_id: String,
     pub candidate: GreenhouseCandidate,
-    /// Where to PATCH when the candidate has finished.
+    /// Where to PATCH when the results are ready.
     pub url: String,
+    /// The Greenhouse user who sent the test (kept with the invitation).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub sent_by: Option<Value>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct GreenhouseCandidate {
     pub first_name: String,
     pub last_name: String,
+    /// The name the candidate goes by; when given, it is the display name
+    /// (with the last name) in invitations and reviews.
+    #[serde(default)]
+    pub preferred_name: Option<String>,
     pub email: String,
     /// The candidate's application in Greenhouse. Other fields Greenhouse
     /// sends (`resume_url`, `phone_number`) are not kept.
@@ -168,11 +176,17 @@ pub async fn send_test(
     let c = &body.candidate;
     let first = c.first_name.trim();
     let last = c.last_name.trim();
+    let preferred = c
+        .preferred_name
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default();
     for (field, value) in [
         ("partner_test_id", body.partner_test_id.as_str()),
         ("url", body.url.as_str()),
         ("candidate.first_name", first),
         ("candidate.last_name", last),
+        ("candidate.preferred_name", preferred),
         ("candidate.email", c.email.as_str()),
         (
             "candidate.greenhouse_profile_url",
@@ -189,7 +203,12 @@ pub async fn send_test(
         }
     }
     gh::check_callback(&cfg, &body.url)?;
-    let name = format!("{first} {last}").trim().to_string();
+    let shown = if preferred.is_empty() {
+        first
+    } else {
+        preferred
+    };
+    let name = format!("{shown} {last}").trim().to_string();
     let invited = inbound::invite(
         &state,
         Invite {
@@ -202,6 +221,9 @@ pub async fn send_test(
                 "url": body.url,
                 "partner_test_id": body.partner_test_id,
                 "greenhouse_profile_url": c.greenhouse_profile_url,
+                "first_name": first,
+                "preferred_name": (!preferred.is_empty()).then_some(preferred),
+                "sent_by": body.sent_by,
             })),
         },
         &FieldNames {
@@ -235,10 +257,12 @@ pub struct TestStatusParams {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TestStatusResponse {
-    /// `complete` once the candidate has answered every question;
-    /// otherwise `invited`, `started` or `expired`.
+    /// `complete` once results exist: every assigned review is submitted
+    /// (or a recruiter decided, closing the review). Before that
+    /// `invited`, `started`, `expired`, or `awaiting_review` once the
+    /// candidate has answered everything, so Greenhouse keeps polling.
     pub partner_status: String,
-    /// Where the results are read (the interview's scorecard).
+    /// Where the results are read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partner_profile_url: Option<String>,
     /// Mean rating of the reviewers, once all assigned reviewers submitted.
@@ -292,15 +316,17 @@ pub struct ResponseErrorAck {
     pub status: u16,
 }
 
-/// Greenhouse reporting a malformed answer; logged for operators.
+/// Greenhouse reporting a malformed answer; logged for operators. The
+/// body is read as JSON whatever its Content-Type says.
 #[utoipa::path(post, path = "/v1/ats/greenhouse/response_error", tag = "ats",
     security(("greenhouse_basic" = [])), request_body = ResponseErrorReport,
-    responses((status = 200, body = ResponseErrorAck), (status = 401, body = Problem),
-              (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = ResponseErrorAck), (status = 400, body = Problem),
+              (status = 401, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn response_error(
     _greenhouse: Greenhouse,
-    Json(report): Json<ResponseErrorReport>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<ResponseErrorAck>, GreenhouseError> {
+    let report: ResponseErrorReport = parse_json(&raw_body(body)?)?;
     tracing::warn!(api_call = %report.api_call, errors = ?report.errors, details = ?report.other,
         "Greenhouse could not use an answer of ours");
     Ok(axum::Json(ResponseErrorAck { status: 200 }))

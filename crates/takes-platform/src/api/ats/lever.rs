@@ -79,18 +79,28 @@ pub async fn webhook(
         .ok_or_else(|| not_configured("Lever", "[ats.lever]"))?;
     let body = raw_body(body)?;
     let hook: LeverWebhook = parse_json(&body)?;
-    if !verify_lever(
-        cfg.signature_token.expose(),
-        &hook.token,
-        &hook.triggered_at.to_string(),
-        &hook.signature,
-    ) {
-        return Err(ApiError::unauthorized(
-            "signature does not match: expected the hex HMAC-SHA256 of token + triggeredAt \
-             keyed with the signature token configured in [ats.lever]",
-        )
-        .with_field("signature"));
-    }
+    // Lever signs each webhook with its own token: the one that verifies
+    // says which webhook this is, and so which postings it serves.
+    let tokens = cfg.tokens();
+    let serves = tokens
+        .iter()
+        .find(|(token, _)| {
+            verify_lever(
+                token,
+                &hook.token,
+                &hook.triggered_at.to_string(),
+                &hook.signature,
+            )
+        })
+        .map(|(_, postings)| postings.to_vec())
+        .ok_or_else(|| {
+            ApiError::unauthorized(format!(
+                "signature does not match: expected the hex HMAC-SHA256 of token + triggeredAt \
+                 keyed with the signature token of one of the {} webhook(s) configured in [ats.lever]",
+                tokens.len()
+            ))
+            .with_field("signature")
+        })?;
     check_fresh(&hook.triggered_at, state.clock.now())?;
     let token = hook.token.clone();
     let token = token.as_str();
@@ -105,7 +115,7 @@ pub async fn webhook(
         outcome.replayed = true;
         return Ok(axum::Json(outcome));
     }
-    let outcome = handle(&state, &cfg, hook).await?;
+    let outcome = handle(&state, &cfg, hook, &serves).await?;
     inbound::remember(
         &state,
         Source::Lever,
@@ -141,6 +151,7 @@ async fn handle(
     state: &AppState,
     cfg: &crate::ats::config::LeverConfig,
     hook: LeverWebhook,
+    serves: &[String],
 ) -> ApiResult<AtsOutcome> {
     if hook.event != STAGE_CHANGE {
         return Ok(AtsOutcome::ignored(format!(
@@ -181,6 +192,13 @@ async fn handle(
         return Ok(AtsOutcome::ignored(format!(
             "Lever says opportunity {opp_id:?} is in stage {:?}, not the screening stage {:?}",
             opp.stage, cfg.screening_stage
+        )));
+    }
+    if !serves.is_empty() && !opp.postings.iter().any(|p| serves.contains(p)) {
+        return Ok(AtsOutcome::ignored(format!(
+            "opportunity {opp_id:?} is for posting(s) {:?}; the webhook that signed this \
+             delivery serves {serves:?}",
+            opp.postings
         )));
     }
     let role_id = lever::role_for(cfg, &opp).ok_or_else(|| {

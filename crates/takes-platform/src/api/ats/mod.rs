@@ -1,11 +1,13 @@
 //! The ATS-facing endpoints under `/v1/ats/`. None takes a bearer token:
 //! each integration proves itself its own way (a Standard Webhooks
 //! signature, Greenhouse's Basic-auth key, Lever's signed token), and an
-//! integration that is not configured answers 404 saying so.
+//! integration that is not configured answers 404 saying so — except
+//! `notices`, the admins' view of what we owe the ATSs (bearer token).
 
 pub mod generic;
 pub mod greenhouse;
 pub mod lever;
+pub mod notices;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;

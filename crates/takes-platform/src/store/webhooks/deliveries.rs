@@ -202,6 +202,8 @@ pub struct Due {
     pub endpoint_id: String,
     pub url: String,
     pub secret: String,
+    /// The secret being rotated out, while it still signs.
+    pub previous_secret: Option<String>,
     pub event_id: String,
     pub body: String,
     pub attempts: i64,
@@ -213,11 +215,13 @@ pub struct Due {
 /// the same endpoint.
 pub async fn due(db: &Db, now: Millis, batch: i64) -> anyhow::Result<Vec<Due>> {
     let rows = sqlx::query(
-        "SELECT d.id, d.endpoint_id, d.event_id, d.attempts, d.first_attempt_at, e.url, e.secret, ev.body \
+        "SELECT d.id, d.endpoint_id, d.event_id, d.attempts, d.first_attempt_at, e.url, e.secret, \
+           CASE WHEN e.previous_secret_expires_at > $1 THEN e.previous_secret END AS previous_secret, ev.body \
          FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
          JOIN webhook_events ev ON ev.id = d.event_id \
          WHERE d.state = 'pending' AND d.next_attempt_at <= $1 \
            AND (d.lease_until IS NULL OR d.lease_until <= $1) AND e.status = 'active' \
+           AND (e.throttled_until IS NULL OR e.throttled_until <= $1) \
            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p WHERE p.endpoint_id = d.endpoint_id \
                 AND p.stream = d.stream AND p.seq < d.seq AND p.state = 'pending') \
          ORDER BY d.next_attempt_at, d.seq, d.id LIMIT $2",
@@ -233,6 +237,7 @@ pub async fn due(db: &Db, now: Millis, batch: i64) -> anyhow::Result<Vec<Due>> {
                 endpoint_id: r.try_get("endpoint_id")?,
                 url: r.try_get("url")?,
                 secret: r.try_get("secret")?,
+                previous_secret: r.try_get("previous_secret")?,
                 event_id: r.try_get("event_id")?,
                 body: r.try_get("body")?,
                 attempts: r.try_get("attempts")?,
