@@ -7,13 +7,16 @@
 
 use sqlx::AnyConnection;
 
-use super::worker::FAILING_NOTICE_AFTER;
-use crate::clock::{rfc3339, Millis};
+use crate::clock::{rfc3339, Millis, DAY};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::audit;
 use crate::store::webhooks::deliveries::Due;
 use crate::store::webhooks::{self as store, NoticeEmail};
+
+/// An endpoint failing this long (every attempt, across deliveries) is
+/// flagged to admins and its contact is emailed, once per streak.
+pub const FAILING_NOTICE_AFTER: Millis = DAY;
 
 /// Records a failed attempt against the endpoint; when the endpoint has
 /// now been failing long enough and nobody was told, tells them.

@@ -19,16 +19,13 @@ use rand::Rng;
 
 use super::backoff::{self, retry_delay};
 use super::{notice, signing};
-use crate::clock::{rfc3339, Millis, DAY, SECOND};
+use crate::clock::{rfc3339, Millis, SECOND};
 use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::webhooks::deliveries::Due;
 use crate::store::webhooks::{self as store, deliveries};
 use crate::worker::{Schedule, Worker, WorkerHandle};
 
-/// An endpoint failing this long (every attempt, across deliveries) is
-/// flagged to admins and its contact is emailed, once per streak.
-pub const FAILING_NOTICE_AFTER: Millis = DAY;
 /// A claimed row is left alone by other workers this long.
 const LEASE: Millis = 5 * 60 * SECOND;
 /// Receivers' answers are read up to this many bytes ...
