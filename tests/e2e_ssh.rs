@@ -74,3 +74,43 @@ fn muted_first_completes_over_ssh_without_an_audio_device() {
     t.keys(&["q"]);
     t.assert_exits_cleanly(5);
 }
+
+/// `takes doctor` in a terminal over "SSH": the link is measured through
+/// the terminal's own answers (tmux answers the cursor query here).
+#[test]
+fn doctor_in_a_terminal_measures_the_link_and_says_what_video_will_do() {
+    let home = Home::new();
+    let empty = home.config_dir().join("empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let empty = empty.display().to_string();
+    let t = Tmux::start(
+        &home,
+        &["doctor"],
+        &[
+            ("SSH_CONNECTION", "10.99.0.1 50122 10.99.0.2 22"),
+            ("XDG_RUNTIME_DIR", &empty),
+            ("TAKES_SND_DIR", &empty),
+            ("PULSE_SERVER", ""),
+            ("TAKES_SERVER", "http://127.0.0.1:9"),
+        ],
+        200,
+        50,
+    );
+    let s = t.wait("the doctor's report", 20, |s| s.contains("server"));
+    let link = s
+        .lines()
+        .find(|l| l.starts_with("link:"))
+        .unwrap_or_else(|| panic!("a link line: {s}"));
+    assert!(link.contains("round trip "), "{link}");
+    assert!(
+        link.contains("KB burst timed by the terminal's answer"),
+        "{link}"
+    );
+    assert!(link.contains("bit/s") || link.contains("fast"), "{link}");
+    assert!(
+        link.contains("-> video") || link.contains("-> a still"),
+        "{link}"
+    );
+    assert!(s.contains("session:     over SSH from 10.99.0.1"), "{s}");
+    assert!(s.contains("audio:       no audio device"), "{s}");
+}
