@@ -289,7 +289,7 @@ impl VideoPane for Video {
                 .link
                 .adapter
                 .rate()
-                .map(|r| format!(" (link {})", describe_rate(r)))
+                .map(|r| format!(", {}", describe_rate(r)))
                 .unwrap_or_default();
             let text = format!("video off (slow link{rate}) — transcript and captions");
             let y = area.y + area.height / 2;

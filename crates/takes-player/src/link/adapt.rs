@@ -21,6 +21,8 @@ pub const VIDEO_SHARE: f64 = 0.7;
 /// Writes faster than this did not wait for the link: they only say the
 /// link is at least this fast.
 const INSTANT: Duration = Duration::from_millis(2);
+/// Writes smaller than this measure nothing once there is an estimate.
+const MEASURE_MIN: usize = 2 * 1024;
 /// Smaller writes that do not block say nothing: ptys and SSH channels
 /// buffer far more than this without waiting for the link.
 const LOWER_BOUND_MIN: usize = 16 * 1024;
@@ -180,6 +182,12 @@ impl Adapter {
             self.queued = q;
         }
         let (r, measured) = sample_rate(s);
+        // A small write that waited mostly waited for the bytes ahead of
+        // it in the pty, not for its own: it would read as a slow link.
+        // A small one that did not wait says nothing either.
+        if s.bytes < MEASURE_MIN && self.rate.is_some() {
+            return;
+        }
         if !measured && s.bytes < LOWER_BOUND_MIN && self.rate.is_some() {
             return;
         }

@@ -13,7 +13,7 @@ fn drained(bytes: usize, rate: f64) -> Sample {
 }
 
 /// Runs the adapter for `secs` seconds against a link of `rate` bytes/s:
-/// every 100 ms a small UI draw, and the video frames its plan allows, each
+/// every 100 ms a UI draw, and the video frames its plan allows, each
 /// 5 bytes a full-size cell (a busy picture at the default threshold).
 fn run(a: &mut Adapter, start: Duration, secs: f64, rate: f64) -> Duration {
     let mut now = start;
@@ -28,7 +28,8 @@ fn run(a: &mut Adapter, start: Duration, secs: f64, rate: f64) -> Duration {
             a.frame_cost(bytes * d * d, CELLS);
             next_frame = now + Duration::from_secs_f64(1.0 / p.fps);
         } else {
-            a.observe(&drained(300, rate));
+            // A redraw of the status, caption and transcript lines.
+            a.observe(&drained(2_500, rate));
         }
         now += Duration::from_millis(100);
         a.evaluate(now, CELLS);

@@ -10,9 +10,10 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-/// Bytes of the burst: long enough to time on a fast link, short enough
-/// (a quarter second at 512 kbit/s) not to delay start-up much.
-pub const BURST: usize = 16 * 1024;
+/// Bytes of the burst: long enough to time past the bursts shapers and
+/// buffers let through at once (a token bucket of 16 KB is common), short
+/// enough not to delay start-up much (a second at 512 kbit/s).
+pub const BURST: usize = 64 * 1024;
 
 /// What the terminal's answers showed.
 #[derive(Debug, Clone, Copy, PartialEq)]
