@@ -95,6 +95,6 @@ bps = (txbytes() - b0) / (time.monotonic() - t0)
 lat.sort()
 q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
 line = cap().splitlines()
-video = next((l.strip("│ ") for l in line if "video " in l and ("fps" in l or "off" in l)), "-")
+video = next((l.split("││")[0].strip("│ ") for l in line if "link ~" in l or "video off" in l), "-")
 print(f"rate={rate} adapt={adapt} probes={len(lat)} lost={lost} p50={q(0.5):.0f}ms p95={q(0.95):.0f}ms max={lat[-1] if lat else 0:.0f}ms bytes/s={bps:.0f} pane='{video}'")
 PY

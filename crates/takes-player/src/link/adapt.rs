@@ -21,6 +21,8 @@ pub const VIDEO_SHARE: f64 = 0.7;
 /// Writes faster than this did not wait for the link: they only say the
 /// link is at least this fast.
 const INSTANT: Duration = Duration::from_millis(2);
+/// Share of the link above which the output counts as saturating it.
+pub const SATURATED: f64 = 0.85;
 /// Writes smaller than this measure nothing once there is an estimate.
 const MEASURE_MIN: usize = 2 * 1024;
 /// Smaller writes that do not block say nothing: ptys and SSH channels
@@ -141,6 +143,10 @@ pub struct Adapter {
     forced: Option<Level>,
     measured: bool,
     last_measured: Duration,
+    /// Bytes written (all draws) since `window_start`: what is really sent,
+    /// which the per-frame model can underestimate.
+    sent: usize,
+    window_start: Option<Duration>,
 }
 
 impl Adapter {
@@ -160,6 +166,8 @@ impl Adapter {
             forced: None,
             measured: false,
             last_measured: Duration::ZERO,
+            sent: 0,
+            window_start: None,
         }
     }
 
@@ -181,6 +189,7 @@ impl Adapter {
         if let Some(q) = s.queued {
             self.queued = q;
         }
+        self.sent += s.bytes;
         let (r, measured) = sample_rate(s);
         // A small write that waited mostly waited for the bytes ahead of
         // it in the pty, not for its own: it would read as a slow link.
@@ -287,7 +296,21 @@ impl Adapter {
                 *r *= 2.0;
             }
         }
-        let fits = self.fitting(cells, VIDEO_SHARE);
+        // Everything sent over the last second against the link: when the
+        // output as a whole nears the link's rate, keys would queue.
+        let start = *self.window_start.get_or_insert(now);
+        let span = now.saturating_sub(start);
+        let mut saturated = false;
+        if span >= Duration::from_secs(1) {
+            let sending = self.sent as f64 / span.as_secs_f64();
+            saturated = self.rate().is_some_and(|r| sending > r * SATURATED);
+            self.sent = 0;
+            self.window_start = Some(now);
+        }
+        let mut fits = self.fitting(cells, VIDEO_SHARE);
+        if saturated && self.level > Level::Off {
+            fits = fits.min(Level::ALL[self.level as usize - 1]);
+        }
         if fits < self.level {
             self.level = fits;
             self.better_since = None;

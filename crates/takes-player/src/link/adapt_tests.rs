@@ -98,6 +98,26 @@ fn recovery_waits_for_sustained_headroom() {
 }
 
 #[test]
+fn output_that_nears_the_link_steps_down_even_if_the_model_says_it_fits() {
+    let mut a = Adapter::new(30.0);
+    a.set_ceiling(Some(64_000.0));
+    a.observe(&drained(20_000, 1e9));
+    a.evaluate(Duration::ZERO, 100);
+    let before = a.level();
+    assert!(before > Level::Off, "a small pane fits: {before:?}");
+    // 60 KB/s really sent on a 64 KB/s link, in instant (buffered) writes.
+    for i in 1..=10u64 {
+        a.observe(&Sample {
+            bytes: 6_000,
+            took: Duration::ZERO,
+            queued: None,
+        });
+        a.evaluate(Duration::from_millis(100 * i), 100);
+    }
+    assert!(a.level() < before, "{:?} stays at {before:?}", a.level());
+}
+
+#[test]
 fn forced_level_ignores_the_link() {
     let mut a = Adapter::new(30.0);
     a.force(Some(Level::Full));
