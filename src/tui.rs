@@ -1,7 +1,9 @@
 //! Terminal set-up and tear-down, the input event task, and frames wrapped
 //! in DEC 2026 synchronized output so a redraw never shows half-drawn.
+//! Output goes through a writer thread ([`LinkWriter`]) so a slow link
+//! never blocks the event loop and video never queues ahead of input.
 
-use std::io::{self, Stdout, Write};
+use std::io::{self, Write};
 
 use crossterm::event::{Event, EventStream};
 use crossterm::terminal::{
@@ -12,12 +14,16 @@ use crossterm::{cursor, execute, queue};
 use futures::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
+use takes_player::link::writer::LinkHandle;
+use takes_player::link::writer::Stdout;
+use takes_player::link::{Class, LinkWriter, Sample};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::action::Action;
 
 pub struct Tui {
-    terminal: Terminal<CrosstermBackend<Stdout>>,
+    terminal: Terminal<CrosstermBackend<LinkWriter>>,
+    link: LinkHandle,
 }
 
 /// Puts the terminal back; safe to call more than once.
@@ -34,7 +40,9 @@ pub fn restore() {
 }
 
 impl Tui {
-    pub fn init() -> io::Result<Tui> {
+    /// `on_idle` is called from the writer thread when all output is
+    /// written (a held-back video frame may be drawn now).
+    pub fn init(on_idle: impl Fn() + Send + Sync + 'static) -> io::Result<Tui> {
         // A panic must not leave the terminal in raw mode.
         let prev = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -44,16 +52,39 @@ impl Tui {
         enable_raw_mode()?;
         let mut out = io::stdout();
         execute!(out, EnterAlternateScreen, cursor::Hide)?;
-        let terminal = Terminal::new(CrosstermBackend::new(out))?;
-        Ok(Tui { terminal })
+        out.flush()?;
+        let writer = LinkWriter::start(Stdout::new(), on_idle);
+        let link = writer.handle();
+        let terminal = Terminal::new(CrosstermBackend::new(writer))?;
+        Ok(Tui { terminal, link })
     }
 
-    pub fn draw(&mut self, render: impl FnOnce(&mut Frame)) -> io::Result<()> {
+    /// Draws one frame as one write; returns the bytes it took.
+    pub fn draw(&mut self, class: Class, render: impl FnOnce(&mut Frame)) -> io::Result<usize> {
+        let before = self.writer().submitted();
+        self.link.set_class(class);
+        self.link.hold(true);
         queue!(self.terminal.backend_mut(), BeginSynchronizedUpdate)?;
         let r = self.terminal.draw(render).map(|_| ());
         queue!(self.terminal.backend_mut(), EndSynchronizedUpdate)?;
+        self.link.hold(false);
         self.terminal.backend_mut().flush()?;
-        r
+        r?;
+        Ok((self.writer().submitted() - before) as usize)
+    }
+
+    fn writer(&self) -> &LinkHandle {
+        &self.link
+    }
+
+    /// Nothing queued or being written: a new video frame may go out.
+    pub fn video_ready(&self) -> bool {
+        self.writer().video_ready()
+    }
+
+    /// Finished writes since the last call.
+    pub fn take_samples(&self) -> Vec<(Class, Sample)> {
+        self.writer().take_samples()
     }
 
     pub fn size(&self) -> (u16, u16) {
@@ -66,6 +97,8 @@ impl Tui {
 
 impl Drop for Tui {
     fn drop(&mut self) {
+        // What is queued must land on the alternate screen, not after it.
+        self.writer().wait_idle();
         restore();
     }
 }

@@ -38,3 +38,66 @@ fn doctor_reports_libmpv_and_the_configured_video_output() {
         "{out}"
     );
 }
+
+/// `takes doctor` with `envs` set on top of a machine with no sound at all
+/// (no runtime-dir sockets, no ALSA devices, no PULSE_SERVER).
+fn doctor_env(envs: &[(&str, &str)]) -> String {
+    let home = tempfile::tempdir().expect("tempdir");
+    let empty = home.path().join("empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let mut cmd = Command::new(BIN);
+    cmd.arg("doctor")
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_RUNTIME_DIR", &empty)
+        .env("TAKES_SND_DIR", &empty)
+        .env_remove("TAKES_CONFIG")
+        .env_remove("PULSE_SERVER")
+        .env_remove("SSH_CONNECTION")
+        .env_remove("SSH_CLIENT")
+        .env_remove("SSH_TTY")
+        .env("TAKES_SERVER", "http://127.0.0.1:9")
+        .stdin(std::process::Stdio::null());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("takes doctor runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn doctor_over_ssh_without_sound_says_so_and_how_to_forward_it() {
+    let out = doctor_env(&[("SSH_CONNECTION", "10.99.0.1 50122 10.99.0.2 22")]);
+    assert!(
+        out.contains("session:     over SSH from 10.99.0.1"),
+        "{out}"
+    );
+    assert!(
+        out.contains("audio:       no audio device or sound server reachable"),
+        "{out}"
+    );
+    assert!(out.contains("ssh -R 4713:127.0.0.1:4713 HOST"), "{out}");
+    assert!(
+        out.contains("PULSE_SERVER=tcp:127.0.0.1:4713 takes"),
+        "{out}"
+    );
+    // No terminal on stdin: nothing to time, and it says so.
+    assert!(out.contains("link:        not measured"), "{out}");
+}
+
+#[test]
+fn doctor_names_the_sound_route_it_finds() {
+    let out = doctor_env(&[
+        ("SSH_CONNECTION", "10.99.0.1 50122 10.99.0.2 22"),
+        ("PULSE_SERVER", "tcp:127.0.0.1:4713"),
+    ]);
+    assert!(
+        out.contains("audio:       sound goes to PULSE_SERVER=tcp:127.0.0.1:4713"),
+        "{out}"
+    );
+    assert!(!out.contains("ssh -R"), "forwarded already: {out}");
+    let out = doctor_env(&[]);
+    assert!(out.contains("session:     local"), "{out}");
+    assert!(out.contains("audio:       no audio device"), "{out}");
+    assert!(!out.contains("ssh -R"), "not over SSH: {out}");
+}

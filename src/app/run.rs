@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use takes_player::link::Class;
+use takes_player::PlayerEvent;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 
 use super::action::Action;
@@ -167,7 +169,11 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         runner.run(Effect::FetchMe);
     }
     let theme = cfg.theme;
-    let mut term = tui::Tui::init()?;
+    // The writer thread wakes the loop when it has written everything: a
+    // frame held back behind a slow link can be drawn then.
+    let writer_idle = Arc::new(tokio::sync::Notify::new());
+    let idle = writer_idle.clone();
+    let mut term = tui::Tui::init(move || idle.notify_one())?;
     app.size = term.size();
     // Before the input task starts: detection reads the terminal's answers.
     let det = takes_player::detect::detect(app.settings.video_output, takes_player::QUERY_TIMEOUT);
@@ -178,12 +184,27 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         cfg.token.as_ref().ok().map(String::as_str),
         tx.clone(),
     ) {
-        Ok(v) => {
+        Ok(mut v) => {
             tracing::info!(output = v.output().name(), reason = %det.reason, "video ready");
+            // Over SSH the pty drains into the channel's window at once, so
+            // only the terminal's own answer says what the link carries.
+            if det.over_ssh && v.adapting() {
+                let probe = takes_player::link::probe::measure(takes_player::QUERY_TIMEOUT);
+                tracing::info!(?probe, "link measured through the terminal");
+                v.set_link_ceiling(probe.and_then(|p| p.bytes_per_s));
+            }
             app.video = VideoSupport::Available {
                 output: v.output().name().to_string(),
             };
             runner.video = Some(v);
+            let audio = takes_player::link::session::audio_here();
+            if app.settings.audio && !audio.reachable() {
+                app.player.no_audio = Some(if det.over_ssh {
+                    "over SSH, no audio device".to_string()
+                } else {
+                    "no audio device".to_string()
+                });
+            }
         }
         Err(why) => {
             tracing::warn!(%why, "no video");
@@ -195,35 +216,64 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     let mut first_paint = None;
+    // What the next redraw carries: `Ui` for anything the reviewer did or
+    // the app changed, `Video` when only the picture moved on.
+    let mut need = Some(Class::Ui);
     loop {
         // Drawn once per batch of actions: on change only, never on a timer
         // while idle (the tick is every 30 s, for due-in texts).
-        {
-            match runner.video.as_mut() {
-                Some(v) => {
-                    v.begin_frame();
-                    term.draw(|f| screens::draw_with_video(f, &app, &theme, Some(v)))?;
-                    v.end_frame();
+        let ready = term.video_ready();
+        if let Some(class) = need {
+            // A video-only redraw waits for the writer to be idle, so at
+            // most one frame is ever ahead of the reviewer's next key.
+            let adapting = runner.video.as_ref().is_some_and(|v| v.adapting());
+            if class == Class::Ui || ready || !adapting {
+                need = None;
+                match runner.video.as_mut() {
+                    Some(v) => {
+                        v.observe(&term.take_samples());
+                        v.begin_frame(ready);
+                        let bytes = term.draw(class, |f| {
+                            screens::draw_with_video(f, &app, &theme, Some(v))
+                        })?;
+                        v.end_frame(bytes);
+                    }
+                    None => {
+                        term.draw(class, |f| screens::draw(f, &app, &theme))?;
+                    }
                 }
-                None => term.draw(|f| screens::draw(f, &app, &theme))?,
             }
-            if first_paint.is_none() && app.queue.loaded_once {
-                first_paint = Some(cfg.started.elapsed());
-                tracing::info!(
-                    ms = first_paint.map(|d| d.as_millis() as u64),
-                    "first queue paint"
-                );
-                if cfg.exit_after_first_paint {
-                    break;
-                }
+        }
+        if first_paint.is_none() && app.queue.loaded_once {
+            first_paint = Some(cfg.started.elapsed());
+            tracing::info!(
+                ms = first_paint.map(|d| d.as_millis() as u64),
+                "first queue paint"
+            );
+            if cfg.exit_after_first_paint {
+                break;
             }
         }
         // The frame cap held a frame back: wake up to draw it.
         let capped = runner.video.as_ref().and_then(|v| v.next_draw_at());
+        let waiting = runner.video.as_ref().is_some_and(|v| v.wants_draw());
         let action = tokio::select! {
             a = rx.recv() => match a { Some(a) => a, None => break },
             _ = tick.tick() => Action::Tick,
-            _ = sleep_until_opt(capped) => continue,
+            _ = sleep_until_opt(capped) => {
+                need = need.or(Some(Class::Video));
+                continue;
+            }
+            _ = writer_idle.notified() => {
+                if let Some(v) = runner.video.as_mut() {
+                    // Learn from the writes even when nothing is drawn.
+                    v.observe(&term.take_samples());
+                }
+                if waiting {
+                    need = need.or(Some(Class::Video));
+                }
+                continue;
+            }
         };
         let mut batch = vec![action];
         // Coalesce whatever else is already waiting into one redraw.
@@ -235,6 +285,20 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         }
         for action in batch {
             app.now_ms = now_ms();
+            let class = match &action {
+                Action::Player(PlayerEvent::Frame) => {
+                    if let Some(v) = runner.video.as_mut() {
+                        v.frame_event();
+                    }
+                    Class::Video
+                }
+                Action::Player(PlayerEvent::Position { .. }) => Class::Video,
+                _ => Class::Ui,
+            };
+            need = match (need, class) {
+                (Some(Class::Ui), _) | (_, Class::Ui) => Some(Class::Ui),
+                _ => Some(Class::Video),
+            };
             for e in update(&mut app, action) {
                 runner.run(e);
             }

@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+use takes_player::link::{describe_rate, Adapter, Class, Level, Sample};
 use takes_player::{Detection, Frame, OutputKind, RenderOptions, VideoRenderer};
 #[cfg(feature = "mpv")]
 use takes_player::{Player, PlayerConfig};
@@ -29,6 +32,48 @@ pub struct Video {
     /// Pixel size asked of the player; (0, 0) while no pane shows video.
     size: (u32, u32),
     drawn: bool,
+    link: LinkState,
+}
+
+/// How the link shapes the picture (see `takes_player::link`).
+struct LinkState {
+    adapter: Adapter,
+    /// False with `TAKES_VIDEO_ADAPT=0`: full rate, frames queue as before.
+    adapt: bool,
+    over_ssh: bool,
+    user_max_fps: Option<f64>,
+    started: Instant,
+    /// The writer is idle: a new frame may be drawn this redraw.
+    gate_open: bool,
+    /// The player has a frame we have not fetched.
+    frame_waiting: bool,
+    /// This redraw drew a new frame (its bytes teach the adapter).
+    fresh: bool,
+    /// Cells of the whole picture area, and the share drawn (1 = all).
+    full_cells: usize,
+    divisor: u16,
+}
+
+impl LinkState {
+    fn new(settings: &Settings, det: &Detection) -> LinkState {
+        let adapt = std::env::var("TAKES_VIDEO_ADAPT").map_or(true, |v| v != "0");
+        let mut adapter = Adapter::new(settings.max_fps.unwrap_or(30.0));
+        if !adapt {
+            adapter.force(Some(Level::Full));
+        }
+        LinkState {
+            adapter,
+            adapt,
+            over_ssh: det.over_ssh,
+            user_max_fps: settings.max_fps,
+            started: Instant::now(),
+            gate_open: true,
+            frame_waiting: false,
+            fresh: false,
+            full_cells: 0,
+            divisor: 1,
+        }
+    }
 }
 
 impl Video {
@@ -72,6 +117,7 @@ impl Video {
                 shown: None,
                 size: (0, 0),
                 drawn: false,
+                link: LinkState::new(settings, det),
             })
         }
         #[cfg(not(feature = "mpv"))]
@@ -123,14 +169,69 @@ impl Video {
         let _ = cmd;
     }
 
-    /// Call before each redraw.
-    pub fn begin_frame(&mut self) {
-        self.drawn = false;
+    /// Whether frames are held back to what the link drains.
+    pub fn adapting(&self) -> bool {
+        self.link.adapt
     }
 
-    /// Call after each redraw: no pane showed video, so stop rendering
-    /// frames nobody sees (content only, another screen).
-    pub fn end_frame(&mut self) {
+    /// The drain rate measured through the terminal at start-up (over SSH
+    /// the pty's writes say nothing until the channel's window is full).
+    pub fn set_link_ceiling(&mut self, bytes_per_s: Option<f64>) {
+        self.link.adapter.set_ceiling(bytes_per_s);
+    }
+
+    /// The player said a frame is waiting.
+    pub fn frame_event(&mut self) {
+        self.link.frame_waiting = true;
+    }
+
+    /// A frame is waiting to be drawn (wake for it when the writer idles).
+    pub fn wants_draw(&self) -> bool {
+        self.link.frame_waiting && self.size != (0, 0)
+    }
+
+    /// Finished terminal writes: re-decides the level and applies its plan.
+    pub fn observe(&mut self, samples: &[(Class, Sample)]) {
+        let l = &mut self.link;
+        for (_, s) in samples {
+            l.adapter.observe(s);
+        }
+        if l.full_cells == 0 {
+            return;
+        }
+        let level = l.adapter.evaluate(l.started.elapsed(), l.full_cells);
+        let plan = l.adapter.plan();
+        if !l.adapt {
+            return;
+        }
+        let cap = match (l.user_max_fps, level) {
+            (_, Level::Off) => None,
+            (Some(u), _) => Some(u.min(plan.fps)),
+            (None, Level::Full) => None,
+            (None, _) => Some(plan.fps),
+        };
+        self.renderer.set_max_fps(cap);
+        self.renderer.set_threshold(plan.threshold);
+        l.divisor = plan.divisor.max(1);
+    }
+
+    /// Call before each redraw; `gate_open` says the writer is idle, so a
+    /// new frame may be drawn (otherwise the frame on screen is kept).
+    pub fn begin_frame(&mut self, gate_open: bool) {
+        self.drawn = false;
+        self.link.fresh = false;
+        self.link.gate_open = gate_open || !self.link.adapt;
+    }
+
+    /// Call after each redraw with the bytes it wrote: no pane showed
+    /// video, so stop rendering frames nobody sees (content only, another
+    /// screen).
+    pub fn end_frame(&mut self, bytes: usize) {
+        let l = &mut self.link;
+        if l.fresh && l.full_cells > 0 {
+            let d = l.divisor as usize;
+            l.adapter.frame_cost(bytes * d * d, l.full_cells);
+        }
         if !self.drawn && self.size != (0, 0) {
             self.size = (0, 0);
             #[cfg(feature = "mpv")]
@@ -147,12 +248,88 @@ impl Video {
     }
 }
 
+impl Video {
+    /// "video 8 fps, 80x20, link ~1.6 Mbit/s".
+    fn link_line(&self, picture: Rect) -> String {
+        let l = &self.link;
+        let rate = l
+            .adapter
+            .rate()
+            .map(|r| format!(", link {}", describe_rate(r)))
+            .unwrap_or_default();
+        let fps = match (l.adapter.level(), self.renderer.max_fps()) {
+            (Level::Stills, _) => "stills".to_string(),
+            (_, Some(f)) => format!("{f:.0} fps"),
+            (_, None) => "full rate".to_string(),
+        };
+        format!("video {fps}, {}x{}{rate}", picture.width, picture.height)
+    }
+
+    fn stop_frames(&mut self) {
+        if self.size != (0, 0) {
+            self.size = (0, 0);
+            #[cfg(feature = "mpv")]
+            self.player.set_render_size(0, 0);
+        }
+        self.link.frame_waiting = false;
+    }
+}
+
 impl VideoPane for Video {
     fn draw_picture(&mut self, area: Rect, buf: &mut Buffer) -> bool {
         if self.renderer.output() == OutputKind::Off {
             return false;
         }
         self.drawn = true;
+        self.link.full_cells = area.width as usize * area.height as usize;
+        let dim = Style::default().fg(Color::DarkGray);
+        if self.link.adapt && self.link.adapter.level() == Level::Off {
+            self.stop_frames();
+            let rate = self
+                .link
+                .adapter
+                .rate()
+                .map(|r| format!(", {}", describe_rate(r)))
+                .unwrap_or_default();
+            let text = format!("video off (slow link{rate}) — transcript and captions");
+            let y = area.y + area.height / 2;
+            Paragraph::new(text)
+                .style(dim)
+                .alignment(Alignment::Center)
+                .wrap(Wrap { trim: true })
+                .render(
+                    Rect::new(area.x, y, area.width, area.height - area.height / 2),
+                    buf,
+                );
+            return true;
+        }
+        // Said whenever the link shapes the picture, so the reviewer knows
+        // why it is small or slow.
+        let show_line = self.link.adapt
+            && area.height >= 3
+            && (self.link.over_ssh || self.link.adapter.level() < Level::Full);
+        let mut picture = area;
+        if show_line {
+            picture.height -= 1;
+        }
+        let d = self.link.divisor.max(1);
+        let (w, h) = ((picture.width / d).max(2), (picture.height / d).max(1));
+        let area = Rect::new(
+            picture.x + (picture.width - w.min(picture.width)) / 2,
+            picture.y + (picture.height - h.min(picture.height)) / 2,
+            w.min(picture.width),
+            h.min(picture.height),
+        );
+        if show_line {
+            let line = self.link_line(area);
+            Paragraph::new(line)
+                .style(dim)
+                .alignment(Alignment::Center)
+                .render(
+                    Rect::new(picture.x, picture.bottom(), picture.width, 1),
+                    buf,
+                );
+        }
         let size = self.renderer.pixel_size(area);
         if size != self.size {
             self.size = size;
@@ -161,11 +338,14 @@ impl VideoPane for Video {
         }
         // Over the cap: keep showing the frame already there (the pane must
         // be redrawn in full each time, or it would flicker to blank).
-        if self.renderer.next_draw_at(Instant::now()).is_none() {
+        // Behind a busy writer, too: a new frame would queue behind it.
+        if self.link.gate_open && self.renderer.next_draw_at(Instant::now()).is_none() {
             #[cfg(feature = "mpv")]
             if let Some(f) = self.player.latest_frame() {
+                self.link.fresh = self.shown.as_ref().is_none_or(|s| s.seq != f.seq);
                 self.shown = Some(f);
             }
+            self.link.frame_waiting = false;
         }
         match self.shown.clone() {
             Some(f) => {

@@ -28,6 +28,14 @@ const PACKAGES: &[(&str, &str)] = &[
         "installing the OpenAPI validator used by the tests",
     ),
     ("espeak-ng", "speech for transcription tests and benchmarks"),
+    (
+        "openssh-server",
+        "the slow-link test: sshd in a network namespace (tests/slow_link.rs)",
+    ),
+    (
+        "iproute2",
+        "the slow-link test: namespaces, veth and tc tbf",
+    ),
 ];
 
 /// Python packages: tools the tests call, and pocketsphinx, the server's

@@ -4,6 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::detect::{self, Detection, OutputSetting};
+use crate::link::probe::{self, LinkProbe};
+use crate::link::session::{self, Audio};
+use crate::link::{describe_rate, Adapter, Level};
 
 #[derive(Debug, Clone)]
 pub struct DoctorReport {
@@ -18,6 +21,11 @@ pub struct DoctorReport {
     pub sync_output: Option<bool>,
     pub over_ssh: bool,
     pub in_multiplexer: bool,
+    /// The SSH client's address when over SSH.
+    pub ssh_client: Option<String>,
+    pub audio: Audio,
+    /// Measured through the terminal (only with a terminal on stdin).
+    pub link: Option<LinkProbe>,
 }
 
 /// Probes libmpv and the terminal. If stdin is a terminal it is put in raw
@@ -60,6 +68,8 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         d.color_reason = why;
         d
     };
+    // After detection, still in raw mode: the answers come on stdin.
+    let link = if raw { probe::measure(timeout) } else { None };
     if raw {
         let _ = crossterm::terminal::disable_raw_mode();
     }
@@ -76,6 +86,46 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         sync_output: det.sync_output,
         over_ssh: det.over_ssh,
         in_multiplexer: det.in_multiplexer,
+        ssh_client: session::ssh_here(),
+        audio: session::audio_here(),
+        link,
+    }
+}
+
+/// The video level a link of `bytes_per_s` starts at for a pane of `cells`.
+pub fn level_for(bytes_per_s: f64, cells: usize) -> Level {
+    let mut a = Adapter::new(30.0);
+    a.set_ceiling(Some(bytes_per_s));
+    a.fitting(cells, crate::link::adapt::VIDEO_SHARE)
+}
+
+impl DoctorReport {
+    /// "link: ..." and what video will do over it.
+    fn link_line(&self) -> String {
+        let Some(l) = self.link else {
+            return "not measured (no terminal on stdin to answer a cursor query)".into();
+        };
+        let rtt = format!("round trip {} ms", l.rtt.as_millis());
+        match l.bytes_per_s {
+            Some(r) => {
+                // The review screen's pane at 160x48 is about 100x30 cells.
+                let level = level_for(r, 100 * 30);
+                let plan = crate::link::adapt::plan(level, 30.0);
+                let what = match level {
+                    Level::Off => "video off, transcript and captions (the link cannot carry a picture and keep keys instant)".to_string(),
+                    Level::Stills => "a still every few seconds".to_string(),
+                    l => format!("video {}, up to {:.0} fps", l.name(), plan.fps),
+                };
+                format!(
+                    "{rtt}, {} (a {} KB burst timed by the terminal's answer) -> {what}; adapts as it plays",
+                    describe_rate(r),
+                    probe::BURST / 1024
+                )
+            }
+            None => {
+                format!("{rtt}; the burst was not answered in time -> video starts off and adapts")
+            }
+        }
     }
 }
 
@@ -114,15 +164,30 @@ impl fmt::Display for DoctorReport {
             None => "unknown (no answer to DECRQM 2026)",
         };
         writeln!(f, "sync output: {sync}")?;
-        write!(
+        let ssh = self.over_ssh || self.ssh_client.is_some();
+        writeln!(
             f,
             "session:     {}{}",
-            if self.over_ssh { "over SSH" } else { "local" },
+            match &self.ssh_client {
+                Some(c) if c != "?" => format!("over SSH from {c}"),
+                _ if ssh => "over SSH".to_string(),
+                _ => "local".to_string(),
+            },
             if self.in_multiplexer {
                 ", inside tmux/screen"
             } else {
                 ""
             }
-        )
+        )?;
+        writeln!(f, "link:        {}", self.link_line())?;
+        write!(
+            f,
+            "audio:       {}",
+            session::describe_audio(&self.audio, ssh)
+        )?;
+        if ssh && !matches!(self.audio, Audio::PulseServer(_)) {
+            write!(f, "\n             {}", session::FORWARD_HINT)?;
+        }
+        Ok(())
     }
 }

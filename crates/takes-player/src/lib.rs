@@ -27,6 +27,7 @@ use std::sync::Arc;
 pub mod detect;
 pub mod doctor;
 pub mod halfblock;
+pub mod link;
 pub mod muted_first;
 pub mod play;
 pub mod video;

@@ -101,6 +101,23 @@ impl VideoRenderer {
         self.halfblocks.invalidate();
     }
 
+    /// The frame-rate cap now (the link adapter lowers it on a slow link).
+    pub fn set_max_fps(&mut self, fps: Option<f64>) {
+        self.opts.max_fps = fps.filter(|f| f.is_finite() && *f > 0.0);
+    }
+
+    pub fn max_fps(&self) -> Option<f64> {
+        self.opts.max_fps
+    }
+
+    /// The half-block change threshold now (coarser on a slow link).
+    pub fn set_threshold(&mut self, threshold: u32) {
+        if threshold != self.opts.threshold {
+            self.opts.threshold = threshold;
+            self.halfblocks.set_threshold(threshold);
+        }
+    }
+
     /// The pixel size the player should render for a pane of `area`:
     /// pass it to `Player::set_render_size`.
     pub fn pixel_size(&self, area: Rect) -> (u32, u32) {

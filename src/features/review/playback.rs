@@ -102,9 +102,13 @@ pub fn after_muted_rating(app: &mut App, n: i64) -> Vec<Effect> {
         return vec![];
     }
     app.player.muted = false;
-    app.info(format!(
-        "Muted rating {n} saved — now the pass with sound: watch again and rate"
-    ));
+    app.info(match &app.player.no_audio {
+        None => format!("Muted rating {n} saved — now the pass with sound: watch again and rate"),
+        Some(_) => format!(
+            "Muted rating {n} saved — pass with sound, but no sound can play here: \
+             follow the captions and rate"
+        ),
+    });
     if !video_available(app) {
         return vec![];
     }
@@ -531,7 +535,13 @@ fn toggle_sound(app: &mut App) -> Vec<Effect> {
         }
         _ => {
             app.player.muted = false;
-            app.info("Sound on: the pass with sound");
+            match app.player.no_audio.clone() {
+                None => app.info("Sound on: the pass with sound"),
+                Some(why) => app.warn(format!(
+                    "No sound here ({why}): captions show the speech; \
+                     `takes doctor` tells how to forward sound"
+                )),
+            }
             if live {
                 vec![Effect::Player(PlayerCmd::Mute(false))]
             } else {
@@ -567,6 +577,9 @@ pub fn pass_label(app: &App) -> Option<String> {
             "muted pass {:.0}%",
             (m.watched_fraction() * 100.0).min(100.0)
         )),
+        (_, Pass::WithSound) if app.player.no_audio.is_some() => {
+            Some("pass with sound (captions)".into())
+        }
         (_, Pass::WithSound) => Some("pass with sound".into()),
     }
 }

@@ -48,6 +48,9 @@ pub struct PlayerState {
     /// The transcript selection follows playback; off after J/K picks a
     /// cue by hand, on again after a seek.
     pub follow: bool,
+    /// Why no sound can play here (no audio device or server reachable,
+    /// e.g. over SSH); the pass with sound then leans on the captions.
+    pub no_audio: Option<String>,
 }
 
 impl Default for PlayerState {
@@ -61,6 +64,7 @@ impl Default for PlayerState {
             muted: true,
             volume: 100.0,
             follow: true,
+            no_audio: None,
         }
     }
 }

@@ -189,11 +189,14 @@ fn draw_video(
             Playback::Failed(_) => "✗ failed".into(),
         }
     };
-    let sound = match pass_label(app) {
-        Some(pass) if p.muted => format!("sound off · {pass}"),
-        Some(pass) => format!("sound on · {pass}"),
-        None if p.muted => "sound off".into(),
-        None => "sound on".into(),
+    // Never "sound on" where nothing can play.
+    let sound = match (pass_label(app), &p.no_audio) {
+        (Some(pass), Some(_)) => format!("no sound here · {pass}"),
+        (None, Some(_)) => "no sound here (captions)".into(),
+        (Some(pass), None) if p.muted => format!("sound off · {pass}"),
+        (Some(pass), None) => format!("sound on · {pass}"),
+        (None, None) if p.muted => "sound off".into(),
+        (None, None) => "sound on".into(),
     };
     let status = format!(
         "{state} {} / {} · {:.2}x · {sound} · vol {:.0}%",
@@ -210,9 +213,17 @@ fn draw_video(
     );
     if caption_h > 0 {
         let caption = caption_at(app, p.position_s).unwrap_or_default();
+        // Without sound the captions carry the speech: make them stand out.
+        let style = if p.no_audio.is_some() && !p.muted {
+            theme
+                .cue
+                .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::REVERSED)
+        } else {
+            theme.cue.patch(bg_of(theme.video))
+        };
         f.render_widget(
             Paragraph::new(fit(&caption, inner.width as usize))
-                .style(theme.cue.patch(bg_of(theme.video)))
+                .style(style)
                 .alignment(Alignment::Center),
             caption_area,
         );

@@ -1,0 +1,186 @@
+use super::*;
+use proptest::prelude::*;
+
+const CELLS: usize = 160 * 40;
+
+/// A sink draining `rate` bytes/s takes `bytes / rate` for a write.
+fn drained(bytes: usize, rate: f64) -> Sample {
+    Sample {
+        bytes,
+        took: Duration::from_secs_f64(bytes as f64 / rate),
+        queued: Some(0),
+    }
+}
+
+/// Runs the adapter for `secs` seconds against a link of `rate` bytes/s:
+/// every 100 ms a UI draw, and the video frames its plan allows, each
+/// 5 bytes a full-size cell (a busy picture at the default threshold).
+fn run(a: &mut Adapter, start: Duration, secs: f64, rate: f64) -> Duration {
+    let mut now = start;
+    let end = start + Duration::from_secs_f64(secs);
+    let mut next_frame = start;
+    while now < end {
+        let p = a.plan();
+        if p.level != Level::Off && p.fps > 0.0 && now >= next_frame {
+            let d = p.divisor as usize;
+            let bytes = CELLS / (d * d) * 5;
+            a.observe(&drained(bytes, rate));
+            a.frame_cost(bytes * d * d, CELLS);
+            next_frame = now + Duration::from_secs_f64(1.0 / p.fps);
+        } else {
+            // A redraw of the status, caption and transcript lines.
+            a.observe(&drained(2_500, rate));
+        }
+        now += Duration::from_millis(100);
+        a.evaluate(now, CELLS);
+    }
+    now
+}
+
+#[test]
+fn no_budget_before_any_measure() {
+    let a = Adapter::new(30.0);
+    assert_eq!(a.budget(), 0);
+    assert_eq!(a.rate(), None);
+}
+
+#[test]
+fn a_slow_write_measures_the_link() {
+    let mut a = Adapter::new(30.0);
+    a.observe(&drained(25_000, 250_000.0));
+    let r = a.rate().expect("measured");
+    assert!((r - 250_000.0).abs() < 1.0, "{r}");
+    assert_eq!(a.budget(), 25_000);
+}
+
+#[test]
+fn what_is_queued_comes_off_the_budget() {
+    let mut a = Adapter::new(30.0);
+    a.observe(&Sample {
+        bytes: 25_000,
+        took: Duration::from_millis(100),
+        queued: Some(20_000),
+    });
+    assert_eq!(a.budget(), 5_000);
+}
+
+#[test]
+fn a_fast_terminal_reaches_full_rate() {
+    let mut a = Adapter::new(30.0);
+    let t = run(&mut a, Duration::ZERO, 12.0, 100e6);
+    assert_eq!(a.level(), Level::Full, "at {t:?}");
+}
+
+#[test]
+fn two_mbit_keeps_a_picture_and_512k_goes_to_stills_or_off() {
+    let mut a = Adapter::new(30.0);
+    run(&mut a, Duration::ZERO, 10.0, 250_000.0);
+    assert!(a.level() >= Level::LowRes, "{:?} at 2 Mbit/s", a.level());
+    assert!(a.level() < Level::Full, "full rate cannot fit 2 Mbit/s");
+    let mut b = Adapter::new(30.0);
+    run(&mut b, Duration::ZERO, 10.0, 64_000.0);
+    assert!(b.level() <= Level::Stills, "{:?} at 512 kbit/s", b.level());
+}
+
+#[test]
+fn recovery_waits_for_sustained_headroom() {
+    let mut a = Adapter::new(30.0);
+    let t = run(&mut a, Duration::ZERO, 5.0, 30_000.0);
+    assert_eq!(a.level(), Level::Off);
+    // The link recovers: not at once, one step per RECOVER_AFTER.
+    a.observe(&drained(1_000_000, 50e6));
+    a.evaluate(t, CELLS);
+    assert_eq!(a.level(), Level::Off, "no jump on the first good sample");
+    let t = run(&mut a, t, 1.0, 50e6);
+    assert!(a.level() <= Level::Stills, "{:?}", a.level());
+    run(&mut a, t, 45.0, 50e6);
+    assert_eq!(a.level(), Level::Full);
+}
+
+#[test]
+fn output_that_nears_the_link_steps_down_even_if_the_model_says_it_fits() {
+    let mut a = Adapter::new(30.0);
+    a.set_ceiling(Some(64_000.0));
+    a.observe(&drained(20_000, 1e9));
+    a.evaluate(Duration::ZERO, 100);
+    let before = a.level();
+    assert!(before > Level::Off, "a small pane fits: {before:?}");
+    // 60 KB/s really sent on a 64 KB/s link, in instant (buffered) writes.
+    for i in 1..=10u64 {
+        a.observe(&Sample {
+            bytes: 6_000,
+            took: Duration::ZERO,
+            queued: None,
+        });
+        a.evaluate(Duration::from_millis(100 * i), 100);
+    }
+    assert!(a.level() < before, "{:?} stays at {before:?}", a.level());
+}
+
+#[test]
+fn forced_level_ignores_the_link() {
+    let mut a = Adapter::new(30.0);
+    a.force(Some(Level::Full));
+    run(&mut a, Duration::ZERO, 3.0, 10_000.0);
+    assert_eq!(a.level(), Level::Full);
+}
+
+#[test]
+fn ceiling_caps_an_optimistic_pty() {
+    let mut a = Adapter::new(30.0);
+    a.observe(&drained(100_000, 1e9));
+    a.set_ceiling(Some(200_000.0));
+    assert_eq!(a.rate(), Some(200_000.0));
+    assert_eq!(a.budget(), 20_000);
+}
+
+#[test]
+fn rates_read_like_a_person_would_say_them() {
+    assert_eq!(describe_rate(200_000.0), "~1.6 Mbit/s");
+    assert_eq!(describe_rate(64_000.0), "~512 kbit/s");
+}
+
+proptest! {
+    /// Whatever the writes, against a constant drain rate the budget never
+    /// exceeds what that link drains in the window.
+    #[test]
+    fn budget_never_exceeds_what_drains(
+        rate in 5_000.0f64..50e6,
+        sizes in prop::collection::vec(1usize..400_000, 1..60),
+    ) {
+        let mut a = Adapter::new(30.0);
+        for b in sizes {
+            a.observe(&drained(b, rate));
+            let most = rate * BUDGET_WINDOW.as_secs_f64();
+            prop_assert!(a.budget() as f64 <= most + 1.0, "{} > {most}", a.budget());
+        }
+    }
+
+    /// A falling link never raises the level.
+    #[test]
+    fn degradation_is_monotone(
+        start in 20_000.0f64..20e6,
+        factors in prop::collection::vec(0.5f64..1.0, 1..40),
+    ) {
+        let mut a = Adapter::new(30.0);
+        let mut rate = start;
+        // Settled at the starting rate first: recovery is not degradation.
+        let mut now = run(&mut a, Duration::ZERO, 15.0, rate);
+        let mut last = a.level();
+        for f in factors {
+            rate *= f;
+            now = run(&mut a, now, 0.3, rate);
+            prop_assert!(a.level() <= last, "{:?} after {:?} at {rate}", a.level(), last);
+            last = a.level();
+        }
+    }
+
+    /// After any slow spell, a link that becomes fast reaches full rate.
+    #[test]
+    fn recovers_when_the_link_does(slow in 2_000.0f64..300_000.0, secs in 0.5f64..5.0) {
+        let mut a = Adapter::new(30.0);
+        let t = run(&mut a, Duration::ZERO, secs, slow);
+        run(&mut a, t, 45.0, 80e6);
+        prop_assert_eq!(a.level(), Level::Full);
+    }
+}
