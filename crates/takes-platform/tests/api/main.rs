@@ -16,6 +16,7 @@ mod concurrency;
 mod demo_data;
 mod email;
 mod greenhouse;
+mod insights;
 mod invitations;
 mod lever;
 mod lifecycle;
