@@ -218,3 +218,40 @@ pub struct MyInsights {
     pub shift: Option<Shift>,
     pub leniency: Option<Leniency>,
 }
+
+/// One role's completion in the recent period against its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CompletionCheck {
+    pub role_id: String,
+    pub title: String,
+    /// `dropped`, `quiet`, or `too_few` (fewer invitations than the rule's
+    /// minimum in a period).
+    pub verdict: String,
+    pub recent_invited: i64,
+    pub recent_completed: i64,
+    pub baseline_invited: i64,
+    pub baseline_completed: i64,
+    pub recent_rate: Option<f64>,
+    pub baseline_rate: Option<f64>,
+    /// The two-proportion z (recent against baseline).
+    pub z: Option<f64>,
+    /// One-sided p-value for "recent is lower".
+    pub p_value: Option<f64>,
+    /// What the periods' invitations did differently (question-set version,
+    /// completion window), in words.
+    pub changes: Vec<String>,
+}
+
+/// `GET /v1/insights/alerts`: the completion drop check of every role in
+/// scope; `alerts` are the ones that dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AlertsReport {
+    pub days: i64,
+    /// Windows that closed in `[recent_from, until)` are the recent period,
+    /// in `[baseline_from, recent_from)` the baseline.
+    pub baseline_from: String,
+    pub recent_from: String,
+    pub until: String,
+    pub alerts: Vec<CompletionCheck>,
+    pub checked: Vec<CompletionCheck>,
+}

@@ -449,6 +449,19 @@ fn matrix() -> Vec<Row> {
         ),
         (
             Method::GET,
+            "/v1/insights/alerts",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::GET,
             "/v1/insights/me",
             None,
             vec![

@@ -17,6 +17,7 @@ mod demo_data;
 mod email;
 mod greenhouse;
 mod insights;
+mod insights_alerts;
 mod invitations;
 mod lever;
 mod lifecycle;

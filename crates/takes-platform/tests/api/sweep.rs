@@ -110,6 +110,7 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/insights/shift",                                [401, 401, 403, 403, 200, 200]),
     ("GET /v1/insights/reliability",                          [401, 401, 403, 403, 200, 200]),
     ("GET /v1/insights/me",                                   [401, 401, 200, 200, 200, 200]),
+    ("GET /v1/insights/alerts",                               [401, 401, 403, 403, 200, 200]),
     ("GET /v1/responses/{response_id}/transcript",            [401, 401, 200, 404, 200, 200]),
     ("GET /v1/transcripts/failures",                          [401, 401, 403, 403, 200, 200]),
     ("GET /v1/roles/{id}/invitation-settings",                [401, 401, 403, 403, 200, 200]),

@@ -3,6 +3,7 @@
 //! figure needs, so an organisation with 100,000 interviews answers in one
 //! pass. The figures themselves are computed in `crate::insights`.
 
+pub mod alerts;
 pub mod reviewing;
 
 use sqlx::any::AnyArguments;
