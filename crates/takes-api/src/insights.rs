@@ -255,3 +255,45 @@ pub struct AlertsReport {
     pub alerts: Vec<CompletionCheck>,
     pub checked: Vec<CompletionCheck>,
 }
+
+/// `PUT /v1/outcomes/{id}` (an interview id): what became of the candidate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeWrite {
+    pub hired: bool,
+    /// Performance rating after 6 months (the employer's scale).
+    #[serde(default)]
+    pub performance_6m: Option<f64>,
+    #[serde(default)]
+    pub performance_12m: Option<f64>,
+    /// Still employed after 12 months.
+    #[serde(default)]
+    pub employed_12m: Option<bool>,
+}
+
+/// One score's correlation with one outcome (Spearman, bootstrap 95%).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ValidityFigure {
+    /// A question id, or `total`.
+    pub key: String,
+    pub label: String,
+    /// `hired`, `performance_6m`, `performance_12m` or `employed_12m`.
+    pub outcome: String,
+    pub n: i64,
+    pub rho: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// `too_few` (n < 10), `small` (n < 30), `predicts`, `does_not_predict`.
+    pub verdict: String,
+}
+
+/// `GET /v1/insights/validity`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ValidityReport {
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub figures: Vec<ValidityFigure>,
+    /// Questions with enough data (n ≥ 30) for some outcome that predict
+    /// none of them.
+    pub not_predicting: Vec<String>,
+}

@@ -173,6 +173,8 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(insights::figures::get_reliability))
         .routes(routes!(insights::me::get_me))
         .routes(routes!(insights::alerts::get_alerts))
+        .routes(routes!(insights::validity::get_validity))
+        .routes(routes!(insights::validity::put_outcome))
         .routes(routes!(scorecard::scorecard))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))

@@ -449,6 +449,33 @@ fn matrix() -> Vec<Row> {
         ),
         (
             Method::GET,
+            "/v1/insights/validity",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/outcomes/{i}",
+            Some(json!({"hired": true, "performance_12m": 4.0})),
+            // Rita does not recruit for the fixture's role.
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 204),
+            ],
+        ),
+        (
+            Method::GET,
             "/v1/insights/alerts",
             None,
             vec![

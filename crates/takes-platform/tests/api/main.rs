@@ -18,6 +18,7 @@ mod email;
 mod greenhouse;
 mod insights;
 mod insights_alerts;
+mod insights_validity;
 mod invitations;
 mod lever;
 mod lifecycle;

@@ -8,6 +8,7 @@ pub mod alerts;
 mod convert;
 pub mod figures;
 pub mod me;
+pub mod validity;
 
 use serde::Deserialize;
 use takes_api::UserRole;
