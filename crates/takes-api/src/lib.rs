@@ -18,6 +18,7 @@ pub mod webhooks;
 pub use webhooks::*;
 pub mod lifecycle;
 pub use lifecycle::*;
+pub mod insights;
 pub mod process;
 pub mod roles;
 pub mod scoring;

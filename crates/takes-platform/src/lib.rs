@@ -21,6 +21,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod ids;
+pub mod insights;
 pub mod invitations;
 pub mod media;
 pub mod process;

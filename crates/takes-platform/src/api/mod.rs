@@ -9,6 +9,7 @@ pub(crate) mod calibration;
 mod candidate;
 mod health;
 mod idempotency;
+mod insights;
 mod interviews;
 mod invitations;
 mod me;
@@ -71,7 +72,10 @@ use crate::state::AppState;
                                           log, dead letters and replay; admins only"),
         (name = "ats", description = "Inbound ATS integrations, each off until configured under [ats]: a generic \
                                      Standard-Webhooks-signed endpoint, the Greenhouse Assessment Partner API \
-                                     (HTTP Basic with the API key) and Lever's signed stage-change webhook")
+                                     (HTTP Basic with the API key) and Lever's signed stage-change webhook"),
+        (name = "insights", description = "Process insights (docs/INSIGHTS.md): funnel, turnaround, score \
+                                          distributions, muted-first shift, reliability drift; recruiters (their \
+                                          roles) and admins, and every reviewer's own figures at /v1/insights/me")
     )
 )]
 struct ApiDoc;
@@ -161,6 +165,16 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calibration::reveal))
         .routes(routes!(calibration::add_note))
         .routes(routes!(reliability::reliability))
+        // Process insights (issue 15).
+        .routes(routes!(insights::figures::get_funnel))
+        .routes(routes!(insights::figures::get_turnaround))
+        .routes(routes!(insights::figures::get_scores))
+        .routes(routes!(insights::figures::get_shift))
+        .routes(routes!(insights::figures::get_reliability))
+        .routes(routes!(insights::me::get_me))
+        .routes(routes!(insights::alerts::get_alerts))
+        .routes(routes!(insights::validity::get_validity))
+        .routes(routes!(insights::validity::put_outcome))
         .routes(routes!(scorecard::scorecard))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))

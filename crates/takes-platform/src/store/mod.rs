@@ -15,6 +15,7 @@ pub mod calibration;
 pub mod decisions;
 pub mod email;
 pub mod idempotency;
+pub mod insights;
 pub mod interviews;
 pub mod invitations;
 pub mod page;

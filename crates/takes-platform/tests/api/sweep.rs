@@ -104,6 +104,16 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/openapi.json",                                  [200, 200, 200, 200, 200, 200]),
     ("GET /v1/queue",                                         [401, 401, 200, 200, 200, 200]),
     ("GET /v1/reliability",                                   [401, 401, 403, 403, 200, 200]),
+    // Process insights (issue 15): organisation-wide figures are staff only.
+    ("GET /v1/insights/funnel",                               [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/turnaround",                           [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/scores",                               [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/shift",                                [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/reliability",                          [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/me",                                   [401, 401, 200, 200, 200, 200]),
+    ("GET /v1/insights/alerts",                               [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/insights/validity",                             [401, 401, 403, 403, 200, 200]),
+    ("PUT /v1/outcomes/{id}",                                 [401, 401, 422, 422, 422, 422]),
     ("GET /v1/responses/{response_id}/transcript",            [401, 401, 200, 404, 200, 200]),
     ("GET /v1/transcripts/failures",                          [401, 401, 403, 403, 200, 200]),
     ("GET /v1/roles/{id}/invitation-settings",                [401, 401, 403, 403, 200, 200]),
@@ -270,7 +280,7 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         p.f.assignments[0].as_str()
     } else if path.starts_with("/v1/board/") {
         ids.board_interview.as_str()
-    } else if path.starts_with("/v1/interviews/") {
+    } else if path.starts_with("/v1/interviews/") || path.starts_with("/v1/outcomes/") {
         p.f.interview.as_str()
     } else if path.starts_with("/v1/calibration/") {
         ids.cal.session.as_str()

@@ -1,0 +1,445 @@
+//! The organisation-wide insights (recruiters and admins): funnel,
+//! turnaround, score distributions with leniency and halo, the muted-first
+//! shift, and reliability drift. Each `*_report` builds the wire report
+//! from the store's rows; the handlers only authorize and call it, so the
+//! `takes report` command reads exactly what the API serves.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use sqlx::AnyConnection;
+use takes_api::insights::{
+    FunnelGroup, FunnelReport, QuarterReliability, QuestionSetDropOff, ReliabilityDrift,
+    ReliabilityDriftReport, ScoreDistribution, ScoresReport, ShiftReport, Turnaround,
+    TurnaroundReport,
+};
+use takes_api::Problem;
+
+use super::convert::{self, u};
+use super::{require_staff, scope, InsightsParams, Period};
+use crate::auth::Caller;
+use crate::clock::{rfc3339, Millis, HOUR};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Query;
+use crate::insights::{describe, drift, funnel, raters};
+use crate::state::AppState;
+use crate::store::insights::{self as store, reviewing, Scope};
+
+fn counts(r: &store::FunnelRow) -> funnel::StageCounts {
+    funnel::StageCounts {
+        invited: u(r.invited),
+        started: u(r.started),
+        completed: u(r.completed),
+        reviewed: u(r.reviewed),
+        decided: u(r.decided),
+    }
+}
+
+fn add(a: &mut funnel::StageCounts, b: funnel::StageCounts) {
+    a.invited += b.invited;
+    a.started += b.started;
+    a.completed += b.completed;
+    a.reviewed += b.reviewed;
+    a.decided += b.decided;
+}
+
+fn groups(map: BTreeMap<String, (String, funnel::StageCounts)>) -> Vec<FunnelGroup> {
+    map.into_iter()
+        .map(|(key, (label, c))| FunnelGroup {
+            key,
+            label,
+            stages: convert::stages(c),
+        })
+        .collect()
+}
+
+pub async fn funnel_report(
+    conn: &mut AnyConnection,
+    s: &Scope,
+    period: Period,
+) -> ApiResult<FunnelReport> {
+    let rows = store::funnel(conn, s).await?;
+    let mut total = funnel::StageCounts::default();
+    let (mut by_role, mut by_department, mut by_week) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for r in &rows {
+        let c = counts(r);
+        add(&mut total, c);
+        add(
+            &mut by_role
+                .entry(r.role_id.clone())
+                .or_insert_with(|| (r.title.clone(), Default::default()))
+                .1,
+            c,
+        );
+        add(
+            &mut by_department
+                .entry(r.department.clone())
+                .or_insert_with(|| (r.department.clone(), Default::default()))
+                .1,
+            c,
+        );
+        let day: String = rfc3339(r.week).chars().take(10).collect();
+        add(
+            &mut by_week
+                .entry(day.clone())
+                .or_insert_with(|| (format!("week of {day}"), Default::default()))
+                .1,
+            c,
+        );
+    }
+    let started: BTreeMap<String, i64> =
+        store::started_by_set(conn, s).await?.into_iter().collect();
+    let mut sets: BTreeMap<String, (QuestionSetDropOff, Vec<(u64, String)>)> = BTreeMap::new();
+    for a in store::answered(conn, s).await? {
+        let entry = sets.entry(a.question_set_id.clone()).or_insert_with(|| {
+            (
+                QuestionSetDropOff {
+                    started: started.get(&a.question_set_id).copied().unwrap_or(0),
+                    question_set_id: a.question_set_id.clone(),
+                    name: a.set_name.clone(),
+                    version: a.version,
+                    questions: Vec::new(),
+                },
+                Vec::new(),
+            )
+        });
+        entry.1.push((u(a.answered), a.prompt));
+    }
+    let drop_off = sets
+        .into_values()
+        .map(|(mut set, answered)| {
+            let counts: Vec<u64> = answered.iter().map(|(n, _)| *n).collect();
+            set.questions = funnel::drop_off(u(set.started), &counts)
+                .iter()
+                .zip(answered)
+                .map(|(d, (_, prompt))| convert::drop_off(d, prompt))
+                .collect();
+            set
+        })
+        .collect();
+    let completions: Vec<funnel::Completion> = store::completions(conn, s)
+        .await?
+        .into_iter()
+        .map(
+            |(invited_at, expires_at, completed_at)| funnel::Completion {
+                invited_at,
+                expires_at,
+                completed_at,
+            },
+        )
+        .collect();
+    Ok(FunnelReport {
+        since: period.since,
+        until: period.until,
+        total: convert::stages(total),
+        by_role: groups(by_role),
+        by_department: groups(by_department),
+        by_week: groups(by_week),
+        drop_off,
+        window: convert::window(&funnel::window_use(&completions)),
+    })
+}
+
+fn hours(from: Millis, to: Option<Millis>) -> Option<f64> {
+    to.map(|t| t.saturating_sub(from) as f64 / HOUR as f64)
+}
+
+/// Turnaround of a set of assignments (one reviewer's or one role's).
+pub fn turnaround(
+    key: String,
+    label: String,
+    rows: &[&reviewing::AssignmentTimes],
+    now: Millis,
+) -> Turnaround {
+    let first: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| hours(r.completed_at, r.first_score_at))
+        .collect();
+    let submitted: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| hours(r.completed_at, r.submitted_at))
+        .collect();
+    Turnaround {
+        key,
+        label,
+        assignments: rows.len() as i64,
+        overdue: rows
+            .iter()
+            .filter(|r| r.submitted_at.is_none() && r.due_at < now)
+            .count() as i64,
+        to_first_score_h: convert::percentiles(&describe::percentiles(&first)),
+        to_submitted_h: convert::percentiles(&describe::percentiles(&submitted)),
+    }
+}
+
+pub async fn turnaround_report(
+    conn: &mut AnyConnection,
+    s: &Scope,
+    period: Period,
+    now: Millis,
+) -> ApiResult<TurnaroundReport> {
+    let rows = reviewing::assignment_times(conn, s).await?;
+    let mut by_reviewer: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
+    let mut by_role: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
+    let mut decided: BTreeMap<&str, f64> = BTreeMap::new();
+    for r in &rows {
+        by_reviewer
+            .entry((&r.reviewer, &r.reviewer_id))
+            .or_default()
+            .push(r);
+        by_role.entry((&r.title, &r.role_id)).or_default().push(r);
+        if let Some(h) = hours(r.completed_at, r.first_decision_at) {
+            decided.insert(&r.interview_id, h);
+        }
+    }
+    let to_decision: Vec<f64> = decided.into_values().collect();
+    Ok(TurnaroundReport {
+        since: period.since,
+        until: period.until,
+        by_reviewer: by_reviewer
+            .iter()
+            .map(|((name, id), v)| turnaround(id.to_string(), name.to_string(), v, now))
+            .collect(),
+        by_role: by_role
+            .iter()
+            .map(|((title, id), v)| turnaround(id.to_string(), title.to_string(), v, now))
+            .collect(),
+        to_decision_h: convert::percentiles(&describe::percentiles(&to_decision)),
+    })
+}
+
+/// Ratings grouped by `key`, each group with its label and scale.
+fn distributions<F>(rows: &[reviewing::RatingRow], key: F) -> Vec<ScoreDistribution>
+where
+    F: Fn(&reviewing::RatingRow) -> (String, String),
+{
+    let mut groups: BTreeMap<String, (String, i64, i64, Vec<i64>)> = BTreeMap::new();
+    for r in rows {
+        let (k, label) = key(r);
+        let g = groups
+            .entry(k)
+            .or_insert_with(|| (label, r.scale_min, r.scale_max, Vec::new()));
+        g.1 = g.1.min(r.scale_min);
+        g.2 = g.2.max(r.scale_max);
+        g.3.push(r.rating);
+    }
+    groups
+        .into_iter()
+        .map(|(k, (label, lo, hi, ratings))| {
+            convert::distribution(k, label, &describe::distribution(&ratings, lo, hi))
+        })
+        .collect()
+}
+
+pub fn question_label(r: &reviewing::RatingRow) -> String {
+    format!("{} v{} Q{}: {}", r.title, r.version, r.position, r.prompt)
+}
+
+pub fn to_ratings(rows: &[reviewing::RatingRow]) -> Vec<raters::Rating> {
+    rows.iter()
+        .map(|r| raters::Rating {
+            reviewer: r.reviewer.clone(),
+            interview: r.interview_id.clone(),
+            question: r.question_id.clone(),
+            rating: r.rating as f64,
+        })
+        .collect()
+}
+
+pub fn scores_from(rows: &[reviewing::RatingRow], period: Period) -> ScoresReport {
+    let ratings = to_ratings(rows);
+    ScoresReport {
+        since: period.since,
+        until: period.until,
+        by_question: distributions(rows, |r| (r.question_id.clone(), question_label(r))),
+        by_competency: distributions(rows, |r| (r.competency.clone(), r.competency.clone())),
+        by_role: distributions(rows, |r| (r.role_id.clone(), r.title.clone())),
+        by_version: distributions(rows, |r| {
+            (
+                r.question_set_id.clone(),
+                format!("{} v{}", r.title, r.version),
+            )
+        }),
+        leniency: raters::leniency(&ratings)
+            .iter()
+            .map(|(who, m)| convert::leniency(who.clone(), m))
+            .collect(),
+        halo: raters::halo(&ratings)
+            .iter()
+            .map(|(who, h)| convert::halo(who.clone(), h))
+            .collect(),
+    }
+}
+
+/// Shifts grouped by `key` (a reviewer's name, or a question id with its
+/// label).
+pub fn shifts<F>(rows: &[reviewing::RatingRow], key: F) -> Vec<takes_api::insights::Shift>
+where
+    F: Fn(&reviewing::RatingRow) -> (String, String),
+{
+    let mut labels = BTreeMap::new();
+    let pairs: Vec<raters::MutedPair> = rows
+        .iter()
+        .filter_map(|r| {
+            let muted = r.muted_rating?;
+            let (k, label) = key(r);
+            labels.insert(k.clone(), label);
+            Some(raters::MutedPair {
+                key: k,
+                muted: muted as f64,
+                final_rating: r.rating as f64,
+            })
+        })
+        .collect();
+    raters::muted_shift(&pairs)
+        .iter()
+        .map(|(k, s)| convert::shift(k.clone(), labels.get(k).cloned().unwrap_or_default(), s))
+        .collect()
+}
+
+pub fn shift_from(rows: &[reviewing::RatingRow], period: Period) -> ShiftReport {
+    ShiftReport {
+        since: period.since,
+        until: period.until,
+        by_reviewer: shifts(rows, |r| (r.reviewer.clone(), r.reviewer.clone())),
+        by_question: shifts(rows, |r| (r.question_id.clone(), question_label(r))),
+    }
+}
+
+pub fn drift_from(rows: &[reviewing::RatingRow], period: Period) -> ReliabilityDriftReport {
+    let mut sets: BTreeMap<&str, (String, Vec<drift::LiveRating>)> = BTreeMap::new();
+    for r in rows {
+        sets.entry(&r.question_set_id)
+            .or_insert_with(|| (format!("{} v{}", r.title, r.version), Vec::new()))
+            .1
+            .push(drift::LiveRating {
+                interview: r.interview_id.clone(),
+                question: r.question_id.clone(),
+                reviewer: r.reviewer_id.clone(),
+                rating: r.rating,
+                submitted_at: r.submitted_at,
+            });
+    }
+    ReliabilityDriftReport {
+        since: period.since,
+        until: period.until,
+        question_sets: sets
+            .into_iter()
+            .map(|(id, (name, live))| ReliabilityDrift {
+                quarters: drift::by_quarter(&live, id)
+                    .into_iter()
+                    .map(|(quarter, (interviews, reliability))| QuarterReliability {
+                        quarter,
+                        interviews: interviews as i64,
+                        reliability,
+                    })
+                    .collect(),
+                question_set_id: id.to_string(),
+                name,
+            })
+            .collect(),
+    }
+}
+
+/// Ratings of the scope, then `f` on a blocking thread: the statistics
+/// (bootstraps over a million scores) must not hold up the async workers.
+pub async fn with_ratings<T, F>(state: &AppState, s: &Scope, period: Period, f: F) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&[reviewing::RatingRow], Period) -> T + Send + 'static,
+{
+    let mut conn = state.db.pool.acquire().await?;
+    let rows = reviewing::ratings(&mut conn, s).await?;
+    drop(conn);
+    tokio::task::spawn_blocking(move || f(&rows, period))
+        .await
+        .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))
+}
+
+/// The completion funnel by role, department and invitation week, with
+/// per-question drop-off and the use of the completion window (recruiters:
+/// their roles; admins).
+#[utoipa::path(get, path = "/v1/insights/funnel", tag = "insights", params(InsightsParams),
+    responses((status = 200, body = FunnelReport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_funnel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<InsightsParams>,
+) -> ApiResult<axum::Json<FunnelReport>> {
+    require_staff(&caller)?;
+    let (s, period) = scope(&caller, &params)?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(axum::Json(funnel_report(&mut conn, &s, period).await?))
+}
+
+/// Reviewer turnaround from completion to first score and to submission,
+/// overdue assignments, and completion to decision (percentiles, hours).
+#[utoipa::path(get, path = "/v1/insights/turnaround", tag = "insights", params(InsightsParams),
+    responses((status = 200, body = TurnaroundReport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_turnaround(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<InsightsParams>,
+) -> ApiResult<axum::Json<TurnaroundReport>> {
+    require_staff(&caller)?;
+    let (s, period) = scope(&caller, &params)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let now = state.clock.now();
+    Ok(axum::Json(
+        turnaround_report(&mut conn, &s, period, now).await?,
+    ))
+}
+
+/// Score distributions per question, competency, role and question-set
+/// version; reviewer leniency with an interval; the halo check.
+#[utoipa::path(get, path = "/v1/insights/scores", tag = "insights", params(InsightsParams),
+    responses((status = 200, body = ScoresReport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_scores(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<InsightsParams>,
+) -> ApiResult<axum::Json<ScoresReport>> {
+    require_staff(&caller)?;
+    let (s, period) = scope(&caller, &params)?;
+    Ok(axum::Json(
+        with_ratings(&state, &s, period, scores_from).await?,
+    ))
+}
+
+/// The muted-first shift per reviewer and per question, with a flag where
+/// a shift stands out from the panel's.
+#[utoipa::path(get, path = "/v1/insights/shift", tag = "insights", params(InsightsParams),
+    responses((status = 200, body = ShiftReport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_shift(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<InsightsParams>,
+) -> ApiResult<axum::Json<ShiftReport>> {
+    require_staff(&caller)?;
+    let (s, period) = scope(&caller, &params)?;
+    Ok(axum::Json(
+        with_ratings(&state, &s, period, shift_from).await?,
+    ))
+}
+
+/// Live inter-rater reliability per question set and quarter (alpha
+/// ordinal with interval, ICC(2,1)), the figures calibration sessions show.
+#[utoipa::path(get, path = "/v1/insights/reliability", tag = "insights", params(InsightsParams),
+    responses((status = 200, body = ReliabilityDriftReport), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn get_reliability(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<InsightsParams>,
+) -> ApiResult<axum::Json<ReliabilityDriftReport>> {
+    require_staff(&caller)?;
+    let (s, period) = scope(&caller, &params)?;
+    Ok(axum::Json(
+        with_ratings(&state, &s, period, drift_from).await?,
+    ))
+}

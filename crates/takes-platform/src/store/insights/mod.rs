@@ -1,0 +1,174 @@
+//! The rows behind the process insights (docs/INSIGHTS.md), read set-wise:
+//! one statement per kind of row, grouped in SQL where a count is all a
+//! figure needs, so an organisation with 100,000 interviews answers in one
+//! pass. The figures themselves are computed in `crate::insights`.
+
+pub mod alerts;
+pub mod outcomes;
+pub mod reviewing;
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection, Row};
+
+use crate::clock::Millis;
+use crate::error::ApiResult;
+
+/// Which interviews a request covers. Empty strings filter nothing.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    /// Admins see every role; recruiters the roles they recruit for.
+    pub all_roles: bool,
+    pub user_id: String,
+    pub role_id: String,
+    pub department: String,
+    /// Only interviews this reviewer is assigned to (reviewing rows; ""
+    /// for all).
+    pub reviewer_id: String,
+    /// Invited (funnel) or completed (reviewing) in `[from, to)`.
+    pub from: Millis,
+    pub to: Millis,
+}
+
+/// The interviews of a scope on invitation time: `FROM … WHERE …` binding
+/// `$1` to `$6`.
+const INVITED: &str = "FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
+     WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
+     AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
+     AND i.invited_at >= $5 AND i.invited_at < $6";
+
+fn scoped<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArguments<'q>> {
+    sqlx::query(sql)
+        .bind(i64::from(s.all_roles))
+        .bind(&s.user_id)
+        .bind(&s.role_id)
+        .bind(&s.department)
+        .bind(s.from)
+        .bind(s.to)
+}
+
+/// Monday 1970-01-05 00:00 UTC: weeks are counted from a Monday so they
+/// are ISO weeks (the epoch itself was a Thursday).
+pub const WEEK_ORIGIN_MS: Millis = 4 * 86_400_000;
+pub const WEEK_MS: Millis = 7 * 86_400_000;
+
+/// Funnel counts of one role in one week of invitation.
+#[derive(Debug, Clone)]
+pub struct FunnelRow {
+    pub role_id: String,
+    pub title: String,
+    pub department: String,
+    /// Start of the invitation week, ms since the epoch.
+    pub week: Millis,
+    pub invited: i64,
+    pub started: i64,
+    pub completed: i64,
+    pub reviewed: i64,
+    pub decided: i64,
+}
+
+pub async fn funnel(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<FunnelRow>> {
+    let sql = format!(
+        "SELECT r.id AS role_id, r.title, r.department, \
+           ((i.invited_at - {WEEK_ORIGIN_MS}) / {WEEK_MS}) * {WEEK_MS} + {WEEK_ORIGIN_MS} AS week, \
+           CAST(COUNT(*) AS BIGINT) AS invited, \
+           CAST(SUM(CASE WHEN i.started_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS started, \
+           CAST(SUM(CASE WHEN i.completed_at IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS completed, \
+           CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') \
+                THEN 1 ELSE 0 END) AS BIGINT) AS reviewed, \
+           CAST(SUM(CASE WHEN EXISTS (SELECT 1 FROM decisions d WHERE d.interview_id = i.id) \
+                THEN 1 ELSE 0 END) AS BIGINT) AS decided \
+         {INVITED} GROUP BY r.id, r.title, r.department, week ORDER BY r.title, r.id, week"
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FunnelRow {
+                role_id: r.try_get("role_id")?,
+                title: r.try_get("title")?,
+                department: r.try_get("department")?,
+                week: r.try_get("week")?,
+                invited: r.try_get("invited")?,
+                started: r.try_get("started")?,
+                completed: r.try_get("completed")?,
+                reviewed: r.try_get("reviewed")?,
+                decided: r.try_get("decided")?,
+            })
+        })
+        .collect()
+}
+
+/// How many started interviews of a question set answered the question at
+/// `position`, with the set's started count.
+#[derive(Debug, Clone)]
+pub struct AnsweredRow {
+    pub question_set_id: String,
+    pub set_name: String,
+    pub version: i64,
+    pub position: i64,
+    pub prompt: String,
+    pub answered: i64,
+}
+
+pub async fn answered(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<AnsweredRow>> {
+    // Every question of the set appears, answered by nobody or not, so a
+    // question everyone abandons before shows as a drop.
+    let sql = format!(
+        "SELECT qs.id AS set_id, qs.name, qs.version, q.position, q.prompt, \
+           CAST(COUNT(re.id) AS BIGINT) AS answered \
+         FROM question_sets qs JOIN questions q ON q.question_set_id = qs.id \
+         LEFT JOIN (SELECT re.id, re.question_id FROM responses re JOIN interviews i ON i.id = re.interview_id \
+              JOIN job_roles r ON r.id = i.job_role_id \
+              WHERE i.started_at IS NOT NULL AND ($1 = 1 OR i.job_role_id IN \
+                 (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
+              AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
+              AND i.invited_at >= $5 AND i.invited_at < $6) re ON re.question_id = q.id \
+         WHERE qs.id IN (SELECT i.question_set_id {INVITED} AND i.started_at IS NOT NULL) \
+         GROUP BY qs.id, qs.name, qs.version, q.position, q.prompt ORDER BY qs.name, qs.id, q.position"
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AnsweredRow {
+                question_set_id: r.try_get("set_id")?,
+                set_name: r.try_get("name")?,
+                version: r.try_get("version")?,
+                position: r.try_get("position")?,
+                prompt: r.try_get("prompt")?,
+                answered: r.try_get("answered")?,
+            })
+        })
+        .collect()
+}
+
+/// Started interviews per question set.
+pub async fn started_by_set(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<(String, i64)>> {
+    let sql = format!(
+        "SELECT i.question_set_id AS set_id, CAST(COUNT(*) AS BIGINT) AS n {INVITED} \
+         AND i.started_at IS NOT NULL GROUP BY i.question_set_id ORDER BY i.question_set_id"
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("set_id")?, r.try_get("n")?)))
+        .collect()
+}
+
+/// Invitation, expiry and completion times of completed interviews.
+pub async fn completions(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> ApiResult<Vec<(Millis, Millis, Millis)>> {
+    let sql = format!(
+        "SELECT i.invited_at, i.expires_at, i.completed_at {INVITED} AND i.completed_at IS NOT NULL"
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("invited_at")?,
+                r.try_get("expires_at")?,
+                r.try_get("completed_at")?,
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,70 @@
+//! Outcomes after hire, for downstream validity.
+
+use sqlx::{AnyConnection, Row};
+
+use super::Scope;
+use crate::clock::Millis;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    pub hired: bool,
+    pub performance_6m: Option<f64>,
+    pub performance_12m: Option<f64>,
+    pub employed_12m: Option<bool>,
+}
+
+/// Sets (or replaces) the outcome of an interview.
+pub async fn put(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+    o: &Outcome,
+    now: Millis,
+) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO outcomes (interview_id, hired, performance_6m, performance_12m, employed_12m, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (interview_id) DO UPDATE SET hired = $2, \
+         performance_6m = $3, performance_12m = $4, employed_12m = $5, updated_at = $6",
+    )
+    .bind(interview_id)
+    .bind(i64::from(o.hired))
+    .bind(o.performance_6m)
+    .bind(o.performance_12m)
+    .bind(o.employed_12m.map(i64::from))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Outcomes of the scope's interviews completed in its period.
+pub async fn of_scope(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<(String, Outcome)>> {
+    let rows = sqlx::query(
+        "SELECT o.interview_id, o.hired, o.performance_6m, o.performance_12m, o.employed_12m \
+         FROM outcomes o JOIN interviews i ON i.id = o.interview_id JOIN job_roles r ON r.id = i.job_role_id \
+         WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
+         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
+         AND i.completed_at >= $5 AND i.completed_at < $6 ORDER BY o.interview_id",
+    )
+    .bind(i64::from(s.all_roles))
+    .bind(&s.user_id)
+    .bind(&s.role_id)
+    .bind(&s.department)
+    .bind(s.from)
+    .bind(s.to)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("interview_id")?,
+                Outcome {
+                    hired: r.try_get::<i64, _>("hired")? == 1,
+                    performance_6m: r.try_get("performance_6m")?,
+                    performance_12m: r.try_get("performance_12m")?,
+                    employed_12m: r.try_get::<Option<i64>, _>("employed_12m")?.map(|e| e == 1),
+                },
+            ))
+        })
+        .collect()
+}

@@ -1,0 +1,166 @@
+//! The completion drop alert over HTTP on both databases: a planted drop
+//! fires and names what changed, a small dip and a small role stay quiet.
+//!
+//! Windows close at even spacing inside each period; "recent" is the last
+//! 14 days, the baseline the 56 days before.
+//!
+//! | role | baseline (completed/invited) | recent | expected |
+//! |---|---|---|---|
+//! | Planted | 68/100, version 1, 72 h | 45/100, version 2, 24 h | dropped: z = −3.28, p = 0.0005 (see `insights::inference` tests) |
+//! | Steady | 68/100 | 33/50 = 0.66 | quiet: pooled 101/150 = 0.67333, se = sqrt(0.67333 · 0.32667 · (1/50 + 1/100)) = 0.08111, z = −0.02/0.08111 = −0.247 |
+//! | Tiny | 68/100 | 2/10 | too_few (10 < 30 invitations) |
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use takes_platform::clock::{DAY, HOUR};
+use takes_platform::store::{interviews, roles};
+
+use crate::both_backends;
+use crate::support::TestPlatform;
+
+/// `n` interviews of `role`/`set` whose windows close evenly in
+/// `[from, to)`, the first `completed` of them completed.
+#[allow(clippy::too_many_arguments)]
+async fn invitations(
+    c: &mut sqlx::AnyConnection,
+    now: i64,
+    role: &str,
+    set: &str,
+    window_h: i64,
+    (from, to): (i64, i64),
+    n: i64,
+    completed: i64,
+) {
+    for k in 0..n {
+        // Mid-slot, so a window never closes on a period boundary (the
+        // server's clock reads a little later than this one).
+        let expires = from + (to - from) * (2 * k + 1) / (2 * n);
+        let invited = expires - window_h * HOUR;
+        let cand = interviews::candidate(c, now, &format!("c{k}"), "x@example.com")
+            .await
+            .expect("candidate");
+        let done = k < completed;
+        let i = interviews::NewInterview {
+            candidate_id: &cand,
+            role_id: role,
+            question_set_id: set,
+            status: if done { "completed" } else { "expired" },
+            invited_at: invited,
+            expires_at: expires,
+            started_at: done.then_some(invited + HOUR),
+            completed_at: done.then_some(invited + 2 * HOUR),
+        };
+        interviews::interview(c, i).await.expect("interview");
+    }
+}
+
+async fn build(p: &TestPlatform) -> [String; 3] {
+    let now = p.state.clock.now();
+    let recent = (now - 14 * DAY, now);
+    let baseline = (now - 70 * DAY, now - 14 * DAY);
+    let mut w = p.state.db.begin_write().await.expect("begin");
+    let c = &mut *w.tx;
+    let mut ids = Vec::new();
+    for (title, recent_n, recent_done) in
+        [("Planted", 100, 45), ("Steady", 50, 33), ("Tiny", 10, 2)]
+    {
+        let role = roles::role(c, now, title, "Ops").await.expect("role");
+        let v1 = roles::question_set(c, now, &role, "v1", 1)
+            .await
+            .expect("set");
+        invitations(c, now, &role, &v1, 72, baseline, 100, 68).await;
+        let recent_set = if title == "Planted" {
+            let v2 = roles::question_set(c, now, &role, "v2", 1)
+                .await
+                .expect("set");
+            sqlx::query("UPDATE question_sets SET version = 2 WHERE id = $1")
+                .bind(&v2)
+                .execute(&mut *c)
+                .await
+                .expect("version 2");
+            v2
+        } else {
+            v1
+        };
+        let window = if title == "Planted" { 24 } else { 72 };
+        invitations(
+            c,
+            now,
+            &role,
+            &recent_set,
+            window,
+            recent,
+            recent_n,
+            recent_done,
+        )
+        .await;
+        ids.push(role);
+    }
+    w.commit().await.expect("commit");
+    ids.try_into().expect("three roles")
+}
+
+fn role<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checked"]
+        .as_array()
+        .and_then(|c| c.iter().find(|x| x["role_id"] == id))
+        .unwrap_or(&Value::Null)
+}
+
+both_backends!(
+    a_planted_drop_fires_and_noise_stays_quiet,
+    |p: TestPlatform| async move {
+        let [planted, steady, tiny] = build(&p).await;
+        let (s, r) = p.get("/v1/insights/alerts", &p.f.admin).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["days"], 14);
+        let alerts = r["alerts"].as_array().cloned().unwrap_or_default();
+        assert_eq!(alerts.len(), 1, "only the planted drop: {r}");
+        let a = &alerts[0];
+        assert_eq!(a["role_id"], planted.as_str());
+        assert_eq!(
+            (a["recent_invited"].clone(), a["recent_completed"].clone()),
+            (100.into(), 45.into())
+        );
+        assert_eq!(
+            (
+                a["baseline_invited"].clone(),
+                a["baseline_completed"].clone()
+            ),
+            (100.into(), 68.into())
+        );
+        assert!(
+            a["z"].as_f64().is_some_and(|z| (z + 3.2805).abs() < 1e-3),
+            "{a}"
+        );
+        let changes = a["changes"].to_string();
+        assert!(
+            changes.contains("question set version 2 replaced version 1"),
+            "{changes}"
+        );
+        assert!(
+            changes.contains("completion window 72 h became 24 h"),
+            "{changes}"
+        );
+        let steady = role(&r, &steady);
+        assert_eq!(steady["verdict"], "quiet");
+        assert!(
+            steady["p_value"].as_f64().is_some_and(|p| p > 0.3),
+            "{steady}"
+        );
+        assert_eq!(steady["changes"], serde_json::json!([]));
+        assert_eq!(role(&r, &tiny)["verdict"], "too_few");
+        // The recruiter recruits for none of these roles: nothing of them.
+        let (s, r) = p.get("/v1/insights/alerts", &p.f.recruiter).await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(r["checked"], serde_json::json!([]));
+        // A bad period names the field.
+        for bad in ["0", "91", "two"] {
+            let (s, body) = p
+                .get(&format!("/v1/insights/alerts?days={bad}"), &p.f.admin)
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+            assert_eq!(body["field"], "days");
+        }
+    }
+);
