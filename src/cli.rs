@@ -100,6 +100,9 @@ enum Command {
     /// reviewer pools (docs/PROCESS.md). Exit 2 for an invalid file.
     #[command(subcommand)]
     Process(ProcessCommand),
+    /// Candidates: invite one (prints their link), grant accommodations.
+    #[command(subcommand)]
+    Candidate(crate::tools::candidates::CandidateCommand),
     /// Inter-rater reliability of a ratings file: Krippendorff's alpha, ICC,
     /// Cohen's and Fleiss' kappa.
     Irr {
@@ -418,6 +421,10 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
         }
         Some(Command::Mailbox { bind, dir }) => crate::tools::mailbox::run(bind, dir).await,
         Some(Command::Process(cmd)) => Ok(process(&cli.ws, cmd).await),
+        Some(Command::Candidate(cmd)) => {
+            let conn = (cli.ws.server, cli.ws.token, cli.ws.config);
+            Ok(crate::tools::candidates::run(cmd, conn.into()).await)
+        }
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
@@ -668,7 +675,8 @@ async fn demo(
         .iter()
         .find(|u| u.role == role.as_str())
         .context("the demo data has no user with that role")?;
-    let server = takes_platform::start(state, "127.0.0.1:0".parse()?).await?;
+    let server = takes_platform::start(state.clone(), "127.0.0.1:0".parse()?).await?;
+    takes_platform::seed::candidate_link::announce(&state, &server.base_url(), dir.path()).await?;
     let ws = Workstation::prepare(
         args,
         Some((

@@ -576,6 +576,14 @@ async fn plan_apply_export_invite(postgres: bool) {
         .unwrap_or_default();
     assert_eq!(questions.len(), 4, "{view}");
     let clips = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/takes-platform/demo/clips");
+    let consent = reqwest::Client::new()
+        .put(format!("{}/v1/candidate/consent", srv.url))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"decision": "agreed", "text_version": "test-1"}))
+        .send()
+        .await
+        .expect("consent");
+    assert_eq!(consent.status().as_u16(), 200, "{:?}", consent.text().await);
     for (i, q) in questions.iter().enumerate() {
         let bytes = std::fs::read(clips.join(format!("c01-q{}.webm", i + 1))).expect("clip");
         let resp = reqwest::Client::new()

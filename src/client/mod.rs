@@ -4,6 +4,7 @@
 // The process file's and the role browser's calls (kept apart from the
 // other features' calls).
 pub mod board;
+mod candidates;
 mod process;
 mod roles;
 pub mod vtt;

@@ -2,6 +2,7 @@
 //! the server): each module is one subcommand.
 
 pub mod audit;
+pub mod candidates;
 pub mod doctor;
 pub mod irr;
 pub mod mailbox;

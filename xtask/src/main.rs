@@ -377,7 +377,15 @@ fn bench(args: &[&str]) -> Result<()> {
             setup::ensure_pip(&[("pocketsphinx", "pocketsphinx")])?;
             bench_transcription::run(&args[1..])
         }
-        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N]"),
+        // The candidate page's figures (tests/api/candidate_bench.rs): a
+        // test build, as the other platform tests are.
+        Some("candidate") => cargo(
+            &["test", "--locked", "-p", "takes-platform", "--test", "api", "candidate_bench", "--",
+              "--ignored", "--nocapture", "--test-threads", "1"],
+            &[],
+            &[],
+        ),
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N] | bench candidate"),
     }
 }
 

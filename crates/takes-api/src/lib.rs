@@ -11,6 +11,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub mod accommodations;
 pub mod board;
 pub mod calibration;
 pub use calibration::*;

@@ -74,6 +74,14 @@ pub struct CandidateInterview {
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
     pub questions: Vec<CandidateQuestion>,
+    /// Accommodations granted to this candidate (time limits, retakes and
+    /// the deadline above already include them).
+    #[serde(default)]
+    pub options: crate::accommodations::CandidateOptions,
+    /// Whether the candidate agreed to being recorded (uploads are refused
+    /// until they have).
+    #[serde(default)]
+    pub consented: bool,
 }
 
 /// Answer of `PUT /v1/candidate/responses/{question_id}`.
@@ -90,6 +98,11 @@ pub struct CandidateUpload {
     /// The interview after this upload (`completed` once every question
     /// has an answer).
     pub interview_status: InterviewStatus,
+    /// Once the interview is completed: the text of the acknowledgement
+    /// email ("received; you will hear from us by DATE"), which the page's
+    /// done step shows as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement: Option<String>,
 }
 
 /// Body and answer of `PUT /v1/candidate/consent`: the candidate's

@@ -8,6 +8,13 @@
   var screen = document.getElementById("screen");
   var stream = null;
   var interview = null;
+  // The acknowledgement email's text, from the upload that completed the
+  // interview: the done step shows the same words the email says.
+  var acknowledgement = null;
+  // How answers are recorded: sound only (an accommodation the recruiter
+  // granted) or a lower resolution for a slow connection.
+  var mode = { audioOnly: false, low: false };
+  function options() { return (interview && interview.options) || {}; }
 
   function t(key, vars) {
     var s = T[key] || key;
@@ -54,9 +61,19 @@
     if (!secret) return fail(t("no_secret"));
     api("GET", "/v1/candidate/interview").then(function (res) {
       if (res.status === 401) return fail(t("bad_secret"));
+      if (res.status === 410) return res.json().then(closedPage, function () { fail(t("closed")); });
       if (!res.ok) return problem(res).then(function (d) { fail(t("closed") + " " + d); });
       return res.json().then(function (iv) { interview = iv; welcome(); });
     }, function () { fail(t("network"), load); });
+  }
+
+  // A link that no longer opens the interview says why, in words, and
+  // offers nothing to record.
+  function closedPage(p) {
+    var kind = String((p && p.type) || "").split("/").pop();
+    if (kind === "interview-completed") return fail(t("closed_completed"));
+    if (kind === "expired") return fail(t("closed_expired"));
+    fail(t("closed") + " " + ((p && p.detail) || ""));
   }
 
   function deadline() {
@@ -101,7 +118,7 @@
   function resuming() {
     var given = false;
     try { given = localStorage.getItem(consentKey()) === "yes"; } catch (e) { given = false; }
-    return given || interview.questions.some(function (q) { return q.answered; });
+    return given || interview.consented || interview.questions.some(function (q) { return q.answered; });
   }
 
   function consent() {
@@ -142,14 +159,24 @@
     return t("err_other", { detail: (e && e.message) || String(e) });
   }
   function mimeType() {
-    var types = ["video/webm;codecs=vp9,opus", "video/webm;codecs=vp8,opus", "video/webm", "video/mp4;codecs=avc1,mp4a", "video/mp4"];
+    var types = mode.audioOnly ? ["audio/webm;codecs=opus", "audio/webm", "audio/mp4"]
+      : ["video/webm;codecs=vp9,opus", "video/webm;codecs=vp8,opus", "video/webm", "video/mp4;codecs=avc1,mp4a", "video/mp4"];
     for (var i = 0; i < types.length; i++) if (MediaRecorder.isTypeSupported(types[i])) return types[i];
     return "";
+  }
+  var recorderOptions = {};
+  function restartStream() {
+    if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
+    stream = null;
   }
   function withStream(then) {
     if (stream) return then();
     if (!window.MediaRecorder || !navigator.mediaDevices) return fail(t("err_no_recorder"));
-    navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 } }, audio: true })
+    var video = mode.audioOnly ? false : mode.low ? { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } }
+      : { width: { ideal: 1280 }, height: { ideal: 720 } };
+    var recOpts = mode.low ? { videoBitsPerSecond: 400000 } : {};
+    recorderOptions = recOpts;
+    navigator.mediaDevices.getUserMedia({ video: video, audio: true })
       .then(function (s) { stream = s; then(); }, function (e) { fail(mediaError(e), function () { withStream(then); }); });
   }
 
@@ -157,7 +184,10 @@
   // seconds pass; calls `onTick(secondsLeft)` and `onDone(blob, type, timedOut)`.
   function record(limit, onTick, onDone) {
     var type = mimeType();
-    var rec = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    var opts = {};
+    Object.keys(recorderOptions).forEach(function (k) { opts[k] = recorderOptions[k]; });
+    if (type) opts.mimeType = type;
+    var rec = new MediaRecorder(stream, opts);
     var parts = [], left = limit, timedOut = false;
     rec.ondataavailable = function (e) { if (e.data && e.data.size) parts.push(e.data); };
     rec.onstop = function () {
@@ -203,10 +233,54 @@
             test.disabled = false;
           });
       } } });
+      if (mode.audioOnly) preview.hidden = true;
       show(2, [el("h1", { text: t("device_title") }), el("p", { text: t("device_intro") }), preview,
         el("label", { "for": "level", text: t("device_level") }), meter, test, status, area,
+        recordingChoices(), speedCheck(),
         el("button", { text: t("device_ok"), on: { click: practice } })]);
     });
+  }
+
+  // Sound only where an accommodation allows it; a lower resolution for
+  // anyone on a slow connection. Changing either restarts the devices.
+  function recordingChoices() {
+    var box = el("fieldset", {}, [el("legend", { text: t("options_title") })]);
+    function choice(id, label, checked, set) {
+      var input = el("input", { type: "checkbox", id: id });
+      input.checked = checked;
+      input.addEventListener("change", function () { set(input.checked); restartStream(); deviceCheck(); });
+      box.appendChild(el("div", {}, [input, el("label", { "for": id, text: " " + label })]));
+    }
+    if (options().audio_only) choice("audio-only", t("option_audio_only"), mode.audioOnly, function (v) { mode.audioOnly = v; });
+    if (!mode.audioOnly) choice("low-res", t("option_low_res"), mode.low, function (v) { mode.low = v; });
+    return box;
+  }
+
+  // A small timed upload to this server: a rough upload speed and plain
+  // advice. Nothing of it is kept.
+  var SPEED_BYTES = 64 * 1024;
+  function speedCheck() {
+    var out = el("p", { id: "speed", "aria-live": "polite" });
+    var go = el("button", { "class": "secondary", text: t("speed_test") });
+    function run() {
+      go.disabled = true; out.textContent = t("speed_testing");
+      var started = performance.now();
+      fetch("/v1/candidate/speed-test", { method: "POST", cache: "no-store",
+        headers: { Authorization: "Bearer " + secret, "Content-Type": "application/octet-stream" },
+        body: new Uint8Array(SPEED_BYTES) }).then(function (res) {
+        go.disabled = false;
+        if (!res.ok) { out.textContent = t("speed_failed"); return; }
+        var seconds = Math.max(0.001, (performance.now() - started) / 1000);
+        var mbit = SPEED_BYTES * 8 / seconds / 1e6;
+        var shown = mbit >= 10 ? Math.round(mbit) : Math.round(mbit * 10) / 10;
+        out.className = mbit < 1 ? "error" : "ok";
+        out.setAttribute("data-mbit", String(mbit));
+        out.textContent = t(mbit < 1 ? "speed_slow" : "speed_fine", { mbit: shown });
+      }, function () { go.disabled = false; out.className = "error"; out.textContent = t("speed_failed"); });
+    }
+    go.addEventListener("click", run);
+    setTimeout(run, 0);
+    return el("div", {}, [go, out]);
   }
 
   // One question's screen: record, play back, retake, submit.
@@ -217,6 +291,7 @@
     var blob = null, mime = "", stop = null;
     var live = el("video", { autoplay: "", muted: "", playsinline: "", "aria-hidden": "true" });
     live.muted = true; live.srcObject = stream;
+    if (mode.audioOnly) live.hidden = true;
     var btn = el("button", { text: t("record") });
     var retake = el("button", { "class": "secondary", text: "", hidden: "" });
     var send = el("button", { text: t("submit"), hidden: "" });
@@ -321,6 +396,7 @@
     function stored(answer) {
       keep(q, null);
       q.answered = true; q.retakes_left = answer.retakes_left;
+      if (answer.acknowledgement) acknowledgement = answer.acknowledgement;
       msg.textContent = ""; msg.appendChild(el("p", { "class": "ok", text: t("saved") }));
       finish(true);
     }
@@ -396,8 +472,9 @@
   function done() {
     if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
     show(5, [el("h1", { text: t("done_title", { name: interview.candidate_name }) }),
-      el("p", { "class": "ok", text: t("done_text", { role: interview.role.title }) }),
-      el("p", { text: t("done_support", { contact: contact() }) })]);
+      acknowledgement ? el("p", { "class": "ok acknowledgement", id: "acknowledgement", text: acknowledgement })
+        : el("p", { "class": "ok", text: t("done_text", { role: interview.role.title }) }),
+      acknowledgement ? null : el("p", { text: t("done_support", { contact: contact() }) })]);
   }
 
   fetch("/candidate/assets/en.json").then(function (r) { return r.json(); })

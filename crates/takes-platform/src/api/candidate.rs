@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use takes_api::accommodations::{CandidateOptions, SpeedTest, SPEED_TEST_MAX_BYTES};
 use takes_api::{
     CandidateConsent, CandidateInterview, CandidateQuestion, CandidateUpload, InterviewStatus,
     Problem, Recording, ResumableUpload, WebhookJobRole,
@@ -32,7 +33,15 @@ pub async fn interview(
 ) -> ApiResult<axum::Json<CandidateInterview>> {
     access.ensure_open(state.clock.now())?;
     let head = responses::head(&state.db, &access.interview_id).await?;
-    let retakes_allowed = head.retakes_allowed;
+    let granted = crate::candidate::terms::granted(&state, &access.interview_id).await?;
+    let consented = {
+        let mut conn = state.db.pool.acquire().await?;
+        consent::decision(&mut conn, &access.interview_id)
+            .await?
+            .as_deref()
+            == Some("agreed")
+    };
+    let retakes_allowed = head.retakes_allowed + granted.extra_retakes;
     let rows =
         responses::questions(&state.db, &access.interview_id, &access.question_set_id).await?;
     let mut questions = Vec::with_capacity(rows.len());
@@ -42,7 +51,7 @@ pub async fn interview(
             id: r.id,
             position: r.position,
             prompt: r.prompt,
-            time_limit_s: r.time_limit_s,
+            time_limit_s: r.time_limit_s + granted.extra_seconds_per_question,
             answered: used.is_some(),
             retakes_used: used.unwrap_or(0),
             retakes_left: match used {
@@ -71,11 +80,19 @@ pub async fn interview(
         support_contact: state.config.email.support_contact.clone(),
         max_upload_bytes: state.config.invitations.max_upload_bytes,
         questions,
+        options: CandidateOptions {
+            audio_only: granted.audio_only,
+            extra_seconds_per_question: granted.extra_seconds_per_question,
+            extra_retakes: granted.extra_retakes,
+        },
+        consented,
     }))
 }
 
 /// Uploads the answer to one question (the raw video as the body, WebM or
-/// MP4). It is checked with ffprobe before it is accepted; a second upload
+/// MP4), once the candidate agreed to being recorded. It is checked with
+/// ffprobe and a WebM without a seek index is remuxed, exactly as a
+/// resumable upload is, before it is accepted; a second upload
 /// is a retake (`409` past the allowance); repeating an accepted upload
 /// (same `Idempotency-Key`, or the same bytes) answers `200` and uses no
 /// retake, while the same key with other bytes is a `422`. When every
@@ -89,8 +106,11 @@ pub async fn interview(
     request_body(content = Recording, content_type = "video/webm", description = "The recording: WebM or MP4 (`video/mp4`)"),
     responses((status = 201, body = CandidateUpload, description = "Stored as the final take"),
               (status = 200, body = CandidateUpload, description = "A repeat of the stored take; nothing changed"),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem), (status = 410, body = Problem), (status = 413, body = Problem),
+              (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "The candidate declined consent to being recorded"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "No consent to being recorded yet, or no retakes left"),
+              (status = 410, body = Problem), (status = 413, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn put_response(
     State(state): State<AppState>,
@@ -214,7 +234,10 @@ fn upload_location(question_id: &str, upload_id: &str) -> String {
            ("Upload-Length" = u64, Header, description = "The recording's size in bytes"),
            ("Tus-Resumable" = Option<String>, Header, description = "`1.0.0`")),
     responses((status = 201, body = ResumableUpload, description = "Created; `Location` is where to PATCH"),
-              (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "The candidate declined consent to being recorded"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "No consent to being recorded yet, or no retakes left"),
               (status = 410, body = Problem), (status = 412, body = Problem), (status = 413, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn create_upload(
@@ -295,8 +318,10 @@ pub async fn upload_offset(
     request_body(content = Recording, content_type = "application/offset+octet-stream"),
     responses((status = 204, description = "Acknowledged; the new `Upload-Offset` header"),
               (status = 201, body = CandidateUpload, description = "The last byte arrived; stored as the final take"),
-              (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem),
-              (status = 409, body = Problem, description = "Wrong offset, a concurrent PATCH, or no retakes left"),
+              (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "The candidate declined consent to being recorded"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "Wrong offset, a concurrent PATCH, no consent, or no retakes left"),
               (status = 410, body = Problem), (status = 412, body = Problem), (status = 415, body = Problem),
               (status = 422, body = Problem)))]
 pub async fn upload_chunk(
@@ -400,5 +425,47 @@ pub async fn consent(
         decision: body.decision,
         text_version: version.to_string(),
         decided_at: Some(rfc3339(now)),
+    }))
+}
+
+/// A timed upload for the device check: the page sends a few hundred
+/// kilobytes and measures how long they take, to advise a lower video
+/// quality on a slow connection. The bytes are counted and dropped.
+#[utoipa::path(post, path = "/v1/candidate/speed-test", tag = "candidate",
+    security(("candidate_secret" = [])),
+    request_body(content = Recording, content_type = "application/octet-stream", description = "Any bytes, at most 4 MiB"),
+    responses((status = 200, body = SpeedTest), (status = 400, body = Problem), (status = 401, body = Problem),
+              (status = 410, body = Problem), (status = 413, body = Problem)))]
+pub async fn speed_test(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    body: Body,
+) -> ApiResult<axum::Json<SpeedTest>> {
+    use futures::StreamExt;
+    access.ensure_open(state.clock.now())?;
+    let mut received: u64 = 0;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(format!("the test upload was interrupted: {e}"))
+                .with_field("body")
+        })?;
+        received += chunk.len() as u64;
+        // Read on (up to twice the cap) so the client sees the answer
+        // rather than a reset connection.
+        if received > 2 * SPEED_TEST_MAX_BYTES {
+            break;
+        }
+    }
+    if received > SPEED_TEST_MAX_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            format!("a speed test sends at most {SPEED_TEST_MAX_BYTES} bytes"),
+        )
+        .with_field("body"));
+    }
+    Ok(axum::Json(SpeedTest {
+        received_bytes: received,
     }))
 }

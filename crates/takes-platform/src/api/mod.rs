@@ -2,6 +2,7 @@
 //! OpenAPI document is generated from the same handler annotations, so the
 //! document cannot miss a route.
 
+mod accommodations;
 mod assignments;
 mod ats;
 mod board;
@@ -134,6 +135,10 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(board::actions::reassign_review))
         .routes(routes!(invitations::create))
         .routes(routes!(invitations::get_invitation))
+        .routes(routes!(
+            accommodations::get_accommodations,
+            accommodations::put_accommodations
+        ))
         .routes(routes!(roles::get_settings, roles::update_settings))
         .routes(routes!(roles::list, role_admin::create))
         .routes(routes!(roles::get_role, role_admin::update))
@@ -152,6 +157,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(candidate::create_upload))
         .routes(routes!(candidate::upload_offset, candidate::upload_chunk))
         .routes(routes!(candidate::consent))
+        .routes(routes!(candidate::speed_test))
         .routes(routes!(candidate::page))
         .routes(routes!(candidate::asset))
         .routes(routes!(media::media))

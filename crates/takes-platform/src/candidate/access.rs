@@ -112,3 +112,33 @@ impl FromRequestParts<AppState> for CandidateAccess {
         })
     }
 }
+
+/// Nothing is recorded for the candidate before they agreed to it: an
+/// upload without consent is refused (409, or 403 after a decline) before
+/// any byte is kept. Checked again in the transaction that stores a take,
+/// so a decline sent meanwhile wins.
+pub async fn ensure_consented(
+    conn: &mut sqlx::AnyConnection,
+    interview_id: &str,
+) -> Result<(), ApiError> {
+    match crate::store::invitations::consent::decision(conn, interview_id)
+        .await?
+        .as_deref()
+    {
+        Some("agreed") => Ok(()),
+        Some(_) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "consent-declined",
+            "the candidate declined consent to being recorded, so no answer is accepted; \
+             agree first (PUT /v1/candidate/consent with decision \"agreed\") to record",
+        )
+        .with_field("consent")),
+        None => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "consent-required",
+            "consent to being recorded is required before any upload: \
+             PUT /v1/candidate/consent with decision \"agreed\" first",
+        )
+        .with_field("consent")),
+    }
+}

@@ -1,6 +1,7 @@
 //! The candidate's side: access by the invitation's own secret (`access`),
 //! checking an uploaded answer with ffprobe (`probe`), and storing it as
-//! the question's final take (`upload`), and clearing uploads a crashed
+//! the question's final take (`upload`) under the candidate's terms and
+//! accommodations (`terms`), and clearing uploads a crashed
 //! server left unfinished (`parts`), and the recording page itself (`page`).
 
 pub mod access;
@@ -9,4 +10,5 @@ pub mod parts;
 pub mod probe;
 pub mod remux;
 pub mod resumable;
+pub mod terms;
 pub mod upload;

@@ -22,6 +22,9 @@ pub struct Probed {
     pub extension: &'static str,
     /// Seconds, from the packets' timestamps.
     pub duration_s: f64,
+    /// Whether the container's header states a length (MediaRecorder's
+    /// WebM does not).
+    pub declares_duration: bool,
 }
 
 const VIDEO_CODECS: &[&str] = &["vp8", "vp9", "av1", "h264", "hevc"];
@@ -95,8 +98,9 @@ struct Packet {
     duration_time: Option<String>,
 }
 
-/// Checks `path`; `Err` is the reason to give the candidate.
-pub async fn probe(path: &Path) -> Result<Probed, String> {
+/// Checks `path`; `Err` is the reason to give the candidate. With
+/// `audio_only` a recording without a picture is accepted too.
+pub async fn probe(path: &Path, audio_only: bool) -> Result<Probed, String> {
     let head = head_of(path).await.map_err(|e| {
         tracing::error!(error = %e, "cannot read an upload back");
         "the server could not inspect the upload".to_string()
@@ -161,37 +165,56 @@ pub async fn probe(path: &Path) -> Result<Probed, String> {
     }
     let parsed: Output = serde_json::from_slice(&out.stdout)
         .map_err(|_| "the upload is not a video file ffprobe can read".to_string())?;
-    judge(&parsed)
+    judge(&parsed, audio_only)
 }
 
-fn judge(o: &Output) -> Result<Probed, String> {
+fn judge(o: &Output, audio_only: bool) -> Result<Probed, String> {
     let format = o
         .format
         .as_ref()
         .and_then(|f| f.format_name.clone())
         .unwrap_or_default();
     let names: Vec<&str> = format.split(',').collect();
-    let (content_type, extension) = if names.contains(&"webm") || names.contains(&"matroska") {
-        ("video/webm", "webm")
-    } else if names.contains(&"mp4") || names.contains(&"mov") {
-        ("video/mp4", "mp4")
-    } else {
+    let webm = names.contains(&"webm") || names.contains(&"matroska");
+    if !webm && !names.contains(&"mp4") && !names.contains(&"mov") {
         return Err(format!(
             "container {format:?} is not accepted; record WebM or MP4"
         ));
-    };
+    }
     let video = o
         .streams
         .iter()
-        .find(|s| s.codec_type.as_deref() == Some("video"))
-        .ok_or_else(|| "the file has no video stream".to_string())?;
-    let vcodec = video.codec_name.clone().unwrap_or_default();
-    if !VIDEO_CODECS.contains(&vcodec.as_str()) {
-        return Err(format!(
-            "video codec {vcodec:?} is not accepted (use one of {})",
-            VIDEO_CODECS.join(", ")
-        ));
-    }
+        .find(|s| s.codec_type.as_deref() == Some("video"));
+    let audio = o
+        .streams
+        .iter()
+        .find(|s| s.codec_type.as_deref() == Some("audio"));
+    // The stream whose packets measure the answer's length.
+    let timed =
+        match (video, audio) {
+            (Some(v), _) => {
+                let vcodec = v.codec_name.clone().unwrap_or_default();
+                if !VIDEO_CODECS.contains(&vcodec.as_str()) {
+                    return Err(format!(
+                        "video codec {vcodec:?} is not accepted (use one of {})",
+                        VIDEO_CODECS.join(", ")
+                    ));
+                }
+                v
+            }
+            (None, Some(a)) if audio_only => a,
+            (None, Some(_)) => return Err(
+                "the file has no video stream (answering with sound only needs an accommodation)"
+                    .into(),
+            ),
+            (None, None) => return Err("the file has no video stream".into()),
+        };
+    let (content_type, extension) = match (webm, video.is_some()) {
+        (true, true) => ("video/webm", "webm"),
+        (true, false) => ("audio/webm", "webm"),
+        (false, true) => ("video/mp4", "mp4"),
+        (false, false) => ("audio/mp4", "mp4"),
+    };
     for a in o
         .streams
         .iter()
@@ -209,7 +232,7 @@ fn judge(o: &Output) -> Result<Probed, String> {
     let mut first = f64::INFINITY;
     let mut last = f64::NEG_INFINITY;
     let mut frames = 0usize;
-    for p in o.packets.iter().filter(|p| p.stream_index == video.index) {
+    for p in o.packets.iter().filter(|p| p.stream_index == timed.index) {
         if let Some(t) = num(&p.pts_time) {
             frames += 1;
             first = first.min(t);
@@ -217,12 +240,17 @@ fn judge(o: &Output) -> Result<Probed, String> {
         }
     }
     if frames == 0 {
-        return Err("the video stream holds no frames".into());
+        return Err(if video.is_some() {
+            "the video stream holds no frames".into()
+        } else {
+            "the recording holds no sound".into()
+        });
     }
     let measured = (last - first).max(0.0);
     // A header that promises much more than the packets hold means the file
     // was cut off (browsers' recordings often have no header length at all).
-    if let Some(declared) = o.format.as_ref().and_then(|f| num(&f.duration)) {
+    let declared_duration = o.format.as_ref().and_then(|f| num(&f.duration));
+    if let Some(declared) = declared_duration {
         if declared > 1.0 && measured < declared * 0.8 {
             return Err(format!(
                 "the video is incomplete: it declares {declared:.1} s but holds {measured:.1} s"
@@ -236,6 +264,7 @@ fn judge(o: &Output) -> Result<Probed, String> {
         content_type,
         extension,
         duration_s: measured,
+        declares_duration: declared_duration.is_some_and(|d| d > 0.0),
     })
 }
 

@@ -8,6 +8,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+/// The EBML id of a Matroska Cues element (the seek index).
+const CUES_ID: [u8; 4] = [0x1C, 0x53, 0xBB, 0x6B];
+
 const REMUX_TIMEOUT: Duration = Duration::from_secs(300);
 const REMUX_CPU_SECONDS: u32 = 120;
 
@@ -55,4 +58,39 @@ pub async fn webm(input: &Path, output: &Path) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Whether a WebM needs the remux: it lacks a stated length or a seek
+/// index. A file that has both (a file made by a muxer rather than a live
+/// recorder) is kept byte for byte.
+pub async fn needed(path: &Path, declares_duration: bool) -> bool {
+    if !declares_duration {
+        return true;
+    }
+    match has_cues(path).await {
+        Ok(found) => !found,
+        // Unreadable here means the remux will say what is wrong.
+        Err(_) => true,
+    }
+}
+
+async fn has_cues(path: &Path) -> std::io::Result<bool> {
+    use tokio::io::AsyncReadExt;
+    let mut file = tokio::fs::File::open(path).await?;
+    let mut buf = vec![0u8; 256 * 1024];
+    // The last bytes of the previous read, so an id split across reads is
+    // still seen.
+    let mut carry: Vec<u8> = Vec::new();
+    loop {
+        let n = file.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        carry.extend_from_slice(&buf[..n]);
+        if carry.windows(CUES_ID.len()).any(|w| w == CUES_ID) {
+            return Ok(true);
+        }
+        let keep = carry.len().min(CUES_ID.len() - 1);
+        carry.drain(..carry.len() - keep);
+    }
 }

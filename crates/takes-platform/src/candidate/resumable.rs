@@ -92,22 +92,6 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(format!("upload storage: {e}"))
 }
 
-/// The question's (time limit, retakes allowed), or 404.
-async fn terms(
-    state: &AppState,
-    access: &CandidateAccess,
-    question_id: &str,
-) -> ApiResult<(i64, i64)> {
-    responses::question_terms(&state.db, question_id, &access.question_set_id)
-        .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "question {question_id:?} is not part of this interview"
-            ))
-            .with_field("question_id")
-        })
-}
-
 /// Starts an upload of `length` bytes; returns its id. Everything that can
 /// be refused before a byte is sent is refused here: a closed interview, an
 /// unknown question, a take with no retakes left, a file over the limit.
@@ -118,7 +102,9 @@ pub async fn create(
     length: u64,
 ) -> ApiResult<String> {
     access.ensure_open(state.clock.now())?;
-    let (_, retakes_allowed) = terms(state, access, question_id).await?;
+    let retakes_allowed = super::terms::require(state, access, question_id)
+        .await?
+        .retakes_allowed;
     let max = state.config.invitations.max_upload_bytes;
     if length == 0 {
         return Err(ApiError::invalid(
@@ -130,6 +116,7 @@ pub async fn create(
         return Err(upload::too_large(length, max).with_field("Upload-Length"));
     }
     let mut conn = state.db.pool.acquire().await?;
+    super::access::ensure_consented(&mut conn, &access.interview_id).await?;
     if let Some(take) = responses::take(&mut conn, &access.interview_id, question_id).await? {
         if take.retakes_used >= retakes_allowed {
             return Err(upload::no_retakes_left(retakes_allowed));
@@ -253,7 +240,7 @@ pub async fn append(
     if total < meta.length {
         return Ok(Appended::Partial(total));
     }
-    let terms = terms(state, access, question_id).await?;
+    let terms = super::terms::require(state, access, question_id).await?;
     // From here the upload is a take being stored: its bytes move to a
     // temporary file that goes away whatever the outcome.
     let temp = TempFile {

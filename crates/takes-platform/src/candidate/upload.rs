@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::access::CandidateAccess;
 use super::probe;
+use super::terms::Terms;
 use crate::clock::Millis;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
@@ -73,9 +74,8 @@ fn check_open(access: &CandidateAccess, now: Millis) -> ApiResult<()> {
 pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> ApiResult<Stored> {
     let config = &state.config.invitations;
     let max = config.max_upload_bytes;
-    let question =
-        responses::question_terms(&state.db, &up.question_id, &access.question_set_id).await?;
-    let Some((time_limit_s, retakes_allowed)) = question else {
+    let question = super::terms::of_question(state, &access, &up.question_id).await?;
+    let Some(terms) = question else {
         drain(up.body).await;
         return Err(ApiError::not_found(format!(
             "question {:?} is not part of this interview",
@@ -104,6 +104,14 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
         drain(up.body).await;
         return Err(too_large(len, max));
     }
+    {
+        let mut conn = state.db.pool.acquire().await?;
+        if let Err(e) = super::access::ensure_consented(&mut conn, &access.interview_id).await {
+            drop(conn);
+            drain(up.body).await;
+            return Err(e);
+        }
+    }
 
     // Stream to a temporary file beside the media it may become.
     let temp_key = MediaStore::new_key("part");
@@ -127,9 +135,11 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
             temp,
             bytes,
             sha,
-            remux: false,
+            // MediaRecorder's WebM needs the same remux whichever way it
+            // arrives, or a whole-body upload would play without seeking.
+            remux: true,
         },
-        (time_limit_s, retakes_allowed),
+        terms,
     )
     .await
 }
@@ -147,15 +157,18 @@ pub(crate) struct Received {
 }
 
 /// Checks a received upload and makes it the question's final take.
-/// `terms` is the question's (time limit, retakes allowed).
 pub(crate) async fn finish(
     state: &AppState,
     access: &CandidateAccess,
     got: Received,
-    terms: (i64, i64),
+    terms: Terms,
 ) -> ApiResult<Stored> {
     let config = &state.config.invitations;
-    let (time_limit_s, retakes_allowed) = terms;
+    let Terms {
+        time_limit_s,
+        retakes_allowed,
+        audio_only,
+    } = terms;
     let Received {
         question_id,
         idempotency_key,
@@ -184,7 +197,7 @@ pub(crate) async fn finish(
         return Ok(stored);
     }
     check_open(&access, state.clock.now())?;
-    let probed = probe::probe(&temp.path)
+    let probed = probe::probe(&temp.path, audio_only)
         .await
         .map_err(|reason| ApiError::invalid("body", reason))?;
     let limit = (time_limit_s + config.duration_margin_seconds.max(0)) as f64;
@@ -197,7 +210,10 @@ pub(crate) async fn finish(
             ),
         ));
     }
-    let temp = if remux && probed.extension == "webm" {
+    let temp = if remux
+        && probed.extension == "webm"
+        && super::remux::needed(&temp.path, probed.declares_duration).await
+    {
         let out = TempFile {
             path: state
                 .media
@@ -239,6 +255,7 @@ pub(crate) async fn finish(
         ..access.clone()
     };
     check_open(&fresh, now)?;
+    super::access::ensure_consented(&mut w.tx, &access.interview_id).await?;
     let previous = responses::take(&mut w.tx, &access.interview_id, &up.question_id).await?;
     if let Some(p) = &previous {
         let same_key = up.idempotency_key.is_some() && p.upload_key == up.idempotency_key;
@@ -348,9 +365,12 @@ pub(crate) async fn finish(
             let _ = tokio::fs::remove_file(path).await;
         }
     }
-    if status == InterviewStatus::Completed {
+    let acknowledgement = if status == InterviewStatus::Completed {
         state.webhooks.wake();
-    }
+        acknowledgement(state, &access.interview_id).await
+    } else {
+        None
+    };
     Ok(Stored {
         created: true,
         answer: CandidateUpload {
@@ -361,6 +381,7 @@ pub(crate) async fn finish(
             retakes_left: (retakes_allowed - retakes_used).max(0),
             replayed: false,
             interview_status: status,
+            acknowledgement,
         },
     })
 }
@@ -445,6 +466,12 @@ async fn replay(
     }
     let retakes_used = take.retakes_used;
     let status = take.interview_status;
+    let acknowledgement = if status == "completed" {
+        drop(conn);
+        acknowledgement(state, &access.interview_id).await
+    } else {
+        None
+    };
     Ok(Some(Stored {
         created: false,
         answer: CandidateUpload {
@@ -455,6 +482,21 @@ async fn replay(
             retakes_left: (retakes_allowed - retakes_used).max(0),
             replayed: true,
             interview_status: InterviewStatus::parse(&status).unwrap_or(InterviewStatus::Started),
+            acknowledgement,
         },
     }))
+}
+
+/// The acknowledgement email's text for a completed interview: one source
+/// for the email and the page. A failed read only costs the page the exact
+/// wording (it falls back to its own), never the stored answer.
+async fn acknowledgement(state: &AppState, interview_id: &str) -> Option<String> {
+    let mut conn = state.db.pool.acquire().await.ok()?;
+    match crate::store::invitations::acknowledgement::body(&mut conn, interview_id).await {
+        Ok(body) => body,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the acknowledgement back");
+            None
+        }
+    }
 }

@@ -60,7 +60,7 @@ pub async fn upload(
             return Ok((false, answer(v)));
         }
     }
-    let probed = probe::probe(&temp.path)
+    let probed = probe::probe(&temp.path, false)
         .await
         .map_err(|reason| ApiError::invalid("body", reason))?;
     let key = MediaStore::new_key(probed.extension);

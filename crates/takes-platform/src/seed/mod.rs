@@ -1,6 +1,7 @@
 //! Data sets loaded by `takes seed`.
 
 pub mod calibration;
+pub mod candidate_link;
 pub mod demo;
 
 use serde::Serialize;

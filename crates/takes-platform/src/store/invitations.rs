@@ -3,6 +3,7 @@
 //! expiry sweep, completion, routing to the role's reviewer pool, and the
 //! candidate's answers and their media (`responses`).
 
+pub mod acknowledgement;
 pub mod consent;
 pub mod responses;
 
@@ -392,4 +393,19 @@ pub async fn reviewers_per_interview(
             .transpose()?
             .flatten(),
     )
+}
+
+/// A role that can be invited to (not archived, with a question set), the
+/// oldest first: what the demo invites its fresh candidate to.
+pub async fn invitable_role(db: &Db) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query(
+        "SELECT r.id FROM job_roles r WHERE r.archived_at IS NULL \
+           AND EXISTS (SELECT 1 FROM question_sets s JOIN questions q ON q.question_set_id = s.id \
+                       WHERE s.job_role_id = r.id) \
+         ORDER BY r.created_at, r.id LIMIT 1",
+    )
+    .fetch_optional(&db.pool)
+    .await?
+    .map(|r| r.try_get("id"))
+    .transpose()
 }

@@ -7,6 +7,7 @@
 //! placeholders work on SQLite and PostgreSQL alike); `crate::db` owns the
 //! pool, transactions and migrations.
 
+pub mod accommodations;
 pub mod assignments;
 pub mod ats;
 pub mod audit;

@@ -544,6 +544,35 @@ fn matrix() -> Vec<Row> {
                 (Admin, 404),
             ],
         ),
+        // Accommodations: admins, and recruiters of the interview's role
+        // only (Rita does not recruit for the fixture's role). The
+        // fixture's interview is completed: a grant changes nothing (409).
+        (
+            Method::GET,
+            "/v1/invitations/{i}/accommodations",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/invitations/{i}/accommodations",
+            Some(json!({"extra_retakes": 1})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 409),
+            ],
+        ),
         // A job role's invitation settings; {i} names no role.
         (
             Method::GET,
@@ -624,6 +653,18 @@ fn matrix() -> Vec<Row> {
         (
             Method::PATCH,
             "/v1/candidate/responses/{q}/uploads/{up}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        (
+            Method::POST,
+            "/v1/candidate/speed-test",
             None,
             vec![
                 (Nobody, 401),

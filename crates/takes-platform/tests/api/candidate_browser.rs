@@ -91,16 +91,18 @@ fn fake_devices(dir: &Path) -> (PathBuf, PathBuf) {
     (y4m, wav)
 }
 
-async fn flow(l: Life, mode: &str) {
-    if !Path::new(CHROMIUM).exists() {
+fn chromium_missing(mode: &str) -> bool {
+    let missing = !Path::new(CHROMIUM).exists();
+    if missing {
         eprintln!(
             "SKIPPED candidate browser test ({mode}): {CHROMIUM} is missing; `cargo xtask setup` installs Debian's chromium"
         );
-        return;
     }
-    let inv = l.invite("Annie Easley", "ae@example.org").await;
-    let id = inv["id"].as_str().expect("id").to_string();
-    let secret = inv["access_secret"].as_str().expect("secret").to_string();
+    missing
+}
+
+/// Runs the page in Chromium with `secret` in `mode`; returns its report.
+async fn browse(l: &Life, secret: &str, mode: &str) -> Value {
     let (y4m, wav) = fake_devices(l.dir.path());
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let backend = l.state.db.backend.as_str();
@@ -112,6 +114,7 @@ async fn flow(l: Life, mode: &str) {
     let axe = axe();
     let base = l.base.clone();
     let mode_owned = mode.to_string();
+    let secret = secret.to_string();
     let out = tokio::task::spawn_blocking(move || {
         Command::new("python3")
             .arg(script)
@@ -137,9 +140,59 @@ async fn flow(l: Life, mode: &str) {
         "{report}"
     );
     assert_eq!(report["page_errors"], serde_json::json!([]), "{report}");
+    report
+}
+
+async fn flow(l: Life, mode: &str) {
+    if chromium_missing(mode) {
+        return;
+    }
+    let inv = l.invite("Annie Easley", "ae@example.org").await;
+    let id = inv["id"].as_str().expect("id").to_string();
+    let secret = inv["access_secret"].as_str().expect("secret").to_string();
+    if mode == "audio" {
+        grant_sound_only_and_a_retake(&l, &id).await;
+    }
+    let report = browse(&l, &secret, mode).await;
     assert_eq!(report["questions"], l.questions.len(), "{report}");
     let done = report["done_text"].as_str().expect("done text");
     assert!(done.contains("we received all your answers"), "{done}");
+    // The done step shows the acknowledgement email's own words.
+    let mails = l.deliver().await;
+    let ack = mails
+        .iter()
+        .find(|m| m.header("Subject").starts_with("We received"))
+        .expect("the acknowledgement email");
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words(done).contains(&words(&ack.body())),
+        "done page:\n{done}\nemail:\n{}",
+        ack.body()
+    );
+    let mbit = report["upload_mbit"]
+        .as_f64()
+        .expect("an upload speed estimate");
+    assert!(mbit > 0.0, "{report}");
+    if mode == "audio" {
+        assert_eq!(report["camera_preview_hidden"], true, "{report}");
+        assert_eq!(report["retakes_done"], 2, "{report}");
+        assert_eq!(
+            report["retake_button_after"], "No retakes left for this question.",
+            "{report}"
+        );
+        let kinds: Vec<String> = sqlx::query_scalar(
+            "SELECT m.content_type FROM responses r JOIN media_objects m ON m.id = r.media_object_id \
+             WHERE r.interview_id = $1",
+        )
+        .bind(&id)
+        .fetch_all(&l.state.db.pool)
+        .await
+        .expect("kinds");
+        assert!(
+            !kinds.is_empty() && kinds.iter().all(|k| k == "audio/webm"),
+            "{kinds:?}"
+        );
+    }
     if mode == "reload" {
         // One creation per question: the cut upload resumed, not restarted.
         assert_eq!(report["posts"], l.questions.len(), "{report}");
@@ -237,4 +290,96 @@ lifecycle_test!(
     a_reload_mid_upload_resumes,
     no_tweak,
     |l: Life| async move { flow(l, "reload").await }
+);
+
+/// The role's recruiter grants sound only and one extra retake, through
+/// the API.
+async fn grant_sound_only_and_a_retake(l: &Life, interview: &str) {
+    let (_, me) = l
+        .call(l.request(Method::GET, "/v1/me").bearer_auth(&l.recruiter))
+        .await;
+    sqlx::query("INSERT INTO role_recruiters (job_role_id, user_id, added_at) VALUES ($1, $2, $3)")
+        .bind(&l.role)
+        .bind(me["id"].as_str().expect("my id"))
+        .bind(crate::invitations::T0)
+        .execute(&l.state.db.pool)
+        .await
+        .expect("recruiter of the role");
+    let (s, a) = l
+        .call(
+            l.request(
+                Method::PUT,
+                &format!("/v1/invitations/{interview}/accommodations"),
+            )
+            .bearer_auth(&l.recruiter)
+            .json(&serde_json::json!({"audio_only": true, "extra_retakes": 1})),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{a}");
+}
+
+lifecycle_test!(
+    sound_only_and_an_extra_retake_as_accommodated,
+    no_tweak,
+    |l: Life| async move { flow(l, "audio").await }
+);
+
+/// What a link that opens nothing shows: a clear message, nothing to
+/// record with, and nothing stored.
+async fn gone(l: &Life, secret: &str, expected: &str) {
+    let stored =
+        "SELECT (SELECT COUNT(*) FROM candidate_consents) + (SELECT COUNT(*) FROM media_objects)";
+    let before = l.count(stored).await;
+    let report = browse(l, secret, "gone").await;
+    let strings: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("candidate/i18n/en.json"),
+        )
+        .expect("strings"),
+    )
+    .expect("json");
+    assert_eq!(report["alert"], strings[expected], "{report}");
+    assert_eq!(report["media_elements"], 0, "{report}");
+    assert!(
+        report["buttons"]
+            .as_array()
+            .expect("buttons")
+            .iter()
+            .all(|b| b != "Start recording" && b != "Continue"),
+        "{report}"
+    );
+    assert_eq!(
+        l.count(stored).await,
+        before,
+        "a closed link stored something"
+    );
+}
+
+lifecycle_test!(
+    closed_and_unknown_links_get_a_clear_page_and_store_nothing,
+    no_tweak,
+    |l: Life| async move {
+        if chromium_missing("gone") {
+            return;
+        }
+        gone(&l, "ci_this-secret-was-never-issued", "bad_secret").await;
+
+        let late = l.invite("Dorothy Vaughan", "dv@example.org").await;
+        l.clock.advance(100 * 3_600_000);
+        gone(
+            &l,
+            late["access_secret"].as_str().expect("secret"),
+            "closed_expired",
+        )
+        .await;
+
+        let done = l.invite_agreed("Katherine Johnson", "kj@example.org").await;
+        let secret = done["access_secret"].as_str().expect("secret").to_string();
+        for (i, q) in l.questions.iter().enumerate() {
+            let clip = std::fs::read(crate::uploads::clip(i as u32 + 1)).expect("clip");
+            let (s, a) = l.upload(&secret, q, clip, None).await;
+            assert!(s.is_success(), "{a}");
+        }
+        gone(&l, &secret, "closed_completed").await;
+    }
 );

@@ -178,3 +178,55 @@ lifecycle_test!(
         assert_eq!(l.count(&stored).await, 1);
     }
 );
+
+lifecycle_test!(
+    no_upload_is_kept_without_consent,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Mary Golda Ross", "mgr@example.org").await;
+        let secret = inv["access_secret"].as_str().expect("secret").to_string();
+        let q1 = l.questions[0].clone();
+        let clip = std::fs::read(crate::uploads::clip(1)).expect("clip");
+        let kept = "SELECT COUNT(*) FROM responses r JOIN interviews i ON i.id = r.interview_id \
+                    WHERE i.status <> 'completed'";
+        let before = l.media_files();
+
+        // Neither a whole upload nor a resumable one before consent.
+        let (s, p) = l.upload(&secret, &q1, clip.clone(), None).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(p["field"], "consent", "{p}");
+        assert!(p["detail"].as_str().is_some_and(|d| d.contains("consent")));
+        let (s, p) = l
+            .call(
+                l.request(
+                    Method::POST,
+                    &format!("/v1/candidate/responses/{q1}/uploads"),
+                )
+                .bearer_auth(&secret)
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", "100"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(p["field"], "consent", "{p}");
+
+        // A decline is a refusal, not a missing step.
+        l.call(
+            l.request(Method::PUT, "/v1/candidate/consent")
+                .bearer_auth(&secret)
+                .json(&json!({"decision": "declined", "text_version": "v1"})),
+        )
+        .await;
+        let (s, p) = l.upload(&secret, &q1, clip.clone(), None).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{p}");
+        assert_eq!(p["field"], "consent", "{p}");
+        assert_eq!(l.count(kept).await, 0);
+        assert_eq!(l.media_files(), before, "a refused upload left a file");
+
+        // Agreeing opens recording.
+        l.agree(&secret).await;
+        let (s, p) = l.upload(&secret, &q1, clip, None).await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        assert_eq!(l.count(kept).await, 1);
+    }
+);

@@ -32,7 +32,7 @@ lifecycle_test!(
     the_outbox_never_holds_the_secret_in_plain_text,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Ada Lovelace", "al@example.org").await;
+        let inv = l.invite_agreed("Ada Lovelace", "al@example.org").await;
         let secret = secret_of(&inv);
         // Queued: sealed, and nowhere else in the row.
         let stored = stored_secret(&l)
@@ -60,7 +60,7 @@ lifecycle_test!(
     no_tweak,
     |l: Life| async move {
         // Completed: every question answered.
-        let done = l.invite("Katherine Johnson", "kj@example.org").await;
+        let done = l.invite_agreed("Katherine Johnson", "kj@example.org").await;
         let secret = secret_of(&done);
         let clip = |n: u32| std::fs::read(crate::uploads::clip(n)).expect("clip");
         let (s, _) = open_interview(&l, &secret).await;
@@ -83,7 +83,7 @@ lifecycle_test!(
         assert_eq!(s, StatusCode::GONE, "{p}");
 
         // Expired: the window passed, whether or not the sweep ran yet.
-        let late = l.invite("Dorothy Vaughan", "dv@example.org").await;
+        let late = l.invite_agreed("Dorothy Vaughan", "dv@example.org").await;
         let secret = secret_of(&late);
         let (s, _) = open_interview(&l, &secret).await;
         assert_eq!(s, StatusCode::OK);
@@ -104,7 +104,7 @@ async fn undeliverable_mail_is_dead_lettered(backend: Backend) {
     let addr = free_addr().await;
     let placeholder = Smtp::start("127.0.0.1:0".parse().expect("addr")).await;
     let l = Life::start_with(backend, config(addr), placeholder).await;
-    l.invite("Margaret Hamilton", "mh@example.org").await;
+    l.invite_agreed("Margaret Hamilton", "mh@example.org").await;
     let max = takes_platform::email::worker::MAX_ATTEMPTS;
     for attempt in 1..=max {
         assert_eq!(l.deliver().await.len(), 0);
@@ -153,7 +153,7 @@ lifecycle_test!(
     a_plain_secret_from_an_older_version_is_sealed_even_without_smtp,
     |c: &mut takes_platform::config::ServerConfig| c.email.smtp_host = None,
     |l: Life| async move {
-        l.invite("Annie Easley", "ae@example.org").await;
+        l.invite_agreed("Annie Easley", "ae@example.org").await;
         // As a version before sealing left it.
         sqlx::query("UPDATE email_outbox SET secret = 'ci_plain-legacy-secret'")
             .execute(&l.state.db.pool)

@@ -221,6 +221,27 @@ impl Life {
         body
     }
 
+    /// The candidate agrees to being recorded, as the page's consent step
+    /// does: the server takes no upload before that.
+    pub async fn agree(&self, secret: &str) {
+        let (s, body) = self
+            .call(
+                self.request(Method::PUT, "/v1/candidate/consent")
+                    .bearer_auth(secret)
+                    .json(&json!({"decision": "agreed", "text_version": "test-1"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{body}");
+    }
+
+    /// Invites `name` and agrees to being recorded as them, ready to upload.
+    pub async fn invite_agreed(&self, name: &str, email: &str) -> Value {
+        let inv = self.invite(name, email).await;
+        self.agree(inv["access_secret"].as_str().expect("secret"))
+            .await;
+        inv
+    }
+
     /// Sends every due email now; returns the messages received so far.
     pub async fn deliver(&self) -> Vec<Mail> {
         takes_platform::email::send_due(&self.state)
@@ -659,7 +680,7 @@ lifecycle_test!(
             .await;
         assert_eq!(s, StatusCode::OK, "{p}");
         assert!(p["hiring_manager_email"].is_null());
-        let inv = l.invite("Grace Hopper", "gh@example.org").await;
+        let inv = l.invite_agreed("Grace Hopper", "gh@example.org").await;
         let id = inv["id"].as_str().expect("id").to_string();
         let secret = inv["access_secret"].as_str().expect("secret").to_string();
         for (i, q) in l.questions.iter().enumerate() {

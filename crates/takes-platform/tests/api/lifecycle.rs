@@ -192,6 +192,14 @@ crate::lifecycle_test!(
             .map(|q| q["id"].as_str().expect("question id").to_string())
             .collect();
         assert_eq!(questions, l.questions);
+        let (s, agreed) = l
+            .send(
+                l.request(Method::PUT, "/v1/candidate/consent")
+                    .json(&serde_json::json!({"decision": "agreed", "text_version": "test-1"})),
+                &secret,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{agreed}");
         for (i, q) in questions.iter().enumerate() {
             let bytes = std::fs::read(clip(i as u32 + 1)).expect("demo clip");
             let (s, up) = l

@@ -3,12 +3,14 @@
 mod ats_support;
 mod support;
 
+mod accommodations;
 mod ats_generic;
 mod authz;
 mod bad_input;
 mod board;
 mod calibration;
 mod calibration_live;
+mod candidate_bench;
 mod candidate_browser;
 mod candidate_page;
 mod candidate_secrets;

@@ -38,7 +38,7 @@ fn secret_of(inv: &Value) -> String {
 }
 
 impl Life {
-    async fn create_upload(
+    pub(crate) async fn create_upload(
         &self,
         secret: &str,
         question: &str,
@@ -66,7 +66,7 @@ impl Life {
         (status, body, location)
     }
 
-    async fn patch(
+    pub(crate) async fn patch(
         &self,
         secret: &str,
         location: &str,
@@ -123,7 +123,7 @@ lifecycle_test!(
     a_cut_upload_resumes_and_the_take_is_remuxed,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Dorothy Vaughan", "dv@example.org").await;
+        let inv = l.invite_agreed("Dorothy Vaughan", "dv@example.org").await;
         let secret = secret_of(&inv);
         let q1 = l.questions[0].clone();
         let sent = live_recording(1);
@@ -268,7 +268,7 @@ lifecycle_test!(
     resumable_uploads_are_refused_before_bytes_are_kept,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Mary Jackson", "mj@example.org").await;
+        let inv = l.invite_agreed("Mary Jackson", "mj@example.org").await;
         let secret = secret_of(&inv);
         let answers = format!(
             "SELECT COUNT(*) FROM responses WHERE interview_id = '{}'",
@@ -317,7 +317,7 @@ lifecycle_test!(
             .await;
         assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{p}");
         // Another candidate's secret does not open this upload.
-        let other = secret_of(&l.invite("Someone Else", "se@example.org").await);
+        let other = secret_of(&l.invite_agreed("Someone Else", "se@example.org").await);
         let (s, _) = l.head_offset(&other, &location).await;
         assert_eq!(s, StatusCode::NOT_FOUND);
 
@@ -358,5 +358,34 @@ lifecycle_test!(
         let (s, p, _) = l.patch(&secret, &open, 0, sent.clone()).await;
         assert_eq!(s, StatusCode::GONE, "{p}");
         assert_eq!(l.count(&answers).await, 1);
+    }
+);
+
+lifecycle_test!(
+    a_whole_body_upload_is_remuxed_like_a_resumable_one,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l
+            .invite_agreed("Evelyn Boyd Granville", "ebg@example.org")
+            .await;
+        let secret = secret_of(&inv);
+        let sent = live_recording(2);
+        let (s, a) = l.upload(&secret, &l.questions[0], sent.clone(), None).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let (sha, key): (String, String) = sqlx::query_as(
+            "SELECT m.sha256, m.storage_key FROM media_objects m JOIN responses r ON r.media_object_id = m.id WHERE r.id = $1",
+        )
+        .bind(a["response_id"].as_str().expect("id"))
+        .fetch_one(&l.state.db.pool)
+        .await
+        .expect("media row");
+        // The hash names what was sent; the kept file is the remuxed one.
+        assert_eq!(sha, hex::encode(Sha256::digest(&sent)));
+        let stored = std::fs::read(l.dir.path().join("media").join(&key)).expect("stored file");
+        assert!(has_cues(&stored), "a PUT take has no seek index");
+        // A retry of the same bytes is still recognised as the same take.
+        let (s, r) = l.upload(&secret, &l.questions[0], sent, None).await;
+        assert_eq!(s, StatusCode::OK, "{r}");
+        assert_eq!(r["replayed"], true);
     }
 );

@@ -57,7 +57,12 @@ const CALLERS: [&str; 6] = [
 ///   changing it is 200 (`process_api.rs` covers a recruiter who does not);
 /// - a panel is 403 to its owner until the review is submitted, calibration
 ///   results 403 until revealed, and the webhook event replay 409 because
-///   the delivery replay above it already queued one.
+///   the delivery replay above it already queued one;
+/// - the candidate has not agreed to being recorded, so an upload is a 409
+///   naming consent before its body matters (creating a resumable upload
+///   still checks its headers first: 422);
+/// - an empty accommodation grant is a valid one (it grants nothing), so
+///   the role's recruiter and the admin get 200.
 #[rustfmt::skip]
 const TABLE: &[(&str, [u16; 6])] = &[
     //                                                         none cand  own  not  rec  adm
@@ -87,8 +92,9 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("POST /v1/calibration/{id}/reveal",                      [401, 401, 403, 404, 404, 409]),
     ("POST /v1/calibration/{id}/submit",                      [401, 401, 409, 404, 404, 403]),
     ("GET /v1/candidate/interview",                           [401, 200, 401, 401, 401, 401]),
-    ("PUT /v1/candidate/responses/{question_id}",             [401, 422, 401, 401, 401, 401]),
+    ("PUT /v1/candidate/responses/{question_id}",             [401, 409, 401, 401, 401, 401]),
     ("PUT /v1/candidate/consent",                             [401, 422, 401, 401, 401, 401]),
+    ("POST /v1/candidate/speed-test",                         [401, 200, 401, 401, 401, 401]),
     ("POST /v1/candidate/responses/{question_id}/uploads",    [401, 422, 401, 401, 401, 401]),
     ("PATCH /v1/candidate/responses/{question_id}/uploads/{upload_id}", [401, 415, 401, 401, 401, 401]),
     ("GET /v1/health",                                        [200, 200, 200, 200, 200, 200]),
@@ -99,6 +105,8 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/interviews/{id}/scorecard",                     [401, 401, 403, 403, 200, 200]),
     ("POST /v1/invitations",                                  [401, 401, 422, 422, 422, 422]),
     ("GET /v1/invitations/{id}",                              [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/invitations/{id}/accommodations",               [401, 401, 403, 403, 200, 200]),
+    ("PUT /v1/invitations/{id}/accommodations",               [401, 401, 403, 403, 200, 200]),
     ("GET /v1/me",                                            [401, 401, 200, 200, 200, 200]),
     ("GET /v1/media/{response_id}",                           [401, 401, 200, 404, 200, 200]),
     ("GET /v1/openapi.json",                                  [200, 200, 200, 200, 200, 200]),

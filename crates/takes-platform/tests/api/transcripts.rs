@@ -18,7 +18,7 @@ use crate::uploads::clip;
 /// speech); returns its response id.
 async fn answer(l: &Life, n: usize) -> String {
     let inv = l
-        .invite("Grace Hopper", &format!("gh{n}@example.org"))
+        .invite_agreed("Grace Hopper", &format!("gh{n}@example.org"))
         .await;
     let secret = inv["access_secret"].as_str().expect("secret").to_string();
     let bytes = std::fs::read(clip(1)).expect("demo clip");

@@ -27,7 +27,7 @@ lifecycle_test!(
                 count.fetch_add(1, Ordering::SeqCst);
             }
         });
-        let inv = l.invite("Ada Lovelace", "ada@example.org").await;
+        let inv = l.invite_agreed("Ada Lovelace", "ada@example.org").await;
         let secret = inv["access_secret"].as_str().expect("secret").to_string();
         let q1 = l.questions[0].clone();
         let before = l.media_files();

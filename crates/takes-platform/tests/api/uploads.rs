@@ -55,7 +55,7 @@ lifecycle_test!(
     answers_retakes_and_completion_route_the_interview,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Katherine Johnson", "kj@example.org").await;
+        let inv = l.invite_agreed("Katherine Johnson", "kj@example.org").await;
         let id = inv["id"].as_str().expect("id").to_string();
         let secret = secret_of(&inv);
         let (q1, q2) = (l.questions[0].clone(), l.questions[1].clone());
@@ -141,8 +141,13 @@ lifecycle_test!(
         // a retry of the final upload still answers.
         let (s, p) = l.upload(&secret, &q2, read_clip(1), None).await;
         assert_eq!(s, StatusCode::GONE, "{p}");
-        let (s, _) = l.upload(&secret, &q2, read_clip(4), None).await;
+        let (s, again) = l.upload(&secret, &q2, read_clip(4), None).await;
         assert_eq!(s, StatusCode::OK);
+        assert_eq!(again["acknowledgement"], c["acknowledgement"], "{again}");
+        assert!(
+            a["acknowledgement"].is_null(),
+            "only completion acknowledges"
+        );
 
         // The interview is in Rev B's queue, due 48 h after completion,
         // with the final take and its retake count.
@@ -232,6 +237,10 @@ lifecycle_test!(
             body.contains("reviewed by Saturday 16 January 2027, 09:00 UTC"),
             "{body}"
         );
+        // The done page shows the email's own text (one source).
+        let shown = c["acknowledgement"].as_str().expect("acknowledgement text");
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(shown), words(&body));
         let hm = mails
             .iter()
             .find(|m| m.to == vec!["hm@example.com"])
@@ -254,7 +263,7 @@ lifecycle_test!(
     refused_uploads_say_why_and_leave_nothing_behind,
     |c: &mut takes_platform::config::ServerConfig| c.invitations.max_upload_bytes = 110_000,
     |l: Life| async move {
-        let inv = l.invite("Hedy Lamarr", "hedy@example.org").await;
+        let inv = l.invite_agreed("Hedy Lamarr", "hedy@example.org").await;
         let id = inv["id"].as_str().expect("id").to_string();
         let secret = secret_of(&inv);
         let q1 = l.questions[0].clone();
@@ -386,7 +395,7 @@ lifecycle_test!(
     the_last_two_answers_at_once_complete_the_interview_once,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Mary Jackson", "mj@example.org").await;
+        let inv = l.invite_agreed("Mary Jackson", "mj@example.org").await;
         let id = inv["id"].as_str().expect("id").to_string();
         let secret = secret_of(&inv);
         let (a, b) = tokio::join!(
@@ -425,7 +434,7 @@ lifecycle_test!(
     a_reused_idempotency_key_with_other_bytes_is_refused,
     no_tweak,
     |l: Life| async move {
-        let inv = l.invite("Grace Hopper", "gh@example.org").await;
+        let inv = l.invite_agreed("Grace Hopper", "gh@example.org").await;
         let secret = secret_of(&inv);
         let q1 = l.questions[0].clone();
         let (s, a) = l.upload(&secret, &q1, read_clip(1), Some("k-1")).await;

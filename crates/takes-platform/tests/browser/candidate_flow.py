@@ -3,7 +3,9 @@ microphone, through the whole flow, and reports what it saw as JSON on the
 last line of stdout.
 
 Usage: candidate_flow.py BASE SECRET MODE OUT_DIR Y4M WAV AXE_JS STRINGS_JSON
-MODE: desktop | phone | keyboard | reload
+MODE: desktop | phone | keyboard | reload | audio (sound only and two
+retakes, as accommodations allow) | gone (a link that no longer opens an
+interview: only the page it shows is reported)
 """
 
 import json
@@ -109,7 +111,7 @@ def main():
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         try:
-            flow(page)
+            gone(page) if MODE == "gone" else flow(page)
         except Exception:
             page.screenshot(path=os.path.join(OUT, "failure.png"), full_page=True)
             sys.stderr.write("PAGE TEXT:\n" + page.locator("body").inner_text() + "\nPAGE ERRORS: " + repr(errors) + "\n")
@@ -118,6 +120,16 @@ def main():
         report["page_errors"] = errors
         ctx.close()
     print(json.dumps(report))
+
+
+def gone(page):
+    """A closed or unknown link: what the page says and offers."""
+    page.goto(f"{BASE}/candidate#{SECRET}")
+    page.get_by_role("alert").wait_for()
+    check(page, "gone")
+    report["alert"] = page.get_by_role("alert").inner_text()
+    report["buttons"] = [b.inner_text() for b in page.get_by_role("button").all()]
+    report["media_elements"] = page.evaluate("document.querySelectorAll('video, audio').length")
 
 
 def flow(page):
@@ -130,6 +142,12 @@ def flow(page):
         tick(page, t("consent_check"))
         press(page, t("consent_agree"))
         page.get_by_role("heading", name=t("device_title")).wait_for()
+        page.locator("#speed[data-mbit]").wait_for(timeout=30_000)
+        report["upload_mbit"] = float(page.locator("#speed").get_attribute("data-mbit"))
+        if MODE == "audio":
+            tick(page, t("option_audio_only"))
+            page.locator("#audio-only:checked").wait_for()
+            report["camera_preview_hidden"] = page.evaluate("document.querySelector('main video').hidden")
         press(page, t("device_test"))
         page.get_by_text(t("device_test_play")).first.wait_for(timeout=20_000)
         level = page.evaluate("document.getElementById('level').value")
@@ -155,12 +173,17 @@ def flow(page):
             # The reload run needs a take of several upload chunks.
             record(page, 12 if MODE == "reload" and n == 1 else 2.5)
             if n == 1 and MODE != "reload":
-                # One retake, with the count shown.
-                press(page, t("retake", left=1))
-                page.get_by_role("button", name=t("stop")).wait_for()
-                page.wait_for_timeout(2500)
-                press(page, t("stop"))
-                page.get_by_role("button", name=t("submit")).wait_for()
+                # Retakes, with the count shown: one by default, two with
+                # the extra retake an accommodation granted.
+                allowed = 2 if MODE == "audio" else 1
+                for left in range(allowed, 0, -1):
+                    press(page, t("retake", left=left))
+                    page.get_by_role("button", name=t("stop")).wait_for()
+                    page.wait_for_timeout(2500)
+                    press(page, t("stop"))
+                    page.get_by_role("button", name=t("submit")).wait_for()
+                report["retakes_done"] = allowed
+                report["retake_button_after"] = page.locator("button.secondary").last.inner_text()
             check(page, f"question-{n}")
             if MODE == "reload" and n == 1:
                 # The connection is lost after the first acknowledged chunk.

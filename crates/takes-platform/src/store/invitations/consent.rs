@@ -1,6 +1,6 @@
 //! The candidate's consent to being recorded, with the text version shown.
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
 
@@ -24,4 +24,17 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The candidate's latest decision (`agreed` or `declined`), if any.
+pub async fn decision(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query("SELECT decision FROM candidate_consents WHERE interview_id = $1")
+        .bind(interview_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get("decision"))
+        .transpose()
 }
