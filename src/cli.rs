@@ -649,6 +649,8 @@ async fn demo(
         .iter()
         .find(|u| u.role == role.as_str())
         .context("the demo data has no user with that role")?;
+    // A local ATS stand-in, so a demo decision is really delivered.
+    let (state, receiver) = takes_platform::seed::demo_receiver::start(state).await?;
     let server = takes_platform::start(state, "127.0.0.1:0".parse()?).await?;
     let ws = Workstation::prepare(
         args,
@@ -662,6 +664,7 @@ async fn demo(
     )?;
     let code = ws.run(Some(" (demo data is discarded on exit)")).await;
     let _ = server.stop().await;
+    receiver.stop().await;
     code
 }
 

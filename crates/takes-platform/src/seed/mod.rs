@@ -2,6 +2,7 @@
 
 pub mod calibration;
 pub mod demo;
+pub mod demo_receiver;
 
 use serde::Serialize;
 
