@@ -223,8 +223,8 @@ fn a_failed_sync_is_retried_and_others_are_not() {
 
 #[test]
 fn an_opened_interview_plays_the_selected_answer_in_the_review_player() {
-    use takes::app::state::{Playback, VideoSupport};
     use takes::app::effect::PlayerCmd;
+    use takes::app::state::{Playback, VideoSupport};
     let mut app = app_on_board_interview(1);
     app.video = VideoSupport::Available {
         output: "halfblocks".into(),
@@ -245,10 +245,7 @@ fn an_opened_interview_plays_the_selected_answer_in_the_review_player() {
     assert_eq!(app.player.response_id.as_deref(), Some("resp-2"));
     assert_eq!(app.player.playback, Playback::Loading);
     // The review screen's event handling drives the same state.
-    update(
-        &mut app,
-        Action::Player(takes_player::PlayerEvent::Loaded),
-    );
+    update(&mut app, Action::Player(takes_player::PlayerEvent::Loaded));
     assert_eq!(app.player.playback, Playback::Playing);
     assert_eq!(
         ch(&mut app, 'P'),

@@ -8,3 +8,6 @@ ALTER TABLE assignments ADD COLUMN withdrawn_by TEXT REFERENCES users (id);
 -- Issue 13 §decisions: the `decision.made` event a decision raised next to
 -- its `candidate.*` event; the board's sync state covers both.
 ALTER TABLE decisions ADD COLUMN made_event_id TEXT;
+
+-- Issue 13 §benchmark: the board pages in SQL over a recruiter's roles.
+CREATE INDEX interviews_by_role ON interviews (job_role_id);

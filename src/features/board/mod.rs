@@ -46,7 +46,6 @@ pub fn hints(app: &App) -> Vec<Hint> {
     if b.opened.is_some() {
         return vec![
             Hint::new(s, Command::Down, "scroll"),
-            Hint::new(s, Command::NextQuestion, "answer"),
             Hint::new(s, Command::PlayPause, "video"),
             Hint::new(s, Command::Decision, "decide"),
             Hint::new(s, Command::Remind, "remind"),

@@ -539,8 +539,7 @@ fn draw_opened(
     let (left, right) = if o.playing {
         let host = if wide { right } else { left };
         let h = (host.height / 2).clamp(6.min(host.height), 16);
-        let [top, rest] =
-            Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(host);
+        let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(host);
         draw_video(f, top, app, theme, video);
         if wide {
             (left, rest)
@@ -605,11 +604,7 @@ fn draw_video(
     let status = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
     let picture = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
     f.render_widget(
-        Paragraph::new(fit(
-            &super::playback::status(app),
-            inner.width as usize,
-        ))
-        .style(theme.video),
+        Paragraph::new(fit(&super::playback::status(app), inner.width as usize)).style(theme.video),
         status,
     );
     let drawn = match video {
