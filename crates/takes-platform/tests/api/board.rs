@@ -566,6 +566,9 @@ both_backends!(
     }
 );
 
+/// Which board rows a filter keeps.
+type Predicate = Box<dyn Fn(&Value) -> bool>;
+
 /// The ids of a board page, in order.
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
@@ -662,7 +665,7 @@ both_backends!(
             v
         };
         let mean = |i: &Value| i["mean_score"].as_f64();
-        let checks: Vec<(&str, Box<dyn Fn(&Value) -> bool>)> = vec![
+        let checks: Vec<(&str, Predicate)> = vec![
             ("stage=invited", Box::new(|i| i["stage"] == "invited")),
             (
                 "stage=awaiting_reviews",
