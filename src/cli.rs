@@ -675,6 +675,8 @@ async fn demo(
         .iter()
         .find(|u| u.role == role.as_str())
         .context("the demo data has no user with that role")?;
+    // A local ATS stand-in, so a demo decision is really delivered.
+    let (state, receiver) = takes_platform::seed::demo_receiver::start(state).await?;
     let server = takes_platform::start(state.clone(), "127.0.0.1:0".parse()?).await?;
     takes_platform::seed::candidate_link::announce(&state, &server.base_url(), dir.path()).await?;
     let ws = Workstation::prepare(
@@ -689,6 +691,7 @@ async fn demo(
     )?;
     let code = ws.run(Some(" (demo data is discarded on exit)")).await;
     let _ = server.stop().await;
+    receiver.stop().await;
     code
 }
 

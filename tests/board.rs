@@ -220,3 +220,67 @@ fn a_failed_sync_is_retried_and_others_are_not() {
         "{fx:?}"
     );
 }
+
+#[test]
+fn an_opened_interview_plays_the_selected_answer_in_the_review_player() {
+    use takes::app::effect::PlayerCmd;
+    use takes::app::state::{Playback, VideoSupport};
+    let mut app = app_on_board_interview(1);
+    app.video = VideoSupport::Available {
+        output: "halfblocks".into(),
+    };
+    // Nothing plays until asked: the transcripts are the default.
+    assert!(ch(&mut app, 'j').is_empty());
+    assert_eq!(app.player.response_id, None);
+    ch(&mut app, 'n');
+    assert_eq!(app.board.opened.as_ref().map(|o| o.answer), Some(1));
+    let fx = ch(&mut app, 'P');
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Player(PlayerCmd::Mute(false)),
+            Effect::Player(PlayerCmd::Load("/v1/media/resp-2".into())),
+        ]
+    );
+    assert_eq!(app.player.response_id.as_deref(), Some("resp-2"));
+    assert_eq!(app.player.playback, Playback::Loading);
+    // The review screen's event handling drives the same state.
+    update(&mut app, Action::Player(takes_player::PlayerEvent::Loaded));
+    assert_eq!(app.player.playback, Playback::Playing);
+    assert_eq!(
+        ch(&mut app, 'P'),
+        vec![Effect::Player(PlayerCmd::TogglePause)]
+    );
+    // Another answer: its video replaces the playing one.
+    let fx = ch(&mut app, 'n');
+    assert_eq!(
+        fx,
+        vec![
+            Effect::Player(PlayerCmd::Mute(false)),
+            Effect::Player(PlayerCmd::Load("/v1/media/resp-3".into())),
+        ]
+    );
+    // At the first answer `p` stays there.
+    ch(&mut app, 'p');
+    ch(&mut app, 'p');
+    ch(&mut app, 'p');
+    assert_eq!(app.board.opened.as_ref().map(|o| o.answer), Some(0));
+    assert_eq!(app.player.response_id.as_deref(), Some("resp-1"));
+    // Closing the interview stops the player.
+    let fx = key(&mut app, KeyCode::Esc);
+    assert_eq!(fx, vec![Effect::Player(PlayerCmd::Stop)]);
+    assert_eq!(app.player.response_id, None);
+    assert_eq!(app.player.playback, Playback::Idle);
+}
+
+#[test]
+fn without_video_the_play_key_says_why_and_changes_nothing() {
+    use takes::app::state::VideoSupport;
+    let mut app = app_on_board_interview(1);
+    app.video = VideoSupport::Unavailable("libmpv is not installed".into());
+    assert!(ch(&mut app, 'P').is_empty());
+    assert_eq!(app.player.response_id, None);
+    assert!(!app.board.opened.as_ref().is_some_and(|o| o.playing));
+    let status = format!("{:?}", app.status);
+    assert!(status.contains("libmpv is not installed"), "{status}");
+}

@@ -361,3 +361,48 @@ fn review_with_video_playing_in_the_muted_pass() {
         insta::assert_snapshot!("review_playing__dark__120x40", text);
     });
 }
+
+#[test]
+fn board_interview_with_an_answer_playing() {
+    use takes::app::state::VideoSupport;
+    use takes_player::{ColorDepth as Depth, Detection, Frame, OutputKind, RenderOptions};
+    let mut app = app_on_board_interview(1);
+    app.video = VideoSupport::Available {
+        output: "halfblocks".into(),
+    };
+    update(&mut app, Action::Resize(120, 40));
+    testing::ch(&mut app, 'n');
+    testing::ch(&mut app, 'P');
+    update(&mut app, Action::Player(takes_player::PlayerEvent::Loaded));
+    update(
+        &mut app,
+        Action::Player(takes_player::PlayerEvent::Position {
+            time_s: 3.0,
+            duration_s: Some(25.0),
+        }),
+    );
+    app.status = None;
+    let det = Detection::fixed(OutputKind::Halfblocks, Depth::TrueColor);
+    let mut video = StillVideo {
+        renderer: takes_player::VideoRenderer::new(&det, RenderOptions::default()),
+        frame: Frame::solid(8, 8, [30, 30, 200]),
+        areas: Vec::new(),
+    };
+    let th = Theme::builtin("dark", ColorDepth::TrueColor);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    t.draw(|f| screens::draw_with_video(f, &app, &th, Some(&mut video)))
+        .expect("draw");
+    let area = video.areas.first().copied().expect("the picture was drawn");
+    let cell = &t.backend().buffer()[(area.x + 1, area.y + 1)];
+    assert_eq!(cell.symbol(), "▀");
+    assert_eq!(cell.fg, ratatui::style::Color::Rgb(30, 30, 200));
+    let text = format!("{:?}", t.backend().buffer());
+    assert!(text.contains("Video · Q2"), "{text}");
+    assert!(text.contains("▶ 0:03 / 0:25"), "{text}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        insta::assert_snapshot!("board_interview_video__dark__120x40", text);
+    });
+}

@@ -46,7 +46,7 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
         ScreenKind::CalibrationResults => calibration_results::view::draw(f, body, app, theme),
         ScreenKind::Roles => roles::view::draw_list(f, body, app, theme),
         ScreenKind::Role => roles::view::draw_role(f, body, app, theme),
-        ScreenKind::Board => board::view::draw(f, body, app, theme),
+        ScreenKind::Board => board::view::draw(f, body, app, theme, video),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {

@@ -38,10 +38,14 @@ pub enum WebhookEventType {
     CandidateRejected,
     #[serde(rename = "candidate.held")]
     CandidateHeld,
+    /// Any decision (advance, reject, hold), one per decision, with the
+    /// panel's score summary; raised next to the `candidate.*` event.
+    #[serde(rename = "decision.made")]
+    DecisionMade,
 }
 
 impl WebhookEventType {
-    pub const ALL: [WebhookEventType; 8] = [
+    pub const ALL: [WebhookEventType; 9] = [
         WebhookEventType::InvitationSent,
         WebhookEventType::InvitationExpired,
         WebhookEventType::InterviewCompleted,
@@ -50,6 +54,7 @@ impl WebhookEventType {
         WebhookEventType::CandidateAdvanced,
         WebhookEventType::CandidateRejected,
         WebhookEventType::CandidateHeld,
+        WebhookEventType::DecisionMade,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,11 +67,20 @@ impl WebhookEventType {
             WebhookEventType::CandidateAdvanced => "candidate.advanced",
             WebhookEventType::CandidateRejected => "candidate.rejected",
             WebhookEventType::CandidateHeld => "candidate.held",
+            WebhookEventType::DecisionMade => "decision.made",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether an endpoint subscribed to every event (an empty list) gets
+    /// it. `decision.made` restates a `candidate.*` event, so receivers
+    /// that predate it would count each decision twice: it goes only to
+    /// endpoints that name it.
+    pub fn in_all(self) -> bool {
+        self != WebhookEventType::DecisionMade
     }
 
     /// The event a recruiter's decision raises.
@@ -187,6 +201,44 @@ pub struct CandidateDecisionData {
     pub decided_at: String,
 }
 
+/// One question in the score summary of `decision.made`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionQuestionScore {
+    pub question_id: String,
+    pub position: i64,
+    pub competency: String,
+    pub pass_score: i64,
+    pub mean: Option<f64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub spread: Option<i64>,
+}
+
+/// The panel's scores when the decision was made: submitted reviews only,
+/// never a draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionScores {
+    pub reviewers_assigned: i64,
+    pub reviewers_submitted: i64,
+    /// Mean of every submitted rating of every question.
+    pub overall_mean: Option<f64>,
+    pub questions: Vec<DecisionQuestionScore>,
+}
+
+/// `data` of `decision.made`: exactly one per recorded decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DecisionMadeData {
+    pub decision_id: String,
+    pub interview_id: String,
+    pub candidate: WebhookCandidate,
+    pub role: WebhookJobRole,
+    pub decision: DecisionAction,
+    pub reason: Option<String>,
+    pub decided_by: WebhookUser,
+    pub decided_at: String,
+    pub scores: DecisionScores,
+}
+
 /// Whether an endpoint is sent to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -239,7 +291,8 @@ pub struct WebhookEndpointCreate {
     pub url: String,
     #[serde(default)]
     pub description: Option<String>,
-    /// Event types to send; absent or empty for all.
+    /// Event types to send; absent or empty for all but `decision.made`,
+    /// which goes only to endpoints that list it.
     #[serde(default)]
     pub event_types: Option<Vec<WebhookEventType>>,
     /// Emailed when deliveries to this endpoint keep failing.

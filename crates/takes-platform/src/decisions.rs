@@ -5,7 +5,10 @@
 //! entry, the webhook event for the ATS, the rejection email).
 
 use sqlx::AnyConnection;
-use takes_api::{Decision, DecisionAction, UserRole};
+use takes_api::{
+    Decision, DecisionAction, DecisionMadeData, DecisionQuestionScore, DecisionScores, UserRole,
+    WebhookEventType, WebhookUser,
+};
 
 use crate::auth::Caller;
 use crate::clock::{rfc3339, Millis};
@@ -106,6 +109,9 @@ pub async fn record(
     .await?;
     let event_id = crate::webhooks::events::decision_recorded(conn, now, &decision_id).await?;
     decisions::set_event(conn, &decision_id, &event_id).await?;
+    if let Some(made) = decision_made(conn, now, caller, &decision_id, id, verdict).await? {
+        decisions::set_made_event(conn, &decision_id, &made).await?;
+    }
     if action == DecisionAction::Reject {
         crate::invitations::rejection::enqueue(conn, state, now, id).await?;
     }
@@ -117,4 +123,76 @@ pub async fn record(
         decided_by: caller.name.clone(),
         decided_at: rfc3339(now),
     })
+}
+
+/// Raises `decision.made` for a decision the calling transaction inserted:
+/// one per decision whatever the action, after its `candidate.*` event in
+/// the interview's stream. Only endpoints that name it receive it, so it
+/// is not written while none does. Returns the event id.
+async fn decision_made(
+    conn: &mut AnyConnection,
+    now: Millis,
+    caller: &Caller,
+    decision_id: &str,
+    interview_id: &str,
+    verdict: &Verdict<'_>,
+) -> ApiResult<Option<String>> {
+    use crate::webhooks::{events, outbox};
+    let mut listened = false;
+    for (_, types) in crate::store::webhooks::active_subscriptions(conn).await? {
+        listened |= outbox::subscribes(&types, WebhookEventType::DecisionMade)?;
+    }
+    if !listened {
+        return Ok(None);
+    }
+    let stream = outbox::interview_stream(interview_id);
+    let seq = outbox::next_seq(conn, &stream).await?;
+    let subject = events::subject(conn, interview_id).await?;
+    let (reviewers_assigned, reviewers_submitted) =
+        crate::store::webhooks::events::review_counts(conn, interview_id).await?;
+    let (_, questions, overall_mean) =
+        events::aggregate(conn, interview_id, &subject.question_set_id).await?;
+    let data = DecisionMadeData {
+        decision_id: decision_id.to_string(),
+        interview_id: interview_id.to_string(),
+        candidate: subject.candidate,
+        role: subject.role,
+        decision: verdict.action,
+        reason: verdict.reason.map(str::to_string),
+        decided_by: WebhookUser {
+            id: caller.id.clone(),
+            name: caller.name.clone(),
+        },
+        decided_at: rfc3339(now),
+        scores: DecisionScores {
+            reviewers_assigned,
+            reviewers_submitted,
+            overall_mean,
+            questions: questions
+                .into_iter()
+                .map(|q| DecisionQuestionScore {
+                    question_id: q.question_id,
+                    position: q.position,
+                    competency: q.competency,
+                    pass_score: q.pass_score,
+                    mean: q.mean,
+                    min: q.min,
+                    max: q.max,
+                    spread: q.spread,
+                })
+                .collect(),
+        },
+    };
+    outbox::record(
+        conn,
+        outbox::NewEvent {
+            kind: WebhookEventType::DecisionMade,
+            interview_id: Some(interview_id.to_string()),
+            order: Some((stream, seq)),
+            data: serde_json::to_value(&data)?,
+            at: now,
+        },
+    )
+    .await
+    .map(Some)
 }

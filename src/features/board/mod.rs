@@ -5,6 +5,7 @@
 //! reminders and reassignment.
 
 pub mod dialog;
+pub mod playback;
 pub mod state;
 pub mod view;
 
@@ -45,6 +46,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
     if b.opened.is_some() {
         return vec![
             Hint::new(s, Command::Down, "scroll"),
+            Hint::new(s, Command::PlayPause, "video"),
             Hint::new(s, Command::Decision, "decide"),
             Hint::new(s, Command::Remind, "remind"),
             Hint::new(s, Command::Reassign, "reassign"),
@@ -294,12 +296,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 return vec![];
             };
             let id = item.id.clone();
-            b.opened = Some(Opened {
-                id: id.clone(),
-                detail: None,
-                error: None,
-                scroll: 0,
-            });
+            b.opened = Some(Opened::new(id.clone()));
             return vec![Effect::FetchBoardInterview(id)];
         }
         Command::Decision => return dialog::open(app),
@@ -321,6 +318,9 @@ fn opened_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::PageDown => o.scroll += 10,
         Command::PageUp => o.scroll = o.scroll.saturating_sub(10),
         Command::Top => o.scroll = 0,
+        Command::NextQuestion => playback::select(app, 1),
+        Command::PrevQuestion => playback::select(app, -1),
+        Command::PlayPause => return playback::play_pause(app),
         Command::Refresh => return vec![Effect::FetchBoardInterview(o.id.clone())],
         Command::Decision => return dialog::open(app),
         Command::RetrySync => return retry_sync(app),

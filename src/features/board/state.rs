@@ -98,6 +98,23 @@ pub struct Opened {
     pub detail: Option<BoardInterview>,
     pub error: Option<String>,
     pub scroll: usize,
+    /// The selected answer (index into `detail.answers`).
+    pub answer: usize,
+    /// Its video was asked for; it plays in the review screen's player.
+    pub playing: bool,
+}
+
+impl Opened {
+    pub fn new(id: String) -> Opened {
+        Opened {
+            id,
+            detail: None,
+            error: None,
+            scroll: 0,
+            answer: 0,
+            playing: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

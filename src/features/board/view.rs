@@ -14,12 +14,18 @@ use super::state::{BoardState, DialogStage, TABS};
 use crate::app::state::App;
 use crate::config::{Command, Scope, Theme};
 use crate::format::{due_text, parse_ms};
-use crate::screens::widgets::{bg_of, centered, dialog, fit};
+use crate::screens::widgets::{bg_of, centered, dialog, fit, VideoPane};
 
-pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    video: Option<&mut dyn VideoPane>,
+) {
     let b = &app.board;
     match &b.opened {
-        Some(_) => draw_opened(f, area, app, theme),
+        Some(_) => draw_opened(f, area, app, theme, video),
         None => draw_table(f, area, app, theme),
     }
     if b.dialog.is_some() {
@@ -368,7 +374,13 @@ fn row_line<'a>(
     Line::from(spans)
 }
 
-fn draw_opened(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn draw_opened(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    video: Option<&mut dyn VideoPane>,
+) {
     let Some(o) = &app.board.opened else {
         return;
     };
@@ -496,10 +508,15 @@ fn draw_opened(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let mut transcript: Vec<Line> = Vec::new();
-    for a in &d.answers {
+    for (i, a) in d.answers.iter().enumerate() {
+        let (mark, style) = if i == o.answer {
+            ("▸ ", theme.selection)
+        } else {
+            ("  ", theme.title)
+        };
         transcript.push(Line::from(Span::styled(
-            format!("Q{} {}", a.position, a.prompt),
-            theme.title,
+            format!("{mark}Q{} {}", a.position, a.prompt),
+            style,
         )));
         if a.transcript.is_empty() {
             let what = if a.response_id.is_some() {
@@ -517,6 +534,21 @@ fn draw_opened(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         transcript.push(Line::from(""));
     }
+    // The asked-for video sits above the transcripts (the whole width
+    // when narrow).
+    let (left, right) = if o.playing {
+        let host = if wide { right } else { left };
+        let h = (host.height / 2).clamp(6.min(host.height), 16);
+        let [top, rest] = Layout::vertical([Constraint::Length(h), Constraint::Min(0)]).areas(host);
+        draw_video(f, top, app, theme, video);
+        if wide {
+            (left, rest)
+        } else {
+            (rest, right)
+        }
+    } else {
+        (left, right)
+    };
     if wide {
         f.render_widget(
             Paragraph::new(lines)
@@ -544,6 +576,51 @@ fn draw_opened(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 .wrap(Wrap { trim: false })
                 .scroll((o.scroll as u16, 0)),
             left,
+        );
+    }
+}
+
+/// The selected answer's video: the picture the player decoded (the same
+/// pane as the review screen's), a status line under it.
+fn draw_video(
+    f: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    video: Option<&mut dyn VideoPane>,
+) {
+    let position = super::playback::selected(app)
+        .map(|a| a.position)
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .title(Span::styled(format!(" Video · Q{position} "), theme.title))
+        .border_style(theme.border)
+        .style(theme.video);
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.height < 2 || inner.width < 4 {
+        return;
+    }
+    let status = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+    let picture = Rect::new(inner.x, inner.y, inner.width, inner.height - 1);
+    f.render_widget(
+        Paragraph::new(fit(&super::playback::status(app), inner.width as usize)).style(theme.video),
+        status,
+    );
+    let drawn = match video {
+        Some(v) if picture.height > 0 => v.draw_picture(picture, f.buffer_mut()),
+        _ => false,
+    };
+    if !drawn {
+        let why = match &app.player.playback {
+            crate::app::state::Playback::Failed(e) => format!("This answer cannot be played: {e}"),
+            _ => "Opening the answer…".to_string(),
+        };
+        f.render_widget(
+            Paragraph::new(why)
+                .style(theme.dim.patch(bg_of(theme.video)))
+                .wrap(Wrap { trim: true }),
+            picture,
         );
     }
 }

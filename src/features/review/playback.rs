@@ -136,6 +136,10 @@ pub fn reconcile(app: &mut App) -> Vec<Effect> {
     if !video_available(app) {
         return vec![];
     }
+    // The board's opened interview plays its answers in this same player.
+    if app.screen.kind() == ScreenKind::Board {
+        return crate::features::board::playback::reconcile(app);
+    }
     // Runs after every action (30 a second while playing): compare ids
     // before cloning anything.
     let current_id = app

@@ -50,6 +50,9 @@ use crate::state::AppState;
                        panels, decisions and media. Errors are `application/problem+json` (RFC 9457).",
         license(name = "MIT OR Apache-2.0")
     ),
+    // Webhook payloads are not a response of any path; listed so receivers
+    // find their shape in the document.
+    components(schemas(takes_api::DecisionMadeData)),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
     tags(
@@ -70,7 +73,13 @@ use crate::state::AppState;
                                            for the roles they own"),
         (name = "users", description = "People who sign in and their tokens; admins only"),
         (name = "webhooks", description = "Outbound webhooks (Standard Webhooks signatures): endpoints, the delivery \
-                                          log, dead letters and replay; admins only"),
+                                          log, dead letters and replay; admins only. Events: `invitation.sent`, \
+                                          `invitation.expired`, `interview.completed`, `review.submitted`, \
+                                          `interview.reviewed`, `candidate.advanced`/`.rejected`/`.held`, and \
+                                          `decision.made`: exactly one per decision (any action), with the \
+                                          interview, candidate, role, decision, reason, decided_by, decided_at \
+                                          and the panel's score summary (`DecisionMadeData`); sent only to \
+                                          endpoints that list it, since it restates the `candidate.*` event"),
         (name = "ats", description = "Inbound ATS integrations, each off until configured under [ats]: a generic \
                                      Standard-Webhooks-signed endpoint, the Greenhouse Assessment Partner API \
                                      (HTTP Basic with the API key) and Lever's signed stage-change webhook"),

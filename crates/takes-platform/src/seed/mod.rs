@@ -3,6 +3,7 @@
 pub mod calibration;
 pub mod candidate_link;
 pub mod demo;
+pub mod demo_receiver;
 
 use serde::Serialize;
 

@@ -115,7 +115,7 @@ pub struct TestFacts {
 pub async fn test_facts(db: &Db, interview_id: &str) -> Result<Option<TestFacts>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT i.status, i.completed_at, i.question_set_id, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id) AS assigned, \
+           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.withdrawn_at IS NULL) AS assigned, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') AS submitted, \
            (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
               JOIN assignments a ON a.id = s.assignment_id \
@@ -162,7 +162,7 @@ pub struct Unannounced {
 pub async fn unannounced_tests(db: &Db) -> Result<Vec<Unannounced>, sqlx::Error> {
     sqlx::query(
         "SELECT g.interview_id, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id) AS assigned, \
+           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id AND a.withdrawn_at IS NULL) AS assigned, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = g.interview_id \
               AND a.status = 'submitted') AS submitted, \
            (SELECT COUNT(*) FROM decisions d WHERE d.interview_id = g.interview_id) AS decided \

@@ -69,17 +69,40 @@ pub async fn set_event(
     Ok(())
 }
 
-/// The webhook event of the interview's latest decision, if it has one.
-pub async fn latest_event(
+/// Links a decision to the `decision.made` event it raised.
+pub async fn set_made_event(
+    conn: &mut AnyConnection,
+    decision_id: &str,
+    event_id: &str,
+) -> ApiResult<()> {
+    sqlx::query("UPDATE decisions SET made_event_id = $1 WHERE id = $2")
+        .bind(event_id)
+        .bind(decision_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The webhook events of the interview's latest decision (its
+/// `candidate.*` and its `decision.made`, those it has); `None` without a
+/// decision.
+pub async fn latest_events(
     conn: &mut AnyConnection,
     interview_id: &str,
-) -> ApiResult<Option<String>> {
-    Ok(sqlx::query(
-        "SELECT event_id FROM decisions WHERE interview_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1",
+) -> ApiResult<Option<Vec<String>>> {
+    let Some(r) = sqlx::query(
+        "SELECT event_id, made_event_id FROM decisions WHERE interview_id = $1 \
+         ORDER BY decided_at DESC, id DESC LIMIT 1",
     )
     .bind(interview_id)
     .fetch_optional(conn)
     .await?
-    .and_then(|r| r.try_get::<Option<String>, _>("event_id").transpose())
-    .transpose()?)
+    else {
+        return Ok(None);
+    };
+    let ids = [
+        r.try_get::<Option<String>, _>("event_id")?,
+        r.try_get::<Option<String>, _>("made_event_id")?,
+    ];
+    Ok(Some(ids.into_iter().flatten().collect()))
 }

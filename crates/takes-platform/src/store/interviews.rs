@@ -253,7 +253,7 @@ pub async fn list(
 ) -> ApiResult<InterviewPage> {
     let rows = sqlx::query(
         "SELECT i.id, i.status, i.invited_at, i.expires_at, i.completed_at, c.name, r.title, r.department, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id) AS assigned, \
+           (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.withdrawn_at IS NULL) AS assigned, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') AS submitted, \
            (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
               JOIN assignments a ON a.id = s.assignment_id \

@@ -358,7 +358,7 @@ pub async fn least_busy_reviewers(
 ) -> Result<Vec<WebhookUser>, sqlx::Error> {
     sqlx::query(
         "SELECT u.id, u.name, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.reviewer_id = u.id AND a.status <> 'submitted') AS open_count \
+           (SELECT COUNT(*) FROM assignments a WHERE a.reviewer_id = u.id AND a.status <> 'submitted' AND a.withdrawn_at IS NULL) AS open_count \
          FROM role_reviewers rr JOIN users u ON u.id = rr.user_id \
          WHERE rr.job_role_id = $1 AND u.deactivated_at IS NULL \
            AND NOT EXISTS (SELECT 1 FROM assignments x WHERE x.interview_id = $2 AND x.reviewer_id = u.id) \

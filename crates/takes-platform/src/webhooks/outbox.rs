@@ -76,5 +76,5 @@ pub async fn record(conn: &mut sqlx::AnyConnection, event: NewEvent) -> ApiResul
 /// Whether an endpoint's stored subscription list includes `kind`.
 pub fn subscribes(event_types_json: &str, kind: WebhookEventType) -> ApiResult<bool> {
     let types: Vec<String> = serde_json::from_str(event_types_json)?;
-    Ok(types.is_empty() || types.iter().any(|t| t == kind.as_str()))
+    Ok((types.is_empty() && kind.in_all()) || types.iter().any(|t| t == kind.as_str()))
 }

@@ -513,9 +513,37 @@ both_backends!(
             audit.contains("\"draft\"") && audit.contains("Rev Zero"),
             "{audit}"
         );
+        // Withdrawn, not deleted: the row stays, stamped with who withdrew it.
+        let withdrawn_by: Option<String> = sqlx::query(
+            "SELECT withdrawn_by FROM assignments WHERE id = $1 AND withdrawn_at IS NOT NULL",
+        )
+        .bind(&late_assignment)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .expect("the withdrawn assignment is kept")
+        .get(0);
+        assert_eq!(withdrawn_by.as_deref(), Some(rita.as_str()));
         // The new reviewer has it in their queue; the old one lost it.
         let (_, q) = p.get("/v1/queue", &p.f.outsider).await;
         assert!(q.to_string().contains(&new_assignment), "{q}");
+        let (_, q) = p.get("/v1/queue", &p.f.reviewers[0]).await;
+        assert!(!q.to_string().contains(&late_assignment), "{q}");
+        // Nor does it count on the board: one reviewer, Otto, not yet in.
+        let page = board(&p, &p.f.recruiter, "?q=dijkstra").await;
+        let reviewers = &page["items"][0]["reviewers"];
+        assert_eq!(reviewers.as_array().map(Vec::len), Some(1), "{page}");
+        assert_eq!(reviewers[0]["name"], "Otto Outsider", "{page}");
+        // Withdrawing it twice is refused, naming the assignment.
+        let (s, body) = send(
+            &p.f.recruiter,
+            json!({"assignment_id": late_assignment, "reviewer_id": p.f.reviewer_ids[1]}),
+        )
+        .await;
+        assert_eq!(
+            (s, body["field"].clone()),
+            (StatusCode::CONFLICT, json!("assignment_id")),
+            "{body}"
+        );
         let (s, _) = p
             .get(
                 &format!("/v1/assignments/{late_assignment}"),
@@ -535,5 +563,180 @@ both_backends!(
             (StatusCode::UNPROCESSABLE_ENTITY, json!("reviewer_id")),
             "{body}"
         );
+    }
+);
+
+/// Which board rows a filter keeps.
+type Predicate = Box<dyn Fn(&Value) -> bool>;
+
+/// The ids of a board page, in order.
+fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+both_backends!(
+    filters_sorts_and_pages_done_in_sql_agree_with_the_rows_shown,
+    |p: TestPlatform| async move {
+        let (role, set, _) = role_set_other(&p).await;
+        let now = p.state.clock.now();
+        // (ratings of reviewer 0, of reviewer 1 or None while pending,
+        // decided): agreement, a spread of two, the pass line straddled,
+        // a pending review, a decision.
+        let plans: [(i64, Option<i64>, bool); 8] = [
+            (4, Some(4), false),
+            (5, Some(3), false),
+            (1, Some(5), false),
+            (3, None, false),
+            (2, Some(2), true),
+            (3, Some(4), false),
+            (1, Some(1), false),
+            (5, Some(5), true),
+        ];
+        {
+            let mut w = p.state.db.begin_write().await.expect("begin");
+            for (n, (r0, r1, decided)) in plans.iter().enumerate() {
+                let i = completed_interview(
+                    &mut w.tx,
+                    now - n as i64,
+                    &role,
+                    &set,
+                    &format!("Cand {n}"),
+                )
+                .await;
+                for (reviewer, rating) in [(0, Some(*r0)), (1, *r1)] {
+                    let submitted = rating.map(|_| now - DAY);
+                    let a = assignments::assignment(
+                        &mut w.tx,
+                        &i,
+                        &p.f.reviewer_ids[reviewer],
+                        now - 2 * DAY,
+                        now + DAY,
+                        submitted,
+                    )
+                    .await
+                    .expect("assignment");
+                    for q in &p.f.questions {
+                        let Some(rating) = rating else { continue };
+                        assignments::score(
+                            &mut w.tx,
+                            assignments::NewScore {
+                                assignment_id: &a,
+                                question_id: q,
+                                rating,
+                                muted_rating: None,
+                                note: None,
+                                at: now - DAY,
+                            },
+                        )
+                        .await
+                        .expect("score");
+                    }
+                }
+                if *decided {
+                    takes_platform::store::decisions::insert(
+                        &mut w.tx,
+                        &i,
+                        takes_api::DecisionAction::Hold,
+                        None,
+                        &p.f.reviewer_ids[0],
+                        now,
+                    )
+                    .await
+                    .expect("decision");
+                }
+            }
+            w.commit().await.expect("commit");
+        }
+        let all = board(&p, &p.f.admin, "?limit=500").await;
+        let items: Vec<Value> = all["items"].as_array().expect("items").clone();
+        assert_eq!(items.len() as i64, all["total"].as_i64().expect("total"));
+        let expect = |pred: &dyn Fn(&Value) -> bool| {
+            let mut v: Vec<String> = items
+                .iter()
+                .filter(|i| pred(i))
+                .map(|i| i["id"].as_str().expect("id").to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let mean = |i: &Value| i["mean_score"].as_f64();
+        let checks: Vec<(&str, Predicate)> = vec![
+            ("stage=invited", Box::new(|i| i["stage"] == "invited")),
+            (
+                "stage=awaiting_reviews",
+                Box::new(|i| i["stage"] == "awaiting_reviews"),
+            ),
+            (
+                "stage=ready_to_decide",
+                Box::new(|i| i["stage"] == "ready_to_decide"),
+            ),
+            ("stage=decided", Box::new(|i| i["stage"] == "decided")),
+            ("disagreement=true", Box::new(|i| i["disagreement"] == true)),
+            (
+                "disagreement=false",
+                Box::new(|i| i["disagreement"] == false),
+            ),
+            (
+                "min_score=3",
+                Box::new(move |i| mean(i).is_some_and(|m| m >= 3.0)),
+            ),
+            (
+                "max_score=2.5",
+                Box::new(move |i| mean(i).is_some_and(|m| m <= 2.5)),
+            ),
+        ];
+        for (query, pred) in &checks {
+            let page = board(&p, &p.f.admin, &format!("?limit=500&{query}")).await;
+            let mut got = ids(&page);
+            got.sort();
+            assert_eq!(got, expect(pred.as_ref()), "{query}: {page}");
+            assert_eq!(page["total"].as_i64(), Some(got.len() as i64), "{query}");
+        }
+        // Counts per stage are those of the rows.
+        for stage in ["invited", "awaiting_reviews", "ready_to_decide", "decided"] {
+            let n = items.iter().filter(|i| i["stage"] == stage).count();
+            assert_eq!(all["counts"][stage].as_u64(), Some(n as u64), "{stage}");
+        }
+        assert!(all["counts"]["decided"].as_i64() >= Some(2));
+        assert!(all["counts"]["ready_to_decide"].as_i64() >= Some(4));
+        // Sorted by the rows' own figures, whatever the page size.
+        let key = |i: &Value, k: &str| -> f64 {
+            match k {
+                "score" => mean(i).unwrap_or(f64::NEG_INFINITY),
+                _ => {
+                    i["reviewers_submitted"].as_f64().expect("n") * 100.0
+                        + i["reviewers_assigned"].as_f64().expect("n")
+                }
+            }
+        };
+        for (sort, k, desc) in [
+            ("score", "score", false),
+            ("-score", "score", true),
+            ("reviews", "reviews", false),
+            ("-reviews", "reviews", true),
+        ] {
+            let whole = board(&p, &p.f.admin, &format!("?limit=500&sort={sort}")).await;
+            let rows = whole["items"].as_array().expect("items");
+            for w in rows.windows(2) {
+                let (a, b) = (key(&w[0], k), key(&w[1], k));
+                assert!(if desc { a >= b } else { a <= b }, "{sort}: {a} then {b}");
+            }
+            let mut paged = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let page = board(&p, &p.f.admin, &format!("?limit=3&sort={sort}{cursor}")).await;
+                paged.extend(ids(&page));
+                match page["next_cursor"].as_str() {
+                    Some(c) => cursor = format!("&cursor={c}"),
+                    None => break,
+                }
+            }
+            assert_eq!(paged, ids(&whole), "{sort}: pages of 3 are the whole list");
+        }
     }
 );

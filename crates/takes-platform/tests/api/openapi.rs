@@ -61,6 +61,27 @@ both_backends!(
         }
         assert!(doc["components"]["schemas"]["Problem"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+        // Issue 13: the `decision.made` event, subscribable and described.
+        let made = &doc["components"]["schemas"]["DecisionMadeData"]["properties"];
+        for field in [
+            "interview_id",
+            "candidate",
+            "role",
+            "decision",
+            "reason",
+            "decided_by",
+            "decided_at",
+            "scores",
+        ] {
+            assert!(made[field].is_object(), "DecisionMadeData.{field}: {made}");
+        }
+        assert!(
+            doc["components"]["schemas"]["WebhookEventType"]
+                .to_string()
+                .contains("decision.made"),
+            "{}",
+            doc["components"]["schemas"]["WebhookEventType"]
+        );
 
         // Every documented route answers (401/200/…), never the router's 404.
         for (path, item) in doc["paths"].as_object().expect("paths") {

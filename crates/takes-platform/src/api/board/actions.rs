@@ -138,10 +138,13 @@ pub async fn retry_sync(
 ) -> ApiResult<axum::Json<SyncRetry>> {
     let mut conn = state.db.pool.acquire().await?;
     authorize(&mut conn, &caller, &id).await?;
-    let event = decisions::latest_event(&mut conn, &id)
+    let events = decisions::latest_events(&mut conn, &id)
         .await?
         .ok_or_else(|| ApiError::conflict(format!("interview {id:?} has no decision to sync")))?;
-    let failed = writes::failed_deliveries(&mut conn, &event).await?;
+    let mut failed = Vec::new();
+    for event in &events {
+        failed.extend(writes::failed_deliveries(&mut conn, event).await?);
+    }
     if failed.is_empty() {
         return Err(ApiError::conflict(format!(
             "no delivery of interview {id:?}'s decision has failed"
@@ -241,9 +244,10 @@ pub async fn remind_reviewers(
     }))
 }
 
-/// Withdraws an unsubmitted assignment and gives the review to another
-/// reviewer of the role's pool, due when the old one was. The old
-/// reviewer's draft scores go to the audit log and count nowhere.
+/// Withdraws an unsubmitted assignment (kept, marked withdrawn) and gives
+/// the review to another reviewer of the role's pool, due when the old one
+/// was. The old reviewer's draft scores go to the audit log and count
+/// nowhere.
 #[utoipa::path(post, path = "/v1/board/{id}/reassign", tag = "decisions",
     params(("id" = String, Path, description = "Interview id")),
     request_body = ReassignRequest,
@@ -271,6 +275,13 @@ pub async fn reassign_review(
                 ),
             )
         })?;
+    if held.withdrawn {
+        return Err(ApiError::conflict(format!(
+            "assignment {:?} ({}) was already withdrawn",
+            body.assignment_id, held.reviewer
+        ))
+        .with_field("assignment_id"));
+    }
     if held.submitted {
         return Err(ApiError::conflict(format!(
             "{}'s review is already submitted; a submitted review is not reassigned",
@@ -289,13 +300,24 @@ pub async fn reassign_review(
                 ),
             )
         })?;
-    if writes::reviews(&mut w.tx, &id, &body.reviewer_id).await? {
-        return Err(ApiError::invalid(
-            "reviewer_id",
-            format!("{name} already reviews interview {id:?}"),
-        ));
+    match writes::on_interview(&mut w.tx, &id, &body.reviewer_id).await? {
+        Some(writes::OnInterview::Reviews) => {
+            return Err(ApiError::invalid(
+                "reviewer_id",
+                format!("{name} already reviews interview {id:?}"),
+            ))
+        }
+        Some(writes::OnInterview::Withdrawn) => {
+            return Err(ApiError::invalid(
+                "reviewer_id",
+                format!(
+                    "{name} was withdrawn from interview {id:?} and is not assigned to it again"
+                ),
+            ))
+        }
+        None => {}
     }
-    let scores = writes::withdraw(&mut w.tx, &body.assignment_id).await?;
+    let scores = writes::withdraw(&mut w.tx, &body.assignment_id, &caller.id, now).await?;
     let new_id =
         assignments::assignment(&mut w.tx, &id, &body.reviewer_id, now, held.due_at, None).await?;
     audit::record_by(

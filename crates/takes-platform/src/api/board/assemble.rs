@@ -148,15 +148,17 @@ fn decision(d: &DecisionRow) -> ApiResult<Decision> {
     })
 }
 
-/// Each event's sync state from the newest delivery to each endpoint: one
-/// endpoint that gave up fails it, one still trying keeps it queued.
+/// Each decision's sync state from the newest delivery of each of its
+/// events to each endpoint: one that gave up fails it, one still trying
+/// keeps it queued.
 pub fn sync_states(deliveries: &[DeliveryRow]) -> HashMap<String, SyncState> {
     let mut newest: HashMap<(&str, &str), &DeliveryRow> = HashMap::new();
     for d in deliveries {
-        newest.insert((d.event_id.as_str(), d.endpoint_id.as_str()), d);
+        newest.insert((d.delivered_event.as_str(), d.endpoint_id.as_str()), d);
     }
     let mut out: HashMap<String, SyncState> = HashMap::new();
-    for ((event, _), d) in newest {
+    for d in newest.into_values() {
+        let event = d.event_id.as_str();
         let this = match d.state.as_str() {
             "delivered" => SyncState {
                 status: SyncStatus::Delivered,
@@ -199,6 +201,7 @@ mod tests {
     fn delivery(event: &str, endpoint: &str, state: &str) -> DeliveryRow {
         DeliveryRow {
             event_id: event.into(),
+            delivered_event: event.into(),
             endpoint_id: endpoint.into(),
             state: state.into(),
             last_error: (state == "dead").then(|| "HTTP 500".to_string()),
@@ -239,5 +242,21 @@ mod tests {
         assert_eq!(s["e2"].status, SyncStatus::Failed);
         assert_eq!(s["e2"].reason.as_deref(), Some("HTTP 500"));
         assert_eq!(s["e3"].status, SyncStatus::Queued);
+    }
+
+    #[test]
+    fn a_decisions_two_events_both_count() {
+        let made = |endpoint: &str, state: &str| DeliveryRow {
+            delivered_event: "m1".into(),
+            ..delivery("e1", endpoint, state)
+        };
+        // The decision.made delivery was queued after candidate.*'s to the
+        // same endpoint; neither hides the other.
+        let s = sync_states(&[delivery("e1", "a", "delivered"), made("a", "dead")]);
+        assert_eq!(s["e1"].status, SyncStatus::Failed);
+        let s = sync_states(&[made("a", "delivered"), delivery("e1", "a", "pending")]);
+        assert_eq!(s["e1"].status, SyncStatus::Queued);
+        let s = sync_states(&[delivery("e1", "a", "delivered"), made("b", "delivered")]);
+        assert_eq!(s["e1"].status, SyncStatus::Delivered);
     }
 }

@@ -6,6 +6,8 @@
 pub(super) mod actions;
 mod assemble;
 
+use std::collections::HashMap;
+
 use axum::extract::State;
 use serde::Deserialize;
 use takes_api::board::{
@@ -19,7 +21,8 @@ use crate::clock::{parse_rfc3339, Millis};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Path, Query};
 use crate::state::AppState;
-use crate::store::board::{self, writes, Scope};
+use crate::store::board::summary::{self, Filters, PageSpec, SortKey};
+use crate::store::board::{self, writes, Scope, Which};
 
 const QUERY_MAX_CHARS: usize = 200;
 
@@ -84,41 +87,18 @@ fn date(field: &str, value: &str) -> ApiResult<Millis> {
 }
 
 /// The sort key and direction (`true`: descending).
-fn sort_of(sort: Option<&str>) -> ApiResult<(&str, bool)> {
+fn sort_of(sort: Option<&str>) -> ApiResult<(SortKey, bool)> {
     let s = sort.unwrap_or("-completed");
     let (key, desc) = match s.strip_prefix('-') {
         Some(k) => (k, true),
         None => (s, false),
     };
-    if ["completed", "score", "role", "candidate", "reviews"].contains(&key) {
-        Ok((key, desc))
-    } else {
-        Err(ApiError::invalid(
+    SortKey::parse(key).map(|k| (k, desc)).ok_or_else(|| {
+        ApiError::invalid(
             "sort",
             format!("sort {s:?} is not one of completed, score, role, candidate, reviews (a leading - for descending)"),
-        ))
-    }
-}
-
-fn order(items: &mut [(BoardItem, Millis)], key: &str, desc: bool) {
-    items.sort_by(|(a, at), (b, bt)| {
-        let primary = match key {
-            "score" => a
-                .mean_score
-                .unwrap_or(f64::NEG_INFINITY)
-                .total_cmp(&b.mean_score.unwrap_or(f64::NEG_INFINITY)),
-            "role" => a.role_title.cmp(&b.role_title),
-            "candidate" => a.candidate_name.cmp(&b.candidate_name),
-            "reviews" => (a.reviewers_submitted, a.reviewers_assigned)
-                .cmp(&(b.reviewers_submitted, b.reviewers_assigned)),
-            _ => at.cmp(bt),
-        };
-        let primary = if desc { primary.reverse() } else { primary };
-        // Ties in a stable order so pages never repeat or skip a row.
-        primary
-            .then_with(|| at.cmp(bt).reverse())
-            .then_with(|| a.id.cmp(&b.id))
-    });
+        )
+    })
 }
 
 /// The board: interviews of the caller's roles with stage, panel
@@ -188,34 +168,46 @@ pub async fn board(
     if let Some(t) = p.to.as_deref().filter(|s| !s.is_empty()) {
         scope.to = date("to", t)?;
     }
+    let filters = Filters {
+        min_score: p.min_score,
+        max_score: p.max_score,
+        disagreement: p.disagreement,
+    };
     let now = state.clock.now();
     let mut conn = state.db.pool.acquire().await?;
-    let rows = board::rows(&mut conn, &scope).await?;
-    let mut items: Vec<(BoardItem, Millis)> = assemble::items(rows, now)?
-        .into_iter()
-        .filter(|(i, _)| {
-            p.min_score
-                .is_none_or(|m| i.mean_score.is_some_and(|s| s >= m))
-                && p.max_score
-                    .is_none_or(|m| i.mean_score.is_some_and(|s| s <= m))
-                && p.disagreement.is_none_or(|d| i.disagreement == d)
-        })
-        .collect();
+    // Filtered, counted, sorted and paged in SQL; only the page's
+    // interviews are read in full.
     let mut counts = StageCounts::default();
-    for (i, _) in &items {
-        counts.add(i.stage);
+    for (name, n) in summary::stage_counts(&mut conn, &scope, &filters).await? {
+        let slot = match BoardStage::parse(&name) {
+            Some(BoardStage::Invited) => &mut counts.invited,
+            Some(BoardStage::AwaitingReviews) => &mut counts.awaiting_reviews,
+            Some(BoardStage::ReadyToDecide) => &mut counts.ready_to_decide,
+            Some(BoardStage::Decided) => &mut counts.decided,
+            None => continue,
+        };
+        *slot = n;
     }
-    if let Some(stage) = stage {
-        items.retain(|(i, _)| i.stage == stage);
-    }
-    order(&mut items, key, desc);
-    let total = items.len() as i64;
-    let start = usize::try_from(offset)
-        .unwrap_or(usize::MAX)
-        .min(items.len());
-    let end = start.saturating_add(limit as usize).min(items.len());
-    let next_cursor = (end < items.len()).then(|| crate::cursor::encode(end as i64, "board"));
-    let items = items.drain(start..end).map(|(i, _)| i).collect();
+    let total = match stage {
+        Some(st) => counts.get(st),
+        None => BoardStage::ALL.iter().map(|st| counts.get(*st)).sum(),
+    };
+    let spec = PageSpec {
+        stage: stage.map(BoardStage::as_str).unwrap_or(""),
+        key,
+        desc,
+        limit,
+        offset,
+    };
+    let ids = summary::page(&mut conn, &scope, &filters, &spec).await?;
+    let rows = board::rows(&mut conn, Which::Ids(&ids)).await?;
+    let mut built: HashMap<String, BoardItem> = assemble::items(rows, now)?
+        .into_iter()
+        .map(|(i, _)| (i.id.clone(), i))
+        .collect();
+    let items: Vec<BoardItem> = ids.iter().filter_map(|id| built.remove(id)).collect();
+    let end = offset.saturating_add(ids.len() as i64);
+    let next_cursor = (end < total).then(|| crate::cursor::encode(end, "board"));
     Ok(axum::Json(BoardPage {
         items,
         next_cursor,
@@ -302,7 +294,7 @@ pub(super) async fn row(
 ) -> ApiResult<BoardItem> {
     let mut scope = scope_of(caller);
     scope.interview_id = id.to_string();
-    let rows = board::rows(conn, &scope).await?;
+    let rows = board::rows(conn, Which::Scope(&scope)).await?;
     assemble::items(rows, state.clock.now())?
         .into_iter()
         .next()

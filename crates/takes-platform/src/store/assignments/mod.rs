@@ -64,7 +64,7 @@ pub struct OwnAssignment {
 const OWN: &str =
     "SELECT a.id, a.interview_id, a.status, a.submitted_at, a.due_at, i.question_set_id \
      FROM assignments a JOIN interviews i ON i.id = a.interview_id \
-     WHERE a.id = $1 AND a.reviewer_id = $2";
+     WHERE a.id = $1 AND a.reviewer_id = $2 AND a.withdrawn_at IS NULL";
 
 /// The assignment `id` if it is `reviewer_id`'s; someone else's is `None`
 /// so that ids of other reviewers' work cannot be probed.

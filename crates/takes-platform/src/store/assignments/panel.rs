@@ -23,7 +23,7 @@ pub async fn panel(
         .await?;
     let reviewers = sqlx::query(
         "SELECT a.id, a.reviewer_id, u.name, a.status, a.submitted_at FROM assignments a \
-         JOIN users u ON u.id = a.reviewer_id WHERE a.interview_id = $1 ORDER BY u.name",
+         JOIN users u ON u.id = a.reviewer_id WHERE a.interview_id = $1 AND a.withdrawn_at IS NULL ORDER BY u.name",
     )
     .bind(interview_id)
     .fetch_all(&mut *conn)

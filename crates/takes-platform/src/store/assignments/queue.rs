@@ -40,7 +40,7 @@ pub async fn queue(
          JOIN interviews i ON i.id = a.interview_id \
          JOIN candidates c ON c.id = i.candidate_id \
          JOIN job_roles r ON r.id = i.job_role_id \
-         WHERE a.reviewer_id = $1 AND ($2 = '' OR a.status = $2) \
+         WHERE a.reviewer_id = $1 AND a.withdrawn_at IS NULL AND ($2 = '' OR a.status = $2) \
            AND (a.due_at > $3 OR (a.due_at = $3 AND a.id > $4)) \
            AND ($6 = '' OR LOWER(CASE WHEN a.status = 'submitted' THEN c.name ELSE c.pseudonym END) LIKE $6 ESCAPE '\\' \
                 OR LOWER(r.title) LIKE $6 ESCAPE '\\' OR LOWER(r.department) LIKE $6 ESCAPE '\\') \
@@ -61,7 +61,7 @@ pub async fn queue(
          JOIN interviews i ON i.id = a.interview_id \
          JOIN candidates c ON c.id = i.candidate_id \
          JOIN job_roles r ON r.id = i.job_role_id \
-         WHERE a.reviewer_id = $1 AND ($2 = '' OR a.status = $2) \
+         WHERE a.reviewer_id = $1 AND a.withdrawn_at IS NULL AND ($2 = '' OR a.status = $2) \
            AND ($3 = '' OR LOWER(CASE WHEN a.status = 'submitted' THEN c.name ELSE c.pseudonym END) LIKE $3 ESCAPE '\\' \
                 OR LOWER(r.title) LIKE $3 ESCAPE '\\' OR LOWER(r.department) LIKE $3 ESCAPE '\\') \
            AND ($4 = '' OR r.title = $4)",
@@ -78,7 +78,7 @@ pub async fn queue(
                 CAST(COALESCE(SUM(CASE WHEN status = 'in_progress' THEN 1 ELSE 0 END), 0) AS BIGINT) AS in_progress, \
                 CAST(COALESCE(SUM(CASE WHEN status = 'submitted' THEN 1 ELSE 0 END), 0) AS BIGINT) AS submitted, \
                 CAST(COALESCE(SUM(CASE WHEN submitted_at >= $2 THEN 1 ELSE 0 END), 0) AS BIGINT) AS since \
-         FROM assignments WHERE reviewer_id = $1",
+         FROM assignments WHERE reviewer_id = $1 AND withdrawn_at IS NULL",
     )
     .bind(reviewer_id)
     .bind(filter.since.unwrap_or(i64::MAX))

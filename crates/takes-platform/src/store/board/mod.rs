@@ -2,6 +2,7 @@
 //! set-wise statements (one per kind of row, never one per interview), and
 //! the writes only the board makes (reminders, reassignment).
 
+pub mod summary;
 pub mod writes;
 
 use sqlx::any::AnyArguments;
@@ -51,6 +52,43 @@ const SCOPE: &str = "FROM interviews i JOIN candidates c ON c.id = i.candidate_i
      AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR i.id = $4) \
      AND ($5 = '' OR LOWER(c.name) LIKE $5 ESCAPE '\\' OR LOWER(r.title) LIKE $5 ESCAPE '\\') \
      AND COALESCE(i.completed_at, i.invited_at) >= $6 AND COALESCE(i.completed_at, i.invited_at) < $7";
+
+/// Which interviews [`rows`] reads: every one of a scope, or a page of
+/// them already chosen (by [`summary::page`]).
+#[derive(Clone, Copy)]
+pub enum Which<'a> {
+    Scope(&'a Scope),
+    Ids(&'a [String]),
+}
+
+impl Which<'_> {
+    /// `FROM … WHERE …` over `interviews i`, `candidates c`, `job_roles r`.
+    fn from(&self) -> String {
+        match self {
+            Which::Scope(_) => SCOPE.to_string(),
+            Which::Ids(ids) => {
+                let marks: Vec<String> = (1..=ids.len()).map(|n| format!("${n}")).collect();
+                format!(
+                    "FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
+                     JOIN job_roles r ON r.id = i.job_role_id WHERE i.id IN ({})",
+                    marks.join(", ")
+                )
+            }
+        }
+    }
+
+    fn bind<'q>(&self, sql: &'q str) -> Query<'q, Any, AnyArguments<'q>>
+    where
+        Self: 'q,
+    {
+        match *self {
+            Which::Scope(s) => scoped(sql, s),
+            Which::Ids(ids) => ids
+                .iter()
+                .fold(sqlx::query(sql), |q, id| q.bind(id.as_str())),
+        }
+    }
+}
 
 fn scoped<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArguments<'q>> {
     sqlx::query(sql)
@@ -109,15 +147,20 @@ pub struct DecisionRow {
     pub event_id: Option<String>,
 }
 
-/// The newest delivery of a decision's event to one endpoint.
+/// A delivery of one of a decision's events (its `candidate.*` or its
+/// `decision.made`) to one endpoint.
 pub struct DeliveryRow {
+    /// The decision's `event_id`, which the sync state is keyed by.
     pub event_id: String,
+    /// The event this delivery carries.
+    pub delivered_event: String,
     pub endpoint_id: String,
     pub state: String,
     pub last_error: Option<String>,
 }
 
 /// Everything the board shows about the interviews of a scope.
+#[derive(Default)]
 pub struct Rows {
     pub interviews: Vec<InterviewRow>,
     pub assignments: Vec<AssignmentRow>,
@@ -132,13 +175,18 @@ pub struct Rows {
     pub reminders: Vec<(String, i64)>,
 }
 
-pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
-    let ids = format!("SELECT i.id {SCOPE}");
+pub async fn rows(conn: &mut AnyConnection, s: Which<'_>) -> ApiResult<Rows> {
+    if matches!(s, Which::Ids(ids) if ids.is_empty()) {
+        return Ok(Rows::default());
+    }
+    let from = s.from();
+    let ids = format!("SELECT i.id {from}");
     let sql = format!(
         "SELECT i.id, i.status, i.invited_at, i.expires_at, i.completed_at, i.question_set_id, \
-         i.job_role_id, r.title, c.name {SCOPE}"
+         i.job_role_id, r.title, c.name {from}"
     );
-    let interviews = scoped(&sql, s)
+    let interviews = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -158,9 +206,11 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let sql = format!(
         "SELECT a.id, a.interview_id, a.reviewer_id, u.name, a.status, a.due_at FROM assignments a \
-         JOIN users u ON u.id = a.reviewer_id WHERE a.interview_id IN ({ids}) ORDER BY u.name, a.id"
+         JOIN users u ON u.id = a.reviewer_id WHERE a.interview_id IN ({ids}) AND a.withdrawn_at IS NULL \
+         ORDER BY u.name, a.id"
     );
-    let assignments = scoped(&sql, s)
+    let assignments = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -185,7 +235,8 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
          WHERE a.status = 'submitted' AND a.interview_id IN ({ids}) \
          GROUP BY a.interview_id, q.position, q.pass_score"
     );
-    let scores = scoped(&sql, s)
+    let scores = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -204,9 +255,10 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let sql = format!(
         "SELECT question_set_id, COUNT(*) AS n FROM questions WHERE question_set_id IN \
-         (SELECT i.question_set_id {SCOPE}) GROUP BY question_set_id"
+         (SELECT i.question_set_id {from}) GROUP BY question_set_id"
     );
-    let question_counts = scoped(&sql, s)
+    let question_counts = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -216,7 +268,8 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
         "SELECT d.id, d.interview_id, d.action, d.reason, d.decided_at, d.event_id, u.name FROM decisions d \
          JOIN users u ON u.id = d.decided_by WHERE d.interview_id IN ({ids}) ORDER BY d.decided_at, d.id"
     );
-    let decisions = scoped(&sql, s)
+    let decisions = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -233,17 +286,24 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     let sql = format!(
-        "SELECT w.event_id, w.endpoint_id, w.state, w.last_error FROM webhook_deliveries w \
-         JOIN decisions d ON d.event_id = w.event_id WHERE d.interview_id IN ({ids}) \
-         ORDER BY w.created_at, w.id"
+        "SELECT d.event_id AS decision_event, w.event_id, w.endpoint_id, w.state, w.last_error, \
+           w.created_at AS created, w.id AS delivery_id FROM webhook_deliveries w JOIN decisions d ON d.event_id = w.event_id \
+         WHERE d.interview_id IN ({ids}) \
+         UNION ALL \
+         SELECT d.event_id AS decision_event, w.event_id, w.endpoint_id, w.state, w.last_error, \
+           w.created_at AS created, w.id AS delivery_id FROM webhook_deliveries w JOIN decisions d ON d.made_event_id = w.event_id \
+         WHERE d.interview_id IN ({ids}) \
+         ORDER BY created, delivery_id"
     );
-    let deliveries = scoped(&sql, s)
+    let deliveries = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()
         .map(|r| {
             Ok(DeliveryRow {
-                event_id: r.try_get("event_id")?,
+                event_id: r.try_get("decision_event")?,
+                delivered_event: r.try_get("event_id")?,
                 endpoint_id: r.try_get("endpoint_id")?,
                 state: r.try_get("state")?,
                 last_error: r.try_get("last_error")?,
@@ -254,7 +314,8 @@ pub async fn rows(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rows> {
         "SELECT interview_id, COUNT(*) AS n FROM email_outbox WHERE kind = 'reminder' \
          AND interview_id IN ({ids}) GROUP BY interview_id"
     );
-    let reminders = scoped(&sql, s)
+    let reminders = s
+        .bind(&sql)
         .fetch_all(&mut *conn)
         .await?
         .iter()

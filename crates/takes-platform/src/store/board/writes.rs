@@ -80,7 +80,8 @@ pub async fn overdue(
 ) -> ApiResult<Vec<Overdue>> {
     sqlx::query(
         "SELECT a.id, a.due_at, u.name, u.email FROM assignments a JOIN users u ON u.id = a.reviewer_id \
-         WHERE a.interview_id = $1 AND a.status <> 'submitted' AND a.due_at < $2 ORDER BY u.name",
+         WHERE a.interview_id = $1 AND a.status <> 'submitted' AND a.withdrawn_at IS NULL AND a.due_at < $2 \
+         ORDER BY u.name",
     )
     .bind(interview_id)
     .bind(now)
@@ -105,12 +106,13 @@ pub struct Held {
     pub reviewer_id: String,
     pub reviewer: String,
     pub submitted: bool,
+    pub withdrawn: bool,
     pub due_at: Millis,
 }
 
 pub async fn assignment(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<Held>> {
     Ok(sqlx::query(
-        "SELECT a.interview_id, a.reviewer_id, u.name, a.status, a.due_at FROM assignments a \
+        "SELECT a.interview_id, a.reviewer_id, u.name, a.status, a.due_at, a.withdrawn_at FROM assignments a \
          JOIN users u ON u.id = a.reviewer_id WHERE a.id = $1",
     )
     .bind(id)
@@ -122,6 +124,7 @@ pub async fn assignment(conn: &mut AnyConnection, id: &str) -> ApiResult<Option<
             reviewer_id: r.try_get("reviewer_id")?,
             reviewer: r.try_get("name")?,
             submitted: r.try_get::<String, _>("status")? == "submitted",
+            withdrawn: r.try_get::<Option<Millis>, _>("withdrawn_at")?.is_some(),
             due_at: r.try_get("due_at")?,
         })
     })
@@ -168,24 +171,44 @@ pub async fn free_pool(
     .map_err(Into::into)
 }
 
-pub async fn reviews(
+/// The user's place on the interview, if they have one.
+pub enum OnInterview {
+    Reviews,
+    /// Withdrawn earlier; one user has one assignment per interview, so a
+    /// withdrawn reviewer is not put back.
+    Withdrawn,
+}
+
+pub async fn on_interview(
     conn: &mut AnyConnection,
     interview_id: &str,
     user_id: &str,
-) -> ApiResult<bool> {
-    Ok(
-        sqlx::query("SELECT id FROM assignments WHERE interview_id = $1 AND reviewer_id = $2")
-            .bind(interview_id)
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?
-            .is_some(),
+) -> ApiResult<Option<OnInterview>> {
+    Ok(sqlx::query(
+        "SELECT withdrawn_at FROM assignments WHERE interview_id = $1 AND reviewer_id = $2",
     )
+    .bind(interview_id)
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await?
+    .map(|r| r.try_get::<Option<Millis>, _>("withdrawn_at"))
+    .transpose()?
+    .map(|w| match w {
+        Some(_) => OnInterview::Withdrawn,
+        None => OnInterview::Reviews,
+    }))
 }
 
-/// Removes an assignment and its draft scores, returning the scores as
-/// JSON for the audit log (the one place they are kept).
-pub async fn withdraw(conn: &mut AnyConnection, id: &str) -> ApiResult<Vec<serde_json::Value>> {
+/// Withdraws an assignment: the row stays (marked, with who withdrew it)
+/// so ids in the audit log and in webhooks still resolve, and its draft
+/// scores are removed, returned as JSON for the audit log, the one place
+/// they are kept, so that they count nowhere.
+pub async fn withdraw(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    now: Millis,
+) -> ApiResult<Vec<serde_json::Value>> {
     let scores = sqlx::query(
         "SELECT question_id, rating, muted_rating, note, evidence_json, updated_at FROM scores \
          WHERE assignment_id = $1 ORDER BY question_id",
@@ -209,10 +232,14 @@ pub async fn withdraw(conn: &mut AnyConnection, id: &str) -> ApiResult<Vec<serde
         .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM assignments WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "UPDATE assignments SET withdrawn_at = $1, withdrawn_by = $2 WHERE id = $3 AND withdrawn_at IS NULL",
+    )
+    .bind(now)
+    .bind(by)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
     Ok(scores)
 }
 

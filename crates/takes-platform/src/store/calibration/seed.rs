@@ -18,7 +18,7 @@ pub async fn demo_sample_set(
          WHERE (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id \
                 AND a.status = 'submitted') >= 2 \
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.interview_id = i.id \
-                AND a.status <> 'submitted') \
+                AND a.status <> 'submitted' AND a.withdrawn_at IS NULL) \
          GROUP BY i.question_set_id, qs.name ORDER BY n DESC, qs.name LIMIT 1",
     )
     .fetch_optional(conn)
@@ -59,7 +59,7 @@ pub async fn demo_sample_pool(
          WHERE i.question_set_id = $1 AND (SELECT COUNT(*) FROM assignments a \
            WHERE a.interview_id = i.id AND a.status = 'submitted') >= 2 \
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.interview_id = i.id \
-           AND a.status <> 'submitted')",
+           AND a.status <> 'submitted' AND a.withdrawn_at IS NULL)",
     )
     .bind(question_set_id)
     .fetch_all(conn)

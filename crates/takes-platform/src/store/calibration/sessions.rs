@@ -255,7 +255,7 @@ async fn refuse_live(conn: &mut AnyConnection, field: &str, response_id: &str) -
         "SELECT r.interview_id, u.name FROM responses r \
          JOIN assignments a ON a.interview_id = r.interview_id \
          JOIN users u ON u.id = a.reviewer_id \
-         WHERE r.id = $1 AND a.status <> 'submitted' ORDER BY u.name, u.id",
+         WHERE r.id = $1 AND a.status <> 'submitted' AND a.withdrawn_at IS NULL ORDER BY u.name, u.id",
     )
     .bind(response_id)
     .fetch_all(&mut *conn)

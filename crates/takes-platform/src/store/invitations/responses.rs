@@ -334,7 +334,7 @@ pub async fn reviewer_may_watch(
     user_id: &str,
 ) -> Result<bool, sqlx::Error> {
     let assigned =
-        sqlx::query("SELECT 1 AS x FROM assignments WHERE interview_id = $1 AND reviewer_id = $2")
+        sqlx::query("SELECT 1 AS x FROM assignments WHERE interview_id = $1 AND reviewer_id = $2 AND withdrawn_at IS NULL")
             .bind(interview_id)
             .bind(user_id)
             .fetch_optional(&db.pool)

@@ -173,7 +173,7 @@ async fn members(
 ) -> Result<Vec<Member>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT u.id, u.name, u.email, u.deactivated_at, \
-           (SELECT COUNT(*) FROM assignments a WHERE a.reviewer_id = u.id AND a.status <> 'submitted') AS open_n \
+           (SELECT COUNT(*) FROM assignments a WHERE a.reviewer_id = u.id AND a.status <> 'submitted' AND a.withdrawn_at IS NULL) AS open_n \
          FROM {table} x JOIN users u ON u.id = x.user_id WHERE x.job_role_id = $1 ORDER BY u.name, u.id"
     ))
     .bind(role_id)

@@ -159,7 +159,7 @@ pub async fn assignment_scores(
 /// `(assigned, submitted)` reviewers of an interview.
 pub async fn review_counts(conn: &mut AnyConnection, interview_id: &str) -> ApiResult<(i64, i64)> {
     let counts = sqlx::query(
-        "SELECT (SELECT COUNT(*) FROM assignments WHERE interview_id = $1) AS assigned, \
+        "SELECT (SELECT COUNT(*) FROM assignments WHERE interview_id = $1 AND withdrawn_at IS NULL) AS assigned, \
                 (SELECT COUNT(*) FROM assignments WHERE interview_id = $1 AND status = 'submitted') AS submitted",
     )
     .bind(interview_id)
