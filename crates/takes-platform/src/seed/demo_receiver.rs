@@ -136,6 +136,7 @@ async fn register(state: &AppState, url: &str, secret: &str) -> anyhow::Result<(
             event_types_json: r#"["decision.made"]"#,
             secret,
             created_by: &admin,
+            contact_email: None,
             at: now,
         },
     )
