@@ -17,9 +17,11 @@ mod problems_doc;
 mod process;
 mod queue;
 mod reliability;
+mod results_page;
 mod role_admin;
 mod roles;
 mod scorecard;
+pub(crate) mod share_links;
 mod tokens;
 mod transcripts;
 mod users;
@@ -162,6 +164,9 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calibration::add_note))
         .routes(routes!(reliability::reliability))
         .routes(routes!(scorecard::scorecard))
+        .routes(routes!(share_links::create, share_links::list))
+        .routes(routes!(share_links::revoke))
+        .routes(routes!(results_page::results))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))
