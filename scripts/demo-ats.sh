@@ -172,6 +172,7 @@ SRE_ROLE=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).ex
 INBOUND_SECRET=$(python3 -c 'import base64,os; print("whsec_" + base64.b64encode(os.urandom(24)).decode())')
 cat >"$TMP/server.toml" <<EOF
 public_url = "$BASE"
+allow_http_public_url = true
 # The demo ATS listens on this machine; webhooks to private addresses are
 # refused unless listed here.
 allow_private_networks = ["127.0.0.1"]

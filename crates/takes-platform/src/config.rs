@@ -13,6 +13,11 @@ pub struct ServerConfig {
     /// (e.g. `https://interviews.example.com`); default: the bind address.
     #[serde(default)]
     pub public_url: Option<String>,
+    /// Lets `public_url` be plain `http://` (local development, demos and
+    /// tests only): links carry share tokens, which must not travel in the
+    /// clear.
+    #[serde(default)]
+    pub allow_http_public_url: bool,
     /// Loopback, link-local, private, multicast and unspecified addresses
     /// webhook endpoints may nevertheless reach (`"10.0.0.0/8"`,
     /// `"127.0.0.1"`); default none.
@@ -60,6 +65,27 @@ impl ServerConfig {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let config = Self::parse_toml(path, text)?;
+        if let Some(url) = &config.public_url {
+            if !url.starts_with("https://") && !config.allow_http_public_url {
+                let line = text
+                    .lines()
+                    .position(|l| l.trim_start().starts_with("public_url"))
+                    .map_or(1, |i| i + 1);
+                return Err(ConfigError::Parse {
+                    path: path.to_path_buf(),
+                    line,
+                    message: format!(
+                        "public_url must start with https:// (got {url:?}): its links carry \
+                         share tokens; for local development set allow_http_public_url = true"
+                    ),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    fn parse_toml(path: &Path, text: &str) -> Result<Self, ConfigError> {
         toml::from_str(text).map_err(|e| {
             let line = e
                 .span()
@@ -89,6 +115,25 @@ mod tests {
         .unwrap_or_default();
         assert!(err.starts_with("s.toml:3:"), "{err}");
         assert!(err.contains("smtpp"), "{err}");
+    }
+
+    #[test]
+    fn public_url_must_be_https_unless_allowed() {
+        let err = ServerConfig::parse(Path::new("s.toml"), "\npublic_url = \"http://x\"\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("s.toml:2:"), "{err}");
+        assert!(
+            err.contains("public_url") && err.contains("allow_http_public_url"),
+            "{err}"
+        );
+        let ok = ServerConfig::parse(
+            Path::new("s.toml"),
+            "public_url = \"http://x\"\nallow_http_public_url = true\n",
+        );
+        assert!(ok.is_ok_and(|c| c.allow_http_public_url));
+        assert!(ServerConfig::parse(Path::new("s.toml"), "public_url = \"https://x\"\n").is_ok());
     }
 
     /// The documented example must stay a valid configuration, and say

@@ -19,9 +19,11 @@ mod problems_doc;
 mod process;
 mod queue;
 mod reliability;
+mod results_page;
 mod role_admin;
 mod roles;
 mod scorecard;
+pub(crate) mod share_links;
 mod tokens;
 mod transcripts;
 mod users;
@@ -191,6 +193,9 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(insights::validity::get_validity))
         .routes(routes!(insights::validity::put_outcome))
         .routes(routes!(scorecard::scorecard))
+        .routes(routes!(share_links::create, share_links::list))
+        .routes(routes!(share_links::revoke))
+        .routes(routes!(results_page::results))
         .routes(routes!(tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(webhooks::create_endpoint, webhooks::list_endpoints))

@@ -22,6 +22,7 @@ pub mod invitations;
 pub mod page;
 pub mod process;
 pub mod roles;
+pub mod share_links;
 pub mod transcripts;
 pub mod users;
 pub mod webhooks;

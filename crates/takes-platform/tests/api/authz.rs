@@ -676,7 +676,7 @@ fn matrix() -> Vec<Row> {
         ),
         // The candidate page is public: the secret stays in the fragment.
         (Method::GET, "/candidate", None, all_ok.clone()),
-        (Method::GET, "/candidate/assets/{n}", None, all_ok),
+        (Method::GET, "/candidate/assets/{n}", None, all_ok.clone()),
         // Webhooks, admins only. {w} is an endpoint (unreachable URL),
         // {d} a dead-lettered delivery to it of event {e}.
         (
@@ -978,6 +978,49 @@ fn matrix() -> Vec<Row> {
                 (Admin, 404),
             ],
         ),
+        // Share links to the results page: recruiters of the interview's
+        // role and admins. Rita does not recruit for the fixture's role.
+        (
+            Method::POST,
+            "/v1/interviews/{i}/share-links",
+            Some(json!({"days": 7})),
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 201),
+            ],
+        ),
+        (
+            Method::GET,
+            "/v1/interviews/{i}/share-links",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        // The results page: the link is the credential, whoever calls.
+        (Method::GET, "/results/{lt}", None, all_ok.clone()),
+        (
+            Method::DELETE,
+            "/v1/share-links/{t}",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
+        ),
         // The triage board, last: its bulk decision records one. Rita does
         // not recruit for the fixture's role, so she sees an empty board
         // and is refused its interviews (tests/api/board.rs covers her
@@ -1142,6 +1185,27 @@ pub(crate) async fn webhook_setup(p: &TestPlatform) -> Hooks {
     }
 }
 
+/// The token of the share link the matrix's `{lt}` names.
+const MATRIX_LINK: &str = "sl_matrix-link";
+
+async fn matrix_link(p: &TestPlatform) {
+    let now = p.state.clock.now();
+    let mut conn = p.state.db.pool.acquire().await.expect("connection");
+    takes_platform::store::share_links::insert(
+        &mut conn,
+        takes_platform::store::share_links::NewLink {
+            id: &takes_platform::ids::new_id(),
+            interview_id: &p.f.interview,
+            token_hash: &takes_platform::ids::hash_token(MATRIX_LINK),
+            created_by: None,
+            created_at: now,
+            expires_at: now + 24 * 3_600_000,
+        },
+    )
+    .await
+    .expect("share link");
+}
+
 fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> String {
     template
         .replace("{w}", &hooks.endpoint)
@@ -1156,6 +1220,7 @@ fn fill(p: &TestPlatform, cal: &Calibration, hooks: &Hooks, template: &str) -> S
         .replace("{q}", &p.f.questions[0])
         .replace("{i}", &p.f.interview)
         .replace("{r}", &p.f.responses[0])
+        .replace("{lt}", MATRIX_LINK)
         .replace("{t}", "no-such-token")
         .replace("{up}", "0123456789abcdef0123456789abcdef")
         .replace("{n}", "app.js")
@@ -1166,6 +1231,7 @@ both_backends!(
     |p: TestPlatform| async move {
         let cal = calibration_session(&p).await;
         let hooks = webhook_setup(&p).await;
+        matrix_link(&p).await;
         for (method, template, body, expectations) in matrix() {
             let path = fill(&p, &cal, &hooks, template);
             let body: Option<serde_json::Value> = body.map(|b| {
@@ -1217,6 +1283,7 @@ both_backends!(
                 .replace("{w}", "{id}")
                 .replace("{d}", "{id}")
                 .replace("{e}", "{id}")
+                .replace("{lt}", "{token}")
                 .replace("{t}", "{id}")
                 .replace("{up}", "{upload_id}")
                 .replace("{n}", "{name}")

@@ -34,6 +34,7 @@ mod process_api;
 mod process_flow;
 mod resumable;
 mod scoring;
+mod share_links;
 mod slow_clients;
 mod ssrf;
 mod sweep;

@@ -135,6 +135,15 @@ impl TestPlatform {
         backend: Backend,
         config: takes_platform::config::ServerConfig,
     ) -> TestPlatform {
+        Self::start_with_clock(backend, config, Clock::System).await
+    }
+
+    /// A platform on this clock (a manual one lets a test move time).
+    pub async fn start_with_clock(
+        backend: Backend,
+        config: takes_platform::config::ServerConfig,
+        clock: Clock,
+    ) -> TestPlatform {
         let dir = tempfile::tempdir().expect("temp dir");
         let database_url = fresh_database(backend, dir.path()).await;
         let storage = StorageOptions {
@@ -142,7 +151,7 @@ impl TestPlatform {
             media_dir: Some(dir.path().join("media")),
         };
         let state = storage
-            .open(Clock::System)
+            .open(clock)
             .await
             .expect("open storage")
             .with_config(config);

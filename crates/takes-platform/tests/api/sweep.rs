@@ -103,6 +103,10 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/interviews",                                    [401, 401, 403, 403, 200, 200]),
     ("POST /v1/interviews/{id}/decision",                     [401, 401, 422, 422, 422, 422]),
     ("GET /v1/interviews/{id}/scorecard",                     [401, 401, 403, 403, 200, 200]),
+    ("POST /v1/interviews/{id}/share-links",                  [401, 401, 403, 403, 201, 201]),
+    ("GET /v1/interviews/{id}/share-links",                   [401, 401, 403, 403, 200, 200]),
+    ("DELETE /v1/share-links/{id}",                           [401, 401, 403, 403, 204, 204]),
+    ("GET /results/{token}",                                  [200, 200, 200, 200, 200, 200]),
     ("POST /v1/invitations",                                  [401, 401, 422, 422, 422, 422]),
     ("GET /v1/invitations/{id}",                              [401, 401, 403, 403, 200, 200]),
     ("GET /v1/invitations/{id}/accommodations",               [401, 401, 403, 403, 200, 200]),
@@ -173,6 +177,9 @@ struct Ids {
     deactivated: String,
     /// A user for `/v1/users/{id}`.
     user: String,
+    /// A share link of the fixture's interview and its token.
+    share_link: String,
+    share_token: String,
 }
 
 /// A token of `user_id` stored directly: `expires_at` may be in the past.
@@ -262,7 +269,22 @@ async fn ids(p: &TestPlatform) -> Ids {
             .expect("deactivate");
     }
     let (_, deactivated) = stored_token(p, &gone, None).await;
+    let (s, link) = p
+        .call(p.request(
+            Method::POST,
+            &format!("/v1/interviews/{}/share-links", p.f.interview),
+            Some(&p.f.admin),
+        ))
+        .await;
+    assert!(s.is_success(), "share link: {s} {link}");
+    let share_token = link["url"]
+        .as_str()
+        .and_then(|u| u.rsplit_once("/results/"))
+        .map(|(_, t)| t.to_string())
+        .expect("share link url");
     Ids {
+        share_link: link["id"].as_str().expect("share link id").to_string(),
+        share_token,
         deactivated,
         user: p.f.reviewer_ids[2].clone(),
         victim_token,
@@ -304,6 +326,8 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         ids.role.as_str()
     } else if path.starts_with("/v1/tokens/") {
         ids.victim_token.as_str()
+    } else if path.starts_with("/v1/share-links/") {
+        ids.share_link.as_str()
     } else if path.starts_with("/v1/users/") {
         ids.user.as_str()
     } else if path.starts_with("/v1/media/intro-videos/") {
@@ -317,6 +341,7 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         .replace("{response_id}", &p.f.responses[0])
         .replace("{item_id}", &ids.cal.item)
         .replace("{name}", "app.js")
+        .replace("{token}", &ids.share_token)
         .replace("{upload_id}", "0123456789abcdef0123456789abcdef");
     assert!(
         !filled.contains('{') && !filled.contains("//"),
