@@ -55,6 +55,7 @@ struct LinkState {
 }
 
 impl LinkState {
+    #[cfg_attr(not(feature = "mpv"), allow(dead_code))]
     fn new(settings: &Settings, det: &Detection) -> LinkState {
         let adapt = std::env::var("TAKES_VIDEO_ADAPT").map_or(true, |v| v != "0");
         let mut adapter = Adapter::new(settings.max_fps.unwrap_or(30.0));
