@@ -183,8 +183,7 @@ fn recruiter_rejects_three_in_one_bulk_action_and_the_ats_gets_three_signed_even
         &admin,
         Method::POST,
         "/v1/webhooks/endpoints",
-        Some(json!({"url": url, "event_types":
-            ["candidate.advanced", "candidate.rejected", "candidate.held"]})),
+        Some(json!({"url": url, "event_types": ["decision.made"]})),
     );
     assert_eq!(s, 201, "{endpoint}");
     let secret = endpoint["secret"].as_str().expect("secret").to_string();
@@ -239,7 +238,7 @@ fn recruiter_rejects_three_in_one_bulk_action_and_the_ats_gets_three_signed_even
     t.keys(&["y"]);
     t.wait_for("Decision recorded: reject 3 candidates", 10);
 
-    // Exactly three decision events reach the receiver, signed.
+    // Exactly three `decision.made` events reach the receiver, signed.
     let start = Instant::now();
     while got.lock().expect("lock").len() < 3 && start.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(100));
@@ -251,8 +250,16 @@ fn recruiter_rejects_three_in_one_bulk_action_and_the_ats_gets_three_signed_even
         .iter()
         .map(|r| {
             let v: Value = serde_json::from_str(&r.body).expect("json body");
-            assert_eq!(v["type"], "candidate.rejected", "{v}");
+            assert_eq!(v["type"], "decision.made", "{v}");
+            assert_eq!(v["data"]["decision"], "reject", "{v}");
             assert_eq!(v["data"]["reason"], "Role filled");
+            // Ready to decide: every assigned review is in the summary.
+            let scores = &v["data"]["scores"];
+            assert!(scores["reviewers_submitted"].as_i64() > Some(0), "{v}");
+            assert_eq!(
+                scores["reviewers_submitted"], scores["reviewers_assigned"],
+                "{v}"
+            );
             v["data"]["interview_id"]
                 .as_str()
                 .expect("interview")
