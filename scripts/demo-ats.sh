@@ -253,6 +253,12 @@ QUESTIONS=$(curl -sSf -H "authorization: Bearer $SECRET" "$BASE/v1/candidate/int
     fail "the access secret from the email does not open the interview"
 mapfile -t QIDS < <(json "'\n'.join(q['id'] for q in d['questions'])" <<<"$QUESTIONS")
 ((${#QIDS[@]} > 0)) || fail "the interview has no questions"
+# Nothing is stored before the candidate agrees to be recorded; the page
+# sends the version of the consent text it showed.
+CONSENT_VERSION=$(json "d['consent_version']" <"$ROOT/crates/takes-platform/candidate/i18n/en.json")
+api PUT /v1/candidate/consent "$SECRET" -H 'content-type: application/json' \
+    --data "{\"decision\": \"agreed\", \"text_version\": \"$CONSENT_VERSION\"}" >/dev/null
+echo "consent: agreed to text $CONSENT_VERSION"
 i=0
 for qid in "${QIDS[@]}"; do
     i=$((i + 1))
