@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 BASE, SECRET, MODE, OUT, Y4M, WAV, AXE, STRINGS = sys.argv[1:9]
 T = json.load(open(STRINGS, encoding="utf-8"))
@@ -147,6 +147,12 @@ def flow(page):
         if MODE == "audio":
             tick(page, t("option_audio_only"))
             page.locator("#audio-only:checked").wait_for()
+            # Ticking restarts the devices and redraws the step; the old
+            # step's box is already checked, so wait for the new preview.
+            try:
+                page.wait_for_function("document.querySelector('main video') && document.querySelector('main video').hidden", timeout=15_000)
+            except PlaywrightTimeout:
+                pass  # the assertion in candidate_browser.rs reports it
             report["camera_preview_hidden"] = page.evaluate("document.querySelector('main video').hidden")
         press(page, t("device_test"))
         page.get_by_text(t("device_test_play")).first.wait_for(timeout=20_000)
