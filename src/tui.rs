@@ -50,6 +50,10 @@ impl Tui {
             prev(info);
         }));
         enable_raw_mode()?;
+        // crossterm drops every colour under `NO_COLOR`, the picture's too;
+        // the theme drops the interface's itself, and the picture is
+        // content that keeps its colours (README, "Small and plain terminals").
+        crossterm::style::Colored::set_ansi_color_disabled(false);
         let mut out = io::stdout();
         execute!(out, EnterAlternateScreen, cursor::Hide)?;
         out.flush()?;

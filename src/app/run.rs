@@ -194,7 +194,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                 v.set_link_ceiling(probe.and_then(|p| p.bytes_per_s));
             }
             app.video = VideoSupport::Available {
-                output: v.output().name().to_string(),
+                output: v.output_name().to_string(),
             };
             runner.video = Some(v);
             let audio = takes_player::link::session::audio_here();

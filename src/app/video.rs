@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use takes_player::link::{describe_rate, Adapter, Class, Level, Sample};
 use takes_player::{Detection, Frame, OutputKind, RenderOptions, VideoRenderer};
@@ -33,6 +33,8 @@ pub struct Video {
     size: (u32, u32),
     drawn: bool,
     link: LinkState,
+    /// The terminal has no colour, so no picture (`takes_player::colors`).
+    needs_colour: bool,
 }
 
 /// How the link shapes the picture (see `takes_player::link`).
@@ -119,6 +121,7 @@ impl Video {
                 size: (0, 0),
                 drawn: false,
                 link: LinkState::new(settings, det),
+                needs_colour: det.no_colour.is_some() && det.output == OutputKind::Off,
             })
         }
         #[cfg(not(feature = "mpv"))]
@@ -131,6 +134,16 @@ impl Video {
     /// The protocol frames are drawn with (`off` when only sound plays).
     pub fn output(&self) -> OutputKind {
         self.renderer.output()
+    }
+
+    /// What the review screen is told: the protocol, or
+    /// [`takes_player::colors::NEEDS_COLOUR`] on a terminal without colour.
+    pub fn output_name(&self) -> &'static str {
+        if self.needs_colour {
+            takes_player::colors::NEEDS_COLOUR
+        } else {
+            self.renderer.output().name()
+        }
     }
 
     #[cfg(feature = "mpv")]
@@ -283,7 +296,8 @@ impl VideoPane for Video {
         }
         self.drawn = true;
         self.link.full_cells = area.width as usize * area.height as usize;
-        let dim = Style::default().fg(Color::DarkGray);
+        // A modifier, not a colour: outside the picture, so `NO_COLOR` holds.
+        let dim = Style::default().add_modifier(Modifier::DIM);
         if self.link.adapt && self.link.adapter.level() == Level::Off {
             self.stop_frames();
             let rate = self

@@ -165,6 +165,8 @@ commands! {
     RetrySync = "retry_sync",
     Remind = "remind",
     Reassign = "reassign",
+    // Small terminals (issue 14).
+    Zoom = "zoom",
 }
 
 impl Command {

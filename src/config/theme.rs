@@ -77,9 +77,13 @@ pub enum ColorDepth {
 }
 
 impl ColorDepth {
-    /// From the environment: `NO_COLOR` (any value) wins, then `COLORTERM`,
-    /// then `TERM`.
+    /// From the environment: a terminal without colour and `NO_COLOR` (any
+    /// value) win, then `COLORTERM`, then `TERM`.
     pub fn detect() -> ColorDepth {
+        // A terminal without colour (`takes_player::colors`): modifiers only.
+        if takes_player::colors::no_colour().is_some() {
+            return ColorDepth::None;
+        }
         Self::from_env(
             std::env::var_os("NO_COLOR")
                 .map(|v| !v.is_empty())

@@ -32,6 +32,18 @@ pub struct Hint {
     pub enabled: bool,
     /// Shown instead of looked-up keys (the rating scale, `1-5`).
     pub keys: Option<String>,
+    /// What the hint bar keeps when the width is short (help: always).
+    pub priority: Priority,
+}
+
+/// How long a hint stays in a hint bar that is too narrow for all: the
+/// lowest go first, the last of equals first; `Always` never goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Always,
 }
 
 impl Hint {
@@ -42,7 +54,27 @@ impl Hint {
             label,
             enabled: true,
             keys: None,
+            // The key to every other key is never dropped.
+            priority: if command == Command::Help {
+                Priority::Always
+            } else {
+                Priority::Normal
+            },
         }
+    }
+
+    pub fn priority(self, priority: Priority) -> Hint {
+        Hint { priority, ..self }
+    }
+
+    /// Kept longest in a short hint bar.
+    pub fn high(self) -> Hint {
+        self.priority(Priority::High)
+    }
+
+    /// Dropped first from a short hint bar.
+    pub fn low(self) -> Hint {
+        self.priority(Priority::Low)
     }
 
     pub fn group(scope: Scope, commands: &[Command], label: &'static str) -> Hint {
@@ -73,9 +105,17 @@ impl Hint {
 
 /// The hints that can be shown, with their keys, in order.
 pub fn shown(hints: &[Hint], keymap: &Keymap) -> Vec<(String, &'static str)> {
+    ranked(hints, keymap)
+        .into_iter()
+        .map(|(k, label, _)| (k, label))
+        .collect()
+}
+
+/// [`shown`] with each hint's priority, for fitting a hint bar.
+pub fn ranked(hints: &[Hint], keymap: &Keymap) -> Vec<(String, &'static str, Priority)> {
     hints
         .iter()
         .filter(|h| h.enabled)
-        .filter_map(|h| h.key_text(keymap).map(|k| (k, h.label)))
+        .filter_map(|h| h.key_text(keymap).map(|k| (k, h.label, h.priority)))
         .collect()
 }

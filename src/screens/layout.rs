@@ -25,6 +25,7 @@ pub struct ReviewLayout {
     pub rubric: Rect,
     pub note: Rect,
     pub strip: Rect,
+    /// Two columns (video and transcript left, rubric and note right).
     pub wide: bool,
 }
 
@@ -36,35 +37,70 @@ pub fn is_wide(width: u16, settings: &Settings) -> bool {
     }
 }
 
-/// `rubric_lines`: how many lines the rubric wants on a narrow terminal,
-/// where it gets priority over the transcript.
-pub fn review(
-    body: Rect,
-    settings: &Settings,
-    show_video: bool,
-    rubric_lines: u16,
-) -> ReviewLayout {
-    let [title, main, strip] = Layout::vertical([
+/// Below this height (of the panes' area) a narrow terminal that shows
+/// video uses two columns too: stacked, the picture would get a few rows
+/// only, and a picture is limited by its height (80x24 gave it none).
+const SHORT: u16 = 30;
+/// Two columns need at least this width; narrower terminals stack.
+const TWO_COLUMNS_MIN: u16 = 60;
+
+/// What the video pane can hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoRoom {
+    /// Content only: no pane.
+    Hidden,
+    /// A picture.
+    Picture,
+    /// No picture can be drawn here (no player, output off): the pane
+    /// carries the playback status and why.
+    StatusOnly,
+}
+
+/// Whether the review screen is drawn in two columns at this size.
+pub fn two_columns(body: Rect, settings: &Settings, video: VideoRoom) -> bool {
+    let main_h = body.height.saturating_sub(3);
+    is_wide(body.width, settings)
+        || (settings.layout == LayoutMode::Auto
+            && video == VideoRoom::Picture
+            && main_h < SHORT
+            && body.width >= TWO_COLUMNS_MIN)
+}
+
+/// Title, panes, score strip.
+fn rows(body: Rect) -> [Rect; 3] {
+    Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(2),
     ])
-    .areas(body);
-    let wide = is_wide(body.width, settings);
+    .areas(body)
+}
+
+/// `rubric_lines`: how many lines the rubric wants on a narrow terminal,
+/// where it gets priority over the transcript.
+pub fn review(body: Rect, settings: &Settings, room: VideoRoom, rubric_lines: u16) -> ReviewLayout {
+    let [title, main, strip] = rows(body);
+    let wide = two_columns(body, settings, room);
+    let show_video = room != VideoRoom::Hidden;
     if wide {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
                 .areas(main);
         let (video, transcript) = if show_video {
-            // Roughly 16:9 in cells (cells are about twice as tall as wide).
-            let vh = ((left.width as u32 * 9 / 32) as u16)
-                .clamp(5, left.height.saturating_sub(6).max(5));
+            // Roughly 16:9 in cells (cells are about twice as tall as
+            // wide), plus borders, caption and status; the transcript
+            // keeps at least 3 rows of text.
+            let vh = (left.width as u32 * 9 / 32 + 3) as u16;
+            let vh = vh
+                .min(left.height.saturating_sub(5))
+                .max(5)
+                .min(left.height);
             let [v, t] = Layout::vertical([Constraint::Length(vh), Constraint::Min(0)]).areas(left);
             (Some(v), t)
         } else {
             (None, left)
         };
-        let note_h = (right.height / 4).clamp(4, 10);
+        let note_h = (right.height / 4).clamp(4, 10).min(right.height / 2);
         let [rubric, note] =
             Layout::vertical([Constraint::Min(0), Constraint::Length(note_h)]).areas(right);
         ReviewLayout {
@@ -77,10 +113,16 @@ pub fn review(
             wide,
         }
     } else {
-        let video_h = match (show_video, main.height >= 30) {
-            (false, _) => 0,
-            (true, true) => (main.height / 4).clamp(5, 8),
-            (true, false) => 3,
+        let video_h = match room {
+            VideoRoom::Hidden => 0,
+            // The picture's 16:9 share of the width, at most 40% of the
+            // height (the rubric and transcript need the rest).
+            VideoRoom::Picture => {
+                let want = (main.width as u32 * 9 / 32 + 4) as u16;
+                want.min(main.height * 2 / 5).max(5).min(main.height)
+            }
+            VideoRoom::StatusOnly if main.height >= SHORT => 5,
+            VideoRoom::StatusOnly => 3,
         };
         let note_h = if main.height >= 20 { 4 } else { 3 };
         let rest = main.height.saturating_sub(video_h + note_h);
@@ -106,4 +148,11 @@ pub fn review(
             wide,
         }
     }
+}
+
+/// Zoomed: the picture (with its caption and status) over every pane; the
+/// title and the score strip stay, so a rating shows while zoomed.
+pub fn zoomed(body: Rect) -> (Rect, Rect, Rect) {
+    let [title, main, strip] = rows(body);
+    (title, main, strip)
 }

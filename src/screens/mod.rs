@@ -3,6 +3,7 @@
 //! nothing here does I/O or changes the state (apart from remembering
 //! scroll offsets).
 
+pub mod hint_bar;
 pub mod layout;
 pub mod widgets;
 
@@ -14,8 +15,8 @@ use ratatui::Frame;
 use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
 use crate::config::Theme;
 use crate::features::{
-    board, calibration_list, calibration_results, decision, help, panel, queue, review, roles,
-    shown, submit,
+    board, calibration_list, calibration_results, decision, help, panel, queue, ranked, review,
+    roles, shown, submit, Hint,
 };
 use widgets::bg_of;
 pub use widgets::VideoPane;
@@ -130,7 +131,7 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let mut spans = vec![Span::styled(" ", theme.statusbar)];
-    for (k, label) in hint_bar(app) {
+    for (k, label) in hint_bar_fitted(app, area.width as usize) {
         spans.push(Span::styled(k, theme.hint_key));
         spans.push(Span::styled(format!(" {label}  "), theme.statusbar));
     }
@@ -143,7 +144,16 @@ fn draw_bar(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The hint bar's `(keys, label)` pairs: the open dialog's commands, else
 /// the screen's (its editor's while one is open).
 pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
-    let hints = match &app.overlay {
+    shown(&hints_here(app), &app.keymap)
+}
+
+/// [`hint_bar`] as it fits `width` columns ([`hint_bar::fit`]).
+pub fn hint_bar_fitted(app: &App, width: usize) -> Vec<(String, &'static str)> {
+    hint_bar::fit(ranked(&hints_here(app), &app.keymap), width)
+}
+
+fn hints_here(app: &App) -> Vec<Hint> {
+    match &app.overlay {
         Some(Overlay::ConfirmSubmit) => submit::hints(),
         Some(Overlay::Decision(d)) => decision::hints(d),
         Some(Overlay::Help { .. } | Overlay::Problems) | None => match app.screen.kind() {
@@ -155,6 +165,5 @@ pub fn hint_bar(app: &App) -> Vec<(String, &'static str)> {
             ScreenKind::Roles | ScreenKind::Role => roles::hints(app),
             ScreenKind::Board => board::hints(app),
         },
-    };
-    shown(&hints, &app.keymap)
+    }
 }

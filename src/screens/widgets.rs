@@ -38,6 +38,17 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
+/// A bordered pane with a title; `focus` highlights the border.
+pub fn pane<'a>(title: String, focus: bool, theme: &Theme) -> Block<'a> {
+    Block::bordered()
+        .title(Span::styled(title, theme.title))
+        .border_style(if focus {
+            theme.border_focus
+        } else {
+            theme.border
+        })
+}
+
 /// Clears and frames a dialog.
 pub fn dialog(f: &mut Frame, r: Rect, title: &str, theme: &Theme) -> Rect {
     f.render_widget(Clear, r);

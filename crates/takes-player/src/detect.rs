@@ -104,6 +104,9 @@ pub struct Detection {
     pub sync_output: Option<bool>,
     pub over_ssh: bool,
     pub in_multiplexer: bool,
+    /// Why no picture can be shown (a terminal without colour), see
+    /// [`crate::colors`]; the output is then off.
+    pub no_colour: Option<String>,
     pub(crate) picker: Option<Picker>,
 }
 
@@ -119,6 +122,7 @@ impl Detection {
             sync_output: None,
             over_ssh: false,
             in_multiplexer: false,
+            no_colour: None,
             picker: None,
         }
     }
@@ -171,8 +175,15 @@ pub fn detect(setting: OutputSetting, timeout: Duration) -> Detection {
         sync_output,
         over_ssh,
         in_multiplexer,
+        no_colour: crate::colors::no_colour(),
         picker: None,
     };
+    let halfblocks_or_auto = matches!(setting, OutputSetting::Auto | OutputSetting::Halfblocks);
+    if let Some(why) = det.no_colour.as_ref().filter(|_| halfblocks_or_auto) {
+        det.output = OutputKind::Off;
+        det.reason = format!("video needs colour: {why}");
+        return det;
+    }
     let wants_graphics = match setting {
         OutputSetting::Off => {
             det.output = OutputKind::Off;

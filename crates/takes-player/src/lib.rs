@@ -24,6 +24,7 @@
 #[cfg(not(feature = "mpv"))]
 use std::sync::Arc;
 
+pub mod colors;
 pub mod detect;
 pub mod doctor;
 pub mod halfblock;

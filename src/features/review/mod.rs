@@ -7,6 +7,7 @@ pub mod note;
 pub mod playback;
 pub mod rating;
 pub mod state;
+pub mod video_pane;
 pub mod view;
 
 use takes_api::{AssignmentDetail, CalibrationSession, Cue, QueueItem};
@@ -39,22 +40,27 @@ pub fn hints(app: &App) -> Vec<Hint> {
                 Command::Rate(min),
                 if muted { "rate (muted pass)" } else { "rate" },
             )
+            .high()
         });
     }
     let video = matches!(app.video, VideoSupport::Available { .. });
     let calibrating = app.calibrating().is_some();
+    let showing = app.review().is_some_and(|r| r.show_video);
     hints.extend([
-        Hint::new(s, Command::PlayPause, "play").when(video),
+        Hint::new(s, Command::PlayPause, "play").when(video).high(),
         Hint::new(s, Command::Mute, "sound").when(video),
-        Hint::new(s, Command::NextQuestion, "next"),
-        Hint::new(s, Command::PrevQuestion, "prev"),
+        Hint::new(s, Command::NextQuestion, "next").high(),
+        Hint::new(s, Command::PrevQuestion, "prev").low(),
         Hint::new(s, Command::Note, "note"),
-        Hint::new(s, Command::ToggleVideo, "video"),
-        Hint::new(s, Command::Submit, "submit"),
+        Hint::new(s, Command::ToggleVideo, "video").low(),
+        Hint::new(s, Command::Zoom, "zoom").when(video && showing),
+        Hint::new(s, Command::Submit, "submit").high(),
         Hint::new(Scope::Calibration, Command::CalibrationResults, "results").when(calibrating),
-        Hint::new(s, Command::Decision, "decide").when(app.can_decide() && !calibrating),
+        Hint::new(s, Command::Decision, "decide")
+            .when(app.can_decide() && !calibrating)
+            .high(),
         Hint::new(s, Command::Help, "help"),
-        Hint::new(s, Command::Back, "back"),
+        Hint::new(s, Command::Back, "back").low(),
     ]);
     hints
 }
@@ -82,6 +88,7 @@ fn new_review(app: &App, id: String, calibration: Option<CalibrationSession>) ->
         cue: 0,
         editor: None,
         show_video: app.settings.show_video,
+        zoom: false,
         muted_first: Default::default(),
         calibration,
     }
@@ -255,6 +262,22 @@ pub fn on_transcript(
     fx
 }
 
+/// The picture over the whole review area and back. Content-only mode
+/// stays what the reviewer chose: zoom does not show a hidden video.
+fn zoom(app: &mut App) {
+    let toggle = app.key_name(Scope::Review, Command::ToggleVideo);
+    let Some(r) = app.screen.review_mut() else {
+        return;
+    };
+    if !r.show_video {
+        app.info(format!(
+            "Content only: the video is hidden ({toggle} shows it)"
+        ));
+        return;
+    }
+    r.zoom = !r.zoom;
+}
+
 pub fn set_question(app: &mut App, i: usize) {
     if let Some(r) = app.screen.review_mut() {
         r.set_question(i);
@@ -307,6 +330,8 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::ToggleVideo => {
             if let Some(r) = app.screen.review_mut() {
                 r.show_video = !r.show_video;
+                // Hiding the video ends a zoom onto it.
+                r.zoom &= r.show_video;
                 let s = if r.show_video {
                     "Video shown"
                 } else {
@@ -315,6 +340,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
                 app.info(s);
             }
         }
+        Command::Zoom => zoom(app),
         Command::Submit => return submit::ask(app),
         Command::Refresh => {
             if let Some(r) = app.review() {

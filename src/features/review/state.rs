@@ -81,6 +81,8 @@ pub struct ReviewState {
     pub cue: usize,
     pub editor: Option<TextInput>,
     pub show_video: bool,
+    /// The picture over the whole review area (small terminals).
+    pub zoom: bool,
     /// Muted-first progress per question id.
     pub muted_first: HashMap<String, MutedFirst>,
     /// Scoring the items of this calibration session: `assignment_id` is

@@ -1,20 +1,20 @@
 //! The review screen: video pane (picture, caption line, playback status),
 //! transcript, rubric, note, and a score strip for every question.
 
-use ratatui::layout::{Alignment, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 use takes_api::{AssignmentDetail, QuestionView};
 
-use super::playback::pass_label;
-use super::state::{Playback, ReviewState, TranscriptState};
+use super::state::{ReviewState, TranscriptState};
+use super::video_pane;
 use crate::app::state::{App, ScoreView, SyncState, VideoSupport};
 use crate::config::{Command, Scope, Theme};
 use crate::format::{due_text, fmt_time, parse_ms};
-use crate::screens::layout;
-use crate::screens::widgets::{bg_of, fit, VideoPane};
+use crate::screens::layout::{self, VideoRoom};
+use crate::screens::widgets::{bg_of, fit, pane, VideoPane};
 
 pub fn draw(
     f: &mut Frame,
@@ -52,8 +52,22 @@ pub fn draw(
         return;
     };
     let score = app.score(d, &q.id);
-    let wide = layout::is_wide(area.width, &app.settings);
-    let rubric_w = if wide {
+    if r.zoom && r.show_video {
+        let (title, main, strip) = layout::zoomed(area);
+        draw_title(f, title, app, d, r, theme);
+        video_pane::draw(f, main, app, q, theme, video, true);
+        draw_strip(f, strip, app, d, r, theme);
+        return;
+    }
+    // Without colour there is no picture: the transcript takes its room.
+    let no_colour = r.show_video && video_pane::needs_colour(app);
+    let room = match (r.show_video, &app.video) {
+        (false, _) => VideoRoom::Hidden,
+        _ if no_colour => VideoRoom::Hidden,
+        (true, VideoSupport::Available { output }) if output != "off" => VideoRoom::Picture,
+        (true, _) => VideoRoom::StatusOnly,
+    };
+    let rubric_w = if layout::two_columns(area, &app.settings, room) {
         area.width * 45 / 100
     } else {
         area.width
@@ -65,13 +79,18 @@ pub fn draw(
         rubric_w.saturating_sub(2) as usize,
         theme,
     );
-    let lay = layout::review(area, &app.settings, r.show_video, rubric.len() as u16);
+    let lay = layout::review(area, &app.settings, room, rubric.len() as u16);
     draw_title(f, lay.title, app, d, r, theme);
     if let Some(v) = lay.video {
-        draw_video(f, v, app, q, theme, video);
+        video_pane::draw(f, v, app, q, theme, video, false);
     }
     let transcript_title = format!(
-        " Transcript ({}/{}) ",
+        " {}Transcript ({}/{}) ",
+        if no_colour {
+            "Video needs colour · "
+        } else {
+            ""
+        },
         app.key_name(Scope::Review, Command::TranscriptDown),
         app.key_name(Scope::Review, Command::TranscriptUp)
     );
@@ -117,174 +136,6 @@ fn draw_title(
         ),
     ]);
     f.render_widget(Paragraph::new(line), area);
-}
-
-fn pane<'a>(title: String, focus: bool, theme: &Theme) -> Block<'a> {
-    Block::bordered()
-        .title(Span::styled(title, theme.title))
-        .border_style(if focus {
-            theme.border_focus
-        } else {
-            theme.border
-        })
-}
-
-fn draw_video(
-    f: &mut Frame,
-    area: Rect,
-    app: &App,
-    q: &QuestionView,
-    theme: &Theme,
-    video: Option<&mut dyn VideoPane>,
-) {
-    let title = format!(
-        " Video ({} hides) ",
-        app.key_name(Scope::Review, Command::ToggleVideo)
-    );
-    let block = pane(title, false, theme).style(theme.video);
-    let inner = block.inner(area);
-    f.render_widget(block, area);
-    if inner.height == 0 || inner.width < 4 {
-        return;
-    }
-    let Some(resp) = &q.response else {
-        f.render_widget(
-            Paragraph::new("No response was recorded for this question.")
-                .style(theme.warning)
-                .alignment(Alignment::Center)
-                .wrap(Wrap { trim: true }),
-            inner,
-        );
-        return;
-    };
-    let p = &app.player;
-    let dim = theme.dim.patch(bg_of(theme.video));
-    // Bottom line: playback status; above it the caption; the rest is picture.
-    let status_area = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
-    let caption_h = u16::from(inner.height >= 4);
-    let caption_area = Rect::new(
-        inner.x,
-        status_area.y.saturating_sub(caption_h),
-        inner.width,
-        caption_h,
-    );
-    let picture = Rect::new(
-        inner.x,
-        inner.y,
-        inner.width,
-        inner.height.saturating_sub(1 + caption_h),
-    );
-    let available = matches!(app.video, VideoSupport::Available { .. });
-    let duration = p.duration_s.unwrap_or(resp.duration_s);
-    let state = if !available {
-        "■ no video".to_string()
-    } else {
-        match &p.playback {
-            Playback::Idle => "■ stopped".into(),
-            Playback::Loading => "… opening".into(),
-            Playback::Playing => "▶".into(),
-            Playback::Paused => "⏸ paused".into(),
-            Playback::Buffering => "… buffering".into(),
-            Playback::Ended => "■ end".into(),
-            Playback::Failed(_) => "✗ failed".into(),
-        }
-    };
-    // Never "sound on" where nothing can play.
-    let sound = match (pass_label(app), &p.no_audio) {
-        (Some(pass), Some(_)) => format!("no sound here · {pass}"),
-        (None, Some(_)) => "no sound here (captions)".into(),
-        (Some(pass), None) if p.muted => format!("sound off · {pass}"),
-        (Some(pass), None) => format!("sound on · {pass}"),
-        (None, None) if p.muted => "sound off".into(),
-        (None, None) => "sound on".into(),
-    };
-    let status = format!(
-        "{state} {} / {} · {:.2}x · {sound} · vol {:.0}%",
-        fmt_time(p.position_s),
-        fmt_time(duration),
-        p.speed,
-        p.volume,
-    );
-    f.render_widget(
-        Paragraph::new(fit(&status, inner.width as usize))
-            .style(theme.video)
-            .alignment(Alignment::Center),
-        status_area,
-    );
-    if caption_h > 0 {
-        let caption = caption_at(app, p.position_s).unwrap_or_default();
-        // Without sound the captions carry the speech: make them stand out.
-        let style = if p.no_audio.is_some() && !p.muted {
-            theme
-                .cue
-                .add_modifier(ratatui::style::Modifier::BOLD | ratatui::style::Modifier::REVERSED)
-        } else {
-            theme.cue.patch(bg_of(theme.video))
-        };
-        f.render_widget(
-            Paragraph::new(fit(&caption, inner.width as usize))
-                .style(style)
-                .alignment(Alignment::Center),
-            caption_area,
-        );
-    }
-    if picture.height == 0 {
-        return;
-    }
-    let drawn = match video {
-        Some(v) if available && picture.width >= 2 => v.draw_picture(picture, f.buffer_mut()),
-        _ => false,
-    };
-    if drawn {
-        return;
-    }
-    let about = format!(
-        "Response to Q{} · {} · {} · retakes used: {}",
-        q.position,
-        fmt_time(resp.duration_s),
-        resp.content_type,
-        resp.retakes_used
-    );
-    let why = match (&app.video, &p.playback) {
-        (VideoSupport::Unavailable(why), _) => {
-            format!("No video: {why}. The transcript and rating keys work as usual.")
-        }
-        (VideoSupport::Available { output }, _) if output == "off" => {
-            "Video output is off (video.output): sound and transcript only.".to_string()
-        }
-        (_, Playback::Failed(e)) => format!("This response cannot be played: {e}"),
-        (_, Playback::Loading) => "Opening the response…".to_string(),
-        _ => String::new(),
-    };
-    let mut lines = vec![Line::from(Span::styled(about, theme.video))];
-    if !why.is_empty() {
-        let style = if matches!(p.playback, Playback::Failed(_)) {
-            theme.error.patch(bg_of(theme.video))
-        } else {
-            dim
-        };
-        lines.push(Line::from(Span::styled(why, style)));
-    }
-    let h = (lines.len() as u16 + 1).min(picture.height);
-    let y = picture.y + picture.height.saturating_sub(h) / 2;
-    f.render_widget(
-        Paragraph::new(lines)
-            .alignment(Alignment::Center)
-            .wrap(Wrap { trim: true }),
-        Rect::new(picture.x, y, picture.width, h),
-    );
-}
-
-/// The transcript text being spoken at `t` (the caption under the video).
-fn caption_at(app: &App, t: f64) -> Option<String> {
-    let r = app.review()?;
-    match r.cues()? {
-        TranscriptState::Loaded(c) => c
-            .iter()
-            .find(|c| c.start_s <= t + 0.05 && t < c.end_s)
-            .map(|c| c.text.clone()),
-        _ => None,
-    }
 }
 
 fn draw_transcript(
