@@ -397,11 +397,11 @@ fn reviewer_watches_a_demo_response_in_the_pane_muted_first() {
     );
     // Content only: the video pane goes, sound and transcript stay.
     assert!(
-        t.capture().contains("Video (v hides)"),
+        t.capture().contains("Video (v hides"),
         "the pane's title, before it goes"
     );
     t.keys(&["v"]);
-    let s = t.wait("video hidden", 5, |s| !s.contains("Video (v hides)"));
+    let s = t.wait("video hidden", 5, |s| !s.contains("Video (v hides"));
     assert!(s.contains("Transcript"), "{s}");
     t.keys(&["q"]);
     t.wait_queue();

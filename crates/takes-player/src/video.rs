@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use image::DynamicImage;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Rect, Size};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 use ratatui_image::picker::Picker;
 use ratatui_image::protocol::Protocol;
@@ -167,7 +167,8 @@ impl VideoRenderer {
                 String::new()
             };
             Paragraph::new(text)
-                .style(Style::default().fg(Color::DarkGray))
+                // A modifier, not a colour: this is interface, not picture.
+                .style(Style::default().add_modifier(Modifier::DIM))
                 .wrap(Wrap { trim: true })
                 .render(area, buf);
             return;
