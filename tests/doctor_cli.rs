@@ -15,6 +15,8 @@ fn doctor(config: &str, args: &[&str]) -> String {
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env_remove("TAKES_CONFIG")
+        // A colour terminal, whatever the runner's TERM (CI may say dumb).
+        .env("TERM", "xterm-256color")
         .env("TAKES_SERVER", "http://127.0.0.1:9")
         .stdin(std::process::Stdio::null())
         .output()
@@ -100,4 +102,22 @@ fn doctor_names_the_sound_route_it_finds() {
     assert!(out.contains("session:     local"), "{out}");
     assert!(out.contains("audio:       no audio device"), "{out}");
     assert!(!out.contains("ssh -R"), "not over SSH: {out}");
+}
+
+/// A terminal without colour: no picture, and doctor says why.
+#[test]
+fn doctor_on_a_terminal_without_colour_says_video_needs_colour() {
+    for term in ["vt100", "xterm-mono", "dumb"] {
+        let out = doctor_env(&[("TERM", term), ("COLORTERM", "")]);
+        assert!(
+            out.contains("video:       off (video needs colour: TERM="),
+            "{term}: {out}"
+        );
+        assert!(
+            out.contains("colours:     none: video needs colour"),
+            "{term}: {out}"
+        );
+    }
+    let out = doctor_env(&[("TERM", "xterm-256color"), ("COLORTERM", "")]);
+    assert!(!out.contains("needs colour"), "{out}");
 }

@@ -66,6 +66,11 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         let mut d = Detection::fixed(kind, depth);
         d.reason = reason;
         d.color_reason = why;
+        d.no_colour = crate::colors::no_colour();
+        if let (Some(why), crate::OutputKind::Halfblocks) = (&d.no_colour, kind) {
+            d.reason = format!("video needs colour: {why}");
+            d.output = crate::OutputKind::Off;
+        }
         d
     };
     // After detection, still in raw mode: the answers come on stdin.
@@ -73,15 +78,19 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
     if raw {
         let _ = crossterm::terminal::disable_raw_mode();
     }
+    let (color_depth, color_reason) = match (det.no_colour.clone(), det.color_depth) {
+        (Some(why), _) => ("none: video needs colour".into(), why),
+        (None, crate::ColorDepth::TrueColor) => {
+            ("truecolor (24-bit)".into(), det.color_reason.clone())
+        }
+        (None, crate::ColorDepth::Ansi256) => ("256 colours".into(), det.color_reason.clone()),
+    };
     DoctorReport {
         libmpv: libmpv_status(),
         output: det.output.name().into(),
         output_reason: det.reason.clone(),
-        color_depth: match det.color_depth {
-            crate::ColorDepth::TrueColor => "truecolor (24-bit)".into(),
-            crate::ColorDepth::Ansi256 => "256 colours".into(),
-        },
-        color_reason: det.color_reason.clone(),
+        color_depth,
+        color_reason,
         font_size: det.font_size,
         sync_output: det.sync_output,
         over_ssh: det.over_ssh,
