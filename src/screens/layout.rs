@@ -115,6 +115,9 @@ pub fn review(body: Rect, settings: &Settings, room: VideoRoom, rubric_lines: u1
     } else {
         let video_h = match room {
             VideoRoom::Hidden => 0,
+            // Too short for a picture beside the rubric: the status line
+            // only (`zoom` shows the picture).
+            VideoRoom::Picture if main.height < 16 => 3,
             // The picture's 16:9 share of the width, at most 40% of the
             // height (the rubric and transcript need the rest).
             VideoRoom::Picture => {
@@ -155,4 +158,63 @@ pub fn review(body: Rect, settings: &Settings, room: VideoRoom, rubric_lines: u1
 pub fn zoomed(body: Rect) -> (Rect, Rect, Rect) {
     let [title, main, strip] = rows(body);
     (title, main, strip)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(w: u16, h: u16) -> Rect {
+        // The frame's header and hint bar take two rows.
+        Rect::new(0, 1, w, h - 2)
+    }
+
+    #[test]
+    fn at_80x24_two_columns_give_the_picture_rows() {
+        let s = Settings::default();
+        let l = review(body(80, 24), &s, VideoRoom::Picture, 10);
+        assert!(l.wide);
+        let v = l.video.expect("video pane");
+        assert!(v.height >= 12 && v.width >= 40, "{v:?}");
+        // Without a picture to show the narrow stack stays, status only.
+        let l = review(body(80, 24), &s, VideoRoom::StatusOnly, 10);
+        assert!(!l.wide);
+        assert_eq!(l.video.map(|v| v.height), Some(3));
+        assert_eq!(review(body(80, 24), &s, VideoRoom::Hidden, 10).video, None);
+    }
+
+    #[test]
+    fn tall_narrow_terminals_stack_and_the_setting_wins() {
+        let s = Settings::default();
+        let l = review(body(80, 44), &s, VideoRoom::Picture, 10);
+        assert!(!l.wide);
+        assert!(l.video.is_some_and(|v| v.height >= 12), "{l:?}");
+        let narrow = Settings {
+            layout: LayoutMode::Narrow,
+            ..Settings::default()
+        };
+        assert!(!review(body(80, 24), &narrow, VideoRoom::Picture, 10).wide);
+        // Too narrow for two columns.
+        assert!(!review(body(59, 24), &s, VideoRoom::Picture, 10).wide);
+    }
+
+    #[test]
+    fn panes_stay_inside_the_body_at_every_size() {
+        let s = Settings::default();
+        // Sampled: the layout solver is slow in debug builds.
+        for w in (40..=200u16).step_by(9) {
+            for h in (12..=60u16).step_by(4) {
+                let b = body(w, h);
+                for room in [VideoRoom::Picture, VideoRoom::StatusOnly, VideoRoom::Hidden] {
+                    let l = review(b, &s, room, 12);
+                    for r in [l.title, l.transcript, l.rubric, l.note, l.strip]
+                        .into_iter()
+                        .chain(l.video)
+                    {
+                        assert_eq!(r.intersection(b), r, "{w}x{h} {room:?}: {r:?}");
+                    }
+                }
+            }
+        }
+    }
 }
