@@ -201,6 +201,18 @@ fn the_hint_bar_fits_the_width_and_keeps_help() {
     assert!(at60.iter().any(|(_, l)| l.starts_with("rate")), "{at60:?}");
     assert!(at60.iter().any(|(_, l)| *l == "submit"), "{at60:?}");
     snapshot("small_hint_bars__60_80_120", out);
+    // The review's bar with its styles, at each width.
+    for w in [60u16, 80, 120] {
+        let (buf, _) = draw(&review, &dark(), w, 24);
+        let mut bar = Buffer::empty(Rect::new(0, 0, w, 1));
+        for x in 0..w {
+            bar[(x, 0)] = buf[(x, 23)].clone();
+        }
+        snapshot(
+            &format!("small_hint_bar_review__dark__{w}"),
+            format!("{bar:?}"),
+        );
+    }
 }
 
 /// Cells of the picture keep colour; every other cell has none.
