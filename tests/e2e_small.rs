@@ -219,3 +219,24 @@ fn a_terminal_without_colour_says_video_needs_colour() {
     t.keys(&["q"]);
     t.assert_exits_cleanly(5);
 }
+
+/// `takes play` has no interface colours of its own: under `NO_COLOR` the
+/// picture keeps its colours there too.
+#[test]
+fn takes_play_keeps_the_pictures_colours_under_no_color() {
+    let clip = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/takes-platform/demo/clips/c01-q1.webm")
+        .display()
+        .to_string();
+    let home = Home::new();
+    let t = Tmux::start(&home, &["play", &clip], &[("NO_COLOR", "1")], 80, 24);
+    t.wait("the picture", 20, |s| s.matches('▀').count() > 300);
+    let styled = t.capture_styled();
+    let coloured = cells(&styled)
+        .iter()
+        .flatten()
+        .filter(|c| c.glyph == '▀' && c.coloured)
+        .count();
+    assert!(coloured > 300, "{coloured} coloured cells:\n{styled}");
+    t.keys(&["q"]);
+}

@@ -152,6 +152,9 @@ pub fn play_command(opts: PlayOptions) -> anyhow::Result<PlayStats> {
     }
 
     terminal::enable_raw_mode()?;
+    // crossterm would drop the picture's colours under `NO_COLOR`; the
+    // picture is content and keeps them (see `colors`).
+    crossterm::style::Colored::set_ansi_color_disabled(false);
     let bytes = Arc::new(AtomicU64::new(0));
     let guard = TermGuard(bytes.clone());
     let mut writer = Counting {
