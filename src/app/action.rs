@@ -96,6 +96,11 @@ pub enum Action {
         result: Result<takes_api::board::BoardInterview, ClientError>,
     },
     BoardDecided(Result<takes_api::board::BulkDecisionResult, ClientError>),
+    BoardPollDue(u64),
+    BoardSyncLoaded {
+        gen: u64,
+        result: Result<takes_api::board::BoardSyncStates, ClientError>,
+    },
     BoardSyncRetried {
         id: String,
         result: Result<takes_api::board::SyncRetry, ClientError>,

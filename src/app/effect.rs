@@ -88,6 +88,15 @@ pub enum Effect {
         key: String,
     },
     RetryBoardSync(String),
+    /// Waits, then asks the board what to poll (`Action::BoardPollDue`).
+    BoardPollAfter {
+        gen: u64,
+        delay_ms: u64,
+    },
+    FetchBoardSync {
+        gen: u64,
+        ids: Vec<String>,
+    },
     RemindReviewers(String),
     Reassign {
         interview_id: String,

@@ -92,6 +92,14 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
         Effect::DecideBulk { request, key } => {
             Action::BoardDecided(client.decide_bulk(&request, &key).await)
         }
+        Effect::BoardPollAfter { gen, delay_ms } => {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            Action::BoardPollDue(gen)
+        }
+        Effect::FetchBoardSync { gen, ids } => Action::BoardSyncLoaded {
+            gen,
+            result: client.board_sync(&ids).await,
+        },
         Effect::RetryBoardSync(id) => {
             let result = client.retry_sync(&id).await;
             Action::BoardSyncRetried { id, result }

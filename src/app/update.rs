@@ -95,6 +95,8 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         } => board::on_loaded(app, gen, replace, result),
         Action::BoardInterviewLoaded { id, result } => board::on_interview(app, id, result),
         Action::BoardDecided(result) => board::on_decided(app, result),
+        Action::BoardPollDue(gen) => board::poll::on_due(app, gen),
+        Action::BoardSyncLoaded { gen, result } => board::poll::on_loaded(app, gen, result),
         Action::BoardSyncRetried { id, result } => board::on_sync_retried(app, id, result),
         Action::BoardReminded { id, result } => board::on_reminded(app, id, result),
         Action::BoardReassigned { id, result } => board::on_reassigned(app, id, result),

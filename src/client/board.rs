@@ -3,8 +3,8 @@
 
 use reqwest::Method;
 use takes_api::board::{
-    BoardInterview, BoardPage, BulkDecisionRequest, BulkDecisionResult, ReassignRequest,
-    Reassignment, ReminderResult, SyncRetry,
+    BoardInterview, BoardPage, BoardSyncStates, BulkDecisionRequest, BulkDecisionResult,
+    ReassignRequest, Reassignment, ReminderResult, SyncRetry,
 };
 
 use super::{enc, Client, ClientError};
@@ -63,6 +63,12 @@ impl Client {
     pub async fn board_interview(&self, id: &str) -> Result<BoardInterview, ClientError> {
         self.json(self.req(Method::GET, &format!("/v1/board/{}", enc(id))))
             .await
+    }
+
+    /// The decision and ATS sync state of just these interviews.
+    pub async fn board_sync(&self, ids: &[String]) -> Result<BoardSyncStates, ClientError> {
+        let path = format!("/v1/board/sync?ids={}", enc(&ids.join(",")));
+        self.json(self.req(Method::GET, &path)).await
     }
 
     /// `key` makes a retried request record nothing twice.
