@@ -97,6 +97,10 @@ pub enum Action {
     },
     BoardDecided(Result<takes_api::board::BulkDecisionResult, ClientError>),
     BoardPollDue(u64),
+    BoardShared {
+        id: String,
+        result: Result<crate::client::board::SharedLink, ClientError>,
+    },
     BoardSyncLoaded {
         gen: u64,
         result: Result<takes_api::board::BoardSyncStates, ClientError>,

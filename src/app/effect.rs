@@ -88,6 +88,9 @@ pub enum Effect {
         key: String,
     },
     RetryBoardSync(String),
+    ShareInterview(String),
+    /// Sent to the terminal's clipboard (OSC 52) by the runtime.
+    CopyToClipboard(String),
     /// Waits, then asks the board what to poll (`Action::BoardPollDue`).
     BoardPollAfter {
         gen: u64,

@@ -165,6 +165,7 @@ commands! {
     RetrySync = "retry_sync",
     Remind = "remind",
     Reassign = "reassign",
+    Share = "share",
 }
 
 impl Command {

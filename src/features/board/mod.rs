@@ -7,6 +7,7 @@
 pub mod dialog;
 pub mod playback;
 pub mod poll;
+pub mod share;
 pub mod state;
 pub mod view;
 
@@ -55,6 +56,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Hint::new(s, Command::Reassign, "reassign"),
             Hint::new(s, Command::RetrySync, "retry sync"),
             Hint::new(s, Command::Back, "board"),
+            Hint::new(s, Command::Share, "share link"),
         ];
     }
     vec![
@@ -316,6 +318,7 @@ fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RetrySync => return retry_sync(app),
         Command::Remind => return remind(app),
         Command::Reassign => return reassign(app),
+        Command::Share => return share::share(app),
         _ => return vec![],
     }
     maybe_load_more(app)
@@ -339,6 +342,7 @@ fn opened_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RetrySync => return retry_sync(app),
         Command::Remind => return remind(app),
         Command::Reassign => return reassign(app),
+        Command::Share => return share::share(app),
         _ => {}
     }
     vec![]

@@ -142,6 +142,13 @@ impl Default for SyncPoll {
     }
 }
 
+/// A share link just made (`share.rs`), shown until a key closes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareOverlay {
+    pub candidate: String,
+    pub link: crate::client::board::SharedLink,
+}
+
 #[derive(Debug, Clone)]
 pub struct BoardState {
     pub items: Vec<BoardItem>,
@@ -170,6 +177,7 @@ pub struct BoardState {
     pub dialog: Option<BulkDialog>,
     pub picker: Option<ReassignPicker>,
     pub poll: SyncPoll,
+    pub share: Option<ShareOverlay>,
 }
 
 impl Default for BoardState {
@@ -198,6 +206,7 @@ impl Default for BoardState {
             dialog: None,
             picker: None,
             poll: Default::default(),
+            share: None,
         }
     }
 }
