@@ -165,6 +165,91 @@ fn main() -> anyhow::Result<()> {
         h = home.path().display()
     );
     let sock = format!("takes-board-bench-{}", std::process::id());
+    // Launch to the painted queue and on to the painted board (`T` as soon
+    // as the queue shows), run after run; with `TAKES_BENCH_BEFORE` naming
+    // an older binary, it runs in turn with this one against the same
+    // server, so both columns come from one run.
+    let mut bins = vec![("this build", BIN.to_string())];
+    if let Some(before) = std::env::var_os("TAKES_BENCH_BEFORE") {
+        bins.insert(0, ("before", before.to_string_lossy().into_owned()));
+    }
+    let mut figures: Vec<(Vec<f64>, Vec<f64>)> = vec![(Vec::new(), Vec::new()); bins.len()];
+    // The app's own figure: from its start to the painted queue, as it
+    // logs it (no tmux start-up or screen polling in it).
+    let mut inside: Vec<Vec<f64>> = vec![Vec::new(); bins.len()];
+    let log = home.path().join("k").join("takes").join("takes.log");
+    let last_paint = |log: &std::path::Path| {
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .lines()
+            .rev()
+            .find(|l| l.contains("first queue paint"))
+            .and_then(|l| l.split("ms=").nth(1))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse::<f64>().ok())
+    };
+    for _ in 0..7 {
+        for (n, (_, bin)) in bins.iter().enumerate() {
+            let cmd = format!("{env} {bin} --server {url} --token {token}");
+            tmux(&sock)
+                .args([
+                    "new-session",
+                    "-d",
+                    "-s",
+                    "b",
+                    "-x",
+                    "200",
+                    "-y",
+                    "50",
+                    &cmd,
+                ])
+                .status()?;
+            let queue = wait(&sock, 30, |s| {
+                s.contains("showing ") && !s.contains("showing 0")
+            });
+            tmux(&sock).args(["send-keys", "-t", "b", "T"]).status()?;
+            let board = wait(&sock, 30, |s| {
+                s.contains("Bench Candidate") && s.contains("loaded ")
+            });
+            if let (Some(q), Some(b)) = (queue, board) {
+                figures[n].0.push(q.as_secs_f64() * 1000.0);
+                figures[n].1.push((q + b).as_secs_f64() * 1000.0);
+                inside[n].extend(last_paint(&log));
+            }
+            let _ = tmux(&sock).args(["kill-session", "-t", "b"]).status();
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    for (((label, _), (q, b)), inner) in bins.iter().zip(figures.iter_mut()).zip(inside.iter_mut())
+    {
+        println!(
+            "{label}: launch to first painted queue median {:.0} ms (runs {:?}); launch to first painted board median {:.0} ms (runs {:?}); in the app, start to painted queue median {:.0} ms (runs {:?})",
+            median(q),
+            q.iter().map(|m| m.round()).collect::<Vec<_>>(),
+            median(b),
+            b.iter().map(|m| m.round()).collect::<Vec<_>>(),
+            median(inner),
+            inner.iter().map(|m| m.round()).collect::<Vec<_>>(),
+        );
+    }
+    // Where this build's launch went, from its log file (the last run).
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("launch:") || l.contains("first queue paint"))
+        .collect();
+    let last: Vec<&str> = lines.iter().rev().take(8).rev().copied().collect();
+    for l in last {
+        println!(
+            "  {}",
+            l.split_once("INFO").map(|(_, r)| r.trim()).unwrap_or(l)
+        );
+    }
+
     let cmd = format!("{env} {BIN} --server {url} --token {token}");
     tmux(&sock)
         .args([

@@ -612,6 +612,7 @@ impl Workstation {
             }
         };
         let log_path = init_file_logging(&log_dir, &config.log_level);
+        crate::app::run::phase(started, "config, keymap, theme and token read");
         for p in &problems {
             tracing::warn!(problem = %p, "configuration problem");
         }

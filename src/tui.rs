@@ -63,6 +63,15 @@ impl Tui {
         Ok(Tui { terminal, link })
     }
 
+    /// Puts `text` on the clipboard with OSC 52, through the one writer;
+    /// terminals that do not support it ignore the sequence.
+    pub fn copy_to_clipboard(&mut self, text: &str) -> io::Result<()> {
+        let b64 = base64(text.as_bytes());
+        let out = self.terminal.backend_mut();
+        out.write_all(format!("\x1b]52;c;{b64}\x07").as_bytes())?;
+        out.flush()
+    }
+
     /// Draws one frame as one write; returns the bytes it took.
     pub fn draw(&mut self, class: Class, render: impl FnOnce(&mut Frame)) -> io::Result<usize> {
         let before = self.writer().submitted();
@@ -127,4 +136,41 @@ pub fn spawn_events(tx: UnboundedSender<Action>) {
             }
         }
     });
+}
+
+/// Standard base64 with padding, as OSC 52 wants it.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn base64_matches_the_standard_alphabet_and_padding() {
+        assert_eq!(super::base64(b""), "");
+        assert_eq!(super::base64(b"f"), "Zg==");
+        assert_eq!(super::base64(b"fo"), "Zm8=");
+        assert_eq!(super::base64(b"foo"), "Zm9v");
+        assert_eq!(
+            super::base64(b"https://x/r/st_1"),
+            "aHR0cHM6Ly94L3Ivc3RfMQ=="
+        );
+    }
 }

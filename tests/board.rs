@@ -7,7 +7,7 @@ use takes::app::state::ScreenKind;
 use takes::app::{update, Action, Effect};
 use takes::client::ClientError;
 use takes::features::board::state::DialogStage;
-use takes_api::board::{BoardStage, BulkDecisionResult};
+use takes_api::board::{BoardStage, BulkDecisionResult, SyncStatus};
 use takes_api::{Decision, DecisionAction, UserRole};
 use takes_testkit::{app_on_board, app_on_board_interview, app_with_queue, ch, key};
 
@@ -145,9 +145,30 @@ fn space_and_a_visual_range_select_and_one_confirmation_decides_them_all() {
     );
     assert!(app.board.dialog.is_none());
     assert_eq!(app.board.selection_count(), 0);
+    // The decided rows stay on screen with their decision, and the board
+    // looks at their delivery to the ATS at once.
+    for id in &want {
+        let row = app
+            .board
+            .items
+            .iter()
+            .find(|i| i.id == *id)
+            .expect("row kept");
+        assert_eq!(row.stage, BoardStage::Decided);
+        assert_eq!(
+            row.decision.as_ref().map(|d| d.action),
+            Some(DecisionAction::Reject)
+        );
+        assert_eq!(
+            row.sync.as_ref().map(|s| s.status),
+            Some(SyncStatus::Queued)
+        );
+    }
+    assert_eq!(app.board.counts.decided, 6 + 3);
+    assert_eq!(app.board.counts.ready_to_decide, 3);
     assert!(fx
         .iter()
-        .any(|e| matches!(e, Effect::FetchBoard { replace: true, .. })));
+        .any(|e| matches!(e, Effect::BoardPollAfter { delay_ms: 0, .. })));
     let status = app
         .status
         .as_ref()

@@ -272,7 +272,17 @@ fn recruiter_rejects_three_in_one_bulk_action_and_the_ats_gets_three_signed_even
     assert_eq!(ids, want);
     verify_with_python(&secret, &received);
 
-    // The decided tab shows their sync state as delivered after a reload.
+    // With no key pressed, the three rows stay where they were and their
+    // sync state turns to delivered: the board polls while one is queued.
+    t.wait("three rows delivered, no key pressed", 20, |s| {
+        chosen.iter().all(|(_, name)| {
+            s.lines().any(|l| {
+                l.contains(name.as_str()) && l.contains("reject") && l.contains("delivered")
+            })
+        })
+    });
+
+    // The decided tab shows them too after a reload.
     t.keys(&["Tab", "r"]);
     let decided = t.wait("three delivered", 15, |s| {
         s.matches("delivered").count() >= 3

@@ -164,6 +164,17 @@ fn scenarios() -> Vec<(&'static str, App)> {
     chars(&mut a, "Role filled");
     key(&mut a, KeyCode::Enter);
     v.push(("board_bulk_confirm", a));
+    // The share link made for an opened interview.
+    let mut a = app_on_board_interview(1);
+    a.board.share = Some(takes::features::board::share::ShareOverlay {
+        candidate: takes_testkit::board_item(1).candidate_name,
+        link: takes::client::board::SharedLink {
+            id: "sl1".into(),
+            url: "https://takes.example.com/results/st_Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0".into(),
+            expires_at: "2027-01-01T09:00:00Z".into(),
+        },
+    });
+    v.push(("board_share", a));
     v
 }
 

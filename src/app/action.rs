@@ -96,6 +96,15 @@ pub enum Action {
         result: Result<takes_api::board::BoardInterview, ClientError>,
     },
     BoardDecided(Result<takes_api::board::BulkDecisionResult, ClientError>),
+    BoardPollDue(u64),
+    BoardShared {
+        id: String,
+        result: Result<crate::client::board::SharedLink, ClientError>,
+    },
+    BoardSyncLoaded {
+        gen: u64,
+        result: Result<takes_api::board::BoardSyncStates, ClientError>,
+    },
     BoardSyncRetried {
         id: String,
         result: Result<takes_api::board::SyncRetry, ClientError>,

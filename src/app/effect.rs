@@ -88,6 +88,18 @@ pub enum Effect {
         key: String,
     },
     RetryBoardSync(String),
+    ShareInterview(String),
+    /// Sent to the terminal's clipboard (OSC 52) by the runtime.
+    CopyToClipboard(String),
+    /// Waits, then asks the board what to poll (`Action::BoardPollDue`).
+    BoardPollAfter {
+        gen: u64,
+        delay_ms: u64,
+    },
+    FetchBoardSync {
+        gen: u64,
+        ids: Vec<String>,
+    },
     RemindReviewers(String),
     Reassign {
         interview_id: String,

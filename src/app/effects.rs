@@ -92,6 +92,18 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
         Effect::DecideBulk { request, key } => {
             Action::BoardDecided(client.decide_bulk(&request, &key).await)
         }
+        Effect::BoardPollAfter { gen, delay_ms } => {
+            tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            Action::BoardPollDue(gen)
+        }
+        Effect::FetchBoardSync { gen, ids } => Action::BoardSyncLoaded {
+            gen,
+            result: client.board_sync(&ids).await,
+        },
+        Effect::ShareInterview(id) => {
+            let result = client.share_link(&id).await;
+            Action::BoardShared { id, result }
+        }
         Effect::RetryBoardSync(id) => {
             let result = client.retry_sync(&id).await;
             Action::BoardSyncRetried { id, result }
@@ -138,10 +150,14 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
         | Effect::Player(_)
         | Effect::OpenJournal { .. }
         | Effect::Journal(_)
-        | Effect::RetrySync => return None,
+        | Effect::RetrySync
+        | Effect::CopyToClipboard(_) => return None,
     };
     Some(action)
 }
+
+/// The first page of a queue load: a tall terminal's screenful.
+const FIRST_PAGE: i64 = 64;
 
 /// Queue pages from `cursor` until `want` items or the end; stops early
 /// once nobody listens.
@@ -158,7 +174,13 @@ async fn fetch_queue(
     let mut got = 0usize;
     let mut first = true;
     loop {
-        let p = match client.queue(cursor.as_deref(), limit, None).await {
+        // A screenful first, so the rows show before the rest is read.
+        let size = if first && cursor.is_none() {
+            limit.min(FIRST_PAGE)
+        } else {
+            limit
+        };
+        let p = match client.queue(cursor.as_deref(), size, None).await {
             Ok(p) => p,
             Err(e) => {
                 let _ = out.send(Action::QueueLoaded {

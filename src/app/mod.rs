@@ -7,6 +7,7 @@
 pub mod action;
 pub mod effect;
 mod effects;
+mod launch;
 pub mod navigate;
 pub mod run;
 pub mod state;

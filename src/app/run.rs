@@ -13,6 +13,7 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use super::action::Action;
 use super::effect::Effect;
 use super::effects;
+use super::launch;
 use super::state::{App, Conn, Level, StatusMsg, SyncState, VideoSupport};
 use super::update::update;
 use crate::client::Client;
@@ -55,6 +56,7 @@ struct Runner {
     tx: UnboundedSender<Action>,
     journal: Option<JournalHandle>,
     journal_path: PathBuf,
+    clipboard: Vec<String>,
 }
 
 impl Runner {
@@ -89,6 +91,8 @@ impl Runner {
                 }
             }
             Effect::OpenJournal { user_id } => self.open_journal(user_id),
+            // The terminal is the loop's: it sends these after the batch.
+            Effect::CopyToClipboard(text) => self.clipboard.push(text),
             request => {
                 let Some(client) = self.client.clone() else {
                     return;
@@ -127,6 +131,8 @@ async fn sleep_until_opt(at: Option<Instant>) {
 }
 
 /// Runs the workstation until the user quits.
+pub use super::launch::phase;
+
 pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     let (tx, mut rx) = unbounded_channel::<Action>();
     let mut app = App::new(
@@ -158,15 +164,22 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
             None
         }
     };
+    phase(cfg.started, "HTTP client built");
     let mut runner = Runner {
         client,
         video: None,
         tx: tx.clone(),
         journal: None,
         journal_path: cfg.journal_dir.join(crate::journal::file_name(&cfg.server)),
+        clipboard: Vec::new(),
     };
+    let mut early_queue = launch::EarlyQueue::default();
     if runner.client.is_some() {
-        runner.run(Effect::FetchMe);
+        let (early, fx) = launch::EarlyQueue::start(&app);
+        early_queue = early;
+        for e in fx {
+            runner.run(e);
+        }
     }
     let theme = cfg.theme;
     // The writer thread wakes the loop when it has written everything: a
@@ -175,42 +188,34 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     let idle = writer_idle.clone();
     let mut term = tui::Tui::init(move || idle.notify_one())?;
     app.size = term.size();
+    phase(cfg.started, "terminal set up");
     // Before the input task starts: detection reads the terminal's answers.
     let det = takes_player::detect::detect(app.settings.video_output, takes_player::QUERY_TIMEOUT);
-    match super::video::Video::start(
-        &app.settings,
-        &det,
-        &cfg.server,
-        cfg.token.as_ref().ok().map(String::as_str),
-        tx.clone(),
-    ) {
-        Ok(mut v) => {
-            tracing::info!(output = v.output().name(), reason = %det.reason, "video ready");
-            // Over SSH the pty drains into the channel's window at once, so
-            // only the terminal's own answer says what the link carries.
-            if det.over_ssh && v.adapting() {
-                let probe = takes_player::link::probe::measure(takes_player::QUERY_TIMEOUT);
-                tracing::info!(?probe, "link measured through the terminal");
-                v.set_link_ceiling(probe.and_then(|p| p.bytes_per_s));
-            }
-            app.video = VideoSupport::Available {
-                output: v.output_name().to_string(),
-            };
-            runner.video = Some(v);
-            let audio = takes_player::link::session::audio_here();
-            if app.settings.audio && !audio.reachable() {
-                app.player.no_audio = Some(if det.over_ssh {
-                    "over SSH, no audio device".to_string()
-                } else {
-                    "no audio device".to_string()
-                });
-            }
-        }
-        Err(why) => {
-            tracing::warn!(%why, "no video");
-            app.video = VideoSupport::Unavailable(why);
-        }
+    phase(cfg.started, "terminal probed");
+    let mut pending_video = None;
+    if det.over_ssh {
+        // Over SSH the link probe reads the terminal's answer, which has to
+        // come before the input task starts reading.
+        let started = super::video::Video::start(
+            &app.settings,
+            &det,
+            &cfg.server,
+            cfg.token.as_ref().ok().map(String::as_str),
+            tx.clone(),
+        );
+        install_video(&mut app, &mut runner, &det, started);
+        phase(cfg.started, "player ready");
+    } else {
+        pending_video = Some(launch::start_video(
+            &app.settings,
+            &det,
+            &cfg.server,
+            cfg.token.as_ref().ok().map(String::as_str),
+            tx.clone(),
+        ));
     }
+    // Keys and player events that came before the player did.
+    let mut held: Vec<Action> = Vec::new();
     tui::spawn_events(tx.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -260,6 +265,19 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         let action = tokio::select! {
             a = rx.recv() => match a { Some(a) => a, None => break },
             _ = tick.tick() => Action::Tick,
+            started = launch::video_ready(&mut pending_video) => {
+                pending_video = None;
+                install_video(&mut app, &mut runner, &det, started);
+                phase(cfg.started, "player ready");
+                for action in std::mem::take(&mut held) {
+                    apply(&mut app, &mut runner, &mut early_queue, action);
+                }
+                need = Some(Class::Ui);
+                if app.should_quit {
+                    break;
+                }
+                continue;
+            }
             _ = sleep_until_opt(capped) => {
                 need = need.or(Some(Class::Video));
                 continue;
@@ -284,6 +302,20 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
             }
         }
         for action in batch {
+            if pending_video.is_some() && launch::waits_for_video(&action) {
+                held.push(action);
+                continue;
+            }
+            let Some(action) = early_queue.hold(action) else {
+                continue;
+            };
+            if first_paint.is_none() {
+                match &action {
+                    Action::MeLoaded(_) => phase(cfg.started, "signed in (GET /v1/me)"),
+                    Action::QueueLoaded { .. } => phase(cfg.started, "queue page arrived"),
+                    _ => {}
+                }
+            }
             app.now_ms = now_ms();
             let class = match &action {
                 Action::Player(PlayerEvent::Frame) => {
@@ -299,8 +331,11 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                 (Some(Class::Ui), _) | (_, Class::Ui) => Some(Class::Ui),
                 _ => Some(Class::Video),
             };
-            for e in update(&mut app, action) {
-                runner.run(e);
+            apply(&mut app, &mut runner, &mut early_queue, action);
+        }
+        for text in std::mem::take(&mut runner.clipboard) {
+            if let Err(e) = term.copy_to_clipboard(&text) {
+                tracing::warn!(%e, "could not send the clipboard sequence");
             }
         }
         if app.should_quit {
@@ -323,4 +358,63 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         unsynced: app.unsynced(None),
         first_paint,
     })
+}
+
+/// The player, started or not: the app says which, and why not.
+fn install_video(
+    app: &mut App,
+    runner: &mut Runner,
+    det: &takes_player::Detection,
+    started: Result<super::video::Video, String>,
+) {
+    match started {
+        Ok(mut v) => {
+            tracing::info!(output = v.output().name(), reason = %det.reason, "video ready");
+            // Over SSH the pty drains into the channel's window at once, so
+            // only the terminal's own answer says what the link carries.
+            if det.over_ssh && v.adapting() {
+                let probe = takes_player::link::probe::measure(takes_player::QUERY_TIMEOUT);
+                tracing::info!(?probe, "link measured through the terminal");
+                v.set_link_ceiling(probe.and_then(|p| p.bytes_per_s));
+            }
+            app.video = VideoSupport::Available {
+                output: v.output_name().to_string(),
+            };
+            runner.video = Some(v);
+            let audio = takes_player::link::session::audio_here();
+            if app.settings.audio && !audio.reachable() {
+                app.player.no_audio = Some(if det.over_ssh {
+                    "over SSH, no audio device".to_string()
+                } else {
+                    "no audio device".to_string()
+                });
+            }
+        }
+        Err(why) => {
+            tracing::warn!(%why, "no video");
+            app.video = VideoSupport::Unavailable(why);
+        }
+    }
+}
+
+/// Updates the app with one action and dispatches its effects (those the
+/// launch already asked for are not sent twice); after the sign-in, the
+/// queue answers that came before it.
+fn apply(app: &mut App, runner: &mut Runner, early: &mut launch::EarlyQueue, action: Action) {
+    let signed_in = match &action {
+        Action::MeLoaded(r) => Some(r.is_ok()),
+        _ => None,
+    };
+    for e in update(app, action) {
+        if !early.already_asked(&e) {
+            runner.run(e);
+        }
+    }
+    if let Some(ok) = signed_in {
+        for held in early.signed_in(ok) {
+            for e in update(app, held) {
+                runner.run(e);
+            }
+        }
+    }
 }

@@ -95,6 +95,9 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         } => board::on_loaded(app, gen, replace, result),
         Action::BoardInterviewLoaded { id, result } => board::on_interview(app, id, result),
         Action::BoardDecided(result) => board::on_decided(app, result),
+        Action::BoardShared { id, result } => board::share::on_shared(app, id, result),
+        Action::BoardPollDue(gen) => board::poll::on_due(app, gen),
+        Action::BoardSyncLoaded { gen, result } => board::poll::on_loaded(app, gen, result),
         Action::BoardSyncRetried { id, result } => board::on_sync_retried(app, id, result),
         Action::BoardReminded { id, result } => board::on_reminded(app, id, result),
         Action::BoardReassigned { id, result } => board::on_reassigned(app, id, result),
@@ -115,6 +118,7 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
     }
     match app.screen.kind() {
         ScreenKind::Queue if app.queue.editing.is_some() => return queue::on_filter_key(app, &k),
+        ScreenKind::Board if app.board.share.is_some() => return board::share::on_key(app, &k),
         ScreenKind::Board if app.board.dialog.is_some() => return board::dialog::on_key(app, &k),
         ScreenKind::Board if app.board.picker.is_some() => return board::on_picker_key(app, &k),
         ScreenKind::Board if app.board.editing.is_some() => return board::on_filter_key(app, &k),

@@ -3,11 +3,20 @@
 
 use reqwest::Method;
 use takes_api::board::{
-    BoardInterview, BoardPage, BulkDecisionRequest, BulkDecisionResult, ReassignRequest,
-    Reassignment, ReminderResult, SyncRetry,
+    BoardInterview, BoardPage, BoardSyncStates, BulkDecisionRequest, BulkDecisionResult,
+    ReassignRequest, Reassignment, ReminderResult, SyncRetry,
 };
 
 use super::{enc, Client, ClientError};
+
+/// `POST /v1/interviews/{id}/share-links`: the link, shown only once.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct SharedLink {
+    pub id: String,
+    pub url: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
 
 /// The board's filters, as query parameters.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -63,6 +72,19 @@ impl Client {
     pub async fn board_interview(&self, id: &str) -> Result<BoardInterview, ClientError> {
         self.json(self.req(Method::GET, &format!("/v1/board/{}", enc(id))))
             .await
+    }
+
+    /// A new share link to the interview's results page (default expiry).
+    pub async fn share_link(&self, interview_id: &str) -> Result<SharedLink, ClientError> {
+        let path = format!("/v1/interviews/{}/share-links", enc(interview_id));
+        let req = self.with_body(self.req(Method::POST, &path), &serde_json::json!({}))?;
+        self.json(req).await
+    }
+
+    /// The decision and ATS sync state of just these interviews.
+    pub async fn board_sync(&self, ids: &[String]) -> Result<BoardSyncStates, ClientError> {
+        let path = format!("/v1/board/sync?ids={}", enc(&ids.join(",")));
+        self.json(self.req(Method::GET, &path)).await
     }
 
     /// `key` makes a retried request record nothing twice.

@@ -167,6 +167,7 @@ commands! {
     Reassign = "reassign",
     // Small terminals (issue 14).
     Zoom = "zoom",
+    Share = "share",
 }
 
 impl Command {

@@ -223,6 +223,21 @@ pub struct SyncRetry {
     pub sync: SyncState,
 }
 
+/// One interview's decision and its delivery to the ATS, as
+/// `GET /v1/board/sync` reads them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BoardSync {
+    pub id: String,
+    pub decision: Option<Decision>,
+    pub sync: Option<SyncState>,
+}
+
+/// `GET /v1/board/sync`: the sync states asked for, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BoardSyncStates {
+    pub items: Vec<BoardSync>,
+}
+
 /// One answer of an opened interview, readable without its video.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct BoardAnswer {

@@ -161,7 +161,7 @@ pub fn on_decided(app: &mut App, result: Result<BulkDecisionResult, ClientError>
             app.board.dialog = None;
             app.board.clear_selection();
             app.ok(format!(
-                "Decision recorded: {action} {n} candidate{}; sync to the ATS shows on the decided tab",
+                "Decision recorded: {action} {n} candidate{}; their delivery to the ATS shows in their rows",
                 if n == 1 { "" } else { "s" }
             ));
             match app.board.opened.as_ref() {

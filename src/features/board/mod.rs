@@ -6,13 +6,17 @@
 
 pub mod dialog;
 pub mod playback;
+pub mod poll;
+pub mod share;
 pub mod state;
 pub mod view;
 
 use crossterm::event::KeyEvent;
 use takes_api::board::{
-    BoardInterview, BoardPage, ReassignRequest, Reassignment, ReminderResult, SyncRetry, SyncStatus,
+    BoardInterview, BoardPage, BoardStage, ReassignRequest, Reassignment, ReminderResult,
+    StageCounts, SyncRetry, SyncState, SyncStatus,
 };
+use takes_api::Decision;
 
 use super::editor::{self, typed};
 use super::Hint;
@@ -52,6 +56,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Hint::new(s, Command::Reassign, "reassign"),
             Hint::new(s, Command::RetrySync, "retry sync"),
             Hint::new(s, Command::Back, "board"),
+            Hint::new(s, Command::Share, "share link"),
         ];
     }
     vec![
@@ -170,7 +175,9 @@ pub fn on_loaded(
             let ids: std::collections::HashSet<&str> =
                 b.items.iter().map(|i| i.id.as_str()).collect();
             b.marked.retain(|m| ids.contains(m.as_str()));
-            maybe_load_more(app)
+            let mut fx = maybe_load_more(app);
+            fx.extend(poll::ensure(app));
+            fx
         }
         Err(e) => {
             b.error = Some(e.to_string());
@@ -200,13 +207,21 @@ pub fn on_interview(
         Err(e) => {
             o.error = Some(e.to_string());
             app.request_failed("Opening the interview failed", &e);
+            return vec![];
         }
     }
-    vec![]
+    poll::ensure(app)
 }
 
-/// The board's own keys.
+/// The board's own keys; a scroll may bring a row whose delivery is under
+/// way onto the screen.
 pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
+    let mut fx = keys(app, cmd);
+    fx.extend(poll::ensure(app));
+    fx
+}
+
+fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
     if app.board.opened.is_some() {
         return opened_command(app, cmd);
     }
@@ -303,6 +318,7 @@ pub fn command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RetrySync => return retry_sync(app),
         Command::Remind => return remind(app),
         Command::Reassign => return reassign(app),
+        Command::Share => return share::share(app),
         _ => return vec![],
     }
     maybe_load_more(app)
@@ -326,6 +342,7 @@ fn opened_command(app: &mut App, cmd: Command) -> Vec<Effect> {
         Command::RetrySync => return retry_sync(app),
         Command::Remind => return remind(app),
         Command::Reassign => return reassign(app),
+        Command::Share => return share::share(app),
         _ => {}
     }
     vec![]
@@ -489,7 +506,9 @@ pub fn on_sync_retried(
                 r.deliveries_queued,
                 if r.deliveries_queued == 1 { "" } else { "s" }
             ));
-            reload_opened(app, &id)
+            let mut fx = reload_opened(app, &id);
+            fx.extend(poll::restart(app));
+            fx
         }
         Err(e) => {
             app.request_failed("Retrying the sync failed", &e);
@@ -539,18 +558,51 @@ pub fn on_reassigned(
     }
 }
 
-/// The answer to a bulk decision: the board reloads to show the decisions
-/// and their sync state.
+/// The answer to a bulk decision: the decided rows stay where they are,
+/// now showing their decision, and the board watches their delivery to the
+/// ATS until it is done (they leave a stage tab at the next reload).
 pub fn on_decided(
     app: &mut App,
     result: Result<takes_api::board::BulkDecisionResult, ClientError>,
 ) -> Vec<Effect> {
-    let ok = result.is_ok();
+    let decisions = result.as_ref().ok().map(|r| r.decisions.clone());
     let mut fx = dialog::on_decided(app, result);
-    if ok {
-        fx.extend(refresh(app));
+    if let Some(decisions) = decisions {
+        keep_decided(&mut app.board, &decisions);
+        fx.extend(poll::restart(app));
     }
     fx
+}
+
+fn count_of(c: &mut StageCounts, stage: BoardStage) -> &mut i64 {
+    match stage {
+        BoardStage::Invited => &mut c.invited,
+        BoardStage::AwaitingReviews => &mut c.awaiting_reviews,
+        BoardStage::ReadyToDecide => &mut c.ready_to_decide,
+        BoardStage::Decided => &mut c.decided,
+    }
+}
+
+/// Shows the decisions in their rows (and the stage counts) until the
+/// server says where their delivery stands.
+fn keep_decided(b: &mut BoardState, decisions: &[Decision]) {
+    let queued = SyncState {
+        status: SyncStatus::Queued,
+        reason: None,
+    };
+    for d in decisions {
+        let Some(row) = b.items.iter_mut().find(|i| i.id == d.interview_id) else {
+            continue;
+        };
+        if row.stage != BoardStage::Decided {
+            let from = count_of(&mut b.counts, row.stage);
+            *from = (*from - 1).max(0);
+            *count_of(&mut b.counts, BoardStage::Decided) += 1;
+            row.stage = BoardStage::Decided;
+        }
+        row.decision = Some(d.clone());
+        row.sync = Some(queued.clone());
+    }
 }
 
 /// Keys while typing a search (the `[editor]` layer): `leave` restores

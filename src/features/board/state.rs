@@ -117,6 +117,38 @@ impl Opened {
     }
 }
 
+/// The sync poll's first wait, and the wait again after a new decision or
+/// a retry (`poll.rs` does the polling).
+pub const FIRST_MS: u64 = 2_000;
+/// The longest wait between two polls.
+pub const MAX_MS: u64 = 15_000;
+/// The poll's own state: one wait or request at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncPoll {
+    /// Answers and wake-ups of an older generation are ignored.
+    pub gen: u64,
+    /// A wait or a request is under way.
+    pub active: bool,
+    pub delay_ms: u64,
+}
+
+impl Default for SyncPoll {
+    fn default() -> Self {
+        SyncPoll {
+            gen: 0,
+            active: false,
+            delay_ms: FIRST_MS,
+        }
+    }
+}
+
+/// A share link just made (`share.rs`), shown until a key closes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShareOverlay {
+    pub candidate: String,
+    pub link: crate::client::board::SharedLink,
+}
+
 #[derive(Debug, Clone)]
 pub struct BoardState {
     pub items: Vec<BoardItem>,
@@ -144,6 +176,8 @@ pub struct BoardState {
     pub opened: Option<Opened>,
     pub dialog: Option<BulkDialog>,
     pub picker: Option<ReassignPicker>,
+    pub poll: SyncPoll,
+    pub share: Option<ShareOverlay>,
 }
 
 impl Default for BoardState {
@@ -171,6 +205,8 @@ impl Default for BoardState {
             opened: None,
             dialog: None,
             picker: None,
+            poll: Default::default(),
+            share: None,
         }
     }
 }

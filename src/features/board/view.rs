@@ -34,6 +34,7 @@ pub fn draw(
     if b.picker.is_some() {
         draw_picker(f, area, app, theme);
     }
+    super::share::draw(f, area, app, theme);
 }
 
 fn tab_label(stage: Option<BoardStage>, b: &BoardState) -> String {

@@ -140,6 +140,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(interviews::decide))
         .routes(routes!(board::board))
         .routes(routes!(board::board_interview))
+        .routes(routes!(board::sync::sync_states))
         .routes(routes!(board::actions::decide_bulk))
         .routes(routes!(board::actions::retry_sync))
         .routes(routes!(board::actions::remind_reviewers))

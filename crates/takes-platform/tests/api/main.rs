@@ -9,6 +9,7 @@ mod authz;
 mod bad_input;
 mod board;
 mod board_greenhouse;
+mod board_sync;
 mod calibration;
 mod calibration_live;
 mod candidate_bench;

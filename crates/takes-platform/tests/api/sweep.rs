@@ -80,6 +80,7 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/board",                                         [401, 401, 403, 403, 200, 200]),
     ("POST /v1/board/decisions",                              [401, 401, 422, 422, 422, 422]),
     ("GET /v1/board/{id}",                                    [401, 401, 403, 403, 200, 200]),
+    ("GET /v1/board/sync",                                    [401, 401, 403, 403, 422, 422]),
     ("POST /v1/board/{id}/reassign",                          [401, 401, 422, 422, 422, 422]),
     ("POST /v1/board/{id}/remind",                            [401, 401, 403, 403, 409, 409]),
     ("POST /v1/board/{id}/retry-sync",                        [401, 401, 403, 403, 409, 409]),

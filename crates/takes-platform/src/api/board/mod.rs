@@ -5,6 +5,7 @@
 
 pub(super) mod actions;
 mod assemble;
+pub(super) mod sync;
 
 use std::collections::HashMap;
 
@@ -55,7 +56,7 @@ pub struct BoardParams {
 }
 
 /// Refuses reviewers: the board is for recruiters and admins.
-fn require_board(caller: &Caller) -> ApiResult<()> {
+pub(super) fn require_board(caller: &Caller) -> ApiResult<()> {
     caller.require_decider()
 }
 
