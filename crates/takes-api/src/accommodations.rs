@@ -53,8 +53,12 @@ pub struct Accommodations {
 /// how it records (the time and retake figures arrive already adjusted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CandidateOptions {
-    /// Recording without a camera is allowed (an accommodation).
+    /// Recording without a camera is allowed (by the role or an
+    /// accommodation).
     pub audio_only: bool,
+    /// The role lets candidates record at a lower resolution.
+    #[serde(default)]
+    pub low_resolution: bool,
     /// Seconds added to each question's limit (shown to the candidate).
     pub extra_seconds_per_question: i64,
     /// Retakes added to each question.

@@ -70,6 +70,9 @@ pub struct CandidateInterview {
     /// Re-recordings allowed per question.
     pub retakes_allowed: i64,
     pub intro_video_url: Option<String>,
+    /// Captions of the intro video (WebVTT), when it has them.
+    #[serde(default)]
+    pub intro_captions: Option<IntroCaptions>,
     pub support_contact: String,
     /// Largest upload accepted, in bytes.
     pub max_upload_bytes: u64,
@@ -82,6 +85,27 @@ pub struct CandidateInterview {
     /// until they have).
     #[serde(default)]
     pub consented: bool,
+}
+
+/// Where the intro video's captions are and their language (the page's
+/// `<track srclang>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IntroCaptions {
+    pub url: String,
+    pub language: String,
+}
+
+/// Answer of `POST /v1/candidate/responses/{question_id}/takes`: a take
+/// may be recorded, and what is left after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CandidateTake {
+    pub question_id: String,
+    /// Takes started for the question, this one included.
+    pub takes_started: i64,
+    /// Re-recordings this take used (takes started less one).
+    pub retakes_used: i64,
+    /// Re-recordings left after this take.
+    pub retakes_left: i64,
 }
 
 /// Answer of `PUT /v1/candidate/responses/{question_id}`.

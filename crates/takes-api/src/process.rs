@@ -18,7 +18,7 @@ use crate::{Rubric, UserRole};
 
 mod advice;
 mod checks;
-pub use checks::{is_email, is_role_key, MAX_QUESTIONS};
+pub use checks::{is_email, is_language_tag, is_role_key, MAX_QUESTIONS};
 
 /// The whole process: `GET /v1/process` answers one (with an `ETag`), and
 /// plan and apply take one.
@@ -73,6 +73,14 @@ pub struct ProcessRole {
     /// Personalised text of the invitation: why async, what happens next.
     #[serde(default)]
     pub invitation_message: Option<String>,
+    /// Candidates may answer with sound only (no camera). Without it only
+    /// an accommodation allows that; the server refuses a take without a
+    /// video stream otherwise.
+    #[serde(default)]
+    pub allow_audio_only: bool,
+    /// The page offers a lower recording resolution for slow connections.
+    #[serde(default = "yes")]
+    pub allow_low_resolution: bool,
     /// The question set, in order. A change to any question (or to the
     /// retakes) makes a new question-set version when interviews already use
     /// the current one.
@@ -88,6 +96,33 @@ pub struct IntroVideoRef {
     /// The file name it had (informational; export writes the file under it).
     #[serde(default)]
     pub file_name: Option<String>,
+    /// Its captions, uploaded beforehand with `PUT
+    /// /v1/process/intro-captions`.
+    #[serde(default)]
+    pub captions: Option<CaptionsRef>,
+}
+
+/// An uploaded WebVTT captions file, by content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptionsRef {
+    /// Lowercase hex SHA-256 of the file.
+    pub sha256: String,
+    /// The file name it had (informational; export writes the file under it).
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// The language of the captions and of the role's interview, a BCP 47
+    /// tag (`en`, `de`, `pt-BR`).
+    #[serde(default = "english")]
+    pub language: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn english() -> String {
+    "en".into()
 }
 
 /// One structured question with its rubric.
@@ -209,6 +244,16 @@ pub struct IntroVideoUpload {
     pub bytes: i64,
     pub content_type: String,
     pub duration_s: f64,
+}
+
+/// Answer of `PUT /v1/process/intro-captions` (the WebVTT file as the body).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct IntroCaptionsUpload {
+    pub sha256: String,
+    pub media_id: String,
+    pub bytes: i64,
+    /// The cues the file holds.
+    pub cues: i64,
 }
 
 /// A document error: where (a file path, see the module docs) and what.

@@ -96,8 +96,11 @@
     // elsewhere is a link the candidate may choose to follow.
     var url = interview.intro_video_url, video = null;
     if (url && new URL(url, location.href).origin === location.origin) {
+      // Captions are on by default (WCAG 1.2.2), in the role's language.
+      var cc = interview.intro_captions;
+      var track = cc ? el("track", { kind: "captions", "default": "", src: cc.url, srclang: cc.language, label: t("captions_label") }) : null;
       video = el("figure", {}, [
-        el("video", { controls: "", preload: "metadata", src: url, "aria-label": t("intro_video") }),
+        el("video", { controls: "", preload: "metadata", src: url, "aria-label": t("intro_video") }, [track]),
         el("figcaption", { text: t("intro_video") })]);
     } else if (url && /^https?:/i.test(url)) {
       video = el("p", {}, [el("a", { href: url, rel: "noopener noreferrer", target: "_blank", text: t("intro_video") })]);
@@ -241,8 +244,9 @@
     });
   }
 
-  // Sound only where an accommodation allows it; a lower resolution for
-  // anyone on a slow connection. Changing either restarts the devices.
+  // Sound only where the role or an accommodation allows it; a lower
+  // resolution where the role allows it. Changing either restarts the
+  // devices.
   function recordingChoices() {
     var box = el("fieldset", {}, [el("legend", { text: t("options_title") })]);
     function choice(id, label, checked, set) {
@@ -252,8 +256,8 @@
       box.appendChild(el("div", {}, [input, el("label", { "for": id, text: " " + label })]));
     }
     if (options().audio_only) choice("audio-only", t("option_audio_only"), mode.audioOnly, function (v) { mode.audioOnly = v; });
-    if (!mode.audioOnly) choice("low-res", t("option_low_res"), mode.low, function (v) { mode.low = v; });
-    return box;
+    if (!mode.audioOnly && options().low_resolution) choice("low-res", t("option_low_res"), mode.low, function (v) { mode.low = v; });
+    return box.children.length > 1 ? box : null;
   }
 
   // A small timed upload to this server: a rough upload speed and plain
@@ -284,7 +288,10 @@
   }
 
   // One question's screen: record, play back, retake, submit.
-  function answerScreen(step, title, prompt, limit, retakesLeft, submit, after) {
+  // `begin(go)` starts a take and calls `go(retakes left after it)`; for a
+  // question the server counts it, so a take recorded and never sent
+  // still spends the allowance.
+  function answerScreen(step, title, prompt, limit, retakesLeft, begin, submit, after) {
     var status = el("p", { "class": "countdown", "aria-live": "polite" });
     var area = el("div");
     var msg = el("div", { role: "status" });
@@ -296,6 +303,14 @@
     var retake = el("button", { "class": "secondary", text: "", hidden: "" });
     var send = el("button", { text: t("submit"), hidden: "" });
     function start() {
+      btn.disabled = true; retake.disabled = true;
+      begin(msg, function (left, usedUp) {
+        btn.disabled = false;
+        if (left === null) { if (usedUp) retakesLeft = 0; retake.disabled = retakesLeft <= 0; return; }
+        retakesLeft = left; recordTake();
+      });
+    }
+    function recordTake() {
       btn.textContent = t("stop"); btn.hidden = false; retake.hidden = true; send.hidden = true; area.textContent = ""; msg.textContent = "";
       status.className = "countdown recording";
       stop = record(limit, function (s) { status.textContent = t("recording", { seconds: Math.max(0, s) }); },
@@ -312,7 +327,7 @@
         });
     }
     btn.addEventListener("click", function () { if (stop) stop(); else start(); });
-    retake.addEventListener("click", function () { if (retakesLeft > 0) { retakesLeft -= 1; start(); } });
+    retake.addEventListener("click", function () { if (retakesLeft > 0) start(); });
     send.addEventListener("click", function () {
       send.disabled = true; retake.disabled = true;
       submit(blob, mime, msg, function (ok) {
@@ -327,7 +342,10 @@
   }
 
   function practice() {
+    // Practice takes stay on the device: counted here, never sent.
+    var takes = 0;
     answerScreen(3, t("practice_title"), t("practice_prompt"), 30, 1,
+      function (msg, go) { takes += 1; go(Math.max(0, 2 - takes)); },
       function (blob, mime, msg, done) { done(true); },
       { label: t("practice_done"), go: nextQuestion });
   }
@@ -342,8 +360,30 @@
 
   function askQuestion(q, n) {
     answerScreen(4, t("question_title", { n: n, total: interview.questions.length }), q.prompt, q.time_limit_s,
-      q.retakes_left, function (blob, mime, msg, finish) { upload(q, blob, mime, msg, finish); },
+      q.retakes_left, function (msg, go) { startTake(q, msg, go); },
+      function (blob, mime, msg, finish) { upload(q, blob, mime, msg, finish); },
       { label: t("next"), go: nextQuestion });
+  }
+
+  // Asks the server for a take; `go(null)` with the reason shown when it
+  // refuses (no retakes left, the window closed).
+  function startTake(q, msg, go) {
+    msg.textContent = "";
+    fetch("/v1/candidate/responses/" + encodeURIComponent(q.id) + "/takes", { method: "POST", cache: "no-store",
+      headers: { Authorization: "Bearer " + secret } }).then(function (res) {
+      return res.json().then(function (body) {
+        if (!res.ok) {
+          msg.appendChild(el("p", { "class": "error", role: "alert", text: body.detail || String(res.status) }));
+          if (res.status === 409) q.retakes_left = 0;
+          return go(null, res.status === 409);
+        }
+        q.retakes_left = body.retakes_left;
+        go(body.retakes_left);
+      });
+    }, function () {
+      msg.appendChild(el("p", { "class": "error", role: "alert", text: t("upload_failed", { detail: t("network") }) }));
+      go(null);
+    });
   }
 
   // Takes waiting to be uploaded are kept in IndexedDB with the upload's

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use takes_api::process::{
-    IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
+    CaptionsRef, IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
 };
 use takes_api::{Anchor, Rubric, UserRole};
 use toml::de::{DeTable, DeValue};
@@ -262,6 +262,19 @@ impl Walk {
         }
     }
 
+    fn flag(&mut self, at: &str, table: &DeTable<'_>, key: &str, default: bool) -> bool {
+        let Some(v) = self.get(table, key) else {
+            return default;
+        };
+        match v.get_ref() {
+            DeValue::Boolean(b) => *b,
+            _ => {
+                self.wrong(&join(at, key), v, "true or false");
+                default
+            }
+        }
+    }
+
     fn strings(&mut self, at: &str, table: &DeTable<'_>, key: &str) -> Vec<String> {
         let path = join(at, key);
         let Some(v) = self.get(table, key) else {
@@ -350,6 +363,8 @@ impl Walk {
             support_contact: self.string(at, t, "support_contact"),
             intro_video,
             invitation_message: self.string(at, t, "invitation_message"),
+            allow_audio_only: self.flag(at, t, "allow_audio_only", false),
+            allow_low_resolution: self.flag(at, t, "allow_low_resolution", true),
             questions,
         };
         (role, local)
@@ -379,13 +394,39 @@ impl Walk {
                 self.keys(&path, vt, keys::INTRO_VIDEO);
                 let sha256 = self.required_string(&path, &v.span(), vt, "sha256");
                 let file_name = self.string(&path, vt, "file_name");
-                (Some(IntroVideoRef { sha256, file_name }), None)
+                let captions = self.captions(&path, vt);
+                let video = IntroVideoRef {
+                    sha256,
+                    file_name,
+                    captions,
+                };
+                (Some(video), None)
             }
             _ => {
                 self.wrong(&path, v, "a file path or a table { sha256, file_name }");
                 (None, None)
             }
         }
+    }
+
+    /// `captions = { sha256, file_name, language }` of an intro video:
+    /// a WebVTT file the server already has (`PUT /v1/process/intro-captions`).
+    fn captions(&mut self, at: &str, t: &DeTable<'_>) -> Option<CaptionsRef> {
+        let path = join(at, "captions");
+        let v = self.get(t, "captions")?;
+        let Some(ct) = v.get_ref().as_table() else {
+            self.wrong(&path, v, "a table { sha256, file_name, language }");
+            return None;
+        };
+        self.keys(&path, ct, keys::CAPTIONS);
+        let sha256 = self.required_string(&path, &v.span(), ct, "sha256");
+        Some(CaptionsRef {
+            sha256,
+            file_name: self.string(&path, ct, "file_name"),
+            language: self
+                .string(&path, ct, "language")
+                .unwrap_or_else(|| "en".into()),
+        })
     }
 
     fn question(&mut self, at: &str, (span, t): (Range<usize>, &DeTable<'_>)) -> ProcessQuestion {

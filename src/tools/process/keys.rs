@@ -16,6 +16,8 @@ pub const ROLE: &[&str] = &[
     "support_contact",
     "intro_video",
     "invitation_message",
+    "allow_audio_only",
+    "allow_low_resolution",
     "question",
 ];
 pub const QUESTION: &[&str] = &[
@@ -27,7 +29,8 @@ pub const QUESTION: &[&str] = &[
 ];
 pub const RUBRIC: &[&str] = &["scale", "pass", "anchors"];
 pub const ANCHOR: &[&str] = &["label", "description"];
-pub const INTRO_VIDEO: &[&str] = &["sha256", "file_name"];
+pub const INTRO_VIDEO: &[&str] = &["sha256", "file_name", "captions"];
+pub const CAPTIONS: &[&str] = &["sha256", "file_name", "language"];
 
 /// Names people reach for from the API's field names.
 const ALIASES: &[(&str, &str)] = &[

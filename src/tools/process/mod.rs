@@ -155,6 +155,7 @@ fn hash_video(path: &Path) -> Result<IntroVideoRef, String> {
     Ok(IntroVideoRef {
         sha256: hex::encode(Sha256::digest(&bytes)),
         file_name,
+        captions: None,
     })
 }
 

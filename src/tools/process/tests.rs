@@ -7,7 +7,7 @@ use std::path::Path;
 
 use proptest::prelude::*;
 use takes_api::process::{
-    IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
+    CaptionsRef, IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
 };
 use takes_api::{Anchor, Rubric, UserRole};
 
@@ -365,6 +365,7 @@ fn an_intro_video_beside_the_file_is_named_by_its_hash() {
                 b"not really a video"
             )),
             file_name: Some("intro.mp4".into()),
+            captions: None,
         })
     );
 }
@@ -479,7 +480,15 @@ fn role() -> impl Strategy<Value = ProcessRole> {
             proptest::option::of(text()),
             proptest::option::of(text()),
         ),
-        proptest::option::of(("[0-9a-f]{64}", proptest::option::of("[a-z]{1,8}\\.mp4"))),
+        (
+            proptest::option::of(("[0-9a-f]{64}", proptest::option::of("[a-z]{1,8}\\.mp4"))),
+            proptest::option::of((
+                "[0-9a-f]{64}",
+                proptest::option::of("[a-z]{1,8}\\.vtt"),
+                "[a-z]{2}(-[A-Z]{2})?",
+            )),
+            (any::<bool>(), any::<bool>()),
+        ),
         proptest::collection::vec(question(), 1..6),
     )
         .prop_map(
@@ -489,7 +498,7 @@ fn role() -> impl Strategy<Value = ProcessRole> {
                 reviewers,
                 recruiters,
                 (hm, sc, msg),
-                video,
+                (video, captions, (allow_audio_only, allow_low_resolution)),
                 questions,
             )| ProcessRole {
                 key,
@@ -502,8 +511,18 @@ fn role() -> impl Strategy<Value = ProcessRole> {
                 recruiters,
                 hiring_manager: hm,
                 support_contact: sc,
-                intro_video: video.map(|(sha256, file_name)| IntroVideoRef { sha256, file_name }),
+                intro_video: video.map(|(sha256, file_name)| IntroVideoRef {
+                    sha256,
+                    file_name,
+                    captions: captions.map(|(sha256, file_name, language)| CaptionsRef {
+                        sha256,
+                        file_name,
+                        language,
+                    }),
+                }),
                 invitation_message: msg,
+                allow_audio_only,
+                allow_low_resolution,
                 questions,
             },
         )
@@ -545,6 +564,7 @@ fn export_names_a_video_beside_the_file_by_its_path() {
     with_video.roles[0].intro_video = Some(IntroVideoRef {
         sha256: "ab".repeat(32),
         file_name: Some("intro.mp4".into()),
+        captions: None,
     });
     let text = write::write(
         &with_video,

@@ -74,12 +74,40 @@ fn write_role(out: &mut String, r: &ProcessRole, local_video: Option<&String>) {
                 .as_deref()
                 .map(|n| format!(", file_name = {}", s(n)))
                 .unwrap_or_default();
-            let _ = writeln!(out, "intro_video = {{ sha256 = {}{name} }}", s(&v.sha256));
+            let captions = v
+                .captions
+                .as_ref()
+                .map(|c| {
+                    let name = c
+                        .file_name
+                        .as_deref()
+                        .map(|n| format!(", file_name = {}", s(n)))
+                        .unwrap_or_default();
+                    format!(
+                        ", captions = {{ sha256 = {}{name}, language = {} }}",
+                        s(&c.sha256),
+                        s(&c.language)
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "intro_video = {{ sha256 = {}{name}{captions} }}",
+                s(&v.sha256)
+            );
         }
         (None, None) => {}
     }
     if let Some(m) = &r.invitation_message {
         let _ = writeln!(out, "invitation_message = {}", s(m));
+    }
+    // Written only when they differ from the defaults, so files that never
+    // mention them export unchanged.
+    if r.allow_audio_only {
+        let _ = writeln!(out, "allow_audio_only = true");
+    }
+    if !r.allow_low_resolution {
+        let _ = writeln!(out, "allow_low_resolution = false");
     }
     for q in &r.questions {
         write_question(out, q);

@@ -43,6 +43,31 @@ pub fn is_email(s: &str) -> bool {
 
 /// Lowercase letters, digits and `-` `_` `.`, starting with a letter or a
 /// digit: safe in URLs, file names and shell arguments.
+fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+}
+
+fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.contains(['/', '\\'])
+        && name != "."
+        && name != ".."
+        && name.chars().count() <= FILE_NAME_MAX
+}
+
+/// A BCP 47 tag as HTML's `srclang` takes it: a 2-3 letter language and
+/// up to three alphanumeric subtags of 1-8 characters.
+pub fn is_language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let lang = parts.next().unwrap_or("");
+    (2..=3).contains(&lang.len())
+        && lang.chars().all(|c| c.is_ascii_alphabetic())
+        && s.split('-').count() <= 4
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
 pub fn is_role_key(s: &str) -> bool {
     s.len() <= KEY_MAX
         && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
@@ -222,6 +247,34 @@ fn role(errors: &mut Errors, at: &str, role: &ProcessRole, people: &HashMap<Stri
             }
         }
     }
+    if let Some(captions) = role.intro_video.as_ref().and_then(|v| v.captions.as_ref()) {
+        let at = format!("{at}.intro_video.captions");
+        if !is_sha256(&captions.sha256) {
+            errors.push(
+                format!("{at}.sha256"),
+                "must be 64 lowercase hex digits (a SHA-256)",
+            );
+        }
+        if let Some(name) = captions
+            .file_name
+            .as_deref()
+            .filter(|n| !is_plain_file_name(n))
+        {
+            errors.push(
+                format!("{at}.file_name"),
+                format!("{name:?} is not a plain file name"),
+            );
+        }
+        if !is_language_tag(&captions.language) {
+            errors.push(
+                format!("{at}.language"),
+                format!(
+                    "{:?} is not a language tag (like en, de or pt-BR)",
+                    captions.language
+                ),
+            );
+        }
+    }
     if let Some(text) = &role.invitation_message {
         errors.optional_text(&format!("{at}.invitation_message"), text, MESSAGE_MAX);
     }
@@ -361,7 +414,7 @@ fn question(errors: &mut Errors, at: &str, q: &ProcessQuestion) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::process::IntroVideoRef;
+    use crate::process::{CaptionsRef, IntroVideoRef};
     use crate::{Anchor, Rubric};
 
     fn anchor(score: i64, label: &str) -> Anchor {
@@ -405,6 +458,8 @@ mod tests {
             support_contact: None,
             intro_video: None,
             invitation_message: None,
+            allow_audio_only: false,
+            allow_low_resolution: true,
             questions: vec![question(), question(), question()],
         }
     }
@@ -500,6 +555,11 @@ mod tests {
         d.roles[0].intro_video = Some(IntroVideoRef {
             sha256: "ABC".into(),
             file_name: Some("../intro.mp4".into()),
+            captions: Some(CaptionsRef {
+                sha256: "a".repeat(64),
+                file_name: Some("intro.en.vtt".into()),
+                language: "en-GB".into(),
+            }),
         });
         d.roles[0].title = "x".repeat(201);
         assert_eq!(
@@ -511,6 +571,34 @@ mod tests {
                 "role[0].intro_video.file_name: \"../intro.mp4\" is not a plain file name",
             ]
         );
+    }
+
+    #[test]
+    fn captions_name_a_hash_a_plain_file_and_a_language() {
+        let mut d = doc();
+        d.roles[0].intro_video = Some(IntroVideoRef {
+            sha256: "b".repeat(64),
+            file_name: None,
+            captions: Some(CaptionsRef {
+                sha256: "xyz".into(),
+                file_name: Some("a/b.vtt".into()),
+                language: "english".into(),
+            }),
+        });
+        assert_eq!(
+            paths(&d),
+            vec![
+                "role[0].intro_video.captions.sha256: must be 64 lowercase hex digits (a SHA-256)",
+                "role[0].intro_video.captions.file_name: \"a/b.vtt\" is not a plain file name",
+                "role[0].intro_video.captions.language: \"english\" is not a language tag (like en, de or pt-BR)",
+            ]
+        );
+        for ok in ["en", "de", "pt-BR", "zh-Hant-TW"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["", "e", "en_GB", "en-", "toolong-x", "en-GB-x-y-z"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
     }
 
     #[test]

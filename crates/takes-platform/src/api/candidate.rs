@@ -8,8 +8,8 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use takes_api::accommodations::{CandidateOptions, SpeedTest, SPEED_TEST_MAX_BYTES};
 use takes_api::{
-    CandidateConsent, CandidateInterview, CandidateQuestion, CandidateUpload, InterviewStatus,
-    Problem, Recording, ResumableUpload, WebhookJobRole,
+    CandidateConsent, CandidateInterview, CandidateQuestion, CandidateTake, CandidateUpload,
+    InterviewStatus, Problem, Recording, ResumableUpload, WebhookJobRole,
 };
 
 use crate::candidate::access::CandidateAccess;
@@ -46,17 +46,19 @@ pub async fn interview(
         responses::questions(&state.db, &access.interview_id, &access.question_set_id).await?;
     let mut questions = Vec::with_capacity(rows.len());
     for r in rows {
-        let used = r.retakes_used;
+        // Every take started counts, uploaded or not.
+        let used = r.retakes_used.unwrap_or(0).max(r.takes_started - 1).max(0);
         questions.push(CandidateQuestion {
             id: r.id,
             position: r.position,
             prompt: r.prompt,
             time_limit_s: r.time_limit_s + granted.extra_seconds_per_question,
-            answered: used.is_some(),
-            retakes_used: used.unwrap_or(0),
-            retakes_left: match used {
-                Some(u) => (retakes_allowed - u).max(0),
-                None => retakes_allowed,
+            answered: r.retakes_used.is_some(),
+            retakes_used: used,
+            retakes_left: if r.retakes_used.is_none() && r.takes_started == 0 {
+                retakes_allowed
+            } else {
+                (retakes_allowed - used).max(0)
             },
         });
     }
@@ -77,16 +79,46 @@ pub async fn interview(
         expires_at: rfc3339(access.expires_at),
         retakes_allowed,
         intro_video_url: head.intro_video_url,
+        intro_captions: head
+            .intro_captions
+            .map(|(id, language)| takes_api::IntroCaptions {
+                url: crate::process::captions::url(&id),
+                language,
+            }),
         support_contact: state.config.email.support_contact.clone(),
         max_upload_bytes: state.config.invitations.max_upload_bytes,
         questions,
         options: CandidateOptions {
-            audio_only: granted.audio_only,
+            audio_only: head.allow_audio_only || granted.audio_only,
+            low_resolution: head.allow_low_resolution,
             extra_seconds_per_question: granted.extra_seconds_per_question,
             extra_retakes: granted.extra_retakes,
         },
         consented,
     }))
+}
+
+/// Starts a take of a question, before the page records it: every take
+/// started counts against the retake allowance, uploaded or not. Answers
+/// what is left; `409` naming `question_id` when the allowance is used up.
+/// A resumable upload must belong to a started take; a whole-body `PUT`
+/// starts its own.
+#[utoipa::path(post, path = "/v1/candidate/responses/{question_id}/takes", tag = "candidate",
+    security(("candidate_secret" = [])),
+    params(("question_id" = String, Path, description = "Question id")),
+    responses((status = 201, body = CandidateTake, description = "Started"),
+              (status = 401, body = Problem),
+              (status = 403, body = Problem, description = "The candidate declined consent to being recorded"),
+              (status = 404, body = Problem),
+              (status = 409, body = Problem, description = "No consent to being recorded yet, or no retakes left"),
+              (status = 410, body = Problem)))]
+pub async fn start_take(
+    State(state): State<AppState>,
+    access: CandidateAccess,
+    Path(question_id): Path<String>,
+) -> ApiResult<(StatusCode, axum::Json<CandidateTake>)> {
+    let take = crate::candidate::takes::start(&state, &access, &question_id).await?;
+    Ok((StatusCode::CREATED, axum::Json(take)))
 }
 
 /// Uploads the answer to one question (the raw video as the body, WebM or

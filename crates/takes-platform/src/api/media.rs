@@ -255,3 +255,29 @@ pub async fn intro_video(
     };
     serve(&state, file, &headers, &format!("intro video {id}")).await
 }
+
+/// Captions of a role's intro video (WebVTT), uploaded with `PUT
+/// /v1/process/intro-captions`. Public, like the video they caption.
+#[utoipa::path(get, path = "/v1/media/intro-captions/{id}", tag = "media",
+    security(()),
+    params(("id" = String, Path, description = "The captions' media id")),
+    responses((status = 200, description = "The WebVTT file", content_type = "text/vtt"),
+              (status = 400, body = Problem), (status = 404, body = Problem), (status = 416, body = Problem)))]
+pub async fn intro_captions(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut conn = state.db.pool.acquire().await?;
+    let c = crate::store::process::intro_captions_by_media(&mut conn, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no intro captions {id:?}")).with_field("id"))?;
+    drop(conn);
+    let file = StoredFile {
+        storage_key: &c.storage_key,
+        content_type: crate::process::captions::CONTENT_TYPE,
+        bytes: c.bytes,
+        sha256: &c.sha256,
+    };
+    serve(&state, file, &headers, &format!("intro captions {id}")).await
+}

@@ -5,7 +5,9 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use takes_api::process::{ApplyResult, IntroVideoUpload, Plan, ProcessDocument, ProcessRequest};
+use takes_api::process::{
+    ApplyResult, IntroCaptionsUpload, IntroVideoUpload, Plan, ProcessDocument, ProcessRequest,
+};
 use takes_api::{Problem, UserRole};
 
 use crate::auth::Caller;
@@ -198,6 +200,42 @@ pub async fn upload_intro_video(
         .and_then(|s| s.parse::<u64>().ok());
     let (created, answer) =
         crate::process::intro::upload(&state, &caller.id, declared, body).await?;
+    let status = if created {
+        axum::http::StatusCode::CREATED
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((status, axum::Json(answer)))
+}
+
+/// Uploads captions for an intro video (a WebVTT file as the body, up to
+/// 1 MiB). Every cue is checked: a malformed one is a 422 naming its line,
+/// and nothing is stored. A document names the file by the `sha256`
+/// answered, under its `intro_video.captions`. The same bytes again answer
+/// 200 with the stored file.
+#[utoipa::path(put, path = "/v1/process/intro-captions", tag = "process",
+    request_body(content = String, content_type = "text/vtt", description = "The captions: WebVTT"),
+    responses((status = 201, body = IntroCaptionsUpload, description = "Stored"),
+              (status = 200, body = IntroCaptionsUpload, description = "Already stored; nothing changed"),
+              (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 413, body = Problem),
+              (status = 422, body = Problem, description = "Not WebVTT, or a malformed cue (the detail names its line)")))]
+pub async fn upload_intro_captions(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: axum::body::Body,
+) -> ApiResult<(axum::http::StatusCode, axum::Json<IntroCaptionsUpload>)> {
+    if let Err(e) = caller.require_decider() {
+        crate::extract::discard(body, 8 * 1024 * 1024).await;
+        return Err(e);
+    }
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse::<u64>().ok());
+    let (created, answer) =
+        crate::process::captions::upload(&state, &caller.id, declared, body).await?;
     let status = if created {
         axum::http::StatusCode::CREATED
     } else {

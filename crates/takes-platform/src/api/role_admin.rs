@@ -168,6 +168,11 @@ pub async fn update(
         invitation_message: d.invitation_message.as_deref(),
         intro_video_media_id: row.intro_video_media_id.as_deref(),
         intro_video_file_name: row.intro_video_file_name.as_deref(),
+        intro_captions_media_id: row.intro_captions_media_id.as_deref(),
+        intro_captions_file_name: row.intro_captions_file_name.as_deref(),
+        intro_captions_language: row.intro_captions_language.as_deref(),
+        allow_audio_only: row.allow_audio_only,
+        allow_low_resolution: row.allow_low_resolution,
     };
     write::update(&mut w.tx, &id, &fields).await?;
     match body.archived {

@@ -10,5 +10,6 @@ pub mod parts;
 pub mod probe;
 pub mod remux;
 pub mod resumable;
+pub mod takes;
 pub mod terms;
 pub mod upload;

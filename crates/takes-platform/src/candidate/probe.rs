@@ -204,7 +204,7 @@ fn judge(o: &Output, audio_only: bool) -> Result<Probed, String> {
             }
             (None, Some(a)) if audio_only => a,
             (None, Some(_)) => return Err(
-                "the file has no video stream (answering with sound only needs an accommodation)"
+                "the file has no video stream: this role does not allow answering with sound only, and no accommodation grants it"
                     .into(),
             ),
             (None, None) => return Err("the file has no video stream".into()),

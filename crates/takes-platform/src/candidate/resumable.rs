@@ -29,6 +29,9 @@ struct Meta {
     interview_id: String,
     question_id: String,
     length: u64,
+    /// The take it carries (0 for the first), counted when it was started.
+    #[serde(default)]
+    take: i64,
 }
 
 /// The result of a `PATCH`.
@@ -102,9 +105,7 @@ pub async fn create(
     length: u64,
 ) -> ApiResult<String> {
     access.ensure_open(state.clock.now())?;
-    let retakes_allowed = super::terms::require(state, access, question_id)
-        .await?
-        .retakes_allowed;
+    super::terms::require(state, access, question_id).await?;
     let max = state.config.invitations.max_upload_bytes;
     if length == 0 {
         return Err(ApiError::invalid(
@@ -117,9 +118,16 @@ pub async fn create(
     }
     let mut conn = state.db.pool.acquire().await?;
     super::access::ensure_consented(&mut conn, &access.interview_id).await?;
-    if let Some(take) = responses::take(&mut conn, &access.interview_id, question_id).await? {
-        if take.retakes_used >= retakes_allowed {
-            return Err(upload::no_retakes_left(retakes_allowed));
+    let started =
+        crate::store::invitations::takes::started(&mut conn, &access.interview_id, question_id)
+            .await?;
+    if started == 0 {
+        return Err(upload::take_not_started(question_id));
+    }
+    let take = started - 1;
+    if let Some(stored) = responses::take(&mut conn, &access.interview_id, question_id).await? {
+        if stored.retakes_used >= take {
+            return Err(upload::take_not_started(question_id));
         }
     }
     drop(conn);
@@ -130,6 +138,7 @@ pub async fn create(
         interview_id: access.interview_id.clone(),
         question_id: question_id.to_string(),
         length,
+        take,
     })
     .map_err(internal)?;
     tokio::fs::write(&data, b"").await.map_err(internal)?;
@@ -265,6 +274,7 @@ pub async fn append(
             bytes: total,
             sha,
             remux: true,
+            take: Some(meta.take),
         },
         terms,
     )

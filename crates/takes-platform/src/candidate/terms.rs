@@ -13,7 +13,8 @@ use crate::store::invitations::responses;
 pub struct Terms {
     pub time_limit_s: i64,
     pub retakes_allowed: i64,
-    /// A recording with sound only is accepted.
+    /// A recording with sound only is accepted (the role allows it, or an
+    /// accommodation grants it).
     pub audio_only: bool,
 }
 
@@ -29,7 +30,7 @@ pub async fn of_question(
     access: &CandidateAccess,
     question_id: &str,
 ) -> ApiResult<Option<Terms>> {
-    let Some((time_limit_s, retakes_allowed)) =
+    let Some((time_limit_s, retakes_allowed, role_audio_only)) =
         responses::question_terms(&state.db, question_id, &access.question_set_id).await?
     else {
         return Ok(None);
@@ -38,7 +39,7 @@ pub async fn of_question(
     Ok(Some(Terms {
         time_limit_s: time_limit_s + g.extra_seconds_per_question,
         retakes_allowed: retakes_allowed + g.extra_retakes,
-        audio_only: g.audio_only,
+        audio_only: role_audio_only || g.audio_only,
     }))
 }
 

@@ -138,6 +138,8 @@ pub async fn store(state: &AppState, access: CandidateAccess, up: Upload) -> Api
             // MediaRecorder's WebM needs the same remux whichever way it
             // arrives, or a whole-body upload would play without seeking.
             remux: true,
+            // Scripts send a whole take at once: that starts it.
+            take: None,
         },
         terms,
     )
@@ -154,6 +156,9 @@ pub(crate) struct Received {
     /// Rewrite a WebM with `ffmpeg -c copy` so it gets a duration and a
     /// seek index (MediaRecorder writes neither).
     pub(crate) remux: bool,
+    /// The started take it carries (0 for the first); `None` starts one
+    /// as it is stored.
+    pub(crate) take: Option<i64>,
 }
 
 /// Checks a received upload and makes it the question's final take.
@@ -176,6 +181,7 @@ pub(crate) async fn finish(
         bytes,
         sha,
         remux,
+        take,
     } = got;
     let access = access.clone();
     let up = Finishing {
@@ -274,15 +280,26 @@ pub(crate) async fn finish(
             .ok_or_else(|| ApiError::conflict("the upload raced another; retry it"));
         }
     }
-    let retakes_used = match &previous {
-        Some(p) => {
-            let used = p.retakes_used;
-            if used >= retakes_allowed {
-                return Err(no_retakes_left(retakes_allowed));
+    let retakes_used = match take {
+        // Only a take newer than the stored one may replace it.
+        Some(t) => {
+            if previous.as_ref().is_some_and(|p| p.retakes_used >= t) {
+                return Err(take_not_started(&up.question_id));
             }
-            used + 1
+            t
         }
-        None => 0,
+        None => {
+            crate::store::invitations::takes::start(
+                &mut w.tx,
+                &access.interview_id,
+                &up.question_id,
+                retakes_allowed + 1,
+                now,
+            )
+            .await?
+            .ok_or_else(|| no_retakes_left(retakes_allowed))?
+                - 1
+        }
     };
     // What is kept, which a remux made smaller or larger than what was sent.
     let stored_bytes = tokio::fs::metadata(&stored_file.path)
@@ -322,7 +339,7 @@ pub(crate) async fn finish(
                 &id,
                 &access.interview_id,
                 &up.question_id,
-                recorded,
+                (recorded, retakes_used),
             )
             .await?;
             id
@@ -393,6 +410,15 @@ pub(crate) fn too_large(len: u64, max: u64) -> ApiError {
         format!("the upload of {len} bytes is larger than the limit of {max} bytes"),
     )
     .with_field("body")
+}
+
+/// A resumable upload for no started take, or for one already replaced.
+pub(crate) fn take_not_started(question_id: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "no take of question {question_id:?} is waiting for an upload: start one first \
+         (POST /v1/candidate/responses/{question_id}/takes)"
+    ))
+    .with_field("question_id")
 }
 
 pub(crate) fn no_retakes_left(allowed: i64) -> ApiError {

@@ -141,6 +141,8 @@ mod tests {
             support_contact: None,
             intro_video: None,
             invitation_message: None,
+            allow_audio_only: false,
+            allow_low_resolution: true,
             questions: vec![q(), q(), q()],
         }
     }

@@ -5,11 +5,13 @@
 //! runs in a transaction it rolls back, so a plan says exactly what the
 //! apply would do.
 
+pub mod captions;
 pub mod checks;
 pub mod intro;
 pub mod people;
 pub mod reconcile;
 pub mod snapshot;
+mod vtt;
 
 use axum::http::StatusCode;
 use takes_api::process::{lint, ApplyResult, Plan, PlanSummary, ProcessRequest};

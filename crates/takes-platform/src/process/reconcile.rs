@@ -323,6 +323,28 @@ pub async fn role(
         }
         None => None,
     };
+    let captions_ref = d.intro_video.as_ref().and_then(|v| v.captions.as_ref());
+    let captions = match captions_ref {
+        Some(c) => {
+            let sha = c.sha256.to_lowercase();
+            let found = store::intro_captions(conn, &sha).await?;
+            let path = path("intro_video.captions");
+            if found.is_none() && ctx.planning {
+                None
+            } else {
+                Some(found.ok_or_else(|| {
+                    ApiError::invalid(
+                        &path,
+                        format!(
+                            "{path}: no captions with sha256 {sha} were uploaded to this server \
+                         (PUT /v1/process/intro-captions)"
+                        ),
+                    )
+                })?)
+            }
+        }
+        None => None,
+    };
     let fields = RoleFields {
         title: d.title.trim(),
         department: d.department.trim(),
@@ -333,6 +355,11 @@ pub async fn role(
         invitation_message: d.invitation_message.as_deref(),
         intro_video_media_id: video.as_ref().map(|v| v.media_object_id.as_str()),
         intro_video_file_name: d.intro_video.as_ref().and_then(|v| v.file_name.as_deref()),
+        intro_captions_media_id: captions.as_ref().map(|c| c.media_object_id.as_str()),
+        intro_captions_file_name: captions_ref.and_then(|c| c.file_name.as_deref()),
+        intro_captions_language: captions_ref.map(|c| c.language.as_str()),
+        allow_audio_only: d.allow_audio_only,
+        allow_low_resolution: d.allow_low_resolution,
     };
     let Some(r) = snap.roles.iter().find(|r| r.key == key) else {
         let id = write::create(conn, ctx.now, key, &fields).await?;
@@ -434,6 +461,20 @@ fn settings_changes(
     );
     let sha = d.intro_video.as_ref().map(|v| v.sha256.to_lowercase());
     differs("intro_video", row.intro_video_sha256 != sha);
+    let captions = d.intro_video.as_ref().and_then(|v| v.captions.as_ref());
+    differs(
+        "intro_video.captions",
+        row.intro_captions_sha256 != captions.map(|c| c.sha256.to_lowercase())
+            || row.intro_captions_language.as_deref() != captions.map(|c| c.language.as_str()),
+    );
+    differs(
+        "allow_audio_only",
+        row.allow_audio_only != d.allow_audio_only,
+    );
+    differs(
+        "allow_low_resolution",
+        row.allow_low_resolution != d.allow_low_resolution,
+    );
     what
 }
 

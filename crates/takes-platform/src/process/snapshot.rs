@@ -6,7 +6,7 @@
 use serde_json::json;
 use sqlx::AnyConnection;
 use takes_api::process::{
-    IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
+    CaptionsRef, IntroVideoRef, ProcessDocument, ProcessQuestion, ProcessRole, ProcessUser,
 };
 use takes_api::roles::RoleQuestion;
 use takes_api::UserRole;
@@ -126,6 +126,8 @@ impl Snapshot {
                     "hm": row.hiring_manager, "support": row.support_contact,
                     "message": row.invitation_message, "url": row.intro_video_url,
                     "video": row.intro_video_media_id, "file": row.intro_video_file_name,
+                    "captions": [&row.intro_captions_media_id, &row.intro_captions_file_name, &row.intro_captions_language],
+                    "recording": [row.allow_audio_only, row.allow_low_resolution],
                     "archived": row.archived_at.is_some(), "current": row.current_set_id,
                     "sets": r.sets.iter().map(|s| json!([s.id, s.version, s.retakes])).collect::<Vec<_>>(),
                     "questions": r.questions,
@@ -184,8 +186,18 @@ pub fn export_role(r: &RoleState, default_rpi: i64) -> ProcessRole {
         intro_video: row.intro_video_sha256.clone().map(|sha256| IntroVideoRef {
             sha256,
             file_name: row.intro_video_file_name.clone(),
+            captions: row.intro_captions_sha256.clone().map(|sha256| CaptionsRef {
+                sha256,
+                file_name: row.intro_captions_file_name.clone(),
+                language: row
+                    .intro_captions_language
+                    .clone()
+                    .unwrap_or_else(|| "en".into()),
+            }),
         }),
         invitation_message: row.invitation_message.clone(),
+        allow_audio_only: row.allow_audio_only,
+        allow_low_resolution: row.allow_low_resolution,
         questions: r.questions.iter().map(to_process_question).collect(),
     }
 }
@@ -219,6 +231,12 @@ mod tests {
             intro_video_media_id: None,
             intro_video_sha256: None,
             intro_video_file_name: None,
+            intro_captions_media_id: None,
+            intro_captions_sha256: None,
+            intro_captions_file_name: None,
+            intro_captions_language: None,
+            allow_audio_only: false,
+            allow_low_resolution: true,
             archived_at: None,
             current_set_id: None,
             created_at: 0,

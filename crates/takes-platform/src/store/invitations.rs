@@ -6,6 +6,7 @@
 pub mod acknowledgement;
 pub mod consent;
 pub mod responses;
+pub mod takes;
 
 use sqlx::{AnyConnection, Row};
 use takes_api::{InterviewStatus, Invitation, WebhookCandidate, WebhookJobRole, WebhookUser};

@@ -92,3 +92,74 @@ pub async fn insert_intro_video(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An uploaded captions file of an intro video.
+pub struct IntroCaptions {
+    pub sha256: String,
+    pub media_object_id: String,
+    pub bytes: i64,
+    pub cues: i64,
+    pub storage_key: String,
+}
+
+pub async fn intro_captions(
+    conn: &mut AnyConnection,
+    sha256: &str,
+) -> Result<Option<IntroCaptions>, sqlx::Error> {
+    captions_where(conn, "c.sha256 = $1", sha256).await
+}
+
+/// The captions stored as media object `id`, if they are some.
+pub async fn intro_captions_by_media(
+    conn: &mut AnyConnection,
+    media_id: &str,
+) -> Result<Option<IntroCaptions>, sqlx::Error> {
+    captions_where(conn, "c.media_object_id = $1", media_id).await
+}
+
+async fn captions_where(
+    conn: &mut AnyConnection,
+    filter: &str,
+    value: &str,
+) -> Result<Option<IntroCaptions>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT c.sha256, c.media_object_id, c.cues, m.bytes, m.storage_key \
+         FROM intro_captions c JOIN media_objects m ON m.id = c.media_object_id WHERE {filter}"
+    ))
+    .bind(value)
+    .fetch_optional(conn)
+    .await?
+    .map(|r| {
+        Ok(IntroCaptions {
+            sha256: r.try_get("sha256")?,
+            media_object_id: r.try_get("media_object_id")?,
+            bytes: r.try_get("bytes")?,
+            cues: r.try_get("cues")?,
+            storage_key: r.try_get("storage_key")?,
+        })
+    })
+    .transpose()
+}
+
+/// Records uploaded captions; `false` when a file with this hash exists.
+pub async fn insert_intro_captions(
+    conn: &mut AnyConnection,
+    sha256: &str,
+    media_object_id: &str,
+    cues: i64,
+    uploaded_by: &str,
+    at: Millis,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO intro_captions (sha256, media_object_id, cues, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(sha256)
+    .bind(media_object_id)
+    .bind(cues)
+    .bind(uploaded_by)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

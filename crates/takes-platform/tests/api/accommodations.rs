@@ -15,7 +15,7 @@ fn read_clip(n: u32) -> Vec<u8> {
 }
 
 /// A demo clip's sound alone, as a browser recording without a camera.
-fn sound_only(n: u32) -> Vec<u8> {
+pub fn sound_only(n: u32) -> Vec<u8> {
     let out = std::process::Command::new("ffmpeg")
         .args(["-nostdin", "-v", "error", "-i"])
         .arg(clip(n))

@@ -651,6 +651,18 @@ fn matrix() -> Vec<Row> {
             ],
         ),
         (
+            Method::POST,
+            "/v1/candidate/responses/{q}/takes",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
+        (
             Method::PATCH,
             "/v1/candidate/responses/{q}/uploads/{up}",
             None,
@@ -882,6 +894,24 @@ fn matrix() -> Vec<Row> {
             "/v1/process/intro-videos",
             Some(json!({})),
             staff(422),
+        ),
+        (
+            Method::PUT,
+            "/v1/process/intro-captions",
+            Some(json!({})),
+            staff(422),
+        ),
+        (
+            Method::GET,
+            "/v1/media/intro-captions/{t}",
+            None,
+            vec![
+                (Nobody, 404),
+                (BadToken, 404),
+                (Owner, 404),
+                (Recruiter, 404),
+                (Admin, 404),
+            ],
         ),
         (
             Method::GET,

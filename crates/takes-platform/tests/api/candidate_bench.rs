@@ -2,8 +2,8 @@
 //! xtask bench candidate`; ignored in the ordinary test run): the bytes a
 //! candidate moves before the first question is shown, the time from the
 //! last chunk of a 2-minute 720p answer to "saved", and the upload
-//! throughput of 20 candidates at once, all over loopback against a real
-//! server on SQLite.
+//! throughput of 20 candidates sending such an answer at once, all over
+//! loopback against a real server on SQLite.
 
 use std::time::Instant;
 
@@ -81,9 +81,19 @@ fn header_bytes(h: &reqwest::header::HeaderMap) -> u64 {
 }
 
 /// A 2-minute 1280x720 answer written as MediaRecorder writes WebM (VP8 and
-/// Opus, no seek index).
-fn two_minute_720p(dir: &std::path::Path) -> Vec<u8> {
-    let path = dir.join("answer-720p.webm");
+/// Opus, no seek index), made once and kept under `target/bench-media/`.
+fn two_minute_720p() -> Vec<u8> {
+    let dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .join("bench-media");
+    let path = dir.join("answer-720p-120s.webm");
+    if let Ok(bytes) = std::fs::read(&path) {
+        return bytes;
+    }
+    std::fs::create_dir_all(&dir).expect("bench media dir");
+    // Written aside and renamed, so an interrupted run leaves no half file.
+    let part = dir.join("answer-720p-120s.part.webm");
     let out = std::process::Command::new("ffmpeg")
         .args([
             "-nostdin",
@@ -117,7 +127,7 @@ fn two_minute_720p(dir: &std::path::Path) -> Vec<u8> {
             "-f",
             "webm",
         ])
-        .arg(&path)
+        .arg(&part)
         .output()
         .expect("ffmpeg");
     assert!(
@@ -125,12 +135,15 @@ fn two_minute_720p(dir: &std::path::Path) -> Vec<u8> {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    std::fs::rename(&part, &path).expect("keep the answer");
     std::fs::read(&path).expect("answer")
 }
 
 /// Uploads `bytes` with tus in `CHUNK`s; returns the seconds of the last
 /// PATCH (last byte sent to "saved": checked, remuxed, stored).
 async fn tus_upload(l: &Life, secret: &str, question: &str, bytes: &[u8]) -> f64 {
+    let (s, take) = l.start_take(secret, question).await;
+    assert_eq!(s, StatusCode::CREATED, "{take}");
     let (s, created, location) = l.create_upload(secret, question, bytes.len()).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     let mut at = 0;
@@ -169,7 +182,7 @@ async fn candidate_page_figures() {
     report.insert("bytes_before_first_question".into(), json!(total));
     report.insert("bytes_parts".into(), json!(parts));
 
-    let answer = two_minute_720p(l.dir.path());
+    let answer = two_minute_720p();
     let started = Instant::now();
     let last_chunk_to_saved = tus_upload(&l, &secret, &l.questions[0], &answer).await;
     report.insert("answer_bytes".into(), json!(answer.len()));
@@ -179,8 +192,9 @@ async fn candidate_page_figures() {
     );
     report.insert("last_chunk_to_saved_s".into(), json!(last_chunk_to_saved));
 
-    // 20 candidates, each sending a 23 s demo answer at the same time.
-    let clip = std::fs::read(crate::uploads::clip(1)).expect("clip");
+    // 20 candidates, each sending a realistic answer (the same 2-minute
+    // 720p take) at the same time.
+    let clip = answer;
     let mut secrets = Vec::new();
     for i in 0..20 {
         let inv = l
@@ -207,5 +221,6 @@ async fn candidate_page_figures() {
     report.insert("concurrent_wall_s".into(), json!(wall));
     report.insert("concurrent_mb".into(), json!(mb));
     report.insert("concurrent_mb_per_s".into(), json!(mb / wall));
+    report.insert("concurrent_answer_bytes".into(), json!(clip.len()));
     println!("BENCH {}", Value::Object(report));
 }

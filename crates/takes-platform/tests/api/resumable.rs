@@ -128,6 +128,8 @@ lifecycle_test!(
         let q1 = l.questions[0].clone();
         let sent = live_recording(1);
 
+        let (s, _) = l.start_take(&secret, &q1).await;
+        assert_eq!(s, StatusCode::CREATED);
         let (s, created, location) = l.create_upload(&secret, &q1, sent.len()).await;
         assert_eq!(s, StatusCode::CREATED, "{created}");
         assert_eq!(created["offset"], 0);
@@ -302,6 +304,14 @@ lifecycle_test!(
         assert_eq!(p["field"], "Upload-Length");
         assert!(l.files().is_empty(), "{:?}", l.files());
 
+        // An upload belongs to a take the page started first.
+        let (s, p, _) = l.create_upload(&secret, &q1, 100).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert_eq!(p["field"], "question_id");
+        assert!(l.files().is_empty(), "{:?}", l.files());
+        let (s, _) = l.start_take(&secret, &q1).await;
+        assert_eq!(s, StatusCode::CREATED);
+
         // Bytes past the announced length, and a chunk of another type.
         let (_, _, location) = l.create_upload(&secret, &q1, 100).await;
         let (s, p, _) = l.patch(&secret, &location, 0, vec![0u8; 101]).await;
@@ -334,9 +344,13 @@ lifecycle_test!(
         );
         assert_eq!(l.count(&answers).await, 0);
 
-        // The retake allowance (one) is the server's: the third take is
-        // refused at creation.
+        // The retake allowance (one) is the server's: each take is
+        // started, one upload stores it, and a third take is refused.
         for n in [2, 3] {
+            if n == 3 {
+                let (s, started) = l.start_take(&secret, &q1).await;
+                assert_eq!(s, StatusCode::CREATED, "{started}");
+            }
             let take = live_recording(n);
             let (s, _, loc) = l.create_upload(&secret, &q1, take.len()).await;
             assert_eq!(s, StatusCode::CREATED);
@@ -346,11 +360,22 @@ lifecycle_test!(
         let (s, p, _) = l.create_upload(&secret, &q1, sent.len()).await;
         assert_eq!(s, StatusCode::CONFLICT, "{p}");
         assert!(
+            p["detail"]
+                .as_str()
+                .expect("detail")
+                .contains("start one first"),
+            "{p}"
+        );
+        let (s, p) = l.start_take(&secret, &q1).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{p}");
+        assert!(
             p["detail"].as_str().expect("detail").contains("retake"),
             "{p}"
         );
 
         // After the window: 410 for creation and for an open upload.
+        let (s, _) = l.start_take(&secret, &l.questions[1]).await;
+        assert_eq!(s, StatusCode::CREATED);
         let (_, _, open) = l.create_upload(&secret, &l.questions[1], sent.len()).await;
         l.clock.advance(400 * 24 * 3_600_000);
         let (s, p, _) = l.create_upload(&secret, &l.questions[1], sent.len()).await;

@@ -50,7 +50,8 @@ const CALLERS: [&str; 6] = [
 ///   before the role, so the empty body is refused first. Nothing is
 ///   disclosed or changed either way; a valid body gets 403 (see the
 ///   hand-written matrix in `authz.rs`);
-/// - a role's intro video is public (candidates' players fetch it by link),
+/// - a role's intro video and its captions are public (candidates' players
+///   fetch them by link),
 ///   so even no token gets 404 for the made-up id here, not 401;
 /// - a recruiter may change only the roles they own (`role_recruiters`);
 ///   the recruiter here owns the fixture's role (set up for the board), so
@@ -97,6 +98,7 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("PUT /v1/candidate/consent",                             [401, 422, 401, 401, 401, 401]),
     ("POST /v1/candidate/speed-test",                         [401, 200, 401, 401, 401, 401]),
     ("POST /v1/candidate/responses/{question_id}/uploads",    [401, 422, 401, 401, 401, 401]),
+    ("POST /v1/candidate/responses/{question_id}/takes",      [401, 409, 401, 401, 401, 401]),
     ("PATCH /v1/candidate/responses/{question_id}/uploads/{upload_id}", [401, 415, 401, 401, 401, 401]),
     ("GET /v1/health",                                        [200, 200, 200, 200, 200, 200]),
     ("GET /candidate",                                        [200, 200, 200, 200, 200, 200]),
@@ -142,9 +144,11 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("POST /v1/webhooks/events/{id}/replay",                  [401, 401, 403, 403, 403, 409]),
     ("DELETE /v1/webhooks/endpoints/{id}",                    [401, 401, 403, 403, 403, 204]),
     ("GET /v1/media/intro-videos/{id}",                       [404, 404, 404, 404, 404, 404]),
+    ("GET /v1/media/intro-captions/{id}",                     [404, 404, 404, 404, 404, 404]),
     ("GET /v1/process",                                       [401, 401, 403, 403, 403, 200]),
     ("PUT /v1/process",                                       [401, 401, 403, 403, 403, 422]),
     ("PUT /v1/process/intro-videos",                          [401, 401, 403, 403, 422, 422]),
+    ("PUT /v1/process/intro-captions",                        [401, 401, 403, 403, 422, 422]),
     ("POST /v1/process/plan",                                 [401, 401, 403, 403, 403, 422]),
     ("GET /v1/roles",                                         [401, 401, 200, 200, 200, 200]),
     ("POST /v1/roles",                                        [401, 401, 422, 422, 422, 422]),
@@ -333,6 +337,8 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         ids.user.as_str()
     } else if path.starts_with("/v1/media/intro-videos/") {
         "no-such-video"
+    } else if path.starts_with("/v1/media/intro-captions/") {
+        "no-such-captions"
     } else {
         ""
     };

@@ -5,7 +5,8 @@ last line of stdout.
 Usage: candidate_flow.py BASE SECRET MODE OUT_DIR Y4M WAV AXE_JS STRINGS_JSON
 MODE: desktop | phone | keyboard | reload | audio (sound only and two
 retakes, as accommodations allow) | gone (a link that no longer opens an
-interview: only the page it shows is reported)
+interview: only the page it shows is reported) | captions (the welcome
+step's intro video and its captions track only)
 """
 
 import json
@@ -111,7 +112,12 @@ def main():
         page.on("pageerror", lambda e: errors.append(str(e)))
 
         try:
-            gone(page) if MODE == "gone" else flow(page)
+            if MODE == "gone":
+                gone(page)
+            elif MODE == "captions":
+                captions(page)
+            else:
+                flow(page)
         except Exception:
             page.screenshot(path=os.path.join(OUT, "failure.png"), full_page=True)
             sys.stderr.write("PAGE TEXT:\n" + page.locator("body").inner_text() + "\nPAGE ERRORS: " + repr(errors) + "\n")
@@ -130,6 +136,25 @@ def gone(page):
     report["alert"] = page.get_by_role("alert").inner_text()
     report["buttons"] = [b.inner_text() for b in page.get_by_role("button").all()]
     report["media_elements"] = page.evaluate("document.querySelectorAll('video, audio').length")
+
+
+def captions(page):
+    """The intro video on the welcome step: its captions track, and the
+    cues the browser loaded from it."""
+    page.goto(f"{BASE}/candidate#{SECRET}")
+    page.get_by_role("heading", level=1).filter(has_text="Hello").wait_for()
+    page.locator("main video track").wait_for(state="attached")
+    report["track"] = page.evaluate("""(() => { const t = document.querySelector('main video track');
+        return {kind: t.kind, default: t.default, srclang: t.srclang, label: t.label, src: t.getAttribute('src')}; })()""")
+    try:
+        page.wait_for_function("""(() => { const v = document.querySelector('main video');
+            return v.textTracks.length > 0 && v.textTracks[0].cues && v.textTracks[0].cues.length > 0; })()""", timeout=20_000)
+    except PlaywrightTimeout:
+        pass  # the assertion in candidate_browser.rs reports it
+    report["cues"] = page.evaluate("""(() => { const t = document.querySelector('main video').textTracks[0];
+        return t && t.cues ? Array.from(t.cues).map(c => c.text) : null; })()""")
+    report["track_mode"] = page.evaluate("document.querySelector('main video').textTracks[0].mode")
+    check(page, "welcome-captions")
 
 
 def flow(page):

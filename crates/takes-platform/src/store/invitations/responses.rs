@@ -38,13 +38,18 @@ pub struct Head {
     pub title: String,
     pub department: String,
     pub intro_video_url: Option<String>,
+    /// The media id and language of the intro video's captions.
+    pub intro_captions: Option<(String, String)>,
     pub retakes_allowed: i64,
+    pub allow_audio_only: bool,
+    pub allow_low_resolution: bool,
 }
 
 pub async fn head(db: &Db, interview_id: &str) -> Result<Head, sqlx::Error> {
     let r = sqlx::query(
         "SELECT c.name, r.id AS role_id, r.title, r.department, \
-           COALESCE('/v1/media/intro-videos/' || r.intro_video_media_id, r.intro_video_url) AS intro, s.retakes_allowed \
+           COALESCE('/v1/media/intro-videos/' || r.intro_video_media_id, r.intro_video_url) AS intro, s.retakes_allowed, \
+           r.intro_captions_media_id, r.intro_captions_language, r.allow_audio_only, r.allow_low_resolution \
          FROM interviews i JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
          JOIN question_sets s ON s.id = i.question_set_id WHERE i.id = $1",
     )
@@ -57,7 +62,17 @@ pub async fn head(db: &Db, interview_id: &str) -> Result<Head, sqlx::Error> {
         title: r.try_get("title")?,
         department: r.try_get("department")?,
         intro_video_url: r.try_get("intro")?,
+        intro_captions: match r.try_get::<Option<String>, _>("intro_captions_media_id")? {
+            Some(id) => Some((
+                id,
+                r.try_get::<Option<String>, _>("intro_captions_language")?
+                    .unwrap_or_else(|| "en".into()),
+            )),
+            None => None,
+        },
         retakes_allowed: r.try_get("retakes_allowed")?,
+        allow_audio_only: r.try_get::<i64, _>("allow_audio_only")? != 0,
+        allow_low_resolution: r.try_get::<i64, _>("allow_low_resolution")? != 0,
     })
 }
 
@@ -69,6 +84,8 @@ pub struct QuestionState {
     pub prompt: String,
     pub time_limit_s: i64,
     pub retakes_used: Option<i64>,
+    /// Takes started (`question_takes`), uploaded or not.
+    pub takes_started: i64,
 }
 
 pub async fn questions(
@@ -77,8 +94,9 @@ pub async fn questions(
     question_set_id: &str,
 ) -> Result<Vec<QuestionState>, sqlx::Error> {
     sqlx::query(
-        "SELECT q.id, q.position, q.prompt, q.time_limit_s, r.retakes_used \
+        "SELECT q.id, q.position, q.prompt, q.time_limit_s, r.retakes_used, COALESCE(t.started, 0) AS started \
          FROM questions q LEFT JOIN responses r ON r.question_id = q.id AND r.interview_id = $1 \
+         LEFT JOIN question_takes t ON t.question_id = q.id AND t.interview_id = $1 \
          WHERE q.question_set_id = $2 ORDER BY q.position",
     )
     .bind(interview_id)
@@ -93,26 +111,35 @@ pub async fn questions(
             prompt: r.try_get("prompt")?,
             time_limit_s: r.try_get("time_limit_s")?,
             retakes_used: r.try_get("retakes_used")?,
+            takes_started: r.try_get("started")?,
         })
     })
     .collect()
 }
 
-/// `(time limit in seconds, retakes allowed)` of a question of the set.
+/// `(time limit in seconds, retakes allowed, the role allows sound only)`
+/// of a question of the set.
 pub async fn question_terms(
     db: &Db,
     question_id: &str,
     question_set_id: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error> {
+) -> Result<Option<(i64, i64, bool)>, sqlx::Error> {
     sqlx::query(
-        "SELECT q.time_limit_s, s.retakes_allowed FROM questions q JOIN question_sets s ON s.id = q.question_set_id \
+        "SELECT q.time_limit_s, s.retakes_allowed, r.allow_audio_only FROM questions q \
+         JOIN question_sets s ON s.id = q.question_set_id JOIN job_roles r ON r.id = s.job_role_id \
          WHERE q.id = $1 AND q.question_set_id = $2",
     )
     .bind(question_id)
     .bind(question_set_id)
     .fetch_optional(&db.pool)
     .await?
-    .map(|r| Ok((r.try_get("time_limit_s")?, r.try_get("retakes_allowed")?)))
+    .map(|r| {
+        Ok((
+            r.try_get("time_limit_s")?,
+            r.try_get("retakes_allowed")?,
+            r.try_get::<i64, _>("allow_audio_only")? != 0,
+        ))
+    })
     .transpose()
 }
 
@@ -236,18 +263,19 @@ pub async fn retake(
     Ok(())
 }
 
-/// The first take of a question.
+/// The first take of a question stored; `retakes_used` counts the takes
+/// started before it and never uploaded.
 pub async fn insert(
     conn: &mut AnyConnection,
     id: &str,
     interview_id: &str,
     question_id: &str,
-    r: Recorded<'_>,
+    (r, retakes_used): (Recorded<'_>, i64),
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO responses (id, interview_id, question_id, media_object_id, duration_ms, \
            transcript_json, retakes_used, recorded_at, upload_key) \
-         VALUES ($1, $2, $3, $4, $5, '[]', 0, $6, $7)",
+         VALUES ($1, $2, $3, $4, $5, '[]', $8, $6, $7)",
     )
     .bind(id)
     .bind(interview_id)
@@ -256,6 +284,7 @@ pub async fn insert(
     .bind(r.duration_ms)
     .bind(r.recorded_at)
     .bind(r.upload_key.map(str::to_string))
+    .bind(retakes_used)
     .execute(conn)
     .await?;
     Ok(())

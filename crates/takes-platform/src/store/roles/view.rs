@@ -32,6 +32,12 @@ pub struct RoleRow {
     pub intro_video_media_id: Option<String>,
     pub intro_video_sha256: Option<String>,
     pub intro_video_file_name: Option<String>,
+    pub intro_captions_media_id: Option<String>,
+    pub intro_captions_sha256: Option<String>,
+    pub intro_captions_file_name: Option<String>,
+    pub intro_captions_language: Option<String>,
+    pub allow_audio_only: bool,
+    pub allow_low_resolution: bool,
     pub archived_at: Option<Millis>,
     pub current_set_id: Option<String>,
     pub created_at: Millis,
@@ -41,8 +47,11 @@ const ROLE_SELECT: &str = "SELECT r.id, r.role_key, r.title, r.department, \
        COALESCE(r.completion_window_hours, r.completion_window_h) AS window_h, \
        r.reviewers_per_interview, r.hiring_manager_email, r.support_contact, r.invitation_message, \
        r.intro_video_url, r.intro_video_media_id, m.sha256 AS intro_sha, r.intro_video_file_name, \
+       r.intro_captions_media_id, mc.sha256 AS captions_sha, r.intro_captions_file_name, \
+       r.intro_captions_language, r.allow_audio_only, r.allow_low_resolution, \
        r.archived_at, r.current_question_set_id, r.created_at \
-     FROM job_roles r LEFT JOIN media_objects m ON m.id = r.intro_video_media_id";
+     FROM job_roles r LEFT JOIN media_objects m ON m.id = r.intro_video_media_id \
+       LEFT JOIN media_objects mc ON mc.id = r.intro_captions_media_id";
 
 fn role_row(r: &sqlx::any::AnyRow) -> Result<RoleRow, sqlx::Error> {
     Ok(RoleRow {
@@ -59,6 +68,12 @@ fn role_row(r: &sqlx::any::AnyRow) -> Result<RoleRow, sqlx::Error> {
         intro_video_media_id: r.try_get("intro_video_media_id")?,
         intro_video_sha256: r.try_get("intro_sha")?,
         intro_video_file_name: r.try_get("intro_video_file_name")?,
+        intro_captions_media_id: r.try_get("intro_captions_media_id")?,
+        intro_captions_sha256: r.try_get("captions_sha")?,
+        intro_captions_file_name: r.try_get("intro_captions_file_name")?,
+        intro_captions_language: r.try_get("intro_captions_language")?,
+        allow_audio_only: r.try_get::<i64, _>("allow_audio_only")? != 0,
+        allow_low_resolution: r.try_get::<i64, _>("allow_low_resolution")? != 0,
         archived_at: r.try_get("archived_at")?,
         current_set_id: r.try_get("current_question_set_id")?,
         created_at: r.try_get("created_at")?,

@@ -17,6 +17,11 @@ pub struct RoleFields<'a> {
     pub invitation_message: Option<&'a str>,
     pub intro_video_media_id: Option<&'a str>,
     pub intro_video_file_name: Option<&'a str>,
+    pub intro_captions_media_id: Option<&'a str>,
+    pub intro_captions_file_name: Option<&'a str>,
+    pub intro_captions_language: Option<&'a str>,
+    pub allow_audio_only: bool,
+    pub allow_low_resolution: bool,
 }
 
 /// Creates a role with a key; it has no question set yet.
@@ -50,7 +55,9 @@ pub async fn update(
     sqlx::query(
         "UPDATE job_roles SET title = $1, department = $2, reviewers_per_interview = $3, \
            hiring_manager_email = $4, support_contact = $5, invitation_message = $6, \
-           intro_video_media_id = $7, intro_video_file_name = $8 WHERE id = $9",
+           intro_video_media_id = $7, intro_video_file_name = $8, intro_captions_media_id = $9, \
+           intro_captions_file_name = $10, intro_captions_language = $11, allow_audio_only = $12, \
+           allow_low_resolution = $13 WHERE id = $14",
     )
     .bind(f.title)
     .bind(f.department)
@@ -60,6 +67,11 @@ pub async fn update(
     .bind(f.invitation_message)
     .bind(f.intro_video_media_id)
     .bind(f.intro_video_file_name)
+    .bind(f.intro_captions_media_id)
+    .bind(f.intro_captions_file_name)
+    .bind(f.intro_captions_language)
+    .bind(i64::from(f.allow_audio_only))
+    .bind(i64::from(f.allow_low_resolution))
     .bind(id)
     .execute(&mut *conn)
     .await?;
