@@ -31,15 +31,17 @@ async fn listen(g: &Gh, admin_id: &str) {
     w.commit().await.expect("commit");
 }
 
-/// `data.results_url` of the interview's one event of `kind`.
+/// `data.results_url` of the interview's latest event of `kind`.
 async fn results_url_of(g: &Gh, kind: &str, id: &str) -> Option<String> {
-    let row =
-        sqlx::query("SELECT body FROM webhook_events WHERE event_type = $1 AND interview_id = $2")
-            .bind(kind)
-            .bind(id)
-            .fetch_one(&g.p.state.db.pool)
-            .await
-            .unwrap_or_else(|e| panic!("one {kind} event: {e}"));
+    let row = sqlx::query(
+        "SELECT body FROM webhook_events WHERE event_type = $1 AND interview_id = $2 \
+         ORDER BY created_at DESC, seq DESC LIMIT 1",
+    )
+    .bind(kind)
+    .bind(id)
+    .fetch_one(&g.p.state.db.pool)
+    .await
+    .unwrap_or_else(|e| panic!("a {kind} event: {e}"));
     let body: Value = serde_json::from_str(&row.get::<String, _>("body")).expect("JSON");
     body["data"]["results_url"].as_str().map(str::to_string)
 }
@@ -147,7 +149,7 @@ crate::both_backends_with!(
                 p.http
                     .post(p.url(&format!("/v1/interviews/{id}/decision")))
                     .bearer_auth(&recruiter)
-                    .json(&json!({"action": "advance"})),
+                    .json(&json!({"action": "hold"})),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
@@ -221,6 +223,22 @@ crate::both_backends_with!(
             2,
             "a revoked link is not replaced"
         );
+        // Nor do later events carry it.
+        let (s, b) = p
+            .call(
+                p.http
+                    .post(p.url(&format!("/v1/interviews/{id}/decision")))
+                    .bearer_auth(&recruiter)
+                    .json(&json!({"action": "advance"})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        assert_eq!(
+            p.count("SELECT COUNT(*) FROM webhook_events WHERE event_type = 'decision.made'")
+                .await,
+            2
+        );
+        assert_eq!(results_url_of(&g, "decision.made", &id).await, None);
         greenhouse.stop().await;
     }
 );
