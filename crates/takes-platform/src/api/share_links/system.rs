@@ -22,41 +22,49 @@ use sqlx::AnyConnection;
 
 use crate::clock::Millis;
 use crate::config::ServerConfig;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::ids::hash_token;
 use crate::store::{audit, share_links as store};
 
 const SECRET_NAME: &str = "share_links";
 const DAY_MS: Millis = 24 * 60 * 60 * 1000;
 
-fn mac(secret: &str, parts: &[&str]) -> [u8; 32] {
-    // HMAC takes a key of any length; `new_from_slice` cannot fail for it.
-    let mut m = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        Ok(m) => m,
-        Err(_) => unreachable!("HMAC accepts keys of any length"),
-    };
-    for p in parts {
-        m.update(p.as_bytes());
-        // A separator, so ("ab", "c") and ("a", "bc") differ.
-        m.update(&[0]);
+/// HMAC-SHA256 keyed with the server secret, for deriving links.
+struct Deriver(Hmac<Sha256>);
+
+impl Deriver {
+    fn new(secret: &str) -> ApiResult<Deriver> {
+        // HMAC takes keys of any length, so this does not fail in practice.
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+            .map(Deriver)
+            .map_err(|e| ApiError::internal(format!("the share-link secret cannot key HMAC: {e}")))
     }
-    m.finalize().into_bytes().into()
-}
 
-/// The id of the interview's `generation`-th system link: UUID-shaped, so
-/// it reads like every other id.
-fn link_id(secret: &str, interview_id: &str, generation: usize) -> String {
-    let bytes = mac(secret, &["link-id", interview_id, &generation.to_string()]);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&bytes[..16]);
-    uuid::Builder::from_custom_bytes(b).into_uuid().to_string()
-}
+    fn mac(&self, parts: &[&str]) -> [u8; 32] {
+        let mut m = self.0.clone();
+        for p in parts {
+            m.update(p.as_bytes());
+            // A separator, so ("ab", "c") and ("a", "bc") differ.
+            m.update(&[0]);
+        }
+        m.finalize().into_bytes().into()
+    }
 
-fn token(secret: &str, link_id: &str) -> String {
-    format!(
-        "sl_{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac(secret, &["token", link_id]))
-    )
+    /// The id of the interview's `generation`-th system link: UUID-shaped,
+    /// so it reads like every other id.
+    fn link_id(&self, interview_id: &str, generation: usize) -> String {
+        let bytes = self.mac(&["link-id", interview_id, &generation.to_string()]);
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&bytes[..16]);
+        uuid::Builder::from_custom_bytes(b).into_uuid().to_string()
+    }
+
+    fn token(&self, link_id: &str) -> String {
+        format!(
+            "sl_{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(self.mac(&["token", link_id]))
+        )
+    }
 }
 
 /// The interview's system results URL for outbound events, made if there
@@ -106,12 +114,13 @@ async fn resolve(
     let mut fresh = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut fresh);
     let secret = store::server_secret(conn, SECRET_NAME, &hex::encode(fresh), now).await?;
+    let derive = Deriver::new(&secret)?;
     let links = store::system_links(conn, interview_id).await?;
     let link = |id: &str, revoked: bool| Resolved {
         url: format!(
             "{}/results/{}",
             base.trim_end_matches('/'),
-            token(&secret, id)
+            derive.token(id)
         ),
         revoked,
     };
@@ -121,13 +130,13 @@ async fn resolve(
     if let Some(live) = links.iter().find(|l| l.expires_at > now) {
         return Ok(Some(link(&live.id, false)));
     }
-    let id = link_id(&secret, interview_id, links.len());
+    let id = derive.link_id(interview_id, links.len());
     let inserted = store::insert_system(
         conn,
         store::NewLink {
             id: &id,
             interview_id,
-            token_hash: &hash_token(&token(&secret, &id)),
+            token_hash: &hash_token(&derive.token(&id)),
             created_by: None,
             created_at: now,
             expires_at: now + config.share_links.system_days * DAY_MS,
@@ -158,15 +167,18 @@ mod tests {
 
     #[test]
     fn ids_and_tokens_are_derived_and_distinct() {
-        let a = link_id("s", "i-1", 0);
-        assert_eq!(a, link_id("s", "i-1", 0));
-        assert_ne!(a, link_id("s", "i-1", 1));
-        assert_ne!(a, link_id("s", "i-2", 0));
-        assert_ne!(a, link_id("t", "i-1", 0));
+        let d = |s: &str| Deriver::new(s).expect("any key length");
+        let (s, t) = (d("s"), d("t"));
+        let a = s.link_id("i-1", 0);
+        assert_eq!(a, s.link_id("i-1", 0));
+        assert_ne!(a, s.link_id("i-1", 1));
+        assert_ne!(a, s.link_id("i-2", 0));
+        assert_ne!(a, t.link_id("i-1", 0));
         assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
-        let t = token("s", &a);
-        assert!(t.starts_with("sl_") && t.len() > 40, "{t}");
-        assert_eq!(t, token("s", &a));
-        assert_ne!(t, token("t", &a));
+        let tok = s.token(&a);
+        assert!(tok.starts_with("sl_") && tok.len() > 40, "{tok}");
+        assert_eq!(tok, s.token(&a));
+        assert_ne!(tok, t.token(&a));
+        assert_ne!(tok, s.token(&s.link_id("i-1", 1)));
     }
 }
