@@ -179,6 +179,11 @@ pub struct InterviewCompletedData {
     pub review_due_at: Option<String>,
     pub source: Option<String>,
     pub external_id: Option<String>,
+    /// The interview's results page (HTML, opens without an API token),
+    /// the same link `decision.made` carries later. Absent when the server
+    /// has no `public_url` or the link was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_url: Option<String>,
 }
 
 /// How a job role invites and routes: `GET`/`PATCH

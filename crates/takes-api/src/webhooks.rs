@@ -237,6 +237,11 @@ pub struct DecisionMadeData {
     pub decided_by: WebhookUser,
     pub decided_at: String,
     pub scores: DecisionScores,
+    /// The interview's results page (HTML, opens without an API token):
+    /// the same link Greenhouse shows as `partner_profile_url`. Absent when
+    /// the server has no `public_url` or the link was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_url: Option<String>,
 }
 
 /// Whether an endpoint is sent to.

@@ -38,6 +38,9 @@ pub struct ServerConfig {
     /// `[transcription]`: the engine that writes answers' transcripts.
     #[serde(default)]
     pub transcription: crate::transcription::config::TranscriptionConfig,
+    /// `[share_links]`: the results links the platform makes itself.
+    #[serde(default)]
+    pub share_links: crate::api::share_links::config::ShareLinkConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -190,6 +193,10 @@ mod tests {
         assert_eq!(c.transcription.first_retry_seconds, tr.first_retry_seconds);
         assert_eq!(c.transcription.ffmpeg, tr.ffmpeg);
         assert_eq!(c.transcription.python, tr.python);
+        assert_eq!(
+            c.share_links.system_days,
+            crate::api::share_links::config::ShareLinkConfig::default().system_days
+        );
         let generic = c.ats.generic.expect("[ats.generic]");
         assert_eq!(generic.screening_stage, "screening");
         let gh = c.ats.greenhouse.expect("[ats.greenhouse]");

@@ -109,7 +109,7 @@ pub async fn record(
     .await?;
     let event_id = crate::webhooks::events::decision_recorded(conn, now, &decision_id).await?;
     decisions::set_event(conn, &decision_id, &event_id).await?;
-    if let Some(made) = decision_made(conn, now, caller, &decision_id, id, verdict).await? {
+    if let Some(made) = decision_made(conn, state, now, caller, &decision_id, id, verdict).await? {
         decisions::set_made_event(conn, &decision_id, &made).await?;
     }
     if action == DecisionAction::Reject {
@@ -131,6 +131,7 @@ pub async fn record(
 /// is not written while none does. Returns the event id.
 async fn decision_made(
     conn: &mut AnyConnection,
+    state: &AppState,
     now: Millis,
     caller: &Caller,
     decision_id: &str,
@@ -152,6 +153,8 @@ async fn decision_made(
         crate::store::webhooks::events::review_counts(conn, interview_id).await?;
     let (_, questions, overall_mean) =
         events::aggregate(conn, interview_id, &subject.question_set_id).await?;
+    let results_url =
+        crate::api::share_links::system::url(conn, &state.config, interview_id, now).await?;
     let data = DecisionMadeData {
         decision_id: decision_id.to_string(),
         interview_id: interview_id.to_string(),
@@ -182,6 +185,7 @@ async fn decision_made(
                 })
                 .collect(),
         },
+        results_url,
     };
     outbox::record(
         conn,

@@ -151,6 +151,7 @@ impl RunningServer {
 
 /// Binds `addr` and serves the API until `stop`.
 pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningServer> {
+    ats::greenhouse::check_roles(&state).await?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -176,6 +177,7 @@ pub async fn start(state: AppState, addr: SocketAddr) -> anyhow::Result<RunningS
 
 /// `takes serve`: runs until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
+    ats::greenhouse::check_roles(&state).await?;
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;

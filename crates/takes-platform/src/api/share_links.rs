@@ -20,6 +20,9 @@ use crate::state::AppState;
 use crate::store::board::writes;
 use crate::store::{audit, share_links};
 
+pub mod config;
+pub mod system;
+
 /// How long a link works unless asked otherwise.
 pub const DEFAULT_DAYS: i64 = 30;
 const MAX_DAYS: i64 = 90;
@@ -30,7 +33,8 @@ const DAY_MS: Millis = 24 * 60 * 60 * 1000;
 pub struct ShareLink {
     pub id: String,
     pub interview_id: String,
-    /// User id; absent for the link made when the results completed.
+    /// User id; absent for the platform's own link (Greenhouse's
+    /// `partner_profile_url`, events' `results_url`).
     pub created_by: Option<String>,
     /// RFC 3339.
     pub created_at: String,

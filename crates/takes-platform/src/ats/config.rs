@@ -43,24 +43,154 @@ fn default_screening_stage() -> String {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "GreenhouseFile")]
 pub struct GreenhouseConfig {
-    /// The organisation's API key: Greenhouse sends it as the Basic-auth
-    /// user name, and we send it back on the completion PATCH.
-    pub api_key: ApiKey,
+    /// The single organisation's API key (kept from before organisations
+    /// existed): Greenhouse sends it as the Basic-auth user name, and we
+    /// send it back on the completion PATCH. It serves every role no
+    /// organisation lists.
+    pub api_key: Option<ApiKey>,
+    /// `[[ats.greenhouse.organisations]]`: one platform serving several
+    /// Greenhouse customers, each with its own key and roles.
+    pub organisations: Vec<GreenhouseOrganisation>,
     /// Where Greenhouse links to for results (`partner_profile_url`);
-    /// `{interview_id}` is replaced. Default: the interview's scorecard
-    /// under `public_url`.
-    #[serde(default)]
+    /// `{interview_id}` is replaced. Default: the interview's results
+    /// page behind a share link under `public_url`.
     pub profile_url: Option<String>,
     /// The completion PATCH goes only to a `url` starting with one of
     /// these, so a caller holding the key cannot aim the server at an
     /// arbitrary host.
+    pub callback_url_prefixes: Vec<String>,
+}
+
+/// One Greenhouse customer: its key and the roles it may send as tests.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GreenhouseOrganisation {
+    /// Names the organisation in logs, errors and the stored test.
+    pub name: String,
+    pub api_key: ApiKey,
+    /// Our role ids this organisation sees in list_tests and may send.
+    pub roles: Vec<String>,
+}
+
+/// `[ats.greenhouse]` as written, checked into a `GreenhouseConfig`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GreenhouseFile {
+    #[serde(default)]
+    api_key: Option<ApiKey>,
+    #[serde(default)]
+    organisations: Vec<GreenhouseOrganisation>,
+    #[serde(default)]
+    profile_url: Option<String>,
     #[serde(
         default = "default_callback_prefixes",
         deserialize_with = "callback_prefixes"
     )]
-    pub callback_url_prefixes: Vec<String>,
+    callback_url_prefixes: Vec<String>,
+}
+
+impl TryFrom<GreenhouseFile> for GreenhouseConfig {
+    type Error = String;
+
+    fn try_from(f: GreenhouseFile) -> Result<Self, String> {
+        if f.api_key.is_none() && f.organisations.is_empty() {
+            return Err("[ats.greenhouse] needs an api_key or at least one \
+                        [[ats.greenhouse.organisations]] entry"
+                .into());
+        }
+        let entry = |i: usize, o: &GreenhouseOrganisation| {
+            format!("ats.greenhouse.organisations[{i}] ({:?})", o.name)
+        };
+        for (i, o) in f.organisations.iter().enumerate() {
+            let this = entry(i, o);
+            if o.name.trim().is_empty() {
+                return Err(format!("ats.greenhouse.organisations[{i}]: name is empty"));
+            }
+            if o.roles.is_empty() {
+                return Err(format!(
+                    "{this}: roles is empty; list the role ids it may send"
+                ));
+            }
+            if f.api_key.as_ref().is_some_and(|k| k.hash == o.api_key.hash) {
+                return Err(format!(
+                    "{this}: api_key is the same as [ats.greenhouse] api_key; each organisation \
+                     needs its own key"
+                ));
+            }
+            for (j, other) in f.organisations[..i].iter().enumerate() {
+                let that = entry(j, other);
+                if other.name == o.name {
+                    return Err(format!("{this}: name is also the name of {that}"));
+                }
+                if other.api_key.hash == o.api_key.hash {
+                    return Err(format!("{this}: api_key is also the key of {that}"));
+                }
+                if let Some(role) = o.roles.iter().find(|r| other.roles.contains(r)) {
+                    return Err(format!(
+                        "{this}: role {role:?} is also listed by {that}; a role belongs to one \
+                         organisation"
+                    ));
+                }
+            }
+        }
+        Ok(GreenhouseConfig {
+            api_key: f.api_key,
+            organisations: f.organisations,
+            profile_url: f.profile_url,
+            callback_url_prefixes: f.callback_url_prefixes,
+        })
+    }
+}
+
+/// Who a Greenhouse request came from: an organisation by name, or `None`
+/// for the single `api_key`.
+pub type Organisation = Option<String>;
+
+impl GreenhouseConfig {
+    /// The organisation whose key `presented` is; every key is compared,
+    /// each in constant time.
+    pub fn organisation_of(&self, presented: &str) -> Option<Organisation> {
+        let mut found = None;
+        if self.api_key.as_ref().is_some_and(|k| k.matches(presented)) {
+            found = Some(None);
+        }
+        for o in &self.organisations {
+            if o.api_key.matches(presented) {
+                found = Some(Some(o.name.clone()));
+            }
+        }
+        found
+    }
+
+    /// The key that organisation's completion PATCH carries; `None` once
+    /// it is no longer configured.
+    pub fn key_of(&self, organisation: Option<&str>) -> Option<&ApiKey> {
+        match organisation {
+            None => self.api_key.as_ref(),
+            Some(name) => self
+                .organisations
+                .iter()
+                .find(|o| o.name == name)
+                .map(|o| &o.api_key),
+        }
+    }
+
+    /// Whether the organisation may see and send role `role_id`: its own
+    /// roles, or for the single key every role no organisation lists.
+    pub fn serves(&self, organisation: Option<&str>, role_id: &str) -> bool {
+        match organisation {
+            Some(name) => self
+                .organisations
+                .iter()
+                .any(|o| o.name == name && o.roles.iter().any(|r| r == role_id)),
+            None => !self
+                .organisations
+                .iter()
+                .any(|o| o.roles.iter().any(|r| r == role_id)),
+        }
+    }
 }
 
 fn default_callback_prefixes() -> Vec<String> {
@@ -292,8 +422,8 @@ role_id = "role-1"
         assert_eq!(g.screening_stage, "screening");
         assert_eq!(g.jobs.get("job-7").map(String::as_str), Some("role-1"));
         let gh = c.ats.greenhouse.expect("greenhouse");
-        assert!(gh.api_key.matches("gh-key"));
-        assert!(!gh.api_key.matches("gh-kez"));
+        assert_eq!(gh.organisation_of("gh-key"), Some(None));
+        assert_eq!(gh.organisation_of("gh-kez"), None);
         assert_eq!(gh.callback_url_prefixes.len(), 2);
         let l = c.ats.lever.expect("lever");
         assert_eq!(l.api_base, "https://api.lever.co");
@@ -324,6 +454,65 @@ signature_token = "two"
         assert_eq!(t[0], ("one", &["p-1".to_string()][..]));
         assert_eq!(t[1].0, "two");
         assert!(t[1].1.is_empty());
+    }
+
+    const TWO_ORGS: &str = r#"
+[ats.greenhouse]
+api_key = "own"
+[[ats.greenhouse.organisations]]
+name = "Acme"
+api_key = "acme-key"
+roles = ["r-1", "r-2"]
+[[ats.greenhouse.organisations]]
+name = "Beta"
+api_key = "beta-key"
+roles = ["r-3"]
+"#;
+
+    #[test]
+    fn greenhouse_organisations_each_have_a_key_and_roles() {
+        let gh = parse(TWO_ORGS).expect("config").ats.greenhouse.expect("gh");
+        assert_eq!(gh.organisation_of("acme-key"), Some(Some("Acme".into())));
+        assert_eq!(gh.organisation_of("beta-key"), Some(Some("Beta".into())));
+        assert_eq!(gh.organisation_of("own"), Some(None));
+        assert_eq!(gh.organisation_of("acme-kez"), None);
+        assert!(gh.serves(Some("Acme"), "r-2") && !gh.serves(Some("Acme"), "r-3"));
+        assert!(gh.serves(Some("Beta"), "r-3") && !gh.serves(Some("Beta"), "r-1"));
+        // The single key keeps the roles no organisation lists.
+        assert!(gh.serves(None, "r-9") && !gh.serves(None, "r-1"));
+        assert_eq!(
+            gh.key_of(Some("Beta")).map(|k| k.expose()),
+            Some("beta-key")
+        );
+        assert_eq!(gh.key_of(None).map(|k| k.expose()), Some("own"));
+        assert!(gh.key_of(Some("Gone")).is_none());
+        assert!(!format!("{gh:?}").contains("acme-key"));
+        // Organisations alone, without the single key.
+        let only = parse(
+            "[[ats.greenhouse.organisations]]\nname = \"A\"\napi_key = \"k\"\nroles = [\"r\"]\n",
+        )
+        .expect("organisations only");
+        assert!(only.ats.greenhouse.expect("gh").api_key.is_none());
+    }
+
+    #[test]
+    fn greenhouse_organisation_errors_name_the_entry() {
+        for (what, text, says) in [
+            ("duplicate key", TWO_ORGS.replace("beta-key", "acme-key"),
+             "organisations[1] (\"Beta\"): api_key is also the key of ats.greenhouse.organisations[0] (\"Acme\")"),
+            ("role in two", TWO_ORGS.replace("\"r-3\"", "\"r-2\""),
+             "organisations[1] (\"Beta\"): role \"r-2\" is also listed by ats.greenhouse.organisations[0] (\"Acme\")"),
+            ("same name", TWO_ORGS.replace("\"Beta\"", "\"Acme\""), "name is also the name of"),
+            ("the single key reused", TWO_ORGS.replace("\"own\"", "\"beta-key\""),
+             "organisations[1] (\"Beta\"): api_key is the same as [ats.greenhouse] api_key"),
+            ("no roles", TWO_ORGS.replace("[\"r-3\"]", "[]"), "organisations[1] (\"Beta\"): roles is empty"),
+            ("no key at all", "[ats.greenhouse]\nprofile_url = \"x\"\n".to_string(), "needs an api_key"),
+            ("bad key", TWO_ORGS.replace("beta-key", "b:k"), "api_key must not contain"),
+        ] {
+            let err = parse(&text).expect_err(what);
+            assert!(err.contains(says), "{what}: {err}");
+            assert!(err.starts_with("s.toml:"), "{what}: {err}");
+        }
     }
 
     #[test]

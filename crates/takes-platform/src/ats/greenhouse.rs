@@ -20,11 +20,17 @@ pub struct PartnerTest {
     pub name: String,
 }
 
-/// Roles that have a question set, by title.
-pub async fn tests(state: &AppState) -> ApiResult<Vec<PartnerTest>> {
+/// Roles that have a question set and that `organisation` serves, by
+/// title.
+pub async fn tests(
+    state: &AppState,
+    cfg: &GreenhouseConfig,
+    organisation: Option<&str>,
+) -> ApiResult<Vec<PartnerTest>> {
     let roles = store::roles_with_questions(&state.db).await?;
     Ok(roles
         .into_iter()
+        .filter(|(id, _, _)| cfg.serves(organisation, id))
         .map(|(id, title, department)| PartnerTest {
             id,
             name: if department.is_empty() {
@@ -66,21 +72,63 @@ pub fn check_callback(cfg: &GreenhouseConfig, url: &str) -> ApiResult<()> {
     }
 }
 
-/// Remembers a sent test. A repeated send_test keeps the first record.
-pub async fn record_test(
-    state: &AppState,
-    interview_id: &str,
+/// Refuses a test (role) that `organisation` does not serve, in the
+/// words of an unknown test: another customer's roles are not revealed.
+pub fn check_test(
+    cfg: &GreenhouseConfig,
+    organisation: Option<&str>,
     partner_test_id: &str,
-    patch_url: &str,
-    profile_url: Option<&str>,
 ) -> ApiResult<()> {
+    if cfg.serves(organisation, partner_test_id) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(
+        "partner_test_id",
+        format!(
+            "partner_test_id {partner_test_id:?} is not a test of this Greenhouse organisation; \
+             list_tests names the ones it can send"
+        ),
+    ))
+}
+
+/// Stops the server at start when an organisation lists a role that does
+/// not exist, naming the entry (a typo would otherwise hide the role).
+pub async fn check_roles(state: &AppState) -> anyhow::Result<()> {
+    let Some(cfg) = &state.config.ats.greenhouse else {
+        return Ok(());
+    };
+    let known = store::role_ids(&state.db).await?;
+    for (i, o) in cfg.organisations.iter().enumerate() {
+        if let Some(role) = o.roles.iter().find(|r| !known.contains(r)) {
+            anyhow::bail!(
+                "ats.greenhouse.organisations[{i}] ({:?}): role {role:?} does not exist; \
+                 roles must be our role ids (GET /v1/roles)",
+                o.name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A sent test, as `record_test` keeps it.
+pub struct Sent<'a> {
+    pub interview_id: &'a str,
+    pub partner_test_id: &'a str,
+    pub patch_url: &'a str,
+    pub profile_url: Option<&'a str>,
+    pub organisation: Option<&'a str>,
+}
+
+/// Remembers a sent test. A repeated send_test keeps the first record.
+pub async fn record_test(state: &AppState, t: Sent<'_>) -> ApiResult<()> {
     let now = state.clock.now();
     let mut w = state.db.begin_write().await?;
     let test = store::SentTest {
-        interview_id,
-        partner_test_id,
-        patch_url,
-        profile_url,
+        interview_id: t.interview_id,
+        partner_test_id: t.partner_test_id,
+        patch_url: t.patch_url,
+        profile_url: t.profile_url,
+        organisation: t.organisation,
         at: now,
     };
     store::record_test(&mut w.tx, test).await?;
@@ -107,16 +155,21 @@ pub struct TestStatus {
 }
 
 /// The status of the test whose `partner_interview_id` is `interview_id`;
-/// `None` when Greenhouse never sent it. The profile link comes from the
-/// configured `profile_url` or `public_url` only, never from the request.
+/// `None` when `organisation` never sent it (another organisation's test
+/// is as unknown as no test). The profile link comes from the configured
+/// `profile_url` or `public_url` only, never from the request.
 pub async fn status(
     state: &AppState,
     cfg: &GreenhouseConfig,
+    organisation: Option<&str>,
     interview_id: &str,
 ) -> ApiResult<Option<TestStatus>> {
     let Some(facts) = store::test_facts(&state.db, interview_id).await? else {
         return Ok(None);
     };
+    if facts.organisation.as_deref() != organisation {
+        return Ok(None);
+    }
     let status = facts.status;
     let complete = status == "completed";
     let (assigned, submitted) = (facts.assigned, facts.submitted);
@@ -156,23 +209,34 @@ pub async fn status(
             (false, true) => "awaiting_review".into(),
             (false, false) => status,
         },
-        partner_profile_url: profile_url(state, cfg, interview_id),
+        partner_profile_url: profile_url(state, cfg, interview_id).await?,
         partner_score,
         metadata,
         reviewed,
     }))
 }
 
-/// No link at all rather than a guessed one when neither is configured.
-fn profile_url(state: &AppState, cfg: &GreenhouseConfig, interview_id: &str) -> Option<String> {
+/// The configured template, else the interview's system results link
+/// (the same URL on every poll, opening without an API token); no link at
+/// all rather than a guessed one without `public_url`.
+async fn profile_url(
+    state: &AppState,
+    cfg: &GreenhouseConfig,
+    interview_id: &str,
+) -> ApiResult<Option<String>> {
     if let Some(template) = &cfg.profile_url {
-        return Some(template.replace("{interview_id}", interview_id));
+        return Ok(Some(template.replace("{interview_id}", interview_id)));
     }
-    let base = state.config.public_url.as_deref()?;
-    Some(format!(
-        "{}/v1/interviews/{interview_id}/scorecard",
-        base.trim_end_matches('/')
-    ))
+    let mut w = state.db.begin_write().await?;
+    let url = crate::api::share_links::system::profile_url(
+        &mut w.tx,
+        &state.config,
+        interview_id,
+        state.clock.now(),
+    )
+    .await?;
+    w.commit().await?;
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -183,7 +247,8 @@ mod tests {
     #[test]
     fn callbacks_stay_under_the_allowed_prefixes() {
         let cfg = GreenhouseConfig {
-            api_key: ApiKey::parse("k").expect("key"),
+            api_key: Some(ApiKey::parse("k").expect("key")),
+            organisations: Vec::new(),
             profile_url: None,
             callback_url_prefixes: vec!["https://app.greenhouse.io/".into()],
         };

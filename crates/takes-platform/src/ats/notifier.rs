@@ -123,9 +123,20 @@ type Outcome = Result<u16, String>;
 async fn patch(cfg: &GreenhouseConfig, job: &DuePatch) -> Outcome {
     // The allowed hosts may have changed since send_test.
     super::greenhouse::check_callback(cfg, &job.url).map_err(|e| e.detail)?;
+    // The key of the organisation that sent the test: Greenhouse answers
+    // each customer's tests under that customer's key.
+    let key = cfg.key_of(job.organisation.as_deref()).ok_or_else(|| {
+        format!(
+            "the Greenhouse organisation {:?} that sent this test is no longer in \
+             [[ats.greenhouse.organisations]]; restore its entry to deliver",
+            job.organisation
+                .as_deref()
+                .unwrap_or("[ats.greenhouse] api_key")
+        )
+    })?;
     let sent = super::http()
         .patch(&job.url)
-        .basic_auth(cfg.api_key.expose(), Some(""))
+        .basic_auth(key.expose(), Some(""))
         .send()
         .await;
     match sent {

@@ -71,25 +71,39 @@ pub async fn roles_with_questions(db: &Db) -> Result<Vec<(String, String, String
     .collect()
 }
 
+/// Every role id, to check the configured organisations' roles at start.
+pub async fn role_ids(db: &Db) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query("SELECT id FROM job_roles")
+        .fetch_all(&db.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get("id"))
+        .collect()
+}
+
 /// A test Greenhouse sent, as first recorded.
 pub struct SentTest<'a> {
     pub interview_id: &'a str,
     pub partner_test_id: &'a str,
     pub patch_url: &'a str,
     pub profile_url: Option<&'a str>,
+    /// The organisation whose key sent it; `None`: the single key.
+    pub organisation: Option<&'a str>,
     pub at: Millis,
 }
 
 /// Records a sent test; a repeated send keeps the first record.
 pub async fn record_test(conn: &mut AnyConnection, t: SentTest<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO greenhouse_tests (interview_id, partner_test_id, patch_url, profile_url, created_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (interview_id) DO NOTHING",
+        "INSERT INTO greenhouse_tests (interview_id, partner_test_id, patch_url, profile_url, \
+           organisation, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (interview_id) DO NOTHING",
     )
     .bind(t.interview_id)
     .bind(t.partner_test_id)
     .bind(t.patch_url)
     .bind(t.profile_url.map(str::to_string))
+    .bind(t.organisation.map(str::to_string))
     .bind(t.at)
     .execute(conn)
     .await?;
@@ -108,13 +122,15 @@ pub struct TestFacts {
     pub scale_max: Option<i64>,
     /// The latest decision's action.
     pub decision: Option<String>,
+    /// The organisation that sent the test; `None`: the single key.
+    pub organisation: Option<String>,
 }
 
 /// The facts of a Greenhouse test's interview; `None` when no test was sent
 /// for it.
 pub async fn test_facts(db: &Db, interview_id: &str) -> Result<Option<TestFacts>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT i.status, i.completed_at, i.question_set_id, \
+        "SELECT i.status, i.completed_at, i.question_set_id, g.organisation, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.withdrawn_at IS NULL) AS assigned, \
            (SELECT COUNT(*) FROM assignments a WHERE a.interview_id = i.id AND a.status = 'submitted') AS submitted, \
            (SELECT CAST(AVG(CAST(s.rating AS DOUBLE PRECISION)) AS DOUBLE PRECISION) FROM scores s \
@@ -147,6 +163,7 @@ pub async fn test_facts(db: &Db, interview_id: &str) -> Result<Option<TestFacts>
         scale_min: row.try_get("scale_min")?,
         scale_max: row.try_get("scale_max")?,
         decision,
+        organisation: row.try_get("organisation")?,
     }))
 }
 
@@ -212,12 +229,14 @@ pub struct DuePatch {
     pub url: String,
     pub attempts: i64,
     pub first_attempt_at: Option<Millis>,
+    /// Whose key the PATCH carries; `None`: the single key.
+    pub organisation: Option<String>,
 }
 
 /// Pending notices due at `now` and not leased, at most `batch`.
 pub async fn due_patches(db: &Db, now: Millis, batch: i64) -> Result<Vec<DuePatch>, sqlx::Error> {
     sqlx::query(
-        "SELECT p.id, p.interview_id, p.attempts, p.first_attempt_at, g.patch_url \
+        "SELECT p.id, p.interview_id, p.attempts, p.first_attempt_at, g.patch_url, g.organisation \
          FROM greenhouse_patches p JOIN greenhouse_tests g ON g.interview_id = p.interview_id \
          WHERE p.state = 'pending' AND p.next_attempt_at <= $1 \
            AND (p.lease_until IS NULL OR p.lease_until <= $1) \
@@ -235,6 +254,7 @@ pub async fn due_patches(db: &Db, now: Millis, batch: i64) -> Result<Vec<DuePatc
             url: r.try_get("patch_url")?,
             attempts: r.try_get("attempts")?,
             first_attempt_at: r.try_get("first_attempt_at")?,
+            organisation: r.try_get("organisation")?,
         })
     })
     .collect()

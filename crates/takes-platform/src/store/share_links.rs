@@ -56,6 +56,64 @@ pub async fn insert(conn: &mut AnyConnection, l: NewLink<'_>) -> Result<(), sqlx
     Ok(())
 }
 
+/// Inserts a platform-made link unless a concurrent caller inserted the
+/// same one (its id and token are derived, so both made the same row);
+/// whether this call inserted it.
+pub async fn insert_system(conn: &mut AnyConnection, l: NewLink<'_>) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO share_links (id, interview_id, token_hash, created_by, created_at, expires_at) \
+         VALUES ($1, $2, $3, NULL, $4, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(l.id)
+    .bind(l.interview_id)
+    .bind(l.token_hash)
+    .bind(l.created_at)
+    .bind(l.expires_at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// The platform-made links of an interview (`created_by` NULL), newest
+/// first.
+pub async fn system_links(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+) -> Result<Vec<ShareLink>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM share_links WHERE interview_id = $1 AND created_by IS NULL \
+         ORDER BY created_at DESC, id DESC"
+    ))
+    .bind(interview_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(link).collect()
+}
+
+/// The server secret called `name`, made from `fresh` on first use (when
+/// several servers race, all get the one stored first).
+pub async fn server_secret(
+    conn: &mut AnyConnection,
+    name: &str,
+    fresh: &str,
+    at: Millis,
+) -> Result<String, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO server_secrets (name, secret, created_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(name)
+    .bind(fresh)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("SELECT secret FROM server_secrets WHERE name = $1")
+        .bind(name)
+        .fetch_one(conn)
+        .await?
+        .try_get("secret")
+}
+
 /// The interview's links, newest first.
 pub async fn for_interview(
     conn: &mut AnyConnection,

@@ -18,6 +18,8 @@ use takes_platform::{AppState, Clock, RunningServer, StorageOptions};
 
 use crate::support::{fresh_database, rubric, Backend};
 
+pub mod greenhouse;
+
 /// The roles the configuration may refer to.
 pub struct Roles {
     /// "Support Engineer", with a question set of two questions.
@@ -35,7 +37,9 @@ pub struct AtsPlatform {
     pub base: String,
     pub http: reqwest::Client,
     pub roles: Roles,
-    pub questions: [String; 2],
+    /// `state` as the server sees it: `public_url` is its address, so
+    /// work done here (completing an interview) makes the links it would.
+    linked: AppState,
     _server: RunningServer,
 }
 
@@ -58,7 +62,6 @@ impl AtsPlatform {
         let c = &mut *w.tx;
         let rubric = rubric();
         let mut role_ids = Vec::new();
-        let mut questions = Vec::new();
         for (title, dept, with_set) in [
             ("Support Engineer", "Customer Success", true),
             ("Data Analyst", "Finance", true),
@@ -77,10 +80,7 @@ impl AtsPlatform {
                         time_limit_s: 120,
                         rubric: &rubric,
                     };
-                    let id = roles::question(c, &set, q).await.expect("question");
-                    if role_ids.is_empty() {
-                        questions.push(id);
-                    }
+                    roles::question(c, &set, q).await.expect("question");
                 }
             }
             role_ids.push(role);
@@ -96,14 +96,17 @@ impl AtsPlatform {
         let server = takes_platform::start(state.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("start");
+        let base = server.base_url();
+        let mut served = (*state.config).clone();
+        served.public_url = Some(base.clone());
         AtsPlatform {
             _dir: dir,
             clock,
+            linked: state.clone().with_config(served),
             state,
-            base: server.base_url(),
+            base,
             http: reqwest::Client::new(),
             roles,
-            questions: questions.try_into().expect("two questions"),
             _server: server,
         }
     }
@@ -174,7 +177,7 @@ impl AtsPlatform {
             .expect("seq");
         let done = takes_platform::invitations::completion::complete(
             &mut w.tx,
-            &self.state,
+            &self.linked,
             now,
             interview_id,
             seq,

@@ -4,80 +4,14 @@
 //! real loopback receiver exactly once even when it is down for a while
 //! (backoff driven by the manual clock), or given up on a refusal.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use takes_platform::clock::{HOUR, SECOND};
-use takes_platform::config::ServerConfig;
 
-use crate::ats_support::{basic, closed_port, eventually, AtsPlatform, Roles, StandIn};
-use crate::support::Backend;
-
-const KEY: &str = "gh_test_key_0d031d8227eafa61dc375a6c2e067e24";
-
-fn config(callback: SocketAddr) -> impl FnOnce(&Roles) -> ServerConfig {
-    move |_| {
-        let text = format!(
-            "[ats.greenhouse]\napi_key = \"{KEY}\"\n\
-             callback_url_prefixes = [\"http://{callback}/integrations/\"]\n"
-        );
-        ServerConfig::parse(std::path::Path::new("test.toml"), &text).expect("config")
-    }
-}
-
-struct Gh {
-    p: AtsPlatform,
-    /// Where the PATCH receiver listens (nothing, until a test starts it).
-    callback: SocketAddr,
-}
-
-async fn start(backend: Backend) -> Gh {
-    let callback = closed_port().await;
-    Gh {
-        p: AtsPlatform::start(backend, config(callback)).await,
-        callback,
-    }
-}
-
-impl Gh {
-    async fn gh(
-        &self,
-        method: Method,
-        path: &str,
-        key: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut rb = self.p.http.request(method, self.p.url(path));
-        if let Some(k) = key {
-            rb = rb.header("authorization", basic(k));
-        }
-        if let Some(b) = body {
-            rb = rb.json(&b);
-        }
-        self.p.call(rb).await
-    }
-
-    fn patch_url(&self, test: u32) -> String {
-        format!(
-            "http://{}/integrations/testing_partners/take_home_tests/{test}",
-            self.callback
-        )
-    }
-
-    fn send_test_body(&self, role: &str, test: u32, email: &str) -> Value {
-        json!({
-            "partner_test_id": role,
-            "candidate": {
-                "first_name": "Harry", "last_name": "Potter", "email": email,
-                "resume_url": "https://example.com/resume", "phone_number": "123-456-7890",
-                "greenhouse_profile_url": "https://app.greenhouse.io/people/17681532?application_id=26234709"
-            },
-            "url": self.patch_url(test),
-        })
-    }
-}
+use crate::ats_support::greenhouse::{start, Gh, KEY};
+use crate::ats_support::{basic, eventually, StandIn};
 
 crate::both_backends_with!(
     list_send_and_status_with_the_api_key,
@@ -263,19 +197,7 @@ crate::both_backends_with!(
         let mut body = g.send_test_body(&p.roles.support, 77, "harry@example.com");
         body["candidate"]["preferred_name"] = json!("Hal");
         body["sent_by"] = json!({"id": 4080, "first_name": "Greta", "email": "greta@example.com"});
-        let (s, sent) = g
-            .gh(
-                Method::POST,
-                "/v1/ats/greenhouse/send_test",
-                Some(KEY),
-                Some(body),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{sent}");
-        let id = sent["partner_interview_id"]
-            .as_str()
-            .expect("id")
-            .to_string();
+        let id = g.send_test(KEY, body).await;
         let (name, _, _) = p.interview(&id).await;
         assert_eq!(name, "Hal Potter", "the preferred name is the display name");
         assert_eq!(
@@ -286,49 +208,17 @@ crate::both_backends_with!(
             1,
             "sent_by is kept"
         );
-        let status_of = || async {
-            let (s, status) = g
-                .gh(
-                    Method::GET,
-                    &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
-                    Some(KEY),
-                    None,
-                )
-                .await;
-            assert_eq!(s, StatusCode::OK, "{status}");
-            status
-        };
-
         // The candidate finishes: no results yet, so not "complete"
         // (Greenhouse would stop polling) and no PATCH.
         p.complete(&id).await;
-        let status = status_of().await;
+        let status = g.status(KEY, &id).await;
         assert_eq!(status["partner_status"], "awaiting_review", "{status}");
         assert!(status.get("partner_score").is_none(), "{status}");
         tokio::time::sleep(Duration::from_millis(1200)).await;
         assert_eq!(p.count("SELECT COUNT(*) FROM greenhouse_patches").await, 0);
 
         // Reviews submitted while Greenhouse is down.
-        let (token, assignment) = p.reviewer_on("Rev Gh", &id).await;
-        for (q, rating) in p.questions.iter().zip([4, 3]) {
-            let (s, b) = p
-                .call(
-                    p.http
-                        .put(p.url(&format!("/v1/assignments/{assignment}/scores/{q}")))
-                        .bearer_auth(&token)
-                        .json(&json!({"rating": rating})),
-                )
-                .await;
-            assert_eq!(s, StatusCode::OK, "{b}");
-        }
-        let (s, b) = p
-            .call(
-                p.http
-                    .post(p.url(&format!("/v1/assignments/{assignment}/submit")))
-                    .bearer_auth(&token),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{b}");
+        g.review(&id, "Rev Gh", [4, 3], None).await;
         eventually("the first PATCH attempt has failed", || async {
             p.count(
                 "SELECT COUNT(*) FROM greenhouse_patches WHERE attempts >= 1 \
@@ -357,7 +247,7 @@ crate::both_backends_with!(
         assert_eq!(patch.authorization, basic(KEY));
         assert_eq!(patch.body, "", "PATCH Completed Test has no body");
 
-        let status = status_of().await;
+        let status = g.status(KEY, &id).await;
         assert_eq!(status["partner_status"], "complete", "{status}");
         assert_eq!(status["partner_score"], 3.5, "{status}");
         assert!(
@@ -399,28 +289,7 @@ crate::both_backends_with!(
         .await;
         p.complete(&id).await;
         // A recruiter's decision closes the review without reviewers.
-        let now = p.clock.now();
-        let (rita, recruiter) = takes_platform::auth::issue_token(
-            &p.state.db,
-            now,
-            "Rita Recruiter",
-            takes_api::UserRole::Recruiter,
-            "test",
-        )
-        .await
-        .expect("token");
-        {
-            let mut w = p.state.db.begin_write().await.expect("begin");
-            takes_platform::store::board::writes::add_recruiter(
-                &mut w.tx,
-                now,
-                &p.roles.support,
-                &rita,
-            )
-            .await
-            .expect("recruiter");
-            w.commit().await.expect("commit");
-        }
+        let (_, recruiter) = g.recruiter("Rita Recruiter", &p.roles.support).await;
         let (s, b) = p
             .call(
                 p.http
@@ -440,15 +309,7 @@ crate::both_backends_with!(
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert_eq!(receiver.received().len(), 1, "a refusal is not retried");
 
-        let (_, admin) = takes_platform::auth::issue_token(
-            &p.state.db,
-            now,
-            "Ada Admin",
-            takes_api::UserRole::Admin,
-            "test",
-        )
-        .await
-        .expect("token");
+        let admin = g.admin().await;
         let (s, list) = p
             .call(
                 p.http
@@ -562,3 +423,5 @@ crate::both_backends_with!(
 );
 
 mod contract;
+mod organisations;
+mod results_link;

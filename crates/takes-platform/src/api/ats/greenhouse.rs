@@ -15,7 +15,7 @@ use takes_api::Problem;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{not_configured, parse_json, raw_body};
-use crate::ats::config::GreenhouseConfig;
+use crate::ats::config::{GreenhouseConfig, Organisation};
 use crate::ats::greenhouse as gh;
 use crate::ats::inbound::{self, FieldNames, Invite, Source};
 use crate::ats::signature::basic_user;
@@ -25,8 +25,9 @@ use crate::state::AppState;
 
 const TEXT_MAX_CHARS: usize = 500;
 
-/// Greenhouse, proven by the API key; carries the `[ats.greenhouse]` table.
-pub struct Greenhouse(pub GreenhouseConfig);
+/// Greenhouse, proven by the API key; carries the `[ats.greenhouse]` table
+/// and the organisation whose key it was (`None`: the single `api_key`).
+pub struct Greenhouse(pub GreenhouseConfig, pub Organisation);
 
 /// A refusal that asks for Basic credentials.
 pub struct GreenhouseError(ApiError);
@@ -82,14 +83,14 @@ impl FromRequestParts<AppState> for Greenhouse {
                 )
                 .with_field("Authorization")
             })?;
-        if !cfg.api_key.matches(&user) {
+        let Some(organisation) = cfg.organisation_of(&user) else {
             return Err(ApiError::unauthorized(
-                "the API key in the Authorization header is not the one configured in [ats.greenhouse]",
+                "the API key in the Authorization header is not one configured in [ats.greenhouse]",
             )
             .with_field("Authorization")
             .into());
-        }
-        Ok(Greenhouse(cfg))
+        };
+        Ok(Greenhouse(cfg, organisation))
     }
 }
 
@@ -102,16 +103,17 @@ pub struct PartnerTestView {
     pub partner_test_name: String,
 }
 
-/// The tests (our roles with interview questions) Greenhouse can send.
+/// The tests (our roles with interview questions) Greenhouse can send:
+/// the roles of the organisation whose key called.
 #[utoipa::path(get, path = "/v1/ats/greenhouse/list_tests", tag = "ats",
     security(("greenhouse_basic" = [])),
     responses((status = 200, body = [PartnerTestView]), (status = 401, body = Problem),
               (status = 404, description = "`[ats.greenhouse]` is not configured", body = Problem)))]
 pub async fn list_tests(
     State(state): State<AppState>,
-    _greenhouse: Greenhouse,
+    Greenhouse(cfg, organisation): Greenhouse,
 ) -> Result<axum::Json<Vec<PartnerTestView>>, GreenhouseError> {
-    let tests = gh::tests(&state).await?;
+    let tests = gh::tests(&state, &cfg, organisation.as_deref()).await?;
     Ok(axum::Json(
         tests
             .into_iter()
@@ -160,7 +162,8 @@ pub struct SendTestResponse {
 
 /// Invites the candidate to the role's interview. Idempotent on the
 /// Greenhouse test (`url`): a repeated send_test returns the same
-/// `partner_interview_id` and sends nothing new.
+/// `partner_interview_id` and sends nothing new. A role of another
+/// organisation is refused like an unknown test (422, `partner_test_id`).
 #[utoipa::path(post, path = "/v1/ats/greenhouse/send_test", tag = "ats",
     security(("greenhouse_basic" = [])),
     request_body = SendTestRequest,
@@ -169,7 +172,7 @@ pub struct SendTestResponse {
               (status = 422, body = Problem)))]
 pub async fn send_test(
     State(state): State<AppState>,
-    Greenhouse(cfg): Greenhouse,
+    Greenhouse(cfg, organisation): Greenhouse,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<axum::Json<SendTestResponse>, GreenhouseError> {
     let body: SendTestRequest = parse_json(&raw_body(body)?)?;
@@ -203,6 +206,7 @@ pub async fn send_test(
         }
     }
     gh::check_callback(&cfg, &body.url)?;
+    gh::check_test(&cfg, organisation.as_deref(), body.partner_test_id.trim())?;
     let shown = if preferred.is_empty() {
         first
     } else {
@@ -237,10 +241,13 @@ pub async fn send_test(
     .await?;
     gh::record_test(
         &state,
-        &invited.interview_id,
-        &body.partner_test_id,
-        &body.url,
-        c.greenhouse_profile_url.as_deref(),
+        gh::Sent {
+            interview_id: &invited.interview_id,
+            partner_test_id: &body.partner_test_id,
+            patch_url: &body.url,
+            profile_url: c.greenhouse_profile_url.as_deref(),
+            organisation: organisation.as_deref(),
+        },
     )
     .await?;
     Ok(axum::Json(SendTestResponse {
@@ -262,7 +269,8 @@ pub struct TestStatusResponse {
     /// `invited`, `started`, `expired`, or `awaiting_review` once the
     /// candidate has answered everything, so Greenhouse keeps polling.
     pub partner_status: String,
-    /// Where the results are read.
+    /// The interview's results page: HTML that opens without an API token
+    /// (a share link; the same URL on every poll while it works).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub partner_profile_url: Option<String>,
     /// Mean rating of the reviewers, once all assigned reviewers submitted.
@@ -280,7 +288,7 @@ pub struct TestStatusResponse {
               (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn test_status(
     State(state): State<AppState>,
-    Greenhouse(cfg): Greenhouse,
+    Greenhouse(cfg, organisation): Greenhouse,
     Query(params): Query<TestStatusParams>,
 ) -> Result<axum::Json<TestStatusResponse>, GreenhouseError> {
     let id = params.partner_interview_id.trim();
@@ -288,10 +296,12 @@ pub async fn test_status(
     // Links come from configuration only: the Host header is the caller's
     // to choose, and a link built from it would point reviewers wherever
     // the caller likes.
-    let status = gh::status(&state, &cfg, id).await?.ok_or_else(|| {
-        ApiError::not_found(format!("no test was sent with partner_interview_id {id:?}"))
-            .with_field("partner_interview_id")
-    })?;
+    let status = gh::status(&state, &cfg, organisation.as_deref(), id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("no test was sent with partner_interview_id {id:?}"))
+                .with_field("partner_interview_id")
+        })?;
     Ok(axum::Json(TestStatusResponse {
         partner_status: status.partner_status,
         partner_profile_url: status.partner_profile_url,

@@ -81,35 +81,8 @@ crate::both_backends_with!(the_published_examples_hold, start, |g: Gh| async mov
         .to_string();
 
     p.complete(&id).await;
-    let (token, assignment) = p.reviewer_on("Rev Contract", &id).await;
-    for (q, rating) in p.questions.iter().zip([5, 4]) {
-        let (s, b) = p
-            .call(
-                p.http
-                    .put(p.url(&format!("/v1/assignments/{assignment}/scores/{q}")))
-                    .bearer_auth(&token)
-                    .json(&json!({"rating": rating, "note": "clear"})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{b}");
-    }
-    let (s, b) = p
-        .call(
-            p.http
-                .post(p.url(&format!("/v1/assignments/{assignment}/submit")))
-                .bearer_auth(&token),
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{b}");
-    let (s, status) = g
-        .gh(
-            Method::GET,
-            &format!("/v1/ats/greenhouse/test_status?partner_interview_id={id}"),
-            Some(KEY),
-            None,
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{status}");
+    g.review(&id, "Rev Contract", [5, 4], Some("clear")).await;
+    let status = g.status(KEY, &id).await;
     let example = &doc["test_status_response"];
     for k in status.as_object().expect("object").keys() {
         assert!(example.get(k).is_some(), "{k} is not a test_status field");
@@ -129,16 +102,7 @@ crate::both_backends_with!(the_published_examples_hold, start, |g: Gh| async mov
     }
 
     // Harvest's scorecard object, field by field.
-    let now = p.clock.now();
-    let (_, admin) = takes_platform::auth::issue_token(
-        &p.state.db,
-        now,
-        "Ada Admin",
-        takes_api::UserRole::Admin,
-        "test",
-    )
-    .await
-    .expect("token");
+    let admin = g.admin().await;
     let (s, export) = p
         .call(
             p.http
