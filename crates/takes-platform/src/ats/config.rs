@@ -20,7 +20,7 @@ pub struct AtsConfig {
     #[serde(default)]
     pub greenhouse: Option<GreenhouseConfig>,
     /// `[ats.lever]`: Lever's `candidateStageChange` webhook.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lever_checked")]
     pub lever: Option<LeverConfig>,
 }
 
@@ -167,6 +167,23 @@ pub struct LeverStages {
     pub reject: Option<String>,
     #[serde(default, deserialize_with = "lever_opt_text")]
     pub hold: Option<String>,
+}
+
+/// Stage moves are made as the write-back user: mapped stages without
+/// `[ats.lever.writeback]` would silently do nothing.
+fn lever_checked<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LeverConfig>, D::Error> {
+    let cfg = Option::<LeverConfig>::deserialize(d)?;
+    if let Some(c) = &cfg {
+        let s = &c.stages;
+        if c.writeback.is_none() && (s.advance.is_some() || s.reject.is_some() || s.hold.is_some())
+        {
+            return Err(serde::de::Error::custom(
+                "[ats.lever.stages] moves opportunities through the Lever API as the \
+                 write-back user: add [ats.lever.writeback] with perform_as",
+            ));
+        }
+    }
+    Ok(cfg)
 }
 
 /// Lever ids and tags travel in URLs and JSON: printable text, at most
@@ -471,6 +488,9 @@ advance = "stage-onsite"
         );
         let err = parse(&format!("{base}[ats.lever.writeback]\n")).expect_err("no user");
         assert!(err.contains("perform_as"), "{err}");
+        let err = parse(&format!("{base}[ats.lever.stages]\nadvance = \"x\"\n"))
+            .expect_err("stages without write-back");
+        assert!(err.contains("[ats.lever.writeback]"), "{err}");
     }
 
     #[test]
