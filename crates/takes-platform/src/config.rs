@@ -209,5 +209,6 @@ mod tests {
         );
         let lever = c.ats.lever.expect("[ats.lever]");
         assert_eq!(lever.api_base, "https://api.lever.co");
+        assert!(lever.writeback.is_none() && lever.stages.advance.is_none());
     }
 }

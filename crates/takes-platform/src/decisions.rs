@@ -112,6 +112,8 @@ pub async fn record(
     if let Some(made) = decision_made(conn, state, now, caller, &decision_id, id, verdict).await? {
         decisions::set_made_event(conn, &decision_id, &made).await?;
     }
+    crate::ats::lever::writeback::after_decision(conn, state, now, id, &decision_id, action)
+        .await?;
     if action == DecisionAction::Reject {
         crate::invitations::rejection::enqueue(conn, state, now, id).await?;
     }

@@ -95,6 +95,7 @@ impl Workers {
             invitations::sweep::spawn(state.clone()),
             email::worker::spawn(state.clone()),
             ats::notifier::spawn(state.clone()),
+            ats::lever::worker::spawn(state.clone()),
             transcription::spawn(state.clone()),
         ])
     }

@@ -179,6 +179,7 @@ pub async fn submit(
     )
     .await?;
     crate::webhooks::events::review_submitted(&mut w.tx, now, &own.id).await?;
+    crate::ats::lever::writeback::after_review(&mut w.tx, &state, now, &own.interview_id).await?;
     w.commit().await?;
     Ok(axum::Json(SubmitReceipt {
         assignment_id: own.id,

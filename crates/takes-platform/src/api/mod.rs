@@ -220,6 +220,8 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(ats::greenhouse::response_error))
         .routes(routes!(ats::lever::webhook))
         .routes(routes!(ats::notices::list_notices))
+        .routes(routes!(ats::lever_writebacks::list_writebacks))
+        .routes(routes!(ats::lever_writebacks::retry_writeback))
         .split_for_parts();
     problems_doc::document_problems(&mut doc);
     (router, doc)

@@ -20,7 +20,7 @@ pub struct AtsConfig {
     #[serde(default)]
     pub greenhouse: Option<GreenhouseConfig>,
     /// `[ats.lever]`: Lever's `candidateStageChange` webhook.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lever_checked")]
     pub lever: Option<LeverConfig>,
 }
 
@@ -224,6 +224,128 @@ pub struct LeverConfig {
     /// Lever posting ids mapped to our role ids.
     #[serde(default)]
     pub postings: BTreeMap<String, String>,
+    /// `[ats.lever.writeback]`: results written back to the opportunity
+    /// (a note, tags); off until present.
+    #[serde(default)]
+    pub writeback: Option<LeverWriteback>,
+    /// `[ats.lever.stages]`: the Lever stage each decision moves the
+    /// opportunity to (with `[ats.lever.writeback]`); a decision not named
+    /// here moves nothing.
+    #[serde(default)]
+    pub stages: LeverStages,
+}
+
+/// What is written back to Lever and as whom.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverWriteback {
+    /// The Lever user id notes, tags and stage moves are made as
+    /// (`perform_as`).
+    #[serde(deserialize_with = "lever_text")]
+    pub perform_as: String,
+    /// Applied when every review is in; empty: none.
+    #[serde(default = "default_reviewed_tag", deserialize_with = "lever_tag")]
+    pub reviewed_tag: String,
+    /// Applied per decision; empty: none.
+    #[serde(default)]
+    pub decision_tags: LeverDecisionTags,
+}
+
+fn default_reviewed_tag() -> String {
+    "async-screen:reviewed".to_string()
+}
+
+/// The tag each decision applies.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverDecisionTags {
+    #[serde(default = "tag_advance", deserialize_with = "lever_tag")]
+    pub advance: String,
+    #[serde(default = "tag_reject", deserialize_with = "lever_tag")]
+    pub reject: String,
+    #[serde(default = "tag_hold", deserialize_with = "lever_tag")]
+    pub hold: String,
+}
+
+impl Default for LeverDecisionTags {
+    fn default() -> Self {
+        LeverDecisionTags {
+            advance: tag_advance(),
+            reject: tag_reject(),
+            hold: tag_hold(),
+        }
+    }
+}
+
+fn tag_advance() -> String {
+    "async-screen:advance".to_string()
+}
+fn tag_reject() -> String {
+    "async-screen:reject".to_string()
+}
+fn tag_hold() -> String {
+    "async-screen:hold".to_string()
+}
+
+/// Lever stage ids by decision.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeverStages {
+    #[serde(default, deserialize_with = "lever_opt_text")]
+    pub advance: Option<String>,
+    #[serde(default, deserialize_with = "lever_opt_text")]
+    pub reject: Option<String>,
+    #[serde(default, deserialize_with = "lever_opt_text")]
+    pub hold: Option<String>,
+}
+
+/// Stage moves are made as the write-back user: mapped stages without
+/// `[ats.lever.writeback]` would silently do nothing.
+fn lever_checked<'de, D: Deserializer<'de>>(d: D) -> Result<Option<LeverConfig>, D::Error> {
+    let cfg = Option::<LeverConfig>::deserialize(d)?;
+    if let Some(c) = &cfg {
+        let s = &c.stages;
+        if c.writeback.is_none() && (s.advance.is_some() || s.reject.is_some() || s.hold.is_some())
+        {
+            return Err(serde::de::Error::custom(
+                "[ats.lever.stages] moves opportunities through the Lever API as the \
+                 write-back user: add [ats.lever.writeback] with perform_as",
+            ));
+        }
+    }
+    Ok(cfg)
+}
+
+/// Lever ids and tags travel in URLs and JSON: printable text, at most
+/// this long.
+const LEVER_TEXT_MAX: usize = 200;
+
+fn check_lever_text(s: &str, empty_ok: bool) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() && !empty_ok {
+        return Err("must not be empty".into());
+    }
+    if t.chars().count() > LEVER_TEXT_MAX {
+        return Err(format!("is longer than {LEVER_TEXT_MAX} characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(t.to_string())
+}
+
+fn lever_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    check_lever_text(&s, false).map_err(|e| serde::de::Error::custom(format!("{s:?} {e}")))
+}
+
+fn lever_tag<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    check_lever_text(&s, true).map_err(|e| serde::de::Error::custom(format!("{s:?} {e}")))
+}
+
+fn lever_opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    lever_text(d).map(Some)
 }
 
 /// One Lever webhook's signature token and the postings it serves.
@@ -513,6 +635,51 @@ roles = ["r-3"]
             assert!(err.contains(says), "{what}: {err}");
             assert!(err.starts_with("s.toml:"), "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn lever_write_back_has_tags_by_default_and_stages_only_when_mapped() {
+        let c = parse(
+            r#"
+[ats.lever]
+api_key = "lv"
+screening_stage = "stage-1"
+[ats.lever.writeback]
+perform_as = "user-1"
+[ats.lever.writeback.decision_tags]
+hold = ""
+[ats.lever.stages]
+advance = "stage-onsite"
+"#,
+        )
+        .expect("config");
+        let l = c.ats.lever.expect("lever");
+        let w = l.writeback.expect("writeback");
+        assert_eq!(w.perform_as, "user-1");
+        assert_eq!(w.reviewed_tag, "async-screen:reviewed");
+        assert_eq!(w.decision_tags.advance, "async-screen:advance");
+        assert_eq!(w.decision_tags.reject, "async-screen:reject");
+        assert_eq!(w.decision_tags.hold, "");
+        assert_eq!(l.stages.advance.as_deref(), Some("stage-onsite"));
+        assert_eq!(l.stages.reject, None);
+
+        let base = "[ats.lever]\napi_key = \"k\"\nscreening_stage = \"s\"\n";
+        let err = parse(&format!("{base}[ats.lever.stages]\nadvanse = \"x\"\n"))
+            .expect_err("unknown decision");
+        assert!(err.contains("advanse"), "{err}");
+        let err = parse(&format!(
+            "{base}[ats.lever.writeback]\nperform_as = \" \"\n"
+        ))
+        .expect_err("blank user");
+        assert!(
+            err.starts_with("s.toml:5:") && err.contains("empty"),
+            "{err}"
+        );
+        let err = parse(&format!("{base}[ats.lever.writeback]\n")).expect_err("no user");
+        assert!(err.contains("perform_as"), "{err}");
+        let err = parse(&format!("{base}[ats.lever.stages]\nadvance = \"x\"\n"))
+            .expect_err("stages without write-back");
+        assert!(err.contains("[ats.lever.writeback]"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,12 @@
 //! Reading the candidate behind a Lever stage change: the webhook names
 //! only ids, so the name, email and posting come from the Lever API
 //! (`GET /v1/opportunities/{id}`, Basic auth with the API key as user).
+//! Writing results back to the opportunity is in `writeback` (what is
+//! owed), `worker` (sending it) and `calls` (the Lever API requests).
+
+pub mod calls;
+pub mod worker;
+pub mod writeback;
 
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -24,17 +30,24 @@ fn upstream(detail: String) -> ApiError {
     ApiError::new(StatusCode::BAD_GATEWAY, "upstream", detail)
 }
 
-pub async fn opportunity(cfg: &LeverConfig, id: &str) -> ApiResult<Opportunity> {
-    let mut url = reqwest::Url::parse(&cfg.api_base).map_err(|e| {
-        ApiError::internal(format!(
-            "[ats.lever] api_base {:?} is not a URL: {e}",
-            cfg.api_base
-        ))
-    })?;
+/// `api_base` + `/v1/opportunities/{id}/…`, each segment escaped.
+pub(crate) fn opportunity_url(
+    cfg: &LeverConfig,
+    id: &str,
+    rest: &[&str],
+) -> Result<reqwest::Url, String> {
+    let mut url = reqwest::Url::parse(&cfg.api_base)
+        .map_err(|e| format!("[ats.lever] api_base {:?} is not a URL: {e}", cfg.api_base))?;
     url.path_segments_mut()
-        .map_err(|_| ApiError::internal("[ats.lever] api_base cannot take a path"))?
+        .map_err(|_| "[ats.lever] api_base cannot take a path".to_string())?
         .pop_if_empty()
-        .extend(["v1", "opportunities", id]);
+        .extend(["v1", "opportunities", id])
+        .extend(rest);
+    Ok(url)
+}
+
+pub async fn opportunity(cfg: &LeverConfig, id: &str) -> ApiResult<Opportunity> {
+    let mut url = opportunity_url(cfg, id, &[]).map_err(ApiError::internal)?;
     url.query_pairs_mut().append_pair("expand", "applications");
     let resp = super::http()
         .get(url)

@@ -871,6 +871,20 @@ fn matrix() -> Vec<Row> {
             None,
             only_admin(200),
         ),
+        // What we owe Lever (write-backs): admins list them and retry a
+        // failed one (`{t}` is no write-back: 404 once the caller may ask).
+        (
+            Method::GET,
+            "/v1/ats/lever/writebacks",
+            None,
+            only_admin(200),
+        ),
+        (
+            Method::POST,
+            "/v1/ats/lever/writebacks/{t}/retry",
+            None,
+            only_admin(404),
+        ),
         // Everyone lists their own tokens; a token id that is not yours
         // (here: none at all) is not found, for admins too.
         // The process (issue 11): the document is the admins'; a role's

@@ -27,6 +27,8 @@ mod insights_alerts;
 mod insights_validity;
 mod invitations;
 mod lever;
+mod lever_api;
+mod lever_writeback;
 mod lifecycle;
 mod media;
 mod openapi;

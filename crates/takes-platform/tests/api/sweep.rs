@@ -78,6 +78,8 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/ats/greenhouse/test_status",                    [404, 404, 404, 404, 404, 404]),
     ("POST /v1/ats/inbound",                                  [404, 404, 404, 404, 404, 404]),
     ("POST /v1/ats/lever/webhook",                            [404, 404, 404, 404, 404, 404]),
+    ("GET /v1/ats/lever/writebacks",                          [401, 401, 403, 403, 403, 200]),
+    ("POST /v1/ats/lever/writebacks/{id}/retry",              [401, 401, 403, 403, 403, 404]),
     ("GET /v1/board",                                         [401, 401, 403, 403, 200, 200]),
     ("POST /v1/board/decisions",                              [401, 401, 422, 422, 422, 422]),
     ("GET /v1/board/{id}",                                    [401, 401, 403, 403, 200, 200]),
@@ -339,6 +341,8 @@ fn concrete(p: &TestPlatform, ids: &Ids, path: &str) -> String {
         "no-such-video"
     } else if path.starts_with("/v1/media/intro-captions/") {
         "no-such-captions"
+    } else if path.starts_with("/v1/ats/lever/writebacks/") {
+        "no-such-writeback"
     } else {
         ""
     };

@@ -1094,6 +1094,7 @@ hooks_test!(
                 "invitation-sweep",
                 "email",
                 "greenhouse-notifier",
+                "lever-writeback",
                 "transcription"
             ]
         );

@@ -2,11 +2,13 @@
 //! each integration proves itself its own way (a Standard Webhooks
 //! signature, Greenhouse's Basic-auth key, Lever's signed token), and an
 //! integration that is not configured answers 404 saying so — except
-//! `notices`, the admins' view of what we owe the ATSs (bearer token).
+//! `notices` and `lever_writebacks`, the admins' view of what we owe the
+//! ATSs (bearer token).
 
 pub mod generic;
 pub mod greenhouse;
 pub mod lever;
+pub mod lever_writebacks;
 pub mod notices;
 
 use axum::body::Bytes;
