@@ -8,5 +8,6 @@ pub mod irr;
 pub mod mailbox;
 pub mod play;
 pub mod process;
+pub mod report;
 pub mod token;
 pub mod webhooks;

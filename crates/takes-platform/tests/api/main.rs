@@ -23,6 +23,7 @@ mod email;
 mod greenhouse;
 mod insights;
 mod insights_alerts;
+mod insights_data;
 mod insights_validity;
 mod invitations;
 mod lever;
