@@ -121,6 +121,9 @@ enum Command {
     /// validity, drop alerts) as text, JSON, CSV or one self-contained HTML
     /// page, for recruiters and admins.
     Report(crate::tools::report::ReportArgs),
+    /// Outcomes after hire (for downstream validity).
+    #[command(subcommand)]
+    Outcomes(crate::tools::outcomes::OutcomesCommand),
 }
 
 #[derive(Args)]
@@ -433,6 +436,10 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
         Some(Command::Report(args)) => {
             let conn = (cli.ws.server, cli.ws.token, cli.ws.config);
             Ok(crate::tools::report::run(args, conn.into()).await)
+        }
+        Some(Command::Outcomes(cmd)) => {
+            let conn = (cli.ws.server, cli.ws.token, cli.ws.config);
+            Ok(crate::tools::outcomes::run(cmd, conn.into()).await)
         }
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {

@@ -88,3 +88,14 @@ impl Client {
         self.insight("alerts", &q).await
     }
 }
+
+impl Client {
+    /// `POST /v1/outcomes/import`: all the outcomes or none.
+    pub async fn import_outcomes(
+        &self,
+        body: &takes_api::insights::OutcomeImport,
+    ) -> Result<takes_api::insights::OutcomeImportReceipt, ClientError> {
+        let req = self.with_body(self.req(Method::POST, "/v1/outcomes/import"), body)?;
+        self.json(req).await
+    }
+}

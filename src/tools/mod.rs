@@ -6,6 +6,7 @@ pub mod candidates;
 pub mod doctor;
 pub mod irr;
 pub mod mailbox;
+pub mod outcomes;
 pub mod play;
 pub mod process;
 pub mod report;

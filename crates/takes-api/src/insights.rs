@@ -297,3 +297,40 @@ pub struct ValidityReport {
     /// none of them.
     pub not_predicting: Vec<String>,
 }
+
+/// One outcome of `POST /v1/outcomes/import`: the interview by its id, or
+/// by its candidate's email when that candidate has exactly one completed
+/// interview the caller may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeImportItem {
+    #[serde(default)]
+    pub interview_id: Option<String>,
+    /// The candidate's email (case-insensitive).
+    #[serde(default)]
+    pub candidate: Option<String>,
+    pub hired: bool,
+    #[serde(default)]
+    pub performance_6m: Option<f64>,
+    #[serde(default)]
+    pub performance_12m: Option<f64>,
+    #[serde(default)]
+    pub employed_12m: Option<bool>,
+}
+
+/// `POST /v1/outcomes/import`: every outcome is recorded, or none is (a
+/// problem names the first bad item as `items[i].field`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeImport {
+    pub items: Vec<OutcomeImportItem>,
+}
+
+/// What an import did: importing the same file again changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OutcomeImportReceipt {
+    /// Outcomes new or different from what was recorded.
+    pub changed: i64,
+    /// Outcomes already recorded exactly so.
+    pub unchanged: i64,
+}

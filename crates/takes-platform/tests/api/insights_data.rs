@@ -48,6 +48,8 @@ pub struct Data {
     /// Tokens of Ann (reviewer) and Cy (reviewer).
     pub a: String,
     pub c: String,
+    /// I1..I4; every candidate's email is x@example.com.
+    pub interviews: Vec<String>,
 }
 
 /// Builds the data set; the decision on I3 is made by `decider` (a user id).
@@ -162,5 +164,10 @@ pub async fn build(state: &AppState, decider: &str) -> Data {
     .await
     .expect("decision");
     w.commit().await.expect("commit");
-    Data { role, a, c }
+    Data {
+        role,
+        a,
+        c,
+        interviews: ivs,
+    }
 }

@@ -30,6 +30,7 @@ mod lever;
 mod lifecycle;
 mod media;
 mod openapi;
+mod outcomes_import;
 mod process;
 mod process_api;
 mod process_flow;

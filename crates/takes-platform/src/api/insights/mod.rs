@@ -7,6 +7,7 @@
 pub mod alerts;
 mod convert;
 pub mod figures;
+pub mod import;
 pub mod me;
 pub mod validity;
 

@@ -1,4 +1,4 @@
-//! `takes report` as a recruiter runs it: the real binary against a real
+//! `takes report` and `takes outcomes import` as a recruiter runs them: the real binary against a real
 //! `takes-platform` on a loopback socket, on SQLite and on PostgreSQL,
 //! loaded with the insights tests' hand-built data set
 //! (`crates/takes-platform/tests/api/insights_data.rs`: one role, four
@@ -29,6 +29,7 @@ struct Env {
     admin: String,
     reviewer: String,
     role: String,
+    interviews: Vec<String>,
     _server: takes_platform::RunningServer,
 }
 
@@ -59,6 +60,7 @@ async fn start(postgres: bool) -> Env {
         admin,
         reviewer: data.a,
         role: data.role,
+        interviews: data.interviews,
         _server: server,
         _dir: dir,
     }
@@ -315,6 +317,98 @@ async fn bad_flags(postgres: bool) {
     let out = env.takes("tk_not_a_token", &["report"]).await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("401"));
+}
+
+/// The outcomes of I3 and I4 (the completed interviews) from a file:
+/// recorded, recorded again without change, and a bad file (a row naming a
+/// candidate with two completed interviews) records nothing.
+async fn outcomes_import(postgres: bool) {
+    let env = start(postgres).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("outcomes.csv");
+    let path = file.to_string_lossy().to_string();
+    let (i3, i4) = (&env.interviews[2], &env.interviews[3]);
+    std::fs::write(
+        &file,
+        format!(
+            "interview_id,hired,rating_6m,rating_12m,employed_12m\n{i3},yes,4,,yes\n{i4},no,,,\n"
+        ),
+    )
+    .expect("write");
+    let out = env.takes(&env.admin, &["outcomes", "import", &path]).await;
+    assert!(
+        ok(&out).contains("Recorded 2 outcomes from")
+            && ok(&out).contains("(2 new or changed, 0 unchanged)"),
+        "{}",
+        ok(&out)
+    );
+    let q = format!("/v1/insights/validity?role={}", env.role);
+    // Both hires are counted: n = 2 for "hired" (one yes, one no).
+    let n_hired = |v: &Value| {
+        v["figures"]
+            .as_array()
+            .and_then(|f| {
+                f.iter()
+                    .find(|x| x["key"] == "total" && x["outcome"] == "hired")
+            })
+            .map(|x| x["n"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let before = env.api(&q).await;
+    assert_eq!(n_hired(&before), 2, "{before}");
+    let again = ok(&env.takes(&env.admin, &["outcomes", "import", &path]).await);
+    assert!(again.contains("(0 new or changed, 2 unchanged)"), "{again}");
+
+    // Line 3 names x@example.com, whose candidates have two completed
+    // interviews: the whole file is refused, I3's change is not recorded.
+    std::fs::write(
+        &file,
+        format!("candidate,interview_id,hired\n,{i3},no\nX@example.com,,yes\n"),
+    )
+    .expect("write");
+    let out = env.takes(&env.admin, &["outcomes", "import", &path]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("{path}:3: field `candidate`")),
+        "{err}"
+    );
+    assert!(err.contains("2 completed interviews"), "{err}");
+    assert!(err.contains("Nothing was recorded."), "{err}");
+    assert_eq!(
+        env.api(&q).await["figures"],
+        before["figures"],
+        "nothing changed"
+    );
+
+    // A local error: named with its line and field, nothing sent.
+    std::fs::write(&file, format!("interview_id,hired\n{i3},perhaps\n")).expect("write");
+    let out = env.takes(&env.admin, &["outcomes", "import", &path]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:2: field `hired`: \"perhaps\" is not yes or no"
+        )),
+        "{err}"
+    );
+    // A reviewer may not record outcomes.
+    std::fs::write(&file, format!("interview_id,hired\n{i3},yes\n")).expect("write");
+    let out = env
+        .takes(&env.reviewer, &["outcomes", "import", &path])
+        .await;
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Nothing was recorded."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_import_sqlite() {
+    outcomes_import(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_import_postgres() {
+    outcomes_import(true).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
