@@ -3,7 +3,7 @@
 
 use takes_api::insights::{FunnelGroup, FunnelStage, Percentiles};
 
-use super::Report;
+use super::model::Report;
 
 /// RFC 4180 quoting; text that a spreadsheet would run as a formula gets a
 /// leading apostrophe (names and prompts come from users).

@@ -6,9 +6,8 @@ use std::fmt::Write as _;
 
 use takes_api::insights::{FunnelStage, Percentiles};
 
+use super::model::{completion, num, pct, too_few, verdict, Report, MIN_N};
 use super::svg::{columns, diverging, esc, hbars, Bar};
-use super::text::verdict;
-use super::{completion, num, pct, too_few, Report};
 
 const STYLE: &str = "
 :root{color-scheme:light;--ink:#1d2733;--muted:#5b6775;--bar:#2f6db5;--flag:#b5472f;--track:#e8edf2}
@@ -321,13 +320,13 @@ pub fn render(r: &Report) -> String {
         .shift
         .by_reviewer
         .iter()
-        .filter(|s| s.n < super::MIN_N)
+        .filter(|s| s.n < MIN_N)
         .map(|s| s.label.as_str())
         .collect();
     if !few.is_empty() {
         p.note(&format!(
             "Too few muted ratings to read (fewer than {}): {}.",
-            super::MIN_N,
+            MIN_N,
             few.join(", ")
         ));
     }

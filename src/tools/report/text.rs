@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use takes_api::insights::{FunnelStage, Percentiles, ScoreDistribution, Shift, Turnaround};
 
-use super::{completion, num, pct, too_few, Report};
+use super::model::{completion, num, pct, too_few, verdict, Report};
 
 fn heading(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n{title}\n{}", "-".repeat(title.chars().count()));
@@ -252,15 +252,4 @@ pub fn render(r: &Report) -> String {
         );
     }
     out
-}
-
-/// A validity verdict in words.
-pub fn verdict(v: &str) -> &'static str {
-    match v {
-        "too_few" => "too few hires to say anything (under 10)",
-        "small" => "a small sample (under 30): read with care",
-        "predicts" => "predicts",
-        "does_not_predict" => "does not predict",
-        _ => "unknown",
-    }
 }
