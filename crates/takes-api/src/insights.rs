@@ -334,3 +334,15 @@ pub struct OutcomeImportReceipt {
     /// Outcomes already recorded exactly so.
     pub unchanged: i64,
 }
+
+/// The `data` of an `insights.completion_dropped` webhook event: the check
+/// that fired, the alert episode's id, and when it fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CompletionDroppedData {
+    /// The alert episode: the same id is never sent twice.
+    pub alert_id: String,
+    pub fired_at: String,
+    /// Length of the recent period in days (the baseline is 4 times as long).
+    pub days: i64,
+    pub check: CompletionCheck,
+}

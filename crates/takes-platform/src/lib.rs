@@ -96,6 +96,7 @@ impl Workers {
             email::worker::spawn(state.clone()),
             ats::notifier::spawn(state.clone()),
             transcription::spawn(state.clone()),
+            api::insights::notifier::spawn(state.clone()),
         ])
     }
 

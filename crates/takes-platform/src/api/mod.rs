@@ -10,7 +10,7 @@ pub(crate) mod calibration;
 mod candidate;
 mod health;
 mod idempotency;
-mod insights;
+pub mod insights;
 mod interviews;
 mod invitations;
 mod me;

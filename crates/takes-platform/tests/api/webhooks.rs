@@ -1094,7 +1094,8 @@ hooks_test!(
                 "invitation-sweep",
                 "email",
                 "greenhouse-notifier",
-                "transcription"
+                "transcription",
+                "completion-alerts"
             ]
         );
         // The delivery worker passes at once; the sweep waits a minute first.

@@ -9,6 +9,7 @@ mod convert;
 pub mod figures;
 pub mod import;
 pub mod me;
+pub mod notifier;
 pub mod validity;
 
 use serde::Deserialize;
