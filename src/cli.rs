@@ -117,6 +117,13 @@ enum Command {
         #[arg(long)]
         wide: bool,
     },
+    /// The process figures (funnel, turnaround, scores, shift, reliability,
+    /// validity, drop alerts) as text, JSON, CSV or one self-contained HTML
+    /// page, for recruiters and admins.
+    Report(crate::tools::report::ReportArgs),
+    /// Outcomes after hire (for downstream validity).
+    #[command(subcommand)]
+    Outcomes(crate::tools::outcomes::OutcomesCommand),
 }
 
 #[derive(Args)]
@@ -426,6 +433,14 @@ async fn dispatch(cli: Cli, started: Instant, utc_offset_s: i64) -> anyhow::Resu
             Ok(crate::tools::candidates::run(cmd, conn.into()).await)
         }
         Some(Command::Irr { file, json, wide }) => Ok(crate::tools::irr::run(&file, json, wide)),
+        Some(Command::Report(args)) => {
+            let conn = (cli.ws.server, cli.ws.token, cli.ws.config);
+            Ok(crate::tools::report::run(args, conn.into()).await)
+        }
+        Some(Command::Outcomes(cmd)) => {
+            let conn = (cli.ws.server, cli.ws.token, cli.ws.config);
+            Ok(crate::tools::outcomes::run(cmd, conn.into()).await)
+        }
         Some(Command::Demo { role }) => demo(&cli.ws, role, started, utc_offset_s).await,
         Some(Command::Serve(args)) => {
             init_server_logging();

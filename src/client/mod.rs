@@ -5,6 +5,7 @@
 // other features' calls).
 pub mod board;
 mod candidates;
+pub mod insights;
 mod process;
 mod roles;
 pub mod vtt;

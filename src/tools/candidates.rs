@@ -70,7 +70,7 @@ impl From<(Option<String>, Option<String>, Option<PathBuf>)> for Connection {
     }
 }
 
-fn client(c: &Connection) -> Result<Client, String> {
+pub(crate) fn client(c: &Connection) -> Result<Client, String> {
     let dirs = crate::config::Dirs::discover();
     let (config, problems) = crate::config::Config::load(c.config.as_deref(), &dirs);
     for p in &problems {

@@ -297,3 +297,52 @@ pub struct ValidityReport {
     /// none of them.
     pub not_predicting: Vec<String>,
 }
+
+/// One outcome of `POST /v1/outcomes/import`: the interview by its id, or
+/// by its candidate's email when that candidate has exactly one completed
+/// interview the caller may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeImportItem {
+    #[serde(default)]
+    pub interview_id: Option<String>,
+    /// The candidate's email (case-insensitive).
+    #[serde(default)]
+    pub candidate: Option<String>,
+    pub hired: bool,
+    #[serde(default)]
+    pub performance_6m: Option<f64>,
+    #[serde(default)]
+    pub performance_12m: Option<f64>,
+    #[serde(default)]
+    pub employed_12m: Option<bool>,
+}
+
+/// `POST /v1/outcomes/import`: every outcome is recorded, or none is (a
+/// problem names the first bad item as `items[i].field`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeImport {
+    pub items: Vec<OutcomeImportItem>,
+}
+
+/// What an import did: importing the same file again changes nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OutcomeImportReceipt {
+    /// Outcomes new or different from what was recorded.
+    pub changed: i64,
+    /// Outcomes already recorded exactly so.
+    pub unchanged: i64,
+}
+
+/// The `data` of an `insights.completion_dropped` webhook event: the check
+/// that fired, the alert episode's id, and when it fired.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CompletionDroppedData {
+    /// The alert episode: the same id is never sent twice.
+    pub alert_id: String,
+    pub fired_at: String,
+    /// Length of the recent period in days (the baseline is 4 times as long).
+    pub days: i64,
+    pub check: CompletionCheck,
+}

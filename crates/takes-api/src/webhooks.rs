@@ -42,10 +42,14 @@ pub enum WebhookEventType {
     /// panel's score summary; raised next to the `candidate.*` event.
     #[serde(rename = "decision.made")]
     DecisionMade,
+    /// A role's completion rate dropped (docs/INSIGHTS.md §2), once per
+    /// episode; data: `insights::CompletionDroppedData`.
+    #[serde(rename = "insights.completion_dropped")]
+    CompletionDropped,
 }
 
 impl WebhookEventType {
-    pub const ALL: [WebhookEventType; 9] = [
+    pub const ALL: [WebhookEventType; 10] = [
         WebhookEventType::InvitationSent,
         WebhookEventType::InvitationExpired,
         WebhookEventType::InterviewCompleted,
@@ -55,6 +59,7 @@ impl WebhookEventType {
         WebhookEventType::CandidateRejected,
         WebhookEventType::CandidateHeld,
         WebhookEventType::DecisionMade,
+        WebhookEventType::CompletionDropped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +73,7 @@ impl WebhookEventType {
             WebhookEventType::CandidateRejected => "candidate.rejected",
             WebhookEventType::CandidateHeld => "candidate.held",
             WebhookEventType::DecisionMade => "decision.made",
+            WebhookEventType::CompletionDropped => "insights.completion_dropped",
         }
     }
 
@@ -78,9 +84,13 @@ impl WebhookEventType {
     /// Whether an endpoint subscribed to every event (an empty list) gets
     /// it. `decision.made` restates a `candidate.*` event, so receivers
     /// that predate it would count each decision twice: it goes only to
-    /// endpoints that name it.
+    /// endpoints that name it. So does `insights.completion_dropped`, which
+    /// is about a role, not a candidate.
     pub fn in_all(self) -> bool {
-        self != WebhookEventType::DecisionMade
+        !matches!(
+            self,
+            WebhookEventType::DecisionMade | WebhookEventType::CompletionDropped
+        )
     }
 
     /// The event a recruiter's decision raises.

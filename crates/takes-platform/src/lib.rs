@@ -97,6 +97,7 @@ impl Workers {
             ats::notifier::spawn(state.clone()),
             ats::lever::worker::spawn(state.clone()),
             transcription::spawn(state.clone()),
+            api::insights::notifier::spawn(state.clone()),
         ])
     }
 

@@ -10,7 +10,7 @@ pub(crate) mod calibration;
 mod candidate;
 mod health;
 mod idempotency;
-mod insights;
+pub mod insights;
 mod interviews;
 mod invitations;
 mod me;
@@ -196,6 +196,7 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(insights::alerts::get_alerts))
         .routes(routes!(insights::validity::get_validity))
         .routes(routes!(insights::validity::put_outcome))
+        .routes(routes!(insights::import::import_outcomes))
         .routes(routes!(scorecard::scorecard))
         .routes(routes!(share_links::create, share_links::list))
         .routes(routes!(share_links::revoke))

@@ -475,6 +475,20 @@ fn matrix() -> Vec<Row> {
             ],
         ),
         (
+            Method::POST,
+            "/v1/outcomes/import",
+            Some(json!({"items": [{"interview_id": "{i}", "hired": true}]})),
+            // Rita does not recruit for the fixture's role.
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 403),
+                (Admin, 200),
+            ],
+        ),
+        (
             Method::GET,
             "/v1/insights/alerts",
             None,

@@ -17,144 +17,20 @@
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use takes_api::UserRole;
-use takes_platform::clock::{DAY, HOUR};
-use takes_platform::store::assignments::{score, NewScore};
-use takes_platform::store::{assignments, board::writes, decisions, interviews, roles};
+use takes_platform::store::board::writes;
 
 use crate::both_backends;
-use crate::support::{rubric, TestPlatform};
-
-/// Reviewer, interview index, submitted hour, first-score hour, and
-/// (final, muted) ratings of the two questions.
-type Sheet<'a> = (&'a str, usize, Option<i64>, i64, [(i64, Option<i64>); 2]);
-
-struct Data {
-    role: String,
-    a: String,
-    c: String,
-}
+use crate::insights_data::{self, Data};
+use crate::support::TestPlatform;
 
 async fn build(p: &TestPlatform) -> Data {
-    let now = p.state.clock.now();
-    let t0 = now - 30 * DAY;
-    let db = &p.state.db;
-    let user = |name: &'static str, role| async move {
-        takes_platform::auth::issue_token(db, now, name, role, "test")
-            .await
-            .expect("token")
-    };
-    let (a_id, a) = user("Ann Analyst", UserRole::Reviewer).await;
-    let (b_id, _) = user("Ben Brown", UserRole::Reviewer).await;
-    let (c_id, c) = user("Cy Clark", UserRole::Reviewer).await;
-    let mut w = db.begin_write().await.expect("begin");
-    let tx = &mut *w.tx;
-    let role = roles::role(tx, now, "Data Analyst", "Analytics")
+    use sqlx::Row;
+    let admin: String = sqlx::query("SELECT id FROM users WHERE name = 'Ada Admin'")
+        .fetch_one(&p.state.db.pool)
         .await
-        .expect("role");
-    let set = roles::question_set(tx, now, &role, "Analyst screen", 1)
-        .await
-        .expect("set");
-    let rubric = rubric();
-    let mut qs = Vec::new();
-    for (i, prompt) in ["Explain a model", "Clean a data set"].iter().enumerate() {
-        let q = roles::NewQuestion {
-            position: i as i64 + 1,
-            prompt,
-            competency: if i == 0 { "Analysis" } else { "Rigour" },
-            time_limit_s: 120,
-            rubric: &rubric,
-        };
-        qs.push(roles::question(tx, &set, q).await.expect("question"));
-    }
-    let mut ivs = Vec::new();
-    for (name, started, completed) in [
-        ("I1", None, None),
-        ("I2", Some(1), None),
-        ("I3", Some(2), Some(95)),
-        ("I4", Some(3), Some(10)),
-    ] {
-        let cand = interviews::candidate(tx, now, name, "x@example.com")
-            .await
-            .expect("candidate");
-        let status = match (started, completed) {
-            (_, Some(_)) => "completed",
-            (Some(_), None) => "started",
-            _ => "invited",
-        };
-        let i = interviews::NewInterview {
-            candidate_id: &cand,
-            role_id: &role,
-            question_set_id: &set,
-            status,
-            invited_at: t0,
-            expires_at: t0 + 100 * HOUR,
-            started_at: started.map(|h| t0 + h * HOUR),
-            completed_at: completed.map(|h| t0 + h * HOUR),
-        };
-        ivs.push(interviews::interview(tx, i).await.expect("interview"));
-    }
-    let answered: [(usize, usize); 5] = [(1, 0), (2, 0), (2, 1), (3, 0), (3, 1)];
-    for (i, q) in answered {
-        let m = interviews::media_object(tx, now, &format!("k{i}{q}.webm"), "video/webm", b"x")
-            .await
-            .expect("media");
-        let r = interviews::NewResponse {
-            interview_id: &ivs[i],
-            question_id: &qs[q],
-            media_object_id: &m,
-            duration_ms: 1_000,
-            cues: &[],
-            retakes_used: 0,
-            recorded_at: t0,
-        };
-        interviews::response(tx, r).await.expect("response");
-    }
-    let h = |x: i64| t0 + x * HOUR;
-    let sheets: [Sheet; 3] = [
-        (&a_id, 2, Some(99), 97, [(4, Some(3)), (5, Some(4))]),
-        (&b_id, 2, Some(105), 101, [(2, Some(2)), (3, Some(3))]),
-        (&a_id, 3, Some(12), 11, [(3, Some(3)), (3, None)]),
-    ];
-    for (who, i, submitted, first, ratings) in sheets {
-        let id = assignments::assignment(tx, &ivs[i], who, h(10), h(200), submitted.map(h))
-            .await
-            .expect("assignment");
-        for (k, (rating, muted)) in ratings.iter().enumerate() {
-            let s = NewScore {
-                assignment_id: &id,
-                question_id: &qs[k],
-                rating: *rating,
-                muted_rating: *muted,
-                note: None,
-                at: h(first) + k as i64,
-            };
-            score(tx, s).await.expect("score");
-        }
-    }
-    assignments::assignment(tx, &ivs[3], &c_id, h(10), h(20), None)
-        .await
-        .expect("pending");
-    let admin: String = {
-        use sqlx::Row;
-        sqlx::query("SELECT id FROM users WHERE name = 'Ada Admin'")
-            .fetch_one(&mut *tx)
-            .await
-            .expect("admin")
-            .get(0)
-    };
-    decisions::insert(
-        tx,
-        &ivs[2],
-        takes_api::DecisionAction::Advance,
-        None,
-        &admin,
-        h(120),
-    )
-    .await
-    .expect("decision");
-    w.commit().await.expect("commit");
-    Data { role, a, c }
+        .expect("admin")
+        .get(0);
+    insights_data::build(&p.state, &admin).await
 }
 
 fn close(v: &Value, expected: f64) -> bool {

@@ -164,3 +164,115 @@ both_backends!(
         }
     }
 );
+
+/// Deliveries of the alert event to each endpoint, alert emails to Rita,
+/// and alert episodes.
+async fn sent(p: &TestPlatform, endpoints: &[String]) -> (i64, i64, i64, i64, i64) {
+    let deliveries = |endpoint: &str| {
+        format!(
+            "SELECT COUNT(*) FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id \
+             WHERE d.endpoint_id = '{endpoint}' AND e.event_type = 'insights.completion_dropped'"
+        )
+    };
+    (
+        p.count(&deliveries(&endpoints[0])).await,
+        p.count(&deliveries(&endpoints[1])).await,
+        p.count(&deliveries(&endpoints[2])).await,
+        p.count(
+            "SELECT COUNT(*) FROM email_outbox WHERE kind = 'completion_dropped' \
+             AND to_address = 'rita@example.com'",
+        )
+        .await,
+        p.count("SELECT COUNT(*) FROM insight_alerts").await,
+    )
+}
+
+// The notifier (run by hand here; the server runs it daily): the planted
+// drop is sent once per episode, as a webhook event only to the endpoint
+// that names `insights.completion_dropped`, and as an email to each of
+// the role's recruiters with an email; Steady (noise) and Tiny (too few)
+// send nothing.
+both_backends!(
+    the_drop_alert_is_sent_once_per_episode,
+    |p: TestPlatform| async move {
+        use reqwest::Method;
+        use serde_json::json;
+        use takes_platform::api::insights::notifier::evaluate;
+        use takes_platform::store::board::writes;
+
+        let [planted, _steady, _tiny] = build(&p).await;
+        let mut endpoints = Vec::new();
+        for types in [
+            json!(["insights.completion_dropped"]),
+            json!([]),
+            json!(["decision.made"]),
+        ] {
+            let (s, e) = p
+                .call(
+                    p.request(Method::POST, "/v1/webhooks/endpoints", Some(&p.f.admin))
+                        .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": types})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{e}");
+            endpoints.push(e["id"].as_str().expect("id").to_string());
+        }
+        {
+            use sqlx::Row;
+            let rita: String = sqlx::query("SELECT id FROM users WHERE name = 'Rita Recruiter'")
+                .fetch_one(&p.state.db.pool)
+                .await
+                .expect("rita")
+                .get(0);
+            let mut c = p.state.db.pool.acquire().await.expect("conn");
+            sqlx::query("UPDATE users SET email = 'rita@example.com' WHERE id = $1")
+                .bind(&rita)
+                .execute(&mut *c)
+                .await
+                .expect("email");
+            writes::add_recruiter(&mut c, p.state.clock.now(), &planted, &rita)
+                .await
+                .expect("recruiter");
+        }
+        let fired = evaluate(&p.state).await.expect("evaluate");
+        assert_eq!(fired, vec![planted.clone()], "only the planted drop");
+        assert_eq!(sent(&p, &endpoints).await, (1, 0, 0, 1, 1));
+        // The event's payload: the check that fired.
+        let payload: String = {
+            use sqlx::Row;
+            sqlx::query(
+                "SELECT body FROM webhook_events WHERE event_type = 'insights.completion_dropped'",
+            )
+            .fetch_one(&p.state.db.pool)
+            .await
+            .expect("event")
+            .get(0)
+        };
+        let v: Value = serde_json::from_str(&payload).expect("json");
+        assert_eq!(v["type"], "insights.completion_dropped", "{v}");
+        assert_eq!(v["data"]["check"]["role_id"], planted.as_str());
+        assert_eq!(v["data"]["check"]["recent_completed"], 45);
+        assert_eq!(v["data"]["days"], 14);
+        let body: String = {
+            use sqlx::Row;
+            sqlx::query("SELECT subject || ' / ' || body FROM email_outbox WHERE kind = 'completion_dropped'")
+                .fetch_one(&p.state.db.pool)
+                .await
+                .expect("email")
+                .get(0)
+        };
+        assert!(
+            body.contains("Completion dropped for Planted: 45% (was 68%)"),
+            "{body}"
+        );
+        assert!(
+            body.contains("question set version 2 replaced version 1"),
+            "{body}"
+        );
+        // The next day's check: the episode is open, nothing is sent again.
+        assert_eq!(
+            evaluate(&p.state).await.expect("evaluate"),
+            Vec::<String>::new()
+        );
+        assert_eq!(sent(&p, &endpoints).await, (1, 0, 0, 1, 1));
+    }
+);

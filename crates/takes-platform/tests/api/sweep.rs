@@ -131,6 +131,7 @@ const TABLE: &[(&str, [u16; 6])] = &[
     ("GET /v1/insights/alerts",                               [401, 401, 403, 403, 200, 200]),
     ("GET /v1/insights/validity",                             [401, 401, 403, 403, 200, 200]),
     ("PUT /v1/outcomes/{id}",                                 [401, 401, 422, 422, 422, 422]),
+    ("POST /v1/outcomes/import",                              [401, 401, 422, 422, 422, 422]),
     ("GET /v1/responses/{response_id}/transcript",            [401, 401, 200, 404, 200, 200]),
     ("GET /v1/transcripts/failures",                          [401, 401, 403, 403, 200, 200]),
     ("GET /v1/roles/{id}/invitation-settings",                [401, 401, 403, 403, 200, 200]),

@@ -1095,7 +1095,8 @@ hooks_test!(
                 "email",
                 "greenhouse-notifier",
                 "lever-writeback",
-                "transcription"
+                "transcription",
+                "completion-alerts"
             ]
         );
         // The delivery worker passes at once; the sweep waits a minute first.

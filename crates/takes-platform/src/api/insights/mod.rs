@@ -7,7 +7,9 @@
 pub mod alerts;
 mod convert;
 pub mod figures;
+pub mod import;
 pub mod me;
+pub mod notifier;
 pub mod validity;
 
 use serde::Deserialize;

@@ -107,3 +107,94 @@ fn bind<'q>(
         .bind(p.split)
         .bind(p.now)
 }
+
+/// Opens an alert episode for the role unless one is open; returns whether
+/// this call opened it (and so must send it).
+pub async fn open_episode(
+    conn: &mut AnyConnection,
+    id: &str,
+    role_id: &str,
+    kind: &str,
+    at: Millis,
+    detail_json: &str,
+) -> ApiResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO insight_alerts (id, job_role_id, kind, fired_at, resolved_at, detail_json) \
+         VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(id)
+    .bind(role_id)
+    .bind(kind)
+    .bind(at)
+    .bind(detail_json)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends the role's open episode, if any (its completion is back to normal).
+pub async fn resolve_episode(
+    conn: &mut AnyConnection,
+    role_id: &str,
+    kind: &str,
+    at: Millis,
+) -> ApiResult<()> {
+    sqlx::query(
+        "UPDATE insight_alerts SET resolved_at = $3 \
+         WHERE job_role_id = $1 AND kind = $2 AND resolved_at IS NULL",
+    )
+    .bind(role_id)
+    .bind(kind)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Names and emails of the role's recruiters that have an email.
+pub async fn recruiter_emails(
+    conn: &mut AnyConnection,
+    role_id: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT u.name, u.email FROM role_recruiters rr JOIN users u ON u.id = rr.user_id \
+         WHERE rr.job_role_id = $1 AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
+    )
+    .bind(role_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
+        .collect()
+}
+
+/// An alert email, queued in the outbox (no interview: `interview_id` is
+/// NULL).
+pub struct AlertEmail<'a> {
+    pub id: &'a str,
+    pub dedupe_key: &'a str,
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub message_id: &'a str,
+    pub at: Millis,
+}
+
+pub async fn queue_email(conn: &mut AnyConnection, m: AlertEmail<'_>) -> ApiResult<()> {
+    sqlx::query(
+        "INSERT INTO email_outbox (id, kind, dedupe_key, interview_id, to_address, subject, body, \
+           message_id, state, attempts, next_attempt_at, created_at) \
+         VALUES ($1, 'completion_dropped', $2, NULL, $3, $4, $5, $6, 'pending', 0, $7, $7) \
+         ON CONFLICT (dedupe_key) DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(m.dedupe_key)
+    .bind(m.to)
+    .bind(m.subject)
+    .bind(m.body)
+    .bind(m.message_id)
+    .bind(m.at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

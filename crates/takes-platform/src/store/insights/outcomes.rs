@@ -68,3 +68,47 @@ pub async fn of_scope(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<(Str
         })
         .collect()
 }
+
+/// The outcome recorded for an interview, if any.
+pub async fn get(conn: &mut AnyConnection, interview_id: &str) -> ApiResult<Option<Outcome>> {
+    let row = sqlx::query(
+        "SELECT hired, performance_6m, performance_12m, employed_12m FROM outcomes WHERE interview_id = $1",
+    )
+    .bind(interview_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|r| {
+        Ok(Outcome {
+            hired: r.try_get::<i64, _>("hired")? == 1,
+            performance_6m: r.try_get("performance_6m")?,
+            performance_12m: r.try_get("performance_12m")?,
+            employed_12m: r.try_get::<Option<i64>, _>("employed_12m")?.map(|e| e == 1),
+        })
+    })
+    .transpose()
+}
+
+/// Completed interviews (id, role id) of candidates with this email
+/// (case-insensitive) in roles the user may see (`all_roles`: every role;
+/// else the roles they recruit for).
+pub async fn completed_of_candidate(
+    conn: &mut AnyConnection,
+    email: &str,
+    all_roles: bool,
+    user_id: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let rows = sqlx::query(
+        "SELECT i.id, i.job_role_id FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
+         WHERE LOWER(c.email) = LOWER($1) AND i.completed_at IS NOT NULL \
+         AND ($2 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $3)) \
+         ORDER BY i.id",
+    )
+    .bind(email)
+    .bind(i64::from(all_roles))
+    .bind(user_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("job_role_id")?)))
+        .collect()
+}
