@@ -196,6 +196,11 @@ pub struct InterviewReviewedData {
     /// Mean of every rating of every question.
     pub overall_mean: Option<f64>,
     pub reviewed_at: String,
+    /// The interview's results page (`/results/{token}`), the same link as
+    /// in `decision.made`. Absent when the server has no `public_url` or the
+    /// link was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_url: Option<String>,
 }
 
 /// `data` of `candidate.advanced`, `candidate.rejected`, `candidate.held`.

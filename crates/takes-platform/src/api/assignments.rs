@@ -178,7 +178,7 @@ pub async fn submit(
         serde_json::json!({"interview_id": own.interview_id}),
     )
     .await?;
-    crate::webhooks::events::review_submitted(&mut w.tx, now, &own.id).await?;
+    crate::webhooks::events::review_submitted(&mut w.tx, &state.config, now, &own.id).await?;
     crate::ats::lever::writeback::after_review(&mut w.tx, &state, now, &own.interview_id).await?;
     w.commit().await?;
     Ok(axum::Json(SubmitReceipt {

@@ -34,7 +34,14 @@ pub async fn complete(
         super::routing::assign(conn, &state.config.invitations, now, interview_id, &role_id)
             .await?;
     let subject = subject(conn, interview_id).await?;
-    let results_url = results_url(conn, state, now, interview_id).await?;
+    let results_url = crate::webhooks::events::results_url(
+        conn,
+        &state.config,
+        WebhookEventType::InterviewCompleted,
+        interview_id,
+        now,
+    )
+    .await?;
     let data = InterviewCompletedData {
         interview_id: interview_id.to_string(),
         candidate: subject.candidate.clone(),
@@ -124,22 +131,4 @@ pub async fn complete(
         .await?;
     }
     Ok(true)
-}
-
-/// The interview's system results link, made only when some endpoint
-/// listens for `interview.completed` (a link nobody is sent is not made).
-async fn results_url(
-    conn: &mut sqlx::AnyConnection,
-    state: &AppState,
-    now: Millis,
-    interview_id: &str,
-) -> ApiResult<Option<String>> {
-    let mut listened = false;
-    for (_, types) in crate::store::webhooks::active_subscriptions(conn).await? {
-        listened |= outbox::subscribes(&types, WebhookEventType::InterviewCompleted)?;
-    }
-    if !listened {
-        return Ok(None);
-    }
-    crate::api::share_links::system::url(conn, &state.config, interview_id, now).await
 }

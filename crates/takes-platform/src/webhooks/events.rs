@@ -18,6 +18,7 @@ pub use crate::store::webhooks::events::{subject, Subject};
 /// submitting transaction, after the assignment row is updated.
 pub async fn review_submitted(
     conn: &mut sqlx::AnyConnection,
+    config: &crate::config::ServerConfig,
     now: Millis,
     assignment_id: &str,
 ) -> ApiResult<()> {
@@ -64,6 +65,14 @@ pub async fn review_submitted(
             questions,
             overall_mean,
             reviewed_at: rfc3339(now),
+            results_url: results_url(
+                conn,
+                config,
+                WebhookEventType::InterviewReviewed,
+                &interview_id,
+                now,
+            )
+            .await?,
         };
         outbox::record(
             conn,
@@ -174,6 +183,26 @@ pub async fn decision_recorded(
         },
     )
     .await
+}
+
+/// The interview's system results link for an event of `kind`, made only
+/// when some endpoint listens for that event (a link nobody is sent is not
+/// made).
+pub async fn results_url(
+    conn: &mut sqlx::AnyConnection,
+    config: &crate::config::ServerConfig,
+    kind: WebhookEventType,
+    interview_id: &str,
+    now: Millis,
+) -> ApiResult<Option<String>> {
+    let mut listened = false;
+    for (_, types) in crate::store::webhooks::active_subscriptions(conn).await? {
+        listened |= outbox::subscribes(&types, kind)?;
+    }
+    if !listened {
+        return Ok(None);
+    }
+    crate::api::share_links::system::url(conn, config, interview_id, now).await
 }
 
 #[cfg(test)]

@@ -37,6 +37,8 @@ pub struct AtsPlatform {
     pub base: String,
     pub http: reqwest::Client,
     pub roles: Roles,
+    /// The first role's two questions, in order.
+    pub questions: [String; 2],
     /// `state` as the server sees it: `public_url` is its address, so
     /// work done here (completing an interview) makes the links it would.
     linked: AppState,
@@ -62,6 +64,7 @@ impl AtsPlatform {
         let c = &mut *w.tx;
         let rubric = rubric();
         let mut role_ids = Vec::new();
+        let mut questions = Vec::new();
         for (title, dept, with_set) in [
             ("Support Engineer", "Customer Success", true),
             ("Data Analyst", "Finance", true),
@@ -80,7 +83,10 @@ impl AtsPlatform {
                         time_limit_s: 120,
                         rubric: &rubric,
                     };
-                    roles::question(c, &set, q).await.expect("question");
+                    let id = roles::question(c, &set, q).await.expect("question");
+                    if role_ids.is_empty() {
+                        questions.push(id);
+                    }
                 }
             }
             role_ids.push(role);
@@ -107,6 +113,7 @@ impl AtsPlatform {
             base,
             http: reqwest::Client::new(),
             roles,
+            questions: questions.try_into().expect("two questions"),
             _server: server,
         }
     }

@@ -19,7 +19,7 @@ async fn listen(g: &Gh, admin_id: &str) {
             id: "ep-results",
             url: &format!("http://{}/hook", g.callback),
             description: "results links",
-            event_types_json: r#"["interview.completed", "decision.made"]"#,
+            event_types_json: r#"["interview.completed", "interview.reviewed", "decision.made"]"#,
             secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
             contact_email: None,
             created_by: admin_id,
@@ -121,6 +121,13 @@ crate::both_backends_with!(
             !greenhouse.received().is_empty()
         })
         .await;
+        assert_eq!(
+            results_url_of(&g, "interview.reviewed", &id)
+                .await
+                .as_deref(),
+            Some(link.as_str()),
+            "interview.reviewed carries the same link"
+        );
         let first = g.status(KEY, &id).await;
         let second = g.status(KEY, &id).await;
         assert_eq!(first["partner_status"], "complete", "{first}");
