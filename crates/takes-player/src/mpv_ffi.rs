@@ -112,6 +112,15 @@ impl Drop for CoreGuard {
                 };
             }
         }
+        if let Some(mpv) = self.mpv.as_ref() {
+            // libmpv2's `Drop` frees the wakeup closure before it calls
+            // mpv_destroy, and the core thread may still wake us while it
+            // shuts down: a use after free, seen as a segfault in the "mpv
+            // core" thread at exit. mpv calls the callback under its wakeup
+            // lock, so once this returns it is never called again.
+            // SAFETY: the handle is alive (we still own it).
+            unsafe { sys::mpv_set_wakeup_callback(mpv.ctx.as_ptr(), None, ptr::null_mut()) };
+        }
         // `Mpv::drop` destroys the (last) handle, which terminates the core.
         drop(self.mpv.take());
     }

@@ -1096,6 +1096,21 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        // Without `ids` a recruiter is told what is missing (422); the
+        // reviewers are refused before that.
+        (
+            Method::GET,
+            "/v1/board/sync",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 422),
+                (Admin, 422),
+            ],
+        ),
         (
             Method::GET,
             "/v1/board/{i}",
