@@ -39,10 +39,7 @@ async fn read_request(headers: &HeaderMap, body: axum::body::Body) -> ApiResult<
         )
         .with_field("body")
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse::<u64>().ok());
+    let declared = declared_length(headers);
     if let Some(len) = declared.filter(|&n| n > DOCUMENT_LIMIT) {
         tokio::spawn(crate::extract::discard(body, 4 * DOCUMENT_LIMIT));
         return Err(too_large(len));
@@ -194,18 +191,10 @@ pub async fn upload_intro_video(
         crate::extract::discard(body, 8 * 1024 * 1024).await;
         return Err(e);
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse::<u64>().ok());
+    let declared = declared_length(&headers);
     let (created, answer) =
         crate::process::intro::upload(&state, &caller.id, declared, body).await?;
-    let status = if created {
-        axum::http::StatusCode::CREATED
-    } else {
-        axum::http::StatusCode::OK
-    };
-    Ok((status, axum::Json(answer)))
+    Ok((stored_status(created), axum::Json(answer)))
 }
 
 /// Uploads captions for an intro video (a WebVTT file as the body, up to
@@ -230,16 +219,26 @@ pub async fn upload_intro_captions(
         crate::extract::discard(body, 8 * 1024 * 1024).await;
         return Err(e);
     }
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.parse::<u64>().ok());
+    let declared = declared_length(&headers);
     let (created, answer) =
         crate::process::captions::upload(&state, &caller.id, declared, body).await?;
-    let status = if created {
+    Ok((stored_status(created), axum::Json(answer)))
+}
+
+/// The body length the client declared, checked against a limit before
+/// anything is read.
+fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse::<u64>().ok())
+}
+
+/// 201 for newly stored bytes, 200 for bytes already stored.
+fn stored_status(created: bool) -> axum::http::StatusCode {
+    if created {
         axum::http::StatusCode::CREATED
     } else {
         axum::http::StatusCode::OK
-    };
-    Ok((status, axum::Json(answer)))
+    }
 }
