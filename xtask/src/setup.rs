@@ -19,6 +19,18 @@ const PACKAGES: &[(&str, &str)] = &[
         "end-to-end tests of the workstation in a real terminal",
     ),
     ("curl", "the ATS demo walkthrough (scripts/demo-ats.sh)"),
+    ("xvfb", "real terminals under X (tests/e2e_xvfb.rs)"),
+    (
+        "kitty",
+        "tests/e2e_xvfb.rs: Debian's kitty (0.26, no placeholders)",
+    ),
+    ("xterm", "tests/e2e_xvfb.rs: xterm -ti vt340 (sixel)"),
+    ("imagemagick", "tests/e2e_xvfb.rs: screenshots (import)"),
+    ("xdotool", "tests/e2e_xvfb.rs: keys to the terminal window"),
+    (
+        "libgl1-mesa-dri",
+        "tests/e2e_xvfb.rs: software GL for kitty",
+    ),
     (
         "chromium",
         "the candidate page's browser tests (fake camera and microphone)",
