@@ -5,10 +5,12 @@
 //! half-blocks over SSH and inside tmux/screen: there the byte stream is
 //! the bottleneck (a 160x48 pane of kitty/sixel graphics is megabytes per
 //! frame) and tmux passthrough is unreliable, while half-block cells can be
-//! sent incrementally. Synchronized output (DEC mode 2026) is asked for
-//! with DECRQM, followed by a primary device attributes request that every
-//! terminal answers, so a terminal that ignores DECRQM costs one round trip
-//! and not the whole timeout.
+//! sent incrementally. The terminal's name and version (XTVERSION) and
+//! synchronized output (DEC mode 2026, DECRQM) are asked for together,
+//! followed by a primary device attributes request that every terminal
+//! answers, so a terminal that ignores either costs one round trip and not
+//! the whole timeout. The name and version overrule the graphics answer
+//! where it is known to be wrong ([`crate::terminal::RULES`]).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
