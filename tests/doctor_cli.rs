@@ -15,6 +15,7 @@ fn doctor(config: &str, args: &[&str]) -> String {
         .env("HOME", home.path())
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env_remove("TAKES_CONFIG")
+        .env_remove("TAKES_GRAPHICS")
         // A colour terminal, whatever the runner's TERM (CI may say dumb).
         .env("TERM", "xterm-256color")
         .env("TAKES_SERVER", "http://127.0.0.1:9")
@@ -33,6 +34,10 @@ fn doctor_reports_libmpv_and_the_configured_video_output() {
     );
     assert!(out.contains("libmpv:      ok, mpv "), "{out}");
     assert!(out.contains("unreachable"), "{out}");
+    assert!(
+        out.contains("terminal:    not asked (stdin is not a terminal)"),
+        "{out}"
+    );
     // The flag wins over the file.
     let out = doctor("[video]\noutput = \"off\"\n", &["--output", "halfblocks"]);
     assert!(
@@ -54,6 +59,7 @@ fn doctor_env(envs: &[(&str, &str)]) -> String {
         .env("XDG_RUNTIME_DIR", &empty)
         .env("TAKES_SND_DIR", &empty)
         .env_remove("TAKES_CONFIG")
+        .env_remove("TAKES_GRAPHICS")
         .env_remove("PULSE_SERVER")
         .env_remove("SSH_CONNECTION")
         .env_remove("SSH_CLIENT")
@@ -120,4 +126,79 @@ fn doctor_on_a_terminal_without_colour_says_video_needs_colour() {
     }
     let out = doctor_env(&[("TERM", "xterm-256color"), ("COLORTERM", "")]);
     assert!(!out.contains("needs colour"), "{out}");
+}
+
+/// `TAKES_GRAPHICS` overrides the file and the flag; a bad value is ignored.
+#[test]
+fn takes_graphics_overrides_the_configured_output() {
+    let out = doctor_env(&[("TAKES_GRAPHICS", "off")]);
+    assert!(
+        out.contains("video:       off (TAKES_GRAPHICS=off)"),
+        "{out}"
+    );
+    let out = doctor_env(&[("TAKES_GRAPHICS", "sixel")]);
+    assert!(
+        out.contains(
+            "video:       sixel (TAKES_GRAPHICS=sixel (not checked: stdin is not a terminal))"
+        ),
+        "{out}"
+    );
+    let out = doctor_env(&[("TAKES_GRAPHICS", "braille")]);
+    assert!(
+        out.contains("video:       halfblocks (stdin is not a terminal"),
+        "{out}"
+    );
+}
+
+/// In a real terminal (tmux here; kitty and xterm in `tests/e2e_xvfb.rs`)
+/// doctor names it from its XTVERSION answer, even with its report
+/// redirected to a file.
+#[test]
+fn doctor_in_a_terminal_names_it_and_its_version() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report = dir.path().join("report.txt");
+    let socket = format!("takes-doctor-{}", std::process::id());
+    let cmd = format!(
+        "env -u TAKES_GRAPHICS HOME={home} XDG_CONFIG_HOME={home}/config TAKES_SERVER=http://127.0.0.1:9 {BIN} doctor > {out} 2>&1; touch {out}.done",
+        home = dir.path().display(),
+        out = report.display()
+    );
+    let st = Command::new("tmux")
+        .args([
+            "-L",
+            &socket,
+            "new-session",
+            "-d",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ])
+        .status()
+        .expect("tmux must be installed");
+    assert!(st.success());
+    let done = report.with_extension("txt.done");
+    let start = std::time::Instant::now();
+    while !done.exists() && start.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
+    let out = std::fs::read_to_string(&report).unwrap_or_default();
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("terminal:"))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("terminal:    tmux ") && line.ends_with("(its answer to XTVERSION)"),
+        "{out}"
+    );
+    // The queries went to the terminal, not into the report.
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+    assert!(
+        out.contains("video:       halfblocks (inside tmux/screen"),
+        "{out}"
+    );
 }

@@ -19,6 +19,13 @@ const PACKAGES: &[(&str, &str)] = &[
         "end-to-end tests of the workstation in a real terminal",
     ),
     ("curl", "the ATS demo walkthrough (scripts/demo-ats.sh)"),
+    ("xvfb", "real terminals under X: tests/e2e_xvfb.rs"),
+    ("kitty", "e2e_xvfb: Debian's kitty 0.26"),
+    ("xterm", "e2e_xvfb: xterm -ti vt340 (sixel)"),
+    ("imagemagick", "e2e_xvfb: screenshots (import)"),
+    ("xdotool", "e2e_xvfb: keys to the terminal"),
+    ("libgl1-mesa-dri", "e2e_xvfb: software GL for kitty"),
+    ("fonts-dejavu-core", "e2e_xvfb: kitty's font"),
     (
         "chromium",
         "the candidate page's browser tests (fake camera and microphone)",

@@ -5,16 +5,20 @@
 //! half-blocks over SSH and inside tmux/screen: there the byte stream is
 //! the bottleneck (a 160x48 pane of kitty/sixel graphics is megabytes per
 //! frame) and tmux passthrough is unreliable, while half-block cells can be
-//! sent incrementally. Synchronized output (DEC mode 2026) is asked for
-//! with DECRQM, followed by a primary device attributes request that every
-//! terminal answers, so a terminal that ignores DECRQM costs one round trip
-//! and not the whole timeout.
+//! sent incrementally. The terminal's name and version (XTVERSION) and
+//! synchronized output (DEC mode 2026, DECRQM) are asked for together,
+//! followed by a primary device attributes request that every terminal
+//! answers, so a terminal that ignores either costs one round trip and not
+//! the whole timeout. The name and version overrule the graphics answer
+//! where it is known to be wrong ([`crate::terminal::RULES`]).
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use ratatui_image::picker::{Picker, ProtocolType};
 use serde::{Deserialize, Serialize};
+
+pub use crate::terminal::{parse_xtversion, TermVersion};
 
 /// The `video.output` setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -107,6 +111,8 @@ pub struct Detection {
     /// Why no picture can be shown (a terminal without colour), see
     /// [`crate::colors`]; the output is then off.
     pub no_colour: Option<String>,
+    /// The terminal's name and version (XTVERSION), when it said.
+    pub terminal: Option<TermVersion>,
     pub(crate) picker: Option<Picker>,
 }
 
@@ -123,8 +129,40 @@ impl Detection {
             over_ssh: false,
             in_multiplexer: false,
             no_colour: None,
+            terminal: None,
             picker: None,
         }
+    }
+}
+
+/// The environment variable that overrides `video.output` (and `--output`):
+/// for a terminal the rules in [`crate::terminal::RULES`] get wrong.
+pub const GRAPHICS_ENV: &str = "TAKES_GRAPHICS";
+
+/// The setting in force and how to name it in a reason:
+/// `TAKES_GRAPHICS` wins over the configured one when it is valid.
+pub fn effective_setting(configured: OutputSetting) -> (OutputSetting, String) {
+    let configured_label = |s: OutputSetting| format!("video.output = \"{}\"", setting_name(s));
+    match std::env::var(GRAPHICS_ENV) {
+        Ok(v) if !v.is_empty() => match v.parse::<OutputSetting>() {
+            Ok(s) => (s, format!("{GRAPHICS_ENV}={v}")),
+            Err(_) => {
+                tracing::warn!(value = %v, "{GRAPHICS_ENV}: not auto, kitty, sixel, iterm2, halfblocks or off; ignored");
+                (configured, configured_label(configured))
+            }
+        },
+        _ => (configured, configured_label(configured)),
+    }
+}
+
+fn setting_name(s: OutputSetting) -> &'static str {
+    match s {
+        OutputSetting::Auto => "auto",
+        OutputSetting::Kitty => "kitty",
+        OutputSetting::Sixel => "sixel",
+        OutputSetting::Iterm2 => "iterm2",
+        OutputSetting::Halfblocks => "halfblocks",
+        OutputSetting::Off => "off",
     }
 }
 
@@ -161,21 +199,23 @@ pub fn detect_color_depth() -> (ColorDepth, String) {
 /// it writes queries to stdout and reads answers from stdin, waiting up to
 /// `timeout` for each.
 pub fn detect(setting: OutputSetting, timeout: Duration) -> Detection {
+    let (setting, label) = effective_setting(setting);
     let (color_depth, color_reason) = detect_color_depth();
     let over_ssh = env_set("SSH_CONNECTION") || env_set("SSH_TTY") || env_set("SSH_CLIENT");
     let term = std::env::var("TERM").unwrap_or_default();
     let in_multiplexer = env_set("TMUX") || term.starts_with("tmux") || term.starts_with("screen");
-    let sync_output = query_sync_output(timeout);
+    let (answers, _) = query_terminal(timeout);
     let mut det = Detection {
         output: OutputKind::Halfblocks,
         reason: String::new(),
         color_depth,
         color_reason,
         font_size: (10, 20),
-        sync_output,
+        sync_output: answers.sync_output,
         over_ssh,
         in_multiplexer,
         no_colour: crate::colors::no_colour(),
+        terminal: answers.version,
         picker: None,
     };
     let halfblocks_or_auto = matches!(setting, OutputSetting::Auto | OutputSetting::Halfblocks);
@@ -187,11 +227,11 @@ pub fn detect(setting: OutputSetting, timeout: Duration) -> Detection {
     let wants_graphics = match setting {
         OutputSetting::Off => {
             det.output = OutputKind::Off;
-            det.reason = "video.output = \"off\"".into();
+            det.reason = label;
             return det;
         }
         OutputSetting::Halfblocks => {
-            det.reason = "video.output = \"halfblocks\"".into();
+            det.reason = label;
             return det;
         }
         OutputSetting::Kitty => Some(OutputKind::Kitty),
@@ -216,19 +256,20 @@ pub fn detect(setting: OutputSetting, timeout: Duration) -> Detection {
                     picker.set_protocol_type(p);
                 }
                 det.output = forced;
-                det.reason = format!("video.output = \"{}\"", forced.name());
+                det.reason = label;
             } else {
-                det.output = match picker.protocol_type() {
+                let claimed = match picker.protocol_type() {
                     ProtocolType::Kitty => OutputKind::Kitty,
                     ProtocolType::Sixel => OutputKind::Sixel,
                     ProtocolType::Iterm2 => OutputKind::Iterm2,
                     ProtocolType::Halfblocks => OutputKind::Halfblocks,
                 };
-                det.reason = if det.output == OutputKind::Halfblocks {
-                    "the terminal reported no graphics protocol".into()
-                } else {
-                    format!("the terminal answered the {} query", det.output.name())
-                };
+                let (output, reason) = crate::terminal::choose(claimed, det.terminal.as_ref());
+                if let Some(p) = output.protocol_type() {
+                    picker.set_protocol_type(p);
+                }
+                det.output = output;
+                det.reason = reason;
             }
             det.picker = Some(picker);
         }
@@ -277,55 +318,57 @@ pub fn query_sync_output(timeout: Duration) -> Option<bool> {
     query_sync_output_counted(timeout).0
 }
 
-const SYNC_QUERY: &[u8] = b"\x1b[?2026$p\x1b[c";
+/// XTVERSION, DECRQM 2026, then DA1: every terminal answers DA1, and answers
+/// come in order, so once DA1 is in the other two are in or never will be.
+const TERMINAL_QUERY: &[u8] = b"\x1b[>0q\x1b[?2026$p\x1b[c";
+
+/// What the terminal said about itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TerminalAnswers {
+    /// DEC mode 2026: `Some(true)` supported, `Some(false)` not, `None` no answer.
+    pub sync_output: Option<bool>,
+    /// XTVERSION's answer.
+    pub version: Option<TermVersion>,
+    /// Whether anything answered at all (a DA1 at least).
+    pub answered: bool,
+}
 
 /// [`query_sync_output`], also returning the bytes it wrote to the terminal.
 pub fn query_sync_output_counted(timeout: Duration) -> (Option<bool>, usize) {
+    let (a, n) = query_terminal(timeout);
+    (a.sync_output, n)
+}
+
+/// Asks the terminal for its name and version and for synchronized output
+/// in one round trip; returns the answers and the bytes written.
+pub fn query_terminal(timeout: Duration) -> (TerminalAnswers, usize) {
     let stdin = rustix::stdio::stdin();
     let stdout = rustix::stdio::stdout();
     if !rustix::termios::isatty(stdin) || !rustix::termios::isatty(stdout) {
-        return (None, 0);
+        return (TerminalAnswers::default(), 0);
     }
     let mut out = std::io::stdout();
-    if out.write_all(SYNC_QUERY).and_then(|_| out.flush()).is_err() {
-        return (None, 0);
+    if out
+        .write_all(TERMINAL_QUERY)
+        .and_then(|_| out.flush())
+        .is_err()
+    {
+        return (TerminalAnswers::default(), 0);
     }
-    (read_sync_answer(timeout), SYNC_QUERY.len())
-}
-
-fn read_sync_answer(timeout: Duration) -> Option<bool> {
-    use rustix::event::{poll, PollFd, PollFlags};
-    let stdin = rustix::stdio::stdin();
-    let deadline = Instant::now() + timeout;
     let mut got = Vec::new();
     let mut buf = [0u8; 256];
-    loop {
-        if let Some(answer) = parse_decrpm_2026(&got) {
-            // Drain the DA1 reply too so it does not reach the key handler.
-            if !has_da1(&got) {
-                let _ = read_until(&mut got, &mut buf, deadline, has_da1);
-            }
-            return Some(answer);
-        }
-        if has_da1(&got) {
-            return Some(false);
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return None;
-        }
-        let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-        let ts = rustix::event::Timespec::try_from(left).ok()?;
-        match poll(&mut fds, Some(&ts)) {
-            Ok(0) => return None,
-            Ok(_) => match rustix::io::read(stdin, &mut buf) {
-                Ok(0) => return None,
-                Ok(n) => got.extend_from_slice(&buf[..n]),
-                Err(_) => return None,
-            },
-            Err(rustix::io::Errno::INTR) => continue,
-            Err(_) => return None,
-        }
+    // Reading up to DA1 also keeps the answers away from the key handler.
+    let _ = read_until(&mut got, &mut buf, Instant::now() + timeout, has_da1);
+    (answers(&got), TERMINAL_QUERY.len())
+}
+
+/// The answers in what the terminal sent back to [`TERMINAL_QUERY`].
+pub fn answers(got: &[u8]) -> TerminalAnswers {
+    let answered = has_da1(got);
+    TerminalAnswers {
+        sync_output: parse_decrpm_2026(got).or(answered.then_some(false)),
+        version: parse_xtversion(got),
+        answered,
     }
 }
 
@@ -339,10 +382,16 @@ fn read_until(
     let stdin = rustix::stdio::stdin();
     while !done(got) {
         let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return None;
+        }
         let ts = rustix::event::Timespec::try_from(left).ok()?;
         let mut fds = [PollFd::new(&stdin, PollFlags::IN)];
-        if poll(&mut fds, Some(&ts)).ok()? == 0 {
-            return None;
+        match poll(&mut fds, Some(&ts)) {
+            Ok(0) => return None,
+            Ok(_) => {}
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(_) => return None,
         }
         let n = rustix::io::read(stdin, &mut *buf).ok()?;
         if n == 0 {
@@ -366,6 +415,22 @@ mod tests {
         assert_eq!(parse_decrpm_2026(b"\x1b[?62;22c"), None);
         assert!(has_da1(b"\x1b[?62;22c"));
         assert!(!has_da1(b"\x1b[?2026;2$y"));
+    }
+
+    #[test]
+    fn one_round_trip_of_answers() {
+        // kitty 0.26.5 under Xvfb: no DECRQM answer, XTVERSION and DA1.
+        let a = answers(b"\x1bP>|kitty(0.26.5)\x1b\\\x1b[?62;c");
+        assert!(a.answered);
+        assert_eq!(a.sync_output, Some(false));
+        assert_eq!(
+            a.version.map(|v| v.to_string()),
+            Some("kitty 0.26.5".into())
+        );
+        let a = answers(b"\x1bP>|tmux 3.3a\x1b\\\x1b[?2026;2$y\x1b[?1;2;4c");
+        assert_eq!(a.sync_output, Some(true));
+        assert_eq!(a.version.map(|v| v.name), Some("tmux".into()));
+        assert_eq!(answers(b""), TerminalAnswers::default());
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::link::{describe_rate, Adapter, Level};
 pub struct DoctorReport {
     /// `Ok("mpv 0.35.1 (client API 2.0)")` or why there is no libmpv.
     pub libmpv: Result<String, String>,
+    /// The terminal's name and version, or why it is not known.
+    pub terminal: String,
     pub output: String,
     pub output_reason: String,
     pub color_depth: String,
@@ -33,21 +35,20 @@ pub struct DoctorReport {
 /// query waits at most `timeout`.
 pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport {
     let tty = rustix::termios::isatty(rustix::stdio::stdin());
+    let _queries_to_tty = tty.then(StdoutToTty::new).flatten();
     let raw = tty && crossterm::terminal::enable_raw_mode().is_ok();
     let det = if tty {
         detect::detect(setting, timeout)
     } else {
+        let (setting, label) = detect::effective_setting(setting);
         let (depth, why) = detect::detect_color_depth();
         let (kind, reason) = match setting {
             OutputSetting::Auto => (
                 crate::OutputKind::Halfblocks,
                 "stdin is not a terminal: nothing to ask; half-blocks".to_string(),
             ),
-            OutputSetting::Off => (crate::OutputKind::Off, "video.output = \"off\"".into()),
-            OutputSetting::Halfblocks => (
-                crate::OutputKind::Halfblocks,
-                "video.output = \"halfblocks\"".into(),
-            ),
+            OutputSetting::Off => (crate::OutputKind::Off, label),
+            OutputSetting::Halfblocks => (crate::OutputKind::Halfblocks, label),
             forced => {
                 let kind = match forced {
                     OutputSetting::Kitty => crate::OutputKind::Kitty,
@@ -56,10 +57,7 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
                 };
                 (
                     kind,
-                    format!(
-                        "video.output = \"{}\" (not checked: stdin is not a terminal)",
-                        kind.name()
-                    ),
+                    format!("{label} (not checked: stdin is not a terminal)"),
                 )
             }
         };
@@ -85,8 +83,14 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         }
         (None, crate::ColorDepth::Ansi256) => ("256 colours".into(), det.color_reason.clone()),
     };
+    let terminal = match (&det.terminal, tty) {
+        (Some(t), _) => format!("{t} (its answer to XTVERSION)"),
+        (None, true) => "did not say (no answer to XTVERSION)".into(),
+        (None, false) => "not asked (stdin is not a terminal)".into(),
+    };
     DoctorReport {
         libmpv: libmpv_status(),
+        terminal,
         output: det.output.name().into(),
         output_reason: det.reason.clone(),
         color_depth,
@@ -98,6 +102,39 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         ssh_client: session::ssh_here(),
         audio: session::audio_here(),
         link,
+    }
+}
+
+/// While alive, stdout is the controlling terminal: `takes doctor > file`
+/// run from a terminal still asks that terminal (the queries are written to
+/// stdout, by us and by ratatui-image) instead of writing them into the file.
+struct StdoutToTty {
+    saved: rustix::fd::OwnedFd,
+}
+
+impl StdoutToTty {
+    fn new() -> Option<Self> {
+        use std::io::Write;
+        if rustix::termios::isatty(rustix::stdio::stdout()) {
+            return None;
+        }
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .ok()?;
+        let saved = rustix::io::dup(rustix::stdio::stdout()).ok()?;
+        let _ = std::io::stdout().flush();
+        rustix::stdio::dup2_stdout(&tty).ok()?;
+        Some(Self { saved })
+    }
+}
+
+impl Drop for StdoutToTty {
+    fn drop(&mut self) {
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let _ = rustix::stdio::dup2_stdout(&self.saved);
     }
 }
 
@@ -156,6 +193,7 @@ impl fmt::Display for DoctorReport {
             Ok(v) => writeln!(f, "libmpv:      ok, {v}")?,
             Err(e) => writeln!(f, "libmpv:      MISSING, {e}")?,
         }
+        writeln!(f, "terminal:    {}", self.terminal)?;
         writeln!(f, "video:       {} ({})", self.output, self.output_reason)?;
         writeln!(
             f,

@@ -31,6 +31,7 @@ pub mod halfblock;
 pub mod link;
 pub mod muted_first;
 pub mod play;
+pub mod terminal;
 pub mod video;
 
 #[cfg(feature = "mpv")]

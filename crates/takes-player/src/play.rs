@@ -167,12 +167,14 @@ pub fn play_command(opts: PlayOptions) -> anyhow::Result<PlayStats> {
         crossterm::cursor::Hide,
         crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
     )?;
-    let det = match opts.output {
+    // TAKES_GRAPHICS wins over --output here as in the workstation.
+    let (setting, _) = detect::effective_setting(opts.output);
+    let det = match setting {
         // A forced half-block output needs no graphics query.
         OutputSetting::Halfblocks | OutputSetting::Off => {
             let (depth, why) = detect::detect_color_depth();
             let mut d = crate::Detection::fixed(
-                if opts.output == OutputSetting::Off {
+                if setting == OutputSetting::Off {
                     crate::OutputKind::Off
                 } else {
                     crate::OutputKind::Halfblocks
