@@ -425,3 +425,39 @@ proptest! {
         });
     }
 }
+
+#[tokio::test]
+async fn an_unreachable_server_is_said_in_every_section_and_the_keys_still_work() {
+    // A port nothing listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let client = Client::new(&format!("http://127.0.0.1:{port}"), "t", 2).expect("client");
+    let data = Box::new(
+        client
+            .insights_bundle(&InsightsQuery::default(), true)
+            .await,
+    );
+    assert!(data.funnel.is_err() && data.me.is_err());
+    let mut app = opened(UserRole::Recruiter, data);
+    for _ in 0..8 {
+        let t = text(&app, 120, 30);
+        assert!(
+            t.contains("could not be loaded: cannot reach the server"),
+            "{t}"
+        );
+        key(&mut app, KeyCode::Tab);
+    }
+    // With nothing learnt there is no role to filter by, and it says so.
+    assert!(ch(&mut app, 'R').is_empty());
+    let status = app
+        .status
+        .as_ref()
+        .map(|s| s.text.clone())
+        .unwrap_or_default();
+    assert!(status.contains("No roles to filter by yet"), "{status}");
+    let q = request(&ch(&mut app, 'r'));
+    assert_eq!(q, InsightsQuery::default());
+}
