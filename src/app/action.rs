@@ -85,6 +85,11 @@ pub enum Action {
         id: String,
         result: Result<takes_api::roles::RoleDetail, ClientError>,
     },
+    /// Every figure of the Insights screen, each loaded or failed.
+    InsightsLoaded {
+        gen: u64,
+        data: Box<crate::client::insights::InsightsBundle>,
+    },
     // The triage board.
     BoardLoaded {
         gen: u64,

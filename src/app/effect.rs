@@ -73,6 +73,13 @@ pub enum Effect {
     },
     FetchRoles,
     FetchRole(String),
+    /// Every figure of the Insights screen (only the caller's own unless
+    /// `staff`).
+    FetchInsights {
+        gen: u64,
+        query: crate::client::insights::InsightsQuery,
+        staff: bool,
+    },
     // The triage board.
     FetchBoard {
         gen: u64,

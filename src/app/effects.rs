@@ -146,6 +146,10 @@ async fn request(client: &Client, effect: Effect) -> Option<Action> {
             let result = client.role(&id).await;
             Action::RoleLoaded { id, result }
         }
+        Effect::FetchInsights { gen, query, staff } => Action::InsightsLoaded {
+            gen,
+            data: Box::new(client.insights_bundle(&query, staff).await),
+        },
         Effect::FetchQueue { .. }
         | Effect::Player(_)
         | Effect::OpenJournal { .. }

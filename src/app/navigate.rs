@@ -7,7 +7,7 @@ use super::effect::Effect;
 use super::state::{App, Screen, ScreenKind};
 use crate::config::Command;
 use crate::features::{
-    board, calibration_list, calibration_results, decision, panel, queue, review, roles,
+    board, calibration_list, calibration_results, decision, insights, panel, queue, review, roles,
 };
 
 /// Runs `cmd` if it moves between screens here; `None` otherwise.
@@ -24,6 +24,7 @@ pub fn command(app: &mut App, cmd: Command) -> Option<Vec<Effect>> {
         (ScreenKind::Queue, Command::Roles) => roles::open(app),
         (ScreenKind::Roles, Command::Open) => roles::open_selected(app),
         (ScreenKind::Queue, Command::Board) => board::open(app),
+        (ScreenKind::Queue, Command::Insights) => insights::open(app),
         (ScreenKind::Calibration, Command::Open) => match app.calibration.selected_session() {
             Some(s) => {
                 let id = s.id.clone();
@@ -56,7 +57,7 @@ pub fn back(app: &mut App) -> Vec<Effect> {
             };
             vec![]
         }
-        Screen::Calibration | Screen::Roles => vec![],
+        Screen::Calibration | Screen::Roles | Screen::Insights(_) => vec![],
         // The list is still loaded; it is not fetched again.
         Screen::Role(_) => {
             app.screen = Screen::Roles;

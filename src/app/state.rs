@@ -14,6 +14,7 @@ pub use crate::features::calibration_list::state::CalibrationListState;
 pub use crate::features::calibration_results::state::{CalibrationProgress, ResultsState};
 pub use crate::features::decision::state::{DecisionDialog, DecisionStage};
 pub use crate::features::editor::TextInput;
+pub use crate::features::insights::state::InsightsState;
 pub use crate::features::panel::state::PanelState;
 pub use crate::features::queue::state::{QueueState, SortKey, StatusFilter};
 pub use crate::features::review::state::{
@@ -39,6 +40,8 @@ pub enum ScreenKind {
     Role,
     /// The recruiter's triage board (its state lives in [`App::board`]).
     Board,
+    /// Process insights; "my reviewing" for reviewers.
+    Insights,
 }
 
 impl ScreenKind {
@@ -50,6 +53,7 @@ impl ScreenKind {
             ScreenKind::Calibration | ScreenKind::CalibrationResults => Scope::Calibration,
             ScreenKind::Roles | ScreenKind::Role => Scope::Roles,
             ScreenKind::Board => Scope::Board,
+            ScreenKind::Insights => Scope::Insights,
         }
     }
 }
@@ -73,6 +77,7 @@ pub enum Screen {
     Roles,
     Role(Box<RoleState>),
     Board,
+    Insights(Box<InsightsState>),
 }
 
 impl Screen {
@@ -86,6 +91,7 @@ impl Screen {
             Screen::Roles => ScreenKind::Roles,
             Screen::Role(_) => ScreenKind::Role,
             Screen::Board => ScreenKind::Board,
+            Screen::Insights(_) => ScreenKind::Insights,
         }
     }
 
@@ -120,6 +126,20 @@ impl Screen {
     pub fn panel_mut(&mut self) -> Option<&mut PanelState> {
         match self {
             Screen::Panel(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn insights(&self) -> Option<&InsightsState> {
+        match self {
+            Screen::Insights(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn insights_mut(&mut self) -> Option<&mut InsightsState> {
+        match self {
+            Screen::Insights(s) => Some(s),
             _ => None,
         }
     }

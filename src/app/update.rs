@@ -13,8 +13,8 @@ use super::navigate;
 use super::state::{App, Conn, Overlay, ScreenKind};
 use crate::config::{Command, Key, Scope};
 use crate::features::{
-    board, calibration_list, calibration_results, decision, help, panel, queue, review, roles,
-    submit, sync,
+    board, calibration_list, calibration_results, decision, help, insights, panel, queue, review,
+    roles, submit, sync,
 };
 
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
@@ -101,6 +101,7 @@ fn apply(app: &mut App, action: Action) -> Vec<Effect> {
         Action::BoardSyncRetried { id, result } => board::on_sync_retried(app, id, result),
         Action::BoardReminded { id, result } => board::on_reminded(app, id, result),
         Action::BoardReassigned { id, result } => board::on_reassigned(app, id, result),
+        Action::InsightsLoaded { gen, data } => insights::on_loaded(app, gen, data),
     }
 }
 
@@ -160,5 +161,6 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         ScreenKind::Panel => panel::command(app, cmd),
         ScreenKind::Roles | ScreenKind::Role => roles::command(app, cmd),
         ScreenKind::Board => board::command(app, cmd),
+        ScreenKind::Insights => insights::command(app, cmd),
     }
 }

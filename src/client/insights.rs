@@ -4,8 +4,8 @@
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use takes_api::insights::{
-    AlertsReport, FunnelReport, ReliabilityDriftReport, ScoresReport, ShiftReport,
-    TurnaroundReport, ValidityReport,
+    AlertsReport, FunnelGroup, FunnelReport, MyInsights, ReliabilityDriftReport, ScoresReport,
+    ShiftReport, TurnaroundReport, ValidityReport,
 };
 
 use super::{enc, Client, ClientError};
@@ -14,6 +14,8 @@ use super::{enc, Client, ClientError};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InsightsQuery {
     pub role: Option<String>,
+    /// Only roles of this department (the workstation's Insights screen).
+    pub department: Option<String>,
     pub since: Option<String>,
     pub until: Option<String>,
 }
@@ -22,6 +24,7 @@ impl InsightsQuery {
     pub fn query_string(&self) -> String {
         let parts: Vec<String> = [
             ("role", &self.role),
+            ("department", &self.department),
             ("since", &self.since),
             ("until", &self.until),
         ]
@@ -97,5 +100,112 @@ impl Client {
     ) -> Result<takes_api::insights::OutcomeImportReceipt, ClientError> {
         let req = self.with_body(self.req(Method::POST, "/v1/outcomes/import"), body)?;
         self.json(req).await
+    }
+}
+
+/// Roles whose weekly completion the Insights screen draws (one funnel
+/// request each): more would not fit on a screen anyway.
+pub const WEEKLY_ROLES: usize = 8;
+
+/// Every figure the workstation's Insights screen shows, each its own
+/// result so one failing figure leaves the others on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InsightsBundle {
+    pub funnel: Result<FunnelReport, ClientError>,
+    /// The weekly funnel of each role (the first [`WEEKLY_ROLES`]).
+    pub weekly_by_role: Vec<FunnelGroupWeeks>,
+    pub turnaround: Result<TurnaroundReport, ClientError>,
+    pub scores: Result<ScoresReport, ClientError>,
+    pub shift: Result<ShiftReport, ClientError>,
+    pub reliability: Result<ReliabilityDriftReport, ClientError>,
+    pub validity: Result<ValidityReport, ClientError>,
+    pub alerts: Result<AlertsReport, ClientError>,
+    pub me: Result<MyInsights, ClientError>,
+}
+
+/// One role's funnel per invitation week.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelGroupWeeks {
+    pub role: String,
+    pub weeks: Vec<FunnelGroup>,
+}
+
+impl Client {
+    /// `GET /v1/insights/me`: the caller's own reviewing.
+    pub async fn insights_me(&self, q: &InsightsQuery) -> Result<MyInsights, ClientError> {
+        self.insight("me", q).await
+    }
+
+    /// The drop check of the roles a filter selects (no period: it looks
+    /// back from now).
+    pub async fn insights_alerts_for(
+        &self,
+        q: &InsightsQuery,
+    ) -> Result<AlertsReport, ClientError> {
+        let q = InsightsQuery {
+            since: None,
+            until: None,
+            ..q.clone()
+        };
+        self.insight("alerts", &q).await
+    }
+
+    /// The organisation's figures for staff; for a reviewer only their own
+    /// (the others would be 403 and are not asked).
+    pub async fn insights_bundle(&self, q: &InsightsQuery, staff: bool) -> InsightsBundle {
+        let me = self.insights_me(q).await;
+        if !staff {
+            fn skipped<T>() -> Result<T, ClientError> {
+                Err(ClientError::Forbidden(
+                    "not asked: for recruiters and admins".into(),
+                ))
+            }
+            return InsightsBundle {
+                funnel: skipped(),
+                weekly_by_role: vec![],
+                turnaround: skipped(),
+                scores: skipped(),
+                shift: skipped(),
+                reliability: skipped(),
+                validity: skipped(),
+                alerts: skipped(),
+                me,
+            };
+        }
+        let funnel = self.insights_funnel(q).await;
+        let mut weekly_by_role = Vec::new();
+        if let Ok(f) = &funnel {
+            for g in f.by_role.iter().take(WEEKLY_ROLES) {
+                let one = InsightsQuery {
+                    role: Some(g.key.clone()),
+                    ..q.clone()
+                };
+                if let Ok(r) = self.insights_funnel(&one).await {
+                    weekly_by_role.push(FunnelGroupWeeks {
+                        role: g.label.clone(),
+                        weeks: r.by_week,
+                    });
+                }
+            }
+        }
+        let (turnaround, scores, shift, reliability, validity, alerts) = tokio::join!(
+            self.insights_turnaround(q),
+            self.insights_scores(q),
+            self.insights_shift(q),
+            self.insights_reliability(q),
+            self.insights_validity(q),
+            self.insights_alerts_for(q),
+        );
+        InsightsBundle {
+            funnel,
+            weekly_by_role,
+            turnaround,
+            scores,
+            shift,
+            reliability,
+            validity,
+            alerts,
+            me,
+        }
     }
 }

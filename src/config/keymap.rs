@@ -25,6 +25,8 @@ pub enum Scope {
     Roles,
     /// The recruiter's triage board and an interview opened from it.
     Board,
+    /// Process insights (recruiters, admins) and "my reviewing".
+    Insights,
     /// Dialogs over a screen: help, the submit confirmation, the decision.
     Dialog,
     /// Text being typed: notes, the decision's reason, the queue filter.
@@ -32,7 +34,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 9] = [
+    pub const ALL: [Scope; 10] = [
         Scope::Global,
         Scope::Queue,
         Scope::Review,
@@ -40,6 +42,7 @@ impl Scope {
         Scope::Calibration,
         Scope::Roles,
         Scope::Board,
+        Scope::Insights,
         Scope::Dialog,
         Scope::Editor,
     ];
@@ -63,6 +66,7 @@ impl Scope {
             Scope::Calibration => "calibration",
             Scope::Roles => "roles",
             Scope::Board => "board",
+            Scope::Insights => "insights",
             Scope::Dialog => "dialog",
             Scope::Editor => "editor",
         }
@@ -168,6 +172,12 @@ commands! {
     // Small terminals (issue 14).
     Zoom = "zoom",
     Share = "share",
+    // Process insights (issue 15).
+    Insights = "insights",
+    NextTab = "next_tab",
+    PrevTab = "prev_tab",
+    DepartmentFilter = "department_filter",
+    PeriodFilter = "period_filter",
 }
 
 impl Command {
@@ -232,6 +242,7 @@ struct KeymapFile {
     calibration: Option<Section>,
     roles: Option<Section>,
     board: Option<Section>,
+    insights: Option<Section>,
     dialog: Option<Section>,
     editor: Option<Section>,
 }
@@ -279,6 +290,7 @@ fn parse_file(path: &Path, source: &str, diags: &mut Vec<Diagnostic>) -> Option<
         (Scope::Calibration, file.calibration),
         (Scope::Roles, file.roles),
         (Scope::Board, file.board),
+        (Scope::Insights, file.insights),
         (Scope::Dialog, file.dialog),
         (Scope::Editor, file.editor),
     ];

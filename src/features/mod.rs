@@ -10,6 +10,7 @@ pub mod calibration_results;
 pub mod decision;
 pub mod editor;
 pub mod help;
+pub mod insights;
 pub mod panel;
 pub mod queue;
 pub mod review;

@@ -15,8 +15,8 @@ use ratatui::Frame;
 use crate::app::state::{App, Conn, Level, Overlay, ScreenKind};
 use crate::config::Theme;
 use crate::features::{
-    board, calibration_list, calibration_results, decision, help, panel, queue, ranked, review,
-    roles, shown, submit, Hint,
+    board, calibration_list, calibration_results, decision, help, insights, panel, queue, ranked,
+    review, roles, shown, submit, Hint,
 };
 use widgets::bg_of;
 pub use widgets::VideoPane;
@@ -48,6 +48,7 @@ pub fn draw_with_video(f: &mut Frame, app: &App, theme: &Theme, video: Option<&m
         ScreenKind::Roles => roles::view::draw_list(f, body, app, theme),
         ScreenKind::Role => roles::view::draw_role(f, body, app, theme),
         ScreenKind::Board => board::view::draw(f, body, app, theme, video),
+        ScreenKind::Insights => insights::view::draw(f, body, app, theme),
     }
     draw_bar(f, bar, app, theme);
     match &app.overlay {
@@ -164,6 +165,7 @@ fn hints_here(app: &App) -> Vec<Hint> {
             ScreenKind::CalibrationResults => calibration_results::hints(app),
             ScreenKind::Roles | ScreenKind::Role => roles::hints(app),
             ScreenKind::Board => board::hints(app),
+            ScreenKind::Insights => insights::hints(app),
         },
     }
 }

@@ -82,7 +82,8 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         | ScreenKind::CalibrationResults
         | ScreenKind::Roles
         | ScreenKind::Role
-        | ScreenKind::Board => return vec![],
+        | ScreenKind::Board
+        | ScreenKind::Insights => return vec![],
     };
     app.overlay = Some(Overlay::Decision(DecisionDialog {
         interview_id,

@@ -24,6 +24,7 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Roles => "Roles",
         ScreenKind::Role => "Role",
         ScreenKind::Board => "Triage board",
+        ScreenKind::Insights => "Insights",
     };
     let mut out = vec![Line::from(Span::styled(
         format!("{title} keys"),
@@ -65,7 +66,9 @@ pub fn lines(app: &App, theme: &Theme) -> Vec<Line<'static>> {
         ScreenKind::Review => review::modal_hints(),
         ScreenKind::Panel => panel::modal_hints(),
         ScreenKind::CalibrationResults => calibration_results::modal_hints(),
-        ScreenKind::Calibration | ScreenKind::Roles | ScreenKind::Role => Vec::new(),
+        ScreenKind::Calibration | ScreenKind::Roles | ScreenKind::Role | ScreenKind::Insights => {
+            Vec::new()
+        }
         ScreenKind::Board => board::modal_hints(),
     };
     let modal = shown(&modal, &app.keymap);

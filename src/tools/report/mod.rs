@@ -123,6 +123,7 @@ pub async fn fetch(
 ) -> Result<Report, String> {
     let q = InsightsQuery {
         role: role.as_ref().map(|r| r.id.clone()),
+        department: None,
         since: since.clone(),
         until: until.clone(),
     };
