@@ -641,3 +641,115 @@ async fn process_plan_apply_export_invite_sqlite() {
 async fn process_plan_apply_export_invite_postgres() {
     plan_apply_export_invite(true).await;
 }
+
+/// Intro video captions named by a path beside the process file: a bad
+/// cue stops `apply` before anything is sent (exit 2, naming the file's
+/// key and the captions file's line); a good file is checked, uploaded
+/// and named in the stored process.
+async fn intro_captions_by_path(postgres: bool) {
+    let dir = tempfile::tempdir().expect("dir");
+    let home = dir.path();
+    let (srv, admin) = serve(postgres, home).await;
+    let clip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/takes-platform/demo/clips/c01-q1.webm");
+    std::fs::copy(&clip, home.join("intro.webm")).expect("clip");
+    let text = std::fs::read_to_string(example()).expect("example").replacen(
+        "invitation_message = \"\"\"",
+        "intro_video = { path = \"intro.webm\", captions = { path = \"captions/intro.vtt\", language = \"en\" } }\ninvitation_message = \"\"\"",
+        1,
+    );
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("intro_video = "))
+        .expect("the intro video line")
+        + 1;
+    let file = home.join("process.toml").to_string_lossy().to_string();
+    std::fs::write(&file, text).expect("write");
+    std::fs::create_dir(home.join("captions")).expect("dir");
+    let vtt = home.join("captions/intro.vtt");
+    let stored_process = || async {
+        http(
+            reqwest::Method::GET,
+            format!("{}/v1/process", srv.url),
+            &admin,
+            None,
+            None,
+        )
+        .await
+    };
+    let (_, before) = stored_process().await;
+
+    // Cue 2's timing is malformed (line 6 of the captions file).
+    std::fs::write(
+        &vtt,
+        "WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n\n00:02.000 --> 00:0x.000\nWelcome.\n",
+    )
+    .expect("vtt");
+    let out = run(
+        home,
+        &with_server(&["process", "apply", &file], &srv, &admin),
+    );
+    assert_eq!(status(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("process.toml:{line}:"))
+            && err.contains("role[0].intro_video.captions")
+            && err.contains("intro.vtt")
+            && err.contains("line 6: malformed cue timing"),
+        "{err}"
+    );
+    assert!(!err.contains("uploaded "), "{err}");
+    let (_, after) = stored_process().await;
+    assert_eq!(after, before, "a refused file changed the server");
+
+    // A good file: checked, uploaded, and the role's intro video names it.
+    let good = "WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n\n00:02.000 --> 00:04.000\nWelcome.\n";
+    std::fs::write(&vtt, good).expect("vtt");
+    let out = run(
+        home,
+        &with_server(&["process", "apply", &file], &srv, &admin),
+    );
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("intro.vtt (") && stderr(&out).contains("2 cues"),
+        "{}",
+        stderr(&out)
+    );
+    let (_, doc) = stored_process().await;
+    let role = doc["roles"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["key"] == "backend-2027"))
+        .unwrap_or_else(|| panic!("no backend role in {doc}"));
+    let sha = {
+        use sha2::Digest as _;
+        hex::encode(sha2::Sha256::digest(good.as_bytes()))
+    };
+    assert_eq!(
+        role["intro_video"]["captions"]["sha256"],
+        sha.as_str(),
+        "{role}"
+    );
+    assert_eq!(role["intro_video"]["captions"]["language"], "en", "{role}");
+    assert_eq!(
+        role["intro_video"]["captions"]["file_name"], "intro.vtt",
+        "{role}"
+    );
+
+    // Again: nothing to change.
+    let out = run(
+        home,
+        &with_server(&["process", "apply", &file], &srv, &admin),
+    );
+    assert_eq!(status(&out), 0, "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), "No changes.", "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intro_captions_by_path_sqlite() {
+    intro_captions_by_path(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn intro_captions_by_path_postgres() {
+    intro_captions_by_path(true).await;
+}

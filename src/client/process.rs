@@ -1,7 +1,9 @@
 //! The process endpoints (`takes process plan|apply|export`).
 
 use reqwest::Method;
-use takes_api::process::{ApplyResult, IntroVideoUpload, Plan, ProcessDocument, ProcessRequest};
+use takes_api::process::{
+    ApplyResult, IntroCaptionsUpload, IntroVideoUpload, Plan, ProcessDocument, ProcessRequest,
+};
 use takes_api::roles::{RoleDetail, RolePage};
 
 use super::{enc, root_cause, Client, ClientError};
@@ -50,6 +52,18 @@ impl Client {
         let req = self
             .req(Method::PUT, "/v1/process/intro-videos")
             .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes);
+        self.json(req).await
+    }
+
+    /// Uploads intro video captions (WebVTT); the server checks every cue.
+    pub async fn upload_intro_captions(
+        &self,
+        bytes: Vec<u8>,
+    ) -> Result<IntroCaptionsUpload, ClientError> {
+        let req = self
+            .req(Method::PUT, "/v1/process/intro-captions")
+            .header(reqwest::header::CONTENT_TYPE, "text/vtt")
             .body(bytes);
         self.json(req).await
     }

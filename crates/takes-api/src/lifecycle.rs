@@ -123,10 +123,13 @@ pub struct CandidateUpload {
     /// has an answer).
     pub interview_status: InterviewStatus,
     /// Once the interview is completed: the text of the acknowledgement
-    /// email ("received; you will hear from us by DATE"), which the page's
-    /// done step shows as it is.
+    /// email ("received; you will hear from us by DATE", DATE in UTC).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledgement: Option<String>,
+    /// Once the interview is completed: the DATE of that sentence (RFC
+    /// 3339), which the page's done step shows in the candidate's time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_by: Option<String>,
 }
 
 /// Body and answer of `PUT /v1/candidate/consent`: the candidate's

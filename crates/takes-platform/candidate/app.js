@@ -8,9 +8,10 @@
   var screen = document.getElementById("screen");
   var stream = null;
   var interview = null;
-  // The acknowledgement email's text, from the upload that completed the
-  // interview: the done step shows the same words the email says.
-  var acknowledgement = null;
+  // When the team answers (RFC 3339), from the upload that completed the
+  // interview: the done step says it with the email's own sentence
+  // (`acknowledgement` in the strings), in the candidate's time zone.
+  var reviewBy = null;
   // How answers are recorded: sound only (an accommodation the recruiter
   // granted) or a lower resolution for a slow connection.
   var mode = { audioOnly: false, low: false };
@@ -76,8 +77,9 @@
     fail(t("closed") + " " + ((p && p.detail) || ""));
   }
 
-  function deadline() {
-    var d = new Date(interview.expires_at);
+  function deadline() { return when(interview.expires_at); }
+  function when(iso) {
+    var d = new Date(iso);
     return new Intl.DateTimeFormat(undefined, { weekday: "long", year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short" }).format(d);
   }
   function contact() { return interview.support_contact || "the recruiter"; }
@@ -436,7 +438,7 @@
     function stored(answer) {
       keep(q, null);
       q.answered = true; q.retakes_left = answer.retakes_left;
-      if (answer.acknowledgement) acknowledgement = answer.acknowledgement;
+      if (answer.review_by) reviewBy = answer.review_by;
       msg.textContent = ""; msg.appendChild(el("p", { "class": "ok", text: t("saved") }));
       finish(true);
     }
@@ -512,9 +514,10 @@
   function done() {
     if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
     show(5, [el("h1", { text: t("done_title", { name: interview.candidate_name }) }),
-      acknowledgement ? el("p", { "class": "ok acknowledgement", id: "acknowledgement", text: acknowledgement })
+      reviewBy ? el("p", { "class": "ok", id: "acknowledgement", "data-review-by": reviewBy,
+        text: t("acknowledgement", { role: interview.role.title, date: when(reviewBy) }) })
         : el("p", { "class": "ok", text: t("done_text", { role: interview.role.title }) }),
-      acknowledgement ? null : el("p", { text: t("done_support", { contact: contact() }) })]);
+      el("p", { text: t("done_support", { contact: contact() }) })]);
   }
 
   fetch("/candidate/assets/en.json").then(function (r) { return r.json(); })

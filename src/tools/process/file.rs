@@ -26,20 +26,41 @@ pub mod defaults {
 }
 
 /// A parsed file: the document, where each of its keys is, and the intro
-/// videos named by a path (hashed, and uploaded by `apply`, before the
-/// document goes to the server).
+/// videos and captions named by a path (hashed, and uploaded by `apply`,
+/// before the document goes to the server).
 #[derive(Debug)]
 pub struct ProcessFile {
     pub doc: ProcessDocument,
     pub spans: Spans,
     pub videos: Vec<LocalVideo>,
+    pub captions: Vec<LocalCaptions>,
 }
 
-/// `intro_video = "intro.mp4"` of `role[role]`, relative to the file.
+/// `intro_video = "intro.mp4"` (or `{ path = "intro.mp4" }`) of
+/// `role[role]`, relative to the file; `captions` are those the table
+/// names by sha256, kept when the video is hashed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalVideo {
     pub role: usize,
     pub path: String,
+    pub captions: Option<CaptionsRef>,
+}
+
+/// `captions = "intro.vtt"` (or `{ path, language }`) of `role[role]`'s
+/// intro video, relative to the file: checked as WebVTT before anything
+/// is sent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalCaptions {
+    pub role: usize,
+    pub path: String,
+    pub language: String,
+}
+
+/// What a role's intro video names by a path.
+#[derive(Debug, Default)]
+struct Local {
+    video: Option<LocalVideo>,
+    captions: Option<LocalCaptions>,
 }
 
 /// Byte ranges of keys by their path (`role[0].question[1].prompt`).
@@ -103,13 +124,12 @@ pub fn parse(text: &str) -> Result<ProcessFile, Vec<Problem>> {
             doc.users.push(u);
         }
     }
-    let mut videos = Vec::new();
+    let (mut videos, mut captions) = (Vec::new(), Vec::new());
     for (i, t) in w.tables("", root.get_ref(), "role").into_iter().enumerate() {
-        let (role, video) = w.role(&format!("role[{i}]"), t);
+        let (role, local) = w.role(&format!("role[{i}]"), t);
         doc.roles.push(role);
-        if let Some(path) = video {
-            videos.push(LocalVideo { role: i, path });
-        }
+        videos.extend(local.video.map(|v| LocalVideo { role: i, ..v }));
+        captions.extend(local.captions.map(|c| LocalCaptions { role: i, ..c }));
     }
     if !w.problems.is_empty() {
         w.problems.sort_by_key(|p| p.span.as_ref().map(|s| s.start));
@@ -119,6 +139,7 @@ pub fn parse(text: &str) -> Result<ProcessFile, Vec<Problem>> {
         doc,
         spans: Spans(w.spans),
         videos,
+        captions,
     })
 }
 
@@ -324,11 +345,7 @@ impl Walk {
         Some(ProcessUser { email, name, role })
     }
 
-    fn role(
-        &mut self,
-        at: &str,
-        (span, t): (Range<usize>, &DeTable<'_>),
-    ) -> (ProcessRole, Option<String>) {
+    fn role(&mut self, at: &str, (span, t): (Range<usize>, &DeTable<'_>)) -> (ProcessRole, Local) {
         self.keys(at, t, keys::ROLE);
         let key = self.required_string(at, &span, t, "key");
         let title = self.required_string(at, &span, t, "title");
@@ -370,63 +387,156 @@ impl Walk {
         (role, local)
     }
 
-    /// A path (uploaded by `apply`) or `{ sha256, file_name }`, a video the
-    /// server already has.
-    fn intro_video(
-        &mut self,
-        at: &str,
-        t: &DeTable<'_>,
-    ) -> (Option<IntroVideoRef>, Option<String>) {
+    /// A path (uploaded by `apply`), `{ path, captions }`, or
+    /// `{ sha256, file_name, captions }`, a video the server already has.
+    fn intro_video(&mut self, at: &str, t: &DeTable<'_>) -> (Option<IntroVideoRef>, Local) {
         let path = join(at, "intro_video");
         let Some(v) = self.get(t, "intro_video") else {
-            return (None, None);
+            return (None, Local::default());
         };
         match v.get_ref() {
-            DeValue::String(s) if s.trim().is_empty() => {
-                self.fail(
-                    v.span(),
-                    format!("{path}: must not be empty (leave the key out for no video)"),
-                );
-                (None, None)
+            DeValue::String(s) => {
+                let video = self.local_path(&path, v, s).map(|p| LocalVideo {
+                    role: 0,
+                    path: p,
+                    captions: None,
+                });
+                (
+                    None,
+                    Local {
+                        video,
+                        captions: None,
+                    },
+                )
             }
-            DeValue::String(s) => (None, Some(s.to_string())),
             DeValue::Table(vt) => {
                 self.keys(&path, vt, keys::INTRO_VIDEO);
+                let (captions, local_captions) = self.captions(&path, vt);
+                let by_path = self.get(vt, "path");
+                if let Some(p) = by_path {
+                    if let Some(sha) = self.get(vt, "sha256") {
+                        self.fail(
+                            sha.span(),
+                            format!("{path}: name the video by path or by sha256, not both"),
+                        );
+                    }
+                    let video = match p.get_ref().as_str() {
+                        Some(s) => self.local_path(&join(&path, "path"), p, s),
+                        None => {
+                            self.wrong(&join(&path, "path"), p, "a string");
+                            None
+                        }
+                    }
+                    .map(|p| LocalVideo {
+                        role: 0,
+                        path: p,
+                        captions,
+                    });
+                    return (
+                        None,
+                        Local {
+                            video,
+                            captions: local_captions,
+                        },
+                    );
+                }
                 let sha256 = self.required_string(&path, &v.span(), vt, "sha256");
                 let file_name = self.string(&path, vt, "file_name");
-                let captions = self.captions(&path, vt);
                 let video = IntroVideoRef {
                     sha256,
                     file_name,
                     captions,
                 };
-                (Some(video), None)
+                (
+                    Some(video),
+                    Local {
+                        video: None,
+                        captions: local_captions,
+                    },
+                )
             }
             _ => {
-                self.wrong(&path, v, "a file path or a table { sha256, file_name }");
-                (None, None)
+                self.wrong(
+                    &path,
+                    v,
+                    "a file path or a table { path, captions } or { sha256, file_name, captions }",
+                );
+                (None, Local::default())
             }
         }
     }
 
-    /// `captions = { sha256, file_name, language }` of an intro video:
-    /// a WebVTT file the server already has (`PUT /v1/process/intro-captions`).
-    fn captions(&mut self, at: &str, t: &DeTable<'_>) -> Option<CaptionsRef> {
-        let path = join(at, "captions");
-        let v = self.get(t, "captions")?;
-        let Some(ct) = v.get_ref().as_table() else {
-            self.wrong(&path, v, "a table { sha256, file_name, language }");
+    /// A file path value, which must not be blank.
+    fn local_path(&mut self, path: &str, v: &Value<'_>, s: &str) -> Option<String> {
+        if s.trim().is_empty() {
+            self.fail(
+                v.span(),
+                format!("{path}: must not be empty (leave the key out for none)"),
+            );
             return None;
+        }
+        Some(s.to_string())
+    }
+
+    /// `captions` of an intro video: a WebVTT file beside the process file
+    /// (`"intro.vtt"` or `{ path, language }`, checked and uploaded by
+    /// `apply`), or `{ sha256, file_name, language }`, one the server
+    /// already has (`PUT /v1/process/intro-captions`).
+    fn captions(
+        &mut self,
+        at: &str,
+        t: &DeTable<'_>,
+    ) -> (Option<CaptionsRef>, Option<LocalCaptions>) {
+        let path = join(at, "captions");
+        let Some(v) = self.get(t, "captions") else {
+            return (None, None);
+        };
+        let local = |p: Option<String>, language: String| {
+            p.map(|path| LocalCaptions {
+                role: 0,
+                path,
+                language,
+            })
+        };
+        if let Some(s) = v.get_ref().as_str() {
+            let p = self.local_path(&path, v, s);
+            return (None, local(p, "en".into()));
+        }
+        let Some(ct) = v.get_ref().as_table() else {
+            self.wrong(
+                &path,
+                v,
+                "a file path or a table { path, language } or { sha256, file_name, language }",
+            );
+            return (None, None);
         };
         self.keys(&path, ct, keys::CAPTIONS);
+        let language = self
+            .string(&path, ct, "language")
+            .unwrap_or_else(|| "en".into());
+        if let Some(p) = self.get(ct, "path") {
+            if let Some(sha) = self.get(ct, "sha256") {
+                self.fail(
+                    sha.span(),
+                    format!("{path}: name the captions by path or by sha256, not both"),
+                );
+            }
+            let p = match p.get_ref().as_str() {
+                Some(s) => self.local_path(&join(&path, "path"), p, s),
+                None => {
+                    self.wrong(&join(&path, "path"), p, "a string");
+                    None
+                }
+            };
+            return (None, local(p, language));
+        }
         let sha256 = self.required_string(&path, &v.span(), ct, "sha256");
-        Some(CaptionsRef {
+        let captions = CaptionsRef {
             sha256,
             file_name: self.string(&path, ct, "file_name"),
-            language: self
-                .string(&path, ct, "language")
-                .unwrap_or_else(|| "en".into()),
-        })
+            language,
+        };
+        (Some(captions), None)
     }
 
     fn question(&mut self, at: &str, (span, t): (Range<usize>, &DeTable<'_>)) -> ProcessQuestion {

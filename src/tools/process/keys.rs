@@ -29,8 +29,8 @@ pub const QUESTION: &[&str] = &[
 ];
 pub const RUBRIC: &[&str] = &["scale", "pass", "anchors"];
 pub const ANCHOR: &[&str] = &["label", "description"];
-pub const INTRO_VIDEO: &[&str] = &["sha256", "file_name", "captions"];
-pub const CAPTIONS: &[&str] = &["sha256", "file_name", "language"];
+pub const INTRO_VIDEO: &[&str] = &["path", "sha256", "file_name", "captions"];
+pub const CAPTIONS: &[&str] = &["path", "sha256", "file_name", "language"];
 
 /// Names people reach for from the API's field names.
 const ALIASES: &[(&str, &str)] = &[

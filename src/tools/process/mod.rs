@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use sha2::{Digest, Sha256};
-use takes_api::process::{self, IntroVideoRef, ProcessDocument, ProcessRequest};
+use takes_api::process::{self, CaptionsRef, IntroVideoRef, ProcessDocument, ProcessRequest};
 
 use crate::client::{Client, ClientError};
 use crate::config::Diagnostic;
@@ -103,7 +103,24 @@ fn check(path: &Path, text: String) -> Checked {
     for v in loaded.file.videos.clone() {
         let at = format!("role[{}].intro_video", v.role);
         match hash_video(&loaded.dir().join(&v.path)) {
-            Ok(r) => loaded.file.doc.roles[v.role].intro_video = Some(r),
+            Ok(r) => {
+                loaded.file.doc.roles[v.role].intro_video = Some(IntroVideoRef {
+                    captions: v.captions.clone(),
+                    ..r
+                })
+            }
+            Err(e) => errors.push(loaded.diagnostic(&at, format!("{at}: {e}"))),
+        }
+    }
+    for c in loaded.file.captions.clone() {
+        let at = format!("role[{}].intro_video.captions", c.role);
+        match hash_captions(&loaded.dir().join(&c.path), &c.language) {
+            Ok(r) => {
+                // No video (it failed above, and says so): nothing to caption.
+                if let Some(v) = loaded.file.doc.roles[c.role].intro_video.as_mut() {
+                    v.captions = Some(r);
+                }
+            }
             Err(e) => errors.push(loaded.diagnostic(&at, format!("{at}: {e}"))),
         }
     }
@@ -156,6 +173,22 @@ fn hash_video(path: &Path) -> Result<IntroVideoRef, String> {
         sha256: hex::encode(Sha256::digest(&bytes)),
         file_name,
         captions: None,
+    })
+}
+
+/// Checks a captions file as the server will (every cue, naming the line
+/// of a bad one), so a bad file stops the command before anything is sent.
+fn hash_captions(path: &Path, language: &str) -> Result<CaptionsRef, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    takes_platform::process::vtt::check(&bytes).map_err(
+        |takes_platform::process::vtt::Malformed(why)| {
+            format!("{} is not valid WebVTT: {why}", path.display())
+        },
+    )?;
+    Ok(CaptionsRef {
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        language: language.to_string(),
     })
 }
 
@@ -278,6 +311,25 @@ pub async fn apply(
                 local.display(),
                 up.bytes,
                 up.duration_s
+            ),
+            Err(e) => return refused(Some(&loaded), "apply", &e),
+        }
+    }
+    for c in &loaded.file.captions {
+        let local = loaded.dir().join(&c.path);
+        let bytes = match std::fs::read(&local) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("takes process apply: cannot read {}: {e}", local.display());
+                return ExitCode::from(INVALID);
+            }
+        };
+        match client.upload_intro_captions(bytes).await {
+            Ok(up) => eprintln!(
+                "uploaded {} ({} bytes, {} cues)",
+                local.display(),
+                up.bytes,
+                up.cues
             ),
             Err(e) => return refused(Some(&loaded), "apply", &e),
         }

@@ -371,6 +371,76 @@ fn an_intro_video_beside_the_file_is_named_by_its_hash() {
 }
 
 #[test]
+fn intro_captions_beside_the_file_are_checked_and_named_by_their_hash() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("intro.mp4"), b"not really a video").expect("write");
+    let good = "WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n";
+    std::fs::write(dir.path().join("intro.vtt"), good).expect("write");
+    let sha = |b: &[u8]| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b));
+    for captions in [
+        "\"intro.vtt\"",
+        "{ path = \"intro.vtt\", language = \"en\" }",
+    ] {
+        let text = edit(
+            "reviewers_per_interview = 1",
+            &format!(
+                "reviewers_per_interview = 1\nintro_video = {{ path = \"intro.mp4\", captions = {captions} }}"
+            ),
+        );
+        let c = check(&dir.path().join("p.toml"), text);
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let loaded = c.loaded.expect("loaded");
+        assert_eq!(loaded.file.captions.len(), 1);
+        assert_eq!(
+            loaded.file.doc.roles[0].intro_video,
+            Some(IntroVideoRef {
+                sha256: sha(b"not really a video"),
+                file_name: Some("intro.mp4".into()),
+                captions: Some(CaptionsRef {
+                    sha256: sha(good.as_bytes()),
+                    file_name: Some("intro.vtt".into()),
+                    language: "en".into(),
+                }),
+            })
+        );
+    }
+
+    // A bad cue: the error is at the key, naming the file and its line.
+    std::fs::write(
+        dir.path().join("bad.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:02.000\nHello.\n\n00:03.000 --> 00:01.000\nBye.\n",
+    )
+    .expect("write");
+    let text = edit(
+        "reviewers_per_interview = 1",
+        &format!(
+            "reviewers_per_interview = 1\nintro_video = {{ sha256 = \"{}\", captions = \"bad.vtt\" }}",
+            "ab".repeat(32)
+        ),
+    );
+    let e = check(&dir.path().join("p.toml"), text).errors;
+    let e: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("role[0].intro_video.captions:")
+            && e[0].contains("bad.vtt is not valid WebVTT: line 6:"),
+        "{e:?}"
+    );
+
+    // Named by path and by hash at once: refused.
+    let text = edit(
+        "reviewers_per_interview = 1",
+        "reviewers_per_interview = 1\nintro_video = { path = \"intro.mp4\", sha256 = \"ab\" }",
+    );
+    let e = errors(&text);
+    assert!(
+        e.iter()
+            .any(|e| e.contains("by path or by sha256, not both")),
+        "{e:?}"
+    );
+}
+
+#[test]
 fn the_example_file_is_valid_and_clean() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/process.toml");
     let text = std::fs::read_to_string(&path).expect("examples/process.toml");

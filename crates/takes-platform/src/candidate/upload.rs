@@ -382,11 +382,11 @@ pub(crate) async fn finish(
             let _ = tokio::fs::remove_file(path).await;
         }
     }
-    let acknowledgement = if status == InterviewStatus::Completed {
+    let (acknowledgement, review_by) = if status == InterviewStatus::Completed {
         state.webhooks.wake();
         acknowledgement(state, &access.interview_id).await
     } else {
-        None
+        (None, None)
     };
     Ok(Stored {
         created: true,
@@ -399,6 +399,7 @@ pub(crate) async fn finish(
             replayed: false,
             interview_status: status,
             acknowledgement,
+            review_by,
         },
     })
 }
@@ -492,11 +493,11 @@ async fn replay(
     }
     let retakes_used = take.retakes_used;
     let status = take.interview_status;
-    let acknowledgement = if status == "completed" {
+    let (acknowledgement, review_by) = if status == "completed" {
         drop(conn);
         acknowledgement(state, &access.interview_id).await
     } else {
-        None
+        (None, None)
     };
     Ok(Some(Stored {
         created: false,
@@ -509,20 +510,36 @@ async fn replay(
             replayed: true,
             interview_status: InterviewStatus::parse(&status).unwrap_or(InterviewStatus::Started),
             acknowledgement,
+            review_by,
         },
     }))
 }
 
-/// The acknowledgement email's text for a completed interview: one source
-/// for the email and the page. A failed read only costs the page the exact
-/// wording (it falls back to its own), never the stored answer.
-async fn acknowledgement(state: &AppState, interview_id: &str) -> Option<String> {
-    let mut conn = state.db.pool.acquire().await.ok()?;
-    match crate::store::invitations::acknowledgement::body(&mut conn, interview_id).await {
-        Ok(body) => body,
-        Err(e) => {
+/// For a completed interview: the acknowledgement email's text, and the
+/// review-by time (RFC 3339) its sentence names, which the page renders
+/// from the same localised string in the candidate's time zone. A failed
+/// read only costs the page the date (it falls back to a sentence without
+/// one), never the stored answer.
+async fn acknowledgement(state: &AppState, interview_id: &str) -> (Option<String>, Option<String>) {
+    use crate::store::invitations::acknowledgement as store;
+    let Ok(mut conn) = state.db.pool.acquire().await else {
+        return (None, None);
+    };
+    let body = store::body(&mut conn, interview_id).await;
+    let completed_at = store::completed_at(&mut conn, interview_id).await;
+    match (body, completed_at) {
+        (Ok(body), Ok(at)) => (
+            body,
+            at.map(|at| {
+                crate::clock::rfc3339(super::acknowledgement::review_by(
+                    &state.config.invitations,
+                    at,
+                ))
+            }),
+        ),
+        (Err(e), _) | (_, Err(e)) => {
             tracing::warn!(error = %e, "cannot read the acknowledgement back");
-            None
+            (None, None)
         }
     }
 }

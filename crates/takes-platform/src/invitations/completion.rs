@@ -93,6 +93,13 @@ pub async fn complete(
                 ("candidate_name", subject.candidate.name.clone()),
                 ("role_title", subject.role.title.clone()),
                 ("review_by", human_time(due_at)),
+                (
+                    "acknowledgement",
+                    crate::candidate::acknowledgement::sentence(
+                        &subject.role.title,
+                        &human_time(due_at),
+                    ),
+                ),
                 ("support_contact", email.support_contact.clone()),
             ],
             secret: None,

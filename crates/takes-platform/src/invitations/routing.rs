@@ -4,7 +4,7 @@
 use crate::store::assignments;
 use takes_api::WebhookUser;
 
-use crate::clock::{Millis, HOUR};
+use crate::clock::Millis;
 use crate::error::ApiResult;
 use crate::store::invitations as store;
 
@@ -20,7 +20,7 @@ pub async fn assign(
     interview_id: &str,
     role_id: &str,
 ) -> ApiResult<(Vec<WebhookUser>, Millis)> {
-    let due_at = now + config.review_within_hours.max(1) * HOUR;
+    let due_at = crate::candidate::acknowledgement::review_by(config, now);
     let wanted = store::reviewers_per_interview(conn, role_id)
         .await?
         .unwrap_or(config.reviewers_per_interview)

@@ -11,7 +11,7 @@ pub mod intro;
 pub mod people;
 pub mod reconcile;
 pub mod snapshot;
-mod vtt;
+pub mod vtt;
 
 use axum::http::StatusCode;
 use takes_api::process::{lint, ApplyResult, Plan, PlanSummary, ProcessRequest};

@@ -157,18 +157,47 @@ async fn flow(l: Life, mode: &str) {
     assert_eq!(report["questions"], l.questions.len(), "{report}");
     let done = report["done_text"].as_str().expect("done text");
     assert!(done.contains("we received all your answers"), "{done}");
-    // The done step shows the acknowledgement email's own words.
+    // The done step and the acknowledgement email say one sentence
+    // ("received; you will hear from us by DATE"): the email with DATE in
+    // UTC, the page in the candidate's zone (the browser runs in
+    // Asia/Kolkata).
     let mails = l.deliver().await;
     let ack = mails
         .iter()
         .find(|m| m.header("Subject").starts_with("We received"))
         .expect("the acknowledgement email");
+    let role = ack
+        .header("Subject")
+        .trim_start_matches("We received your video interview for ")
+        .to_string();
+    let review_by = report["ack_review_by"].as_str().expect("review-by");
+    let due =
+        time::OffsetDateTime::parse(review_by, &time::format_description::well_known::Rfc3339)
+            .expect("an RFC 3339 review-by time");
+    let utc = takes_platform::email::templates::human_time(
+        (due.unix_timestamp_nanos() / 1_000_000) as i64,
+    );
     let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let in_email = takes_platform::candidate::acknowledgement::sentence(&role, &utc);
     assert!(
-        words(done).contains(&words(&ack.body())),
-        "done page:\n{done}\nemail:\n{}",
+        words(&ack.body()).contains(&in_email),
+        "email:\n{}\nexpected: {in_email}",
         ack.body()
     );
+    let shown = report["ack_text"].as_str().expect("acknowledgement shown");
+    let (head, tail) = takes_platform::candidate::acknowledgement::template()
+        .split_once("{date}")
+        .expect("a {date} in the sentence");
+    let head = head.replace("{role}", &role);
+    assert!(
+        shown.starts_with(&head) && shown.ends_with(tail) && head.ends_with("hear from us by "),
+        "done page: {shown}"
+    );
+    assert!(
+        shown.contains("GMT+5:30"),
+        "not in the candidate's zone: {shown}"
+    );
+    assert!(!shown.contains(&utc), "the page says the UTC date: {shown}");
     let mbit = report["upload_mbit"]
         .as_f64()
         .expect("an upload speed estimate");

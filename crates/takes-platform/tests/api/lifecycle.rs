@@ -228,7 +228,7 @@ crate::lifecycle_test!(
         assert!(body.contains(&format!("Hello {CANDIDATE}")), "{body}");
         // Completed Friday 10:00; reviews due 48 hours later.
         assert!(
-            body.contains("reviewed by Sunday 17 January 2027, 10:00 UTC"),
+            body.contains("You will hear from us by Sunday 17 January 2027, 10:00 UTC."),
             "{body}"
         );
         let hm = only(&mails, "hiring_manager");

@@ -89,6 +89,37 @@ lifecycle_test!(
             "SELECT CAST(COALESCE(SUM(started), 0) AS BIGINT) FROM question_takes WHERE interview_id = '{id}'"
         );
         assert_eq!(l.count(&started).await, 2, "a refused take was counted");
+        // Each start is in the audit log: by the invitation, for the
+        // question, its number and what was left; the refused one is not.
+        let audited: Vec<String> = sqlx::query_scalar(
+            "SELECT detail_json FROM audit_log WHERE action = 'candidate.take_started' \
+             AND entity_type = 'interview' AND entity_id = $1 ORDER BY seq",
+        )
+        .bind(&id)
+        .fetch_all(&l.state.db.pool)
+        .await
+        .expect("audit log");
+        let audited: Vec<Value> = audited
+            .iter()
+            .map(|d| serde_json::from_str(d).expect("detail json"))
+            .collect();
+        assert_eq!(
+            audited,
+            vec![
+                serde_json::json!({"by": "candidate invitation", "invitation": id,
+                    "question_id": q1, "take": 1, "retakes_left": 1}),
+                serde_json::json!({"by": "candidate invitation", "invitation": id,
+                    "question_id": q1, "take": 2, "retakes_left": 0}),
+            ]
+        );
+        let chain = takes_platform::store::audit::verify(&l.state.db.pool).await;
+        assert!(
+            matches!(
+                chain,
+                Ok(takes_platform::store::audit::Verdict::Intact { .. })
+            ),
+            "{chain:?}"
+        );
 
         // A whole-body upload would be a third take: refused, nothing kept.
         let stored = format!("SELECT COUNT(*) FROM responses WHERE interview_id = '{id}'");

@@ -144,6 +144,7 @@ lifecycle_test!(
         let (s, again) = l.upload(&secret, &q2, read_clip(4), None).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(again["acknowledgement"], c["acknowledgement"], "{again}");
+        assert_eq!(again["review_by"], c["review_by"], "{again}");
         assert!(
             a["acknowledgement"].is_null(),
             "only completion acknowledges"
@@ -234,12 +235,27 @@ lifecycle_test!(
         let body = ack.body();
         assert!(body.contains("Hello Katherine Johnson"), "{body}");
         assert!(
-            body.contains("reviewed by Saturday 16 January 2027, 09:00 UTC"),
+            body.contains("You will hear from us by Saturday 16 January 2027, 09:00 UTC."),
             "{body}"
         );
-        // The done page shows the email's own text (one source).
-        let shown = c["acknowledgement"].as_str().expect("acknowledgement text");
+        // One sentence for the email and the done page: the page's
+        // localised `acknowledgement` string, with the date the upload
+        // answer hands the page (which shows it in the candidate's zone).
+        let strings: serde_json::Value =
+            serde_json::from_str(include_str!("../../candidate/i18n/en.json")).expect("en.json");
+        let role = ack
+            .header("Subject")
+            .trim_start_matches("We received your video interview for ")
+            .to_string();
+        let sentence = strings["acknowledgement"]
+            .as_str()
+            .expect("the acknowledgement string")
+            .replace("{role}", &role)
+            .replace("{date}", "Saturday 16 January 2027, 09:00 UTC");
         let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words(&body).contains(&sentence), "{body}\n{sentence}");
+        assert_eq!(c["review_by"], "2027-01-16T09:00:00.000Z", "{c}");
+        let shown = c["acknowledgement"].as_str().expect("acknowledgement text");
         assert_eq!(words(shown), words(&body));
         let hm = mails
             .iter()

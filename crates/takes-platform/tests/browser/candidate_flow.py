@@ -93,6 +93,10 @@ def main():
             headless=True,
             bypass_csp=True,  # only so the test can inject axe-core
             viewport={"width": 360, "height": 740} if phone else {"width": 1280, "height": 900},
+            # A candidate far from the server's UTC: the done step must say
+            # the review-by date in this zone.
+            timezone_id="Asia/Kolkata",
+            locale="en-US",
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync",
                   "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
@@ -247,6 +251,9 @@ def flow(page):
             n += 1
         check(page, "done")
         report["done_text"] = page.locator("main").inner_text()
+        ack = page.locator("#acknowledgement")
+        report["ack_text"] = ack.inner_text()
+        report["ack_review_by"] = ack.get_attribute("data-review-by")
         report["questions"] = total
 
 

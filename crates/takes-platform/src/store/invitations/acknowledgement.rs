@@ -15,3 +15,17 @@ pub async fn body(
         .map(|r| r.try_get("body"))
         .transpose()
 }
+
+/// When interview `id` was completed, if it was.
+pub async fn completed_at(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query("SELECT completed_at FROM interviews WHERE id = $1")
+        .bind(interview_id)
+        .fetch_optional(conn)
+        .await?
+        .map(|r| r.try_get::<Option<i64>, _>("completed_at"))
+        .transpose()
+        .map(Option::flatten)
+}
