@@ -25,6 +25,7 @@ mod greenhouse;
 mod insights;
 mod insights_alerts;
 mod insights_data;
+mod insights_demo;
 mod insights_validity;
 mod invitations;
 mod lever;

@@ -4,6 +4,7 @@
 //! pass. The figures themselves are computed in `crate::insights`.
 
 pub mod alerts;
+pub mod bulk;
 pub mod outcomes;
 pub mod reviewing;
 
