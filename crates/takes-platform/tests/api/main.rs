@@ -24,6 +24,7 @@ mod email;
 mod greenhouse;
 mod insights;
 mod insights_alerts;
+mod insights_calibration;
 mod insights_data;
 mod insights_demo;
 mod insights_validity;

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod bulk;
+pub mod calibration;
 pub mod outcomes;
 pub mod reviewing;
 
