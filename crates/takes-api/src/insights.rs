@@ -198,6 +198,25 @@ pub struct ReliabilityDrift {
     pub question_set_id: String,
     pub name: String,
     pub quarters: Vec<QuarterReliability>,
+    /// Each calibration session's figures on this question set's questions
+    /// (submitted participants; sessions past their deadline or revealed),
+    /// by deadline: the same statistics as `quarters`, side by side.
+    #[serde(default)]
+    pub calibration: Vec<CalibrationReliability>,
+}
+
+/// One calibration session's inter-rater reliability on one question set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CalibrationReliability {
+    pub session_id: String,
+    pub title: String,
+    /// RFC 3339.
+    pub deadline_at: String,
+    /// The quarter of the deadline (`2026-Q3`), to read against `quarters`.
+    pub quarter: String,
+    /// Sample responses of this question set in the session.
+    pub items: i64,
+    pub reliability: Reliability,
 }
 
 /// `GET /v1/insights/reliability`.

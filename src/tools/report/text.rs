@@ -226,6 +226,19 @@ pub fn render(r: &Report) -> String {
                     .map_or(String::new(), |why| format!("  ({why})"))
             );
         }
+        for c in &set.calibration {
+            let rel = &c.reliability;
+            let _ = writeln!(
+                out,
+                "    {} calibration \"{}\": alpha {} ICC(2,1) {} ({} items, {} raters)",
+                c.quarter,
+                c.title,
+                num(rel.alpha_ordinal),
+                num(rel.icc2_1),
+                c.items,
+                rel.raters
+            );
+        }
     }
 
     heading(

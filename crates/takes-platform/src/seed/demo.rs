@@ -366,6 +366,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
     )
     .await?;
     w.commit().await?;
+    super::insights::demo(state, &role_ids, &recruiter_id).await?;
     Ok(report)
 }
 

@@ -276,3 +276,176 @@ both_backends!(
         assert_eq!(sent(&p, &endpoints).await, (1, 0, 0, 1, 1));
     }
 );
+
+/// A drop that fired, recovered and dropped again is two episodes: one
+/// webhook event and one email each, on the test clock.
+///
+/// | check at | recent 14 days | baseline (56 days before) | verdict |
+/// |---|---|---|---|
+/// | T | 45/100 | 68/100 | dropped (z = −3.28): episode 1 sent |
+/// | T + 14 d | 68/100 | 45/100 + the first baseline's windows closing in its newest 42 days (k = 25..99 of 100: 75, of which k = 25..67 completed: 43) = 88/175 | quiet: the rate went up; episode 1 resolved |
+/// | T + 28 d | 30/100 | 68/100 + 45/100 + the first baseline's newest 28 days (k = 50..99: 50, completed k = 50..67: 18) = 131/250 = 0.524 | dropped: pooled 161/350 = 0.46, se = sqrt(0.46 · 0.54 · (1/100 + 1/250)) = 0.058971, z = −0.224/0.058971 = −3.7985: episode 2 sent |
+///
+/// (The helper completes the earliest invitations of each batch; window k
+/// of n closes at from + (to − from)(2k + 1)/2n.)
+async fn refire(backend: crate::support::Backend) {
+    use reqwest::Method;
+    use serde_json::json;
+    use takes_platform::api::insights::notifier::evaluate;
+    use takes_platform::store::board::writes;
+    use takes_platform::Clock;
+
+    let clock = Clock::manual(Clock::System.now());
+    let p =
+        TestPlatform::start_with_clock(backend, crate::support::loopback_config(), clock.clone())
+            .await;
+    let t = clock.now();
+    let role = {
+        let mut w = p.state.db.begin_write().await.expect("begin");
+        let c = &mut *w.tx;
+        let role = roles::role(c, t, "Refire", "Ops").await.expect("role");
+        let set = roles::question_set(c, t, &role, "v1", 1)
+            .await
+            .expect("set");
+        invitations(c, t, &role, &set, 72, (t - 70 * DAY, t - 14 * DAY), 100, 68).await;
+        invitations(c, t, &role, &set, 72, (t - 14 * DAY, t), 100, 45).await;
+        w.commit().await.expect("commit");
+        role
+    };
+    let role_id = role.clone();
+    let (s, e) = p
+        .call(
+            p.request(Method::POST, "/v1/webhooks/endpoints", Some(&p.f.admin))
+                .json(&json!({"url": "http://127.0.0.1:9/hook", "event_types": ["insights.completion_dropped"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{e}");
+    let endpoint = e["id"].as_str().expect("id").to_string();
+    {
+        use sqlx::Row;
+        let rita: String = sqlx::query("SELECT id FROM users WHERE name = 'Rita Recruiter'")
+            .fetch_one(&p.state.db.pool)
+            .await
+            .expect("rita")
+            .get(0);
+        let mut c = p.state.db.pool.acquire().await.expect("conn");
+        sqlx::query("UPDATE users SET email = 'rita@example.com' WHERE id = $1")
+            .bind(&rita)
+            .execute(&mut *c)
+            .await
+            .expect("email");
+        writes::add_recruiter(&mut c, t, &role, &rita)
+            .await
+            .expect("recruiter");
+    }
+    let endpoints = [endpoint.clone(), endpoint.clone(), endpoint];
+    let open = "SELECT COUNT(*) FROM insight_alerts WHERE resolved_at IS NULL";
+
+    assert_eq!(
+        evaluate(&p.state).await.expect("evaluate"),
+        vec![role.clone()]
+    );
+    let (d, _, _, mails, episodes) = sent(&p, &endpoints).await;
+    assert_eq!((d, mails, episodes, p.count(open).await), (1, 1, 1, 1));
+
+    // Two weeks on, completion is back to normal: quiet, the episode ends,
+    // nothing is sent.
+    clock.advance(14 * DAY);
+    {
+        let mut w = p.state.db.begin_write().await.expect("begin");
+        invitations(
+            &mut w.tx,
+            t,
+            &role,
+            &set_of(&p, &role).await,
+            72,
+            (t, t + 14 * DAY),
+            100,
+            68,
+        )
+        .await;
+        w.commit().await.expect("commit");
+    }
+    assert_eq!(
+        evaluate(&p.state).await.expect("evaluate"),
+        Vec::<String>::new()
+    );
+    let (d, _, _, mails, episodes) = sent(&p, &endpoints).await;
+    assert_eq!((d, mails, episodes, p.count(open).await), (1, 1, 1, 0));
+    let (_, r) = p.get("/v1/insights/alerts", &p.f.admin).await;
+    assert_eq!(
+        super::insights_alerts::role(&r, &role_id)["verdict"],
+        "quiet",
+        "{r}"
+    );
+    assert_eq!(
+        super::insights_alerts::role(&r, &role_id)["baseline_completed"],
+        88,
+        "{r}"
+    );
+
+    // A new drop: a new episode, sent once more.
+    clock.advance(14 * DAY);
+    {
+        let mut w = p.state.db.begin_write().await.expect("begin");
+        invitations(
+            &mut w.tx,
+            t,
+            &role,
+            &set_of(&p, &role).await,
+            72,
+            (t + 14 * DAY, t + 28 * DAY),
+            100,
+            30,
+        )
+        .await;
+        w.commit().await.expect("commit");
+    }
+    let (_, r) = p.get("/v1/insights/alerts", &p.f.admin).await;
+    let a = super::insights_alerts::role(&r, &role_id);
+    assert_eq!(a["verdict"], "dropped", "{r}");
+    assert_eq!(
+        (
+            a["recent_completed"].clone(),
+            a["baseline_invited"].clone(),
+            a["baseline_completed"].clone()
+        ),
+        (30.into(), 250.into(), 131.into()),
+        "{r}"
+    );
+    assert!(
+        a["z"].as_f64().is_some_and(|z| (z + 3.7985).abs() < 1e-3),
+        "{a}"
+    );
+    assert_eq!(
+        evaluate(&p.state).await.expect("evaluate"),
+        vec![role.clone()]
+    );
+    let (d, _, _, mails, episodes) = sent(&p, &endpoints).await;
+    assert_eq!((d, mails, episodes, p.count(open).await), (2, 2, 2, 1));
+    // And the day after, still one open episode: nothing more.
+    clock.advance(DAY);
+    evaluate(&p.state).await.expect("evaluate");
+    let (d, _, _, mails, episodes) = sent(&p, &endpoints).await;
+    assert_eq!((d, mails, episodes), (2, 2, 2));
+}
+
+async fn set_of(p: &TestPlatform, role: &str) -> String {
+    use sqlx::Row;
+    sqlx::query("SELECT id FROM question_sets WHERE job_role_id = $1")
+        .bind(role)
+        .fetch_one(&p.state.db.pool)
+        .await
+        .expect("set")
+        .get(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovered_drop_fires_again_as_a_new_episode_sqlite() {
+    refire(crate::support::Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovered_drop_fires_again_as_a_new_episode_postgres() {
+    refire(crate::support::Backend::Postgres).await;
+}

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use sqlx::AnyConnection;
 use takes_api::insights::{
-    FunnelGroup, FunnelReport, QuarterReliability, QuestionSetDropOff, ReliabilityDrift,
-    ReliabilityDriftReport, ScoreDistribution, ScoresReport, ShiftReport, Turnaround,
-    TurnaroundReport,
+    CalibrationReliability, FunnelGroup, FunnelReport, QuarterReliability, QuestionSetDropOff,
+    ReliabilityDrift, ReliabilityDriftReport, ScoreDistribution, ScoresReport, ShiftReport,
+    Turnaround, TurnaroundReport,
 };
 use takes_api::Problem;
 
@@ -23,7 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::insights::{describe, drift, funnel, raters};
 use crate::state::AppState;
-use crate::store::insights::{self as store, reviewing, Scope};
+use crate::store::insights::{self as store, calibration, reviewing, Scope};
 
 fn counts(r: &store::FunnelRow) -> funnel::StageCounts {
     funnel::StageCounts {
@@ -307,7 +307,64 @@ pub fn shift_from(rows: &[reviewing::RatingRow], period: Period) -> ShiftReport 
     }
 }
 
-pub fn drift_from(rows: &[reviewing::RatingRow], period: Period) -> ReliabilityDriftReport {
+/// Each calibration session's reliability per question set: items ×
+/// submitted raters, the session's own figures restricted to the set's
+/// questions. Keyed by set id, with the set's name.
+fn calibration_figures(
+    rows: &[calibration::CalibrationRating],
+) -> BTreeMap<String, (String, Vec<CalibrationReliability>)> {
+    // (set, deadline, session) keeps sessions in deadline order.
+    let mut groups: BTreeMap<(&str, Millis, &str), Vec<&calibration::CalibrationRating>> =
+        BTreeMap::new();
+    for r in rows {
+        groups
+            .entry((&r.question_set_id, r.deadline_at, &r.session_id))
+            .or_default()
+            .push(r);
+    }
+    let mut out: BTreeMap<String, (String, Vec<CalibrationReliability>)> = BTreeMap::new();
+    for ((set, deadline, session), rs) in groups {
+        let mut raters: Vec<&str> = rs.iter().map(|r| r.user_id.as_str()).collect();
+        raters.sort_unstable();
+        raters.dedup();
+        let mut items: BTreeMap<&str, Vec<Option<f64>>> = BTreeMap::new();
+        for r in &rs {
+            let row = items
+                .entry(&r.item_id)
+                .or_insert_with(|| vec![None; raters.len()]);
+            if let Some(cell) = raters
+                .iter()
+                .position(|u| *u == r.user_id)
+                .and_then(|i| row.get_mut(i))
+            {
+                *cell = Some(r.rating as f64);
+            }
+        }
+        let table: Vec<Vec<Option<f64>>> = items.into_values().collect();
+        let first = rs[0];
+        out.entry(set.to_string())
+            .or_insert_with(|| (first.set_name.clone(), Vec::new()))
+            .1
+            .push(CalibrationReliability {
+                session_id: session.to_string(),
+                title: first.title.clone(),
+                deadline_at: rfc3339(deadline),
+                quarter: drift::quarter_of(deadline).unwrap_or_default(),
+                items: table.len() as i64,
+                reliability: crate::calibration::reliability(
+                    &table,
+                    crate::calibration::seed_for(&format!("{session}/{set}")),
+                ),
+            });
+    }
+    out
+}
+
+pub fn drift_from(
+    rows: &[reviewing::RatingRow],
+    calibrations: &[calibration::CalibrationRating],
+    period: Period,
+) -> ReliabilityDriftReport {
     let mut sets: BTreeMap<&str, (String, Vec<drift::LiveRating>)> = BTreeMap::new();
     for r in rows {
         sets.entry(&r.question_set_id)
@@ -321,24 +378,38 @@ pub fn drift_from(rows: &[reviewing::RatingRow], period: Period) -> ReliabilityD
                 submitted_at: r.submitted_at,
             });
     }
+    let mut sessions = calibration_figures(calibrations);
+    let mut question_sets: Vec<ReliabilityDrift> = sets
+        .into_iter()
+        .map(|(id, (name, live))| ReliabilityDrift {
+            quarters: drift::by_quarter(&live, id)
+                .into_iter()
+                .map(|(quarter, (interviews, reliability))| QuarterReliability {
+                    quarter,
+                    interviews: interviews as i64,
+                    reliability,
+                })
+                .collect(),
+            calibration: sessions.remove(id).map(|(_, c)| c).unwrap_or_default(),
+            question_set_id: id.to_string(),
+            name,
+        })
+        .collect();
+    // Sets calibrated but without live reviews in the period still show.
+    question_sets.extend(
+        sessions
+            .into_iter()
+            .map(|(id, (name, calibration))| ReliabilityDrift {
+                question_set_id: id,
+                name,
+                quarters: Vec::new(),
+                calibration,
+            }),
+    );
     ReliabilityDriftReport {
         since: period.since,
         until: period.until,
-        question_sets: sets
-            .into_iter()
-            .map(|(id, (name, live))| ReliabilityDrift {
-                quarters: drift::by_quarter(&live, id)
-                    .into_iter()
-                    .map(|(quarter, (interviews, reliability))| QuarterReliability {
-                        quarter,
-                        interviews: interviews as i64,
-                        reliability,
-                    })
-                    .collect(),
-                question_set_id: id.to_string(),
-                name,
-            })
-            .collect(),
+        question_sets,
     }
 }
 
@@ -428,7 +499,8 @@ pub async fn get_shift(
 }
 
 /// Live inter-rater reliability per question set and quarter (alpha
-/// ordinal with interval, ICC(2,1)), the figures calibration sessions show.
+/// ordinal with interval, ICC(2,1)), with each calibration session's
+/// figures on the same question set alongside.
 #[utoipa::path(get, path = "/v1/insights/reliability", tag = "insights", params(InsightsParams),
     responses((status = 200, body = ReliabilityDriftReport), (status = 400, body = Problem), (status = 401, body = Problem),
               (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -439,7 +511,14 @@ pub async fn get_reliability(
 ) -> ApiResult<axum::Json<ReliabilityDriftReport>> {
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
+    let calibrations = {
+        let mut conn = state.db.pool.acquire().await?;
+        calibration::ratings(&mut conn, &s, state.clock.now()).await?
+    };
     Ok(axum::Json(
-        with_ratings(&state, &s, period, drift_from).await?,
+        with_ratings(&state, &s, period, move |rows, p| {
+            drift_from(rows, &calibrations, p)
+        })
+        .await?,
     ))
 }

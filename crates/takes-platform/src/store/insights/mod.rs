@@ -4,6 +4,8 @@
 //! pass. The figures themselves are computed in `crate::insights`.
 
 pub mod alerts;
+pub mod bulk;
+pub mod calibration;
 pub mod outcomes;
 pub mod reviewing;
 

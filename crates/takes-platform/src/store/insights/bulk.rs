@@ -1,0 +1,161 @@
+//! Many rows per INSERT, for generated history (the demo's insights
+//! history, the 100,000-interview benchmark): a few round trips instead of
+//! one per row. Tables and columns are fixed here, never taken from input.
+
+use sqlx::{AnyConnection, Row};
+
+use crate::error::ApiResult;
+
+/// One value of a generated row.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    MaybeInt(Option<i64>),
+    MaybeReal(Option<f64>),
+}
+
+/// The tables history is generated into, each with its column order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    Interviews,
+    Responses,
+    Assignments,
+    Scores,
+    Decisions,
+    Outcomes,
+}
+
+impl Table {
+    fn sql(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Table::Interviews => (
+                "interviews",
+                &[
+                    "id",
+                    "candidate_id",
+                    "job_role_id",
+                    "question_set_id",
+                    "status",
+                    "invited_at",
+                    "expires_at",
+                    "started_at",
+                    "completed_at",
+                ],
+            ),
+            Table::Responses => (
+                "responses",
+                &[
+                    "id",
+                    "interview_id",
+                    "question_id",
+                    "media_object_id",
+                    "duration_ms",
+                    "transcript_json",
+                    "retakes_used",
+                    "recorded_at",
+                ],
+            ),
+            Table::Assignments => (
+                "assignments",
+                &[
+                    "id",
+                    "interview_id",
+                    "reviewer_id",
+                    "status",
+                    "assigned_at",
+                    "due_at",
+                    "submitted_at",
+                ],
+            ),
+            Table::Scores => (
+                "scores",
+                &[
+                    "assignment_id",
+                    "question_id",
+                    "rating",
+                    "muted_rating",
+                    "evidence_json",
+                    "created_at",
+                    "updated_at",
+                ],
+            ),
+            Table::Decisions => (
+                "decisions",
+                &[
+                    "id",
+                    "interview_id",
+                    "action",
+                    "reason",
+                    "decided_by",
+                    "decided_at",
+                ],
+            ),
+            Table::Outcomes => (
+                "outcomes",
+                &[
+                    "interview_id",
+                    "hired",
+                    "performance_6m",
+                    "performance_12m",
+                    "employed_12m",
+                    "updated_at",
+                ],
+            ),
+        }
+    }
+
+    pub fn width(self) -> usize {
+        self.sql().1.len()
+    }
+}
+
+/// Parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+const MAX_PARAMS: usize = 30_000;
+
+/// Inserts `rows` (each `table.width()` cells in the table's column order).
+pub async fn insert(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) -> ApiResult<()> {
+    let (name, columns) = table.sql();
+    let width = columns.len();
+    let per = (MAX_PARAMS / width).max(1);
+    for chunk in rows.chunks(per) {
+        let mut sql = format!("INSERT INTO {name} ({}) VALUES ", columns.join(", "));
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            if row.len() != width {
+                return Err(crate::error::ApiError::internal(format!(
+                    "a generated {name} row has {} cells for {width} columns",
+                    row.len()
+                )));
+            }
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if c == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(&sql);
+        for cell in chunk.iter().flatten() {
+            q = match cell {
+                Cell::Text(s) => q.bind(s.as_str()),
+                Cell::Int(v) => q.bind(*v),
+                Cell::MaybeInt(v) => q.bind(*v),
+                Cell::MaybeReal(v) => q.bind(*v),
+            };
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Any stored media object: generated answers point at a real clip.
+pub async fn any_media_object(conn: &mut AnyConnection) -> ApiResult<Option<String>> {
+    let row = sqlx::query("SELECT id FROM media_objects ORDER BY id LIMIT 1")
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(r) => Some(r.try_get("id")?),
+        None => None,
+    })
+}
