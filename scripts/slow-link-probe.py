@@ -93,6 +93,8 @@ def picture():
 
 
 # Frames reaching the client, with no key pressed.
+if os.environ.get("DUMP"):
+    tmux("pipe-pane", "-o", "cat > " + os.environ["DUMP"])
 b0, t0 = txbytes(), time.monotonic()
 last, frames, polls = None, 0, 0
 while time.monotonic() - t0 < 6:
@@ -105,7 +107,11 @@ while time.monotonic() - t0 < 6:
 span = time.monotonic() - t0
 fps = max(frames - 1, 0) / span
 idle_bps = (txbytes() - b0) / span
+if os.environ.get("DUMP"):
+    tmux("pipe-pane")
 
+if os.environ.get("DUMP"):
+    tmux("pipe-pane", "-o", "cat > " + os.environ["DUMP"] + ".keys")
 b0, t0 = txbytes(), time.monotonic()
 lat, lost = [], 0
 for i in range(keys):
@@ -120,6 +126,8 @@ for i in range(keys):
             lat.append(x * 1000)
     time.sleep(0.2)
 bps = (txbytes() - b0) / (time.monotonic() - t0)
+if os.environ.get("DUMP"):
+    tmux("pipe-pane")
 lines = cap().splitlines()
 video = next((l.split("││")[0].strip("│ ") for l in lines if "link ~" in l or "video off" in l), "-")
 
