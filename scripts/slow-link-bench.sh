@@ -24,7 +24,8 @@ ADAPT=${ADAPT:-1}
 RECOVER=${RECOVER:-0}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=${BIN:-$ROOT/target/debug/takes}
-CLIP=${CLIP:-$ROOT/target/slow-link/busy-30fps.webm}
+CLIP_SECS=${CLIP_SECS:-180}
+CLIP=${CLIP:-$ROOT/target/slow-link/busy-30fps-${CLIP_SECS}s.webm}
 [ "$(id -u)" = 0 ] || { echo "skip: needs root for network namespaces"; exit 0; }
 need() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ] || \
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >/dev/null; }
@@ -35,9 +36,9 @@ if [ ! -s "$CLIP" ]; then
   # Every cell changes every frame: the case that saturates a slow link.
   mkdir -p "$(dirname "$CLIP")"
   ffmpeg -hide_banner -loglevel error -y -f lavfi -i "mandelbrot=s=320x180:r=30,format=yuv420p" \
-    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t 180 -c:v libvpx -deadline realtime \
-    -cpu-used 8 -b:v 800k -g 60 -c:a libopus -b:a 32k "$CLIP.part.webm"
-  mv "$CLIP.part.webm" "$CLIP"
+    -f lavfi -i "sine=frequency=440:sample_rate=48000" -t "$CLIP_SECS" -c:v libvpx -deadline realtime \
+    -cpu-used 8 -b:v 800k -g 60 -c:a libopus -b:a 32k "$CLIP.$$.part.webm"
+  mv "$CLIP.$$.part.webm" "$CLIP"
 fi
 D=$(mktemp -d /tmp/takes-slowlink.XXXXXX)
 S=tks$$ C=tkc$$ SOCK=tkbench$$

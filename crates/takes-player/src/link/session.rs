@@ -16,8 +16,11 @@ pub fn ssh_client(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     set("SSH_TTY").map(|_| "?".to_string())
 }
 
-/// `SSH_CONNECTION`'s two IPv4 ends: (server, client), each (address, port).
-pub fn ssh_ends(conn: &str) -> Option<(([u8; 4], u16), ([u8; 4], u16))> {
+/// One end of a TCP connection: IPv4 address and port.
+pub type End = ([u8; 4], u16);
+
+/// `SSH_CONNECTION`'s two IPv4 ends: (server, client).
+pub fn ssh_ends(conn: &str) -> Option<(End, End)> {
     let f: Vec<&str> = conn.split_whitespace().collect();
     let [cip, cport, sip, sport] = f.as_slice() else {
         return None;
@@ -33,9 +36,9 @@ pub fn ssh_ends(conn: &str) -> Option<(([u8; 4], u16), ([u8; 4], u16))> {
 /// socket from `local` to `remote` in a `/proc/net/tcp` table. Over SSH the
 /// pty drains into sshd at once; this queue is where the backlog of a slow
 /// link really sits.
-pub fn tcp_tx_queue(table: &str, local: ([u8; 4], u16), remote: ([u8; 4], u16)) -> Option<usize> {
+pub fn tcp_tx_queue(table: &str, local: End, remote: End) -> Option<usize> {
     // The kernel prints the address as a native-endian u32 in hex.
-    let end = |(a, p): ([u8; 4], u16)| format!("{:08X}:{:04X}", u32::from_ne_bytes(a), p);
+    let end = |(a, p): End| format!("{:08X}:{:04X}", u32::from_ne_bytes(a), p);
     let (l, r) = (end(local), end(remote));
     table.lines().skip(1).find_map(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
