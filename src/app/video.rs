@@ -54,6 +54,8 @@ struct LinkState {
     /// Cells of the whole picture area, and the share drawn (1 = all).
     full_cells: usize,
     divisor: u16,
+    /// When the SSH socket's send queue was last read.
+    link_read: Option<Instant>,
 }
 
 impl LinkState {
@@ -75,6 +77,7 @@ impl LinkState {
             fresh: false,
             full_cells: 0,
             divisor: 1,
+            link_read: None,
         }
     }
 }
@@ -209,6 +212,14 @@ impl Video {
         let l = &mut self.link;
         for (_, s) in samples {
             l.adapter.observe(s);
+        }
+        // Over SSH the backlog sits in sshd's socket, not in our pty: its
+        // send queue is the running measure of the link.
+        if l.adapt && l.over_ssh && l.link_read.is_none_or(|t| t.elapsed().as_millis() >= 100) {
+            l.link_read = Some(Instant::now());
+            if let Some(q) = takes_player::link::session::ssh_link_queue() {
+                l.adapter.observe_link(l.started.elapsed(), q);
+            }
         }
         if l.full_cells == 0 {
             return;
@@ -365,9 +376,58 @@ impl VideoPane for Video {
         match self.shown.clone() {
             Some(f) => {
                 self.renderer.render(Some(&f), area, buf);
+                // Below full size the link is slow: the 256-colour cube
+                // halves each cell's colour sequence and lets neighbours
+                // share one, so a redraw of the picture (after an overlay
+                // closes) costs the reviewer's key less.
+                if self.link.adapt && self.link.adapter.level() <= Level::LowRes {
+                    coarse_colours(area, buf);
+                }
                 true
             }
             None => false,
         }
+    }
+}
+
+/// Maps the picture's RGB cells in `area` to the xterm 256-colour cube.
+fn coarse_colours(area: Rect, buf: &mut Buffer) {
+    use ratatui::style::Color;
+    let cube = |c: Color| match c {
+        Color::Rgb(r, g, b) => {
+            let q = |v: u8| (u16::from(v) * 5 + 127) / 255;
+            Color::Indexed((16 + 36 * q(r) + 6 * q(g) + q(b)) as u8)
+        }
+        other => other,
+    };
+    let area = area.intersection(buf.area);
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            if let Some(cell) = buf.cell_mut((x, y)) {
+                cell.fg = cube(cell.fg);
+                cell.bg = cube(cell.bg);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod coarse_tests {
+    use super::*;
+    use ratatui::style::Color;
+
+    #[test]
+    fn the_cube_keeps_primaries_and_leaves_other_colours() {
+        let area = Rect::new(0, 0, 3, 1);
+        let mut buf = Buffer::empty(area);
+        buf[(0, 0)].fg = Color::Rgb(255, 0, 0);
+        buf[(0, 0)].bg = Color::Rgb(0, 0, 0);
+        buf[(1, 0)].fg = Color::Rgb(250, 250, 250);
+        buf[(2, 0)].fg = Color::Reset;
+        coarse_colours(area, &mut buf);
+        assert_eq!(buf[(0, 0)].fg, Color::Indexed(196));
+        assert_eq!(buf[(0, 0)].bg, Color::Indexed(16));
+        assert_eq!(buf[(1, 0)].fg, Color::Indexed(231));
+        assert_eq!(buf[(2, 0)].fg, Color::Reset);
     }
 }

@@ -13,11 +13,14 @@
 //! - `bench platform`: load test of the platform API on SQLite and PostgreSQL
 //! - `bench irr`: the reliability library against Python's implementations
 //! - `bench player`: time to first frame, and bytes/frames/quality against mpv
+//! - `bench ssh [--keys N]`: key-to-screen, fps and bytes at the client
+//!   over SSH on a shaped link, against the old renderer, mosh and mpv
 //! - `bench transcription [--clips N]`: the default transcription engine's
 //!   seconds of work per minute of audio
 //! - `postgres`: starts a throwaway PostgreSQL and prints its URL, for running
 //!   single tests by hand; Enter stops it
 
+mod bench_ssh;
 mod bench_transcription;
 mod postgres;
 mod setup;
@@ -385,7 +388,9 @@ fn bench(args: &[&str]) -> Result<()> {
             &[],
             &[],
         ),
-        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N] | bench candidate"),
+        // Over SSH on a shaped link (issue 14): needs root for namespaces.
+        Some("ssh") => bench_ssh::run(&args[1..]),
+        _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N] | bench candidate | bench ssh [--keys N]"),
     }
 }
 

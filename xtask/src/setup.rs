@@ -40,6 +40,10 @@ const PACKAGES: &[(&str, &str)] = &[
         "the slow-link test: sshd in a network namespace (tests/slow_link.rs)",
     ),
     (
+        "mosh",
+        "cargo xtask bench ssh: takes inside mosh, the anchor",
+    ),
+    (
         "iproute2",
         "the slow-link test: namespaces, veth and tc tbf",
     ),

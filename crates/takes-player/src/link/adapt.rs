@@ -33,6 +33,13 @@ const LOWER_BOUND_MIN: usize = 16 * 1024;
 /// recovered shows it only when bigger frames are sent (and a link that did
 /// not blocks them and is measured again).
 pub const PROBE_AFTER: Duration = Duration::from_secs(2);
+/// The longest wait between probes after probes kept failing.
+pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(16);
+/// A link queue at least this long means the link was busy: what drained
+/// meanwhile measures it.
+const LINK_BUSY: usize = 4 * 1024;
+/// Link queue readings closer than this say too little.
+const LINK_SPAN: Duration = Duration::from_millis(250);
 
 /// What the video pane shows, from best to none. Ordered: `Off < Full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -147,6 +154,15 @@ pub struct Adapter {
     /// which the per-frame model can underestimate.
     sent: usize,
     window_start: Option<Duration>,
+    /// All bytes written, for the link queue's arithmetic.
+    sent_total: u64,
+    /// The last reading of the connection's send queue: (when, bytes
+    /// queued, `sent_total` then). Over SSH this is where a backlog sits.
+    link: Option<(Duration, usize, u64)>,
+    link_queued: usize,
+    /// Grows while probes for a faster link fail, so a slow link is not
+    /// flooded every [`PROBE_AFTER`].
+    probe_after: Duration,
 }
 
 impl Adapter {
@@ -168,6 +184,10 @@ impl Adapter {
             last_measured: Duration::ZERO,
             sent: 0,
             window_start: None,
+            sent_total: 0,
+            link: None,
+            link_queued: 0,
+            probe_after: PROBE_AFTER,
         }
     }
 
@@ -190,6 +210,7 @@ impl Adapter {
             self.queued = q;
         }
         self.sent += s.bytes;
+        self.sent_total += s.bytes as u64;
         let (r, measured) = sample_rate(s);
         // A small write that waited mostly waited for the bytes ahead of
         // it in the pty, not for its own: it would read as a slow link.
@@ -207,6 +228,42 @@ impl Adapter {
             Some(old) if r > old => old + (r - old) * 0.25,
             Some(old) => old,
         });
+    }
+
+    /// The connection behind the terminal (the SSH socket's send queue)
+    /// holds `queued` bytes at `now`. While it stays long the link was busy
+    /// and what drained is its rate, in either direction; while it stays
+    /// short the link kept up with what was sent, a lower bound that also
+    /// lifts the start-up ceiling (the link may have recovered).
+    pub fn observe_link(&mut self, now: Duration, queued: usize) {
+        self.link_queued = queued;
+        let Some((then, q0, sent0)) = self.link else {
+            self.link = Some((now, queued, self.sent_total));
+            return;
+        };
+        let span = now.saturating_sub(then);
+        if span < LINK_SPAN {
+            return;
+        }
+        self.link = Some((now, queued, self.sent_total));
+        let sent = self.sent_total.saturating_sub(sent0) as f64;
+        let drained = (sent + q0 as f64 - queued as f64).max(0.0);
+        let r = (drained / span.as_secs_f64()).max(1.0);
+        let old = self.rate();
+        if q0 >= LINK_BUSY && queued >= LINK_BUSY {
+            if old.is_some_and(|o| r < o * 0.8) {
+                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+            }
+            self.rate = Some(match self.rate {
+                Some(o) if r > o => o + (r - o) * 0.5,
+                _ => r,
+            });
+            self.ceiling = None;
+            self.measured = true;
+        } else if queued < LINK_BUSY && old.is_none_or(|o| r > o) {
+            self.rate = Some(r);
+            self.ceiling = self.ceiling.map(|c| c.max(r));
+        }
     }
 
     /// A video frame of `bytes` was drawn over `cells` cells: learns what a
@@ -233,7 +290,7 @@ impl Adapter {
     pub fn budget(&self) -> usize {
         let Some(rate) = self.rate() else { return 0 };
         let drains = rate * BUDGET_WINDOW.as_secs_f64();
-        (drains - self.queued as f64).max(0.0) as usize
+        (drains - self.queued as f64 - self.link_queued as f64).max(0.0) as usize
     }
 
     pub fn level(&self) -> Level {
@@ -289,11 +346,18 @@ impl Adapter {
             self.last_measured = now;
         } else if self.level < Level::Full
             && self.forced.is_none()
-            && now.saturating_sub(self.last_measured) >= PROBE_AFTER
+            && now.saturating_sub(self.last_measured) >= self.probe_after
         {
             self.last_measured = now;
             if let Some(r) = self.rate.as_mut() {
                 *r *= 2.0;
+            }
+            // With the link's queue in view a wrong guess shows within a
+            // reading, so the start-up ceiling may be tried past too.
+            if self.link.is_some() {
+                if let Some(c) = self.ceiling.as_mut() {
+                    *c *= 2.0;
+                }
             }
         }
         // Everything sent over the last second against the link: when the
@@ -313,6 +377,9 @@ impl Adapter {
         }
         if fits < self.level {
             self.level = fits;
+            if self.link.is_some() && self.link_queued >= LINK_BUSY {
+                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+            }
             self.better_since = None;
             return self.level;
         }
@@ -324,6 +391,8 @@ impl Adapter {
                     if now.saturating_sub(since) >= RECOVER_AFTER {
                         self.level = next;
                         self.better_since = None;
+                        // The link carried more: keep probing briskly.
+                        self.probe_after = PROBE_AFTER;
                     }
                 }
                 _ => self.better_since = Some((next, now)),

@@ -155,6 +155,8 @@ impl Shared {
 /// its [`LinkHandle`] (reachable while the backend owns the writer).
 pub struct LinkWriter {
     buf: Vec<u8>,
+    /// The cursor's visibility as last submitted (`?25h`/`?25l`).
+    cursor_visible: bool,
     handle: LinkHandle,
     thread: Option<JoinHandle<()>>,
 }
@@ -201,6 +203,7 @@ impl LinkWriter {
         ctl.running.store(thread.is_some(), Ordering::SeqCst);
         LinkWriter {
             buf: Vec::with_capacity(64 * 1024),
+            cursor_visible: true,
             handle: LinkHandle { shared, ctl },
             thread,
         }
@@ -211,7 +214,11 @@ impl LinkWriter {
     }
 
     fn submit(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
+        // A redraw whose diff was empty still writes colour resets,
+        // cursor hiding and the synchronized-update brackets: over SSH each
+        // is a packet, dozens a second while a held-back picture waits.
+        if self.buf.is_empty() || is_noop(&self.buf, self.cursor_visible) {
+            self.buf.clear();
             return Ok(());
         }
         if self.thread.is_none() {
@@ -225,6 +232,9 @@ impl LinkWriter {
         }
         if let Some(e) = &st.error {
             return Err(io::Error::other(e.clone()));
+        }
+        if let Some(v) = last_cursor_visibility(&self.buf) {
+            self.cursor_visible = v;
         }
         // Appended, never replacing: the bytes are a diff against what was
         // drawn before, so all of them must arrive, in order.
@@ -326,6 +336,42 @@ impl Drop for LinkWriter {
             let _ = t.join();
         }
     }
+}
+
+/// Sequences that change nothing visible by themselves: synchronized
+/// update brackets and attribute resets (the next text sets its own).
+const NOOPS: [&[u8]; 8] = [
+    b"\x1b[?2026h",
+    b"\x1b[?2026l",
+    b"\x1b[39m",
+    b"\x1b[49m",
+    b"\x1b[59m",
+    b"\x1b[0m",
+    b"\x1b[m",
+    b"\x1b[22m",
+];
+
+/// Whether `bytes` change nothing on a screen whose cursor is `visible`.
+pub fn is_noop(mut bytes: &[u8], visible: bool) -> bool {
+    while !bytes.is_empty() {
+        if let Some(n) = NOOPS.iter().find(|n| bytes.starts_with(n)) {
+            bytes = &bytes[n.len()..];
+        } else if !visible && bytes.starts_with(b"\x1b[?25l") {
+            bytes = &bytes[6..];
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// The cursor visibility the last `?25h`/`?25l` in `bytes` sets.
+fn last_cursor_visibility(bytes: &[u8]) -> Option<bool> {
+    bytes.windows(6).rev().find_map(|w| match w {
+        b"\x1b[?25h" => Some(true),
+        b"\x1b[?25l" => Some(false),
+        _ => None,
+    })
 }
 
 fn writer_loop(mut sink: impl Sink, shared: &Shared) {

@@ -186,3 +186,39 @@ fn outq_of_a_pipe_is_not_a_tty_queue() {
     // TIOCOUTQ is a tty ioctl: a pipe says nothing, it must not pretend 0.
     assert_eq!(outq(&w), None);
 }
+
+#[test]
+fn an_empty_redraw_is_not_sent() {
+    let empty = b"\x1b[?2026h\x1b[39m\x1b[49m\x1b[59m\x1b[0m\x1b[?25l\x1b[?2026l";
+    assert!(is_noop(empty, false));
+    // Hiding a visible cursor changes the screen; so does any text.
+    assert!(!is_noop(empty, true));
+    assert!(!is_noop(
+        b"\x1b[?2026h\x1b[28;18H5\x1b[0m\x1b[?2026l",
+        false
+    ));
+    assert!(!is_noop(b"\x1b[?2026h\x1b[38;2;1;2;3m\x1b[?2026l", false));
+    assert!(is_noop(b"", true));
+}
+
+#[test]
+fn an_empty_redraw_submits_nothing_but_a_real_one_does() {
+    let mut w = LinkWriter::start(Plain(std::io::sink()), || {});
+    // The cursor starts visible: hiding it is a change.
+    draw(&mut w, Class::Ui, b"\x1b[?2026h\x1b[0m\x1b[?25l\x1b[?2026l");
+    let after_hide = w.submitted();
+    assert!(after_hide > 0);
+    draw(
+        &mut w,
+        Class::Ui,
+        b"\x1b[?2026h\x1b[39m\x1b[0m\x1b[?25l\x1b[?2026l",
+    );
+    assert_eq!(w.submitted(), after_hide, "an empty redraw is not sent");
+    draw(
+        &mut w,
+        Class::Video,
+        b"\x1b[?2026h\x1b[3;4Hx\x1b[0m\x1b[?25l\x1b[?2026l",
+    );
+    assert!(w.submitted() > after_hide);
+    w.wait_idle();
+}

@@ -1,0 +1,151 @@
+"""The measuring half of scripts/slow-link-bench.sh (run by it, as root).
+
+Polls the client's tmux pane: key-to-screen latency of a probe whose effect
+shows on screen, frames per second reaching the client (distinct contents of
+the picture's rows), bytes/s on the server's veth, and the time until the
+video status line says "full rate" after the shaper is lifted.
+"""
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+(sock, keys, ns_s, ns_c, dev_s, dev_c, rate, adapt, mode, recover, tmp, clip) = sys.argv[1:]
+keys = int(keys)
+
+
+def tmux(*args):
+    return subprocess.run(["tmux", "-L", sock, *args], capture_output=True, text=True).stdout
+
+
+def cap():
+    return tmux("capture-pane", "-p")
+
+
+def send(k):
+    subprocess.run(["tmux", "-L", sock, "send-keys", k], check=True)
+
+
+def wait(pred, secs):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < secs:
+        if pred(cap()):
+            return time.monotonic() - t0
+        time.sleep(0.003)
+    return None
+
+
+def txbytes():
+    out = subprocess.run(["ip", "-n", ns_s, "-s", "link", "show", dev_s],
+                         capture_output=True, text=True).stdout.split("\n")
+    i = next(i for i, l in enumerate(out) if l.strip().startswith("TX:"))
+    return int(out[i + 1].split()[0])
+
+
+def fail(why):
+    sys.exit(why + ":\n" + cap())
+
+
+def replace_media():
+    """Every demo response plays the busy clip: the stored files are
+    swapped (the server reads length and bytes from the file)."""
+    n = 0
+    for media in glob.glob(os.path.join(tmp, "takes-demo-*", "media")):
+        for root, _, files in os.walk(media):
+            for f in files:
+                if f.startswith("."):
+                    continue
+                dst = os.path.join(root, f)
+                shutil.copyfile(clip, dst + ".swap")
+                os.replace(dst + ".swap", dst)
+                n += 1
+    return n
+
+
+if mode == "mpv":
+    shown = lambda s: "(Paused)" in s
+    if wait(lambda s: "▀" in s or "▄" in s, 60) is None:
+        fail("mpv did not draw")
+    key_on, key_off = "Space", "Space"
+else:
+    shown = lambda s: "Help —" in s
+    if wait(lambda s: "cleared" in s or "left" in s, 120) is None:
+        fail("the queue did not appear")
+    if replace_media() == 0:
+        fail("no demo media under " + tmp)
+    for _ in range(4):
+        time.sleep(2)
+        send("Enter")
+        if wait(lambda s: "▶" in s, 20) is not None:
+            break
+    else:
+        fail("playback did not start")
+    key_on, key_off = "?", "Escape"
+time.sleep(4)
+
+
+def picture():
+    rows = [l for l in tmux("capture-pane", "-p", "-e").splitlines() if "▀" in l or "▄" in l]
+    return hashlib.blake2b("\n".join(rows).encode(), digest_size=8).digest() if rows else None
+
+
+# Frames reaching the client, with no key pressed.
+if os.environ.get("DUMP"):
+    tmux("pipe-pane", "-o", "cat > " + os.environ["DUMP"])
+b0, t0 = txbytes(), time.monotonic()
+last, frames, polls = None, 0, 0
+while time.monotonic() - t0 < 6:
+    h = picture()
+    polls += 1
+    if h is not None and h != last:
+        frames += 1
+        last = h
+    time.sleep(0.005)
+span = time.monotonic() - t0
+fps = max(frames - 1, 0) / span
+idle_bps = (txbytes() - b0) / span
+if os.environ.get("DUMP"):
+    tmux("pipe-pane")
+
+if os.environ.get("DUMP"):
+    tmux("pipe-pane", "-o", "cat > " + os.environ["DUMP"] + ".keys")
+b0, t0 = txbytes(), time.monotonic()
+lat, lost = [], 0
+# A run stops probing after PROBE_SECS (a link that answers in seconds
+# would take half an hour); the probes count says how many were timed.
+limit = float(os.environ.get("PROBE_SECS", "100"))
+for i in range(keys):
+    if time.monotonic() - t0 > limit:
+        break
+    send(key_on)
+    a = wait(shown, 15)
+    send(key_off)
+    b = wait(lambda s: not shown(s), 15)
+    for x in (a, b):
+        if x is None:
+            lost += 1
+        else:
+            lat.append(x * 1000)
+    time.sleep(0.2)
+bps = (txbytes() - b0) / (time.monotonic() - t0)
+if os.environ.get("DUMP"):
+    tmux("pipe-pane")
+lines = cap().splitlines()
+video = next((l.split("││")[0].strip("│ ") for l in lines if "link ~" in l or "video off" in l), "-")
+
+rec = "-"
+if recover == "1":
+    for ns, dev in ((ns_s, dev_s), (ns_c, dev_c)):
+        subprocess.run(["tc", "-n", ns, "qdisc", "change", "dev", dev, "root", "tbf",
+                        "rate", "1gbit", "burst", "1mb", "latency", "50ms"], check=True)
+    r = wait(lambda s: "full rate" in s, 60)
+    rec = f"{r:.1f}s" if r is not None else "none-in-60s"
+
+lat.sort()
+q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float("nan")
+print(f"mode={mode} rate={rate} adapt={adapt} probes={len(lat)} lost={lost} p50={q(0.5):.0f}ms "
+      f"p95={q(0.95):.0f}ms max={lat[-1] if lat else 0:.0f}ms fps={fps:.1f} idle_bytes/s={idle_bps:.0f} "
+      f"bytes/s={bps:.0f} recover={rec} polls/s={polls / span:.0f} pane='{video}'")
