@@ -515,6 +515,7 @@
       acknowledgement ? el("p", { "class": "ok acknowledgement", id: "acknowledgement", text: acknowledgement })
         : el("p", { "class": "ok", text: t("done_text", { role: interview.role.title }) }),
       acknowledgement ? null : el("p", { text: t("done_support", { contact: contact() }) })]);
+    if (window.takesSelfId) window.takesSelfId(screen, secret, T);
   }
 
   fetch("/candidate/assets/en.json").then(function (r) { return r.json(); })

@@ -104,3 +104,35 @@ pub async fn put_self_identification(
         answered_at: Some(rfc3339(now)),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The page offers exactly the categories and answers the server
+    /// accepts, in the same order.
+    #[test]
+    fn the_page_asks_what_the_server_accepts() {
+        let body = crate::candidate::page::asset("en.json").map_or("", |a| a.body);
+        let strings: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+        let s = &strings["self_id"];
+        let order: Vec<&str> = s["order"]
+            .as_array()
+            .map(|o| o.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        let known: Vec<&str> = CATEGORIES.iter().map(|(c, _)| *c).collect();
+        assert_eq!(order, known);
+        for (category, allowed) in CATEGORIES {
+            let offered: Vec<&str> = s["categories"][category]["answers"]
+                .as_object()
+                .map(|a| a.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let mut want: Vec<&str> = allowed.to_vec();
+            let mut got = offered.clone();
+            want.sort_unstable();
+            got.sort_unstable();
+            assert_eq!(got, want, "{category}");
+        }
+        assert!(s["version"].as_str().is_some_and(|v| !v.is_empty()));
+    }
+}
