@@ -4,6 +4,7 @@ pub mod calibration;
 pub mod candidate_link;
 pub mod demo;
 pub mod demo_receiver;
+pub mod self_identification;
 
 use serde::Serialize;
 

@@ -112,3 +112,19 @@ pub async fn impact_rows(
         })
         .collect()
 }
+
+/// Completed interviews with their candidate's name, in name order: the
+/// demo seed gives some of them self-identification.
+pub async fn completed_by_name(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT i.id, c.name FROM interviews i JOIN candidates c ON c.id = i.candidate_id \
+         WHERE i.completed_at IS NOT NULL ORDER BY c.name, i.id",
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+        .collect()
+}

@@ -270,3 +270,72 @@ async fn suppression_sqlite() {
 async fn suppression_postgres() {
     suppressed_below_a_configured_minimum(Backend::Postgres).await;
 }
+
+/// The demo gives some candidates self-identification, and the figure
+/// shows at least one group with all its cells large enough.
+async fn demo_has_self_identification(backend: Backend) {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = crate::support::fresh_database(backend, dir.path()).await;
+    let state = takes_platform::StorageOptions {
+        database_url: Some(url),
+        media_dir: Some(dir.path().join("media")),
+    }
+    .open(takes_platform::Clock::System)
+    .await
+    .expect("open");
+    takes_platform::seed::demo::load(&state)
+        .await
+        .expect("seed");
+    let mut conn = state.db.pool.acquire().await.expect("conn");
+    use sqlx::Row;
+    let answered: i64 =
+        sqlx::query("SELECT COUNT(DISTINCT interview_id) FROM self_identifications")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count")
+            .get(0);
+    let completed: i64 =
+        sqlx::query("SELECT COUNT(*) FROM interviews WHERE completed_at IS NOT NULL")
+            .fetch_one(&mut *conn)
+            .await
+            .expect("count")
+            .get(0);
+    // Five of every six completed interviews answered (one in six skipped).
+    assert!(
+        answered > 0 && answered < completed,
+        "{answered} of {completed}"
+    );
+    let scope = takes_platform::store::insights::Scope {
+        all_roles: true,
+        user_id: String::new(),
+        role_id: String::new(),
+        department: String::new(),
+        reviewer_id: String::new(),
+        from: i64::MIN,
+        to: i64::MAX,
+    };
+    let period = takes_platform::api::insights::Period {
+        since: None,
+        until: None,
+    };
+    let r = takes_platform::api::insights::adverse_impact::adverse_impact_report(
+        &mut conn, &scope, period, 5,
+    )
+    .await
+    .expect("report");
+    let shown = r
+        .categories
+        .iter()
+        .any(|c| !c.scores.is_empty() || c.stages.iter().any(|s| !s.groups.is_empty()));
+    assert!(shown, "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_sqlite() {
+    demo_has_self_identification(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_postgres() {
+    demo_has_self_identification(Backend::Postgres).await;
+}
