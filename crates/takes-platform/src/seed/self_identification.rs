@@ -28,7 +28,7 @@ fn answers(n: usize) -> Option<Vec<(String, String)>> {
         "two_or_more",
         PREFER_NOT_TO_SAY,
     ][n % 6];
-    let age = if n % 2 == 0 { "no" } else { "yes" };
+    let age = if n.is_multiple_of(2) { "no" } else { "yes" };
     let mut out = vec![
         ("gender".to_string(), gender.to_string()),
         ("ethnicity".to_string(), ethnicity.to_string()),
@@ -37,7 +37,7 @@ fn answers(n: usize) -> Option<Vec<(String, String)>> {
     if n % 3 != 2 {
         out.push((
             "disability".into(),
-            if n % 7 == 0 { "yes" } else { "no" }.into(),
+            if n.is_multiple_of(7) { "yes" } else { "no" }.into(),
         ));
     }
     Some(out)
