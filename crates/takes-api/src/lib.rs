@@ -23,6 +23,7 @@ pub mod insights;
 pub mod process;
 pub mod roles;
 pub mod scoring;
+pub mod self_identification;
 pub mod users;
 pub use scoring::{Sheet, SheetKind};
 

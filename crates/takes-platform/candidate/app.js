@@ -518,6 +518,7 @@
         text: t("acknowledgement", { role: interview.role.title, date: when(reviewBy) }) })
         : el("p", { "class": "ok", text: t("done_text", { role: interview.role.title }) }),
       el("p", { text: t("done_support", { contact: contact() }) })]);
+    if (window.takesSelfId) window.takesSelfId(screen, secret, T);
   }
 
   fetch("/candidate/assets/en.json").then(function (r) { return r.json(); })

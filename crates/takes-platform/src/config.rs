@@ -41,6 +41,10 @@ pub struct ServerConfig {
     /// `[share_links]`: the results links the platform makes itself.
     #[serde(default)]
     pub share_links: crate::api::share_links::config::ShareLinkConfig,
+    /// `[adverse_impact]`: the minimum cell size of the adverse-impact
+    /// figures.
+    #[serde(default)]
+    pub adverse_impact: crate::insights::adverse_impact::AdverseImpactConfig,
 }
 
 #[derive(Debug, thiserror::Error)]

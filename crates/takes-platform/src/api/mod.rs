@@ -23,6 +23,7 @@ mod results_page;
 mod role_admin;
 mod roles;
 mod scorecard;
+mod self_identification;
 pub(crate) mod share_links;
 mod tokens;
 mod transcripts;
@@ -197,6 +198,8 @@ fn split() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(insights::validity::get_validity))
         .routes(routes!(insights::validity::put_outcome))
         .routes(routes!(insights::import::import_outcomes))
+        .routes(routes!(insights::adverse_impact::get_adverse_impact))
+        .routes(routes!(self_identification::put_self_identification))
         .routes(routes!(scorecard::scorecard))
         .routes(routes!(share_links::create, share_links::list))
         .routes(routes!(share_links::revoke))

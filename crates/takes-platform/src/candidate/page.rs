@@ -31,6 +31,10 @@ pub fn asset(name: &str) -> Option<Asset> {
             "text/javascript; charset=utf-8",
             include_str!("../../candidate/app.js"),
         ),
+        "self_id.js" => (
+            "text/javascript; charset=utf-8",
+            include_str!("../../candidate/self_id.js"),
+        ),
         "app.css" => (
             "text/css; charset=utf-8",
             include_str!("../../candidate/app.css"),
@@ -50,7 +54,7 @@ mod tests {
 
     #[test]
     fn the_page_loads_only_shipped_assets() {
-        for name in ["app.js", "app.css", "en.json"] {
+        for name in ["app.js", "self_id.js", "app.css", "en.json"] {
             assert!(asset(name).is_some(), "{name}");
         }
         assert!(asset("../Cargo.toml").is_none());

@@ -10,12 +10,14 @@
 //!   shift with its stand-out flag;
 //! * [`drift`]: reliability per question set and quarter (via takes-irr);
 //! * [`validity`]: Spearman with a bootstrap interval against outcomes;
-//! * [`impact`]: the four-fifths rule with Fisher's exact test, small
-//!   groups suppressed;
+//! * [`impact`] and [`adverse_impact`]: the four-fifths rule with Fisher's
+//!   exact test per self-identified group and stage, score distributions;
+//!   small groups suppressed;
 //! * [`alert`]: the completion drop rule;
 //! * [`inference`]: the tests underneath (normal, t, two proportions,
 //!   Fisher) and the seeded generator.
 
+pub mod adverse_impact;
 pub mod alert;
 pub mod describe;
 pub mod drift;

@@ -353,6 +353,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<SeedReport> {
         completed_index += 1;
     }
     super::calibration::demo_session(tx, now, &reviewer_ids, &admin_id).await?;
+    super::self_identification::demo_self_identification(tx, now).await?;
     audit::record(
         tx,
         now,

@@ -23,6 +23,7 @@ pub mod lever_writeback;
 pub mod page;
 pub mod process;
 pub mod roles;
+pub mod self_identification;
 pub mod share_links;
 pub mod transcripts;
 pub mod users;

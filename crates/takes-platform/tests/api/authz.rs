@@ -501,6 +501,32 @@ fn matrix() -> Vec<Row> {
                 (Admin, 200),
             ],
         ),
+        // Adverse impact (issue 15 point 8): never to a reviewer.
+        (
+            Method::GET,
+            "/v1/insights/adverse-impact",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 403),
+                (Outsider, 403),
+                (Recruiter, 200),
+                (Admin, 200),
+            ],
+        ),
+        (
+            Method::PUT,
+            "/v1/candidate/self-identification",
+            None,
+            vec![
+                (Nobody, 401),
+                (BadToken, 401),
+                (Owner, 401),
+                (Recruiter, 401),
+                (Admin, 401),
+            ],
+        ),
         (
             Method::GET,
             "/v1/insights/me",

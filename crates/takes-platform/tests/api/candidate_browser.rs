@@ -157,6 +157,12 @@ async fn flow(l: Life, mode: &str) {
     assert_eq!(report["questions"], l.questions.len(), "{report}");
     let done = report["done_text"].as_str().expect("done text");
     assert!(done.contains("we received all your answers"), "{done}");
+    // The optional self-identification form was answered and stored apart.
+    assert_eq!(report["self_id_sent"], true, "{report}");
+    let stored = format!(
+        "SELECT COUNT(*) FROM self_identifications WHERE interview_id = '{id}' AND answer = 'woman'"
+    );
+    assert_eq!(l.count(&stored).await, 1);
     // The done step and the acknowledgement email say one sentence
     // ("received; you will hear from us by DATE"): the email with DATE in
     // UTC, the page in the candidate's zone (the browser runs in

@@ -4,6 +4,7 @@ mod ats_support;
 mod support;
 
 mod accommodations;
+mod adverse_impact;
 mod ats_generic;
 mod authz;
 mod bad_input;
@@ -42,6 +43,7 @@ mod process_flow;
 mod recording_options;
 mod resumable;
 mod scoring;
+mod self_identification;
 mod share_links;
 mod slow_clients;
 mod ssrf;

@@ -254,6 +254,20 @@ def flow(page):
         ack = page.locator("#acknowledgement")
         report["ack_text"] = ack.inner_text()
         report["ack_review_by"] = ack.get_attribute("data-review-by")
+        if "self_id" in T:  # the optional self-identification form (issue 15)
+            S = T["self_id"]
+            if MODE == "keyboard":
+                for _ in range(80):
+                    if page.evaluate("document.activeElement && document.activeElement.type === 'radio'"):
+                        break
+                    page.keyboard.press("Tab")
+                page.keyboard.press("Space")  # the first answer of the first question
+            else:
+                page.get_by_label(S["categories"]["gender"]["answers"]["woman"], exact=True).check()
+            press(page, S["send"])
+            page.get_by_text(S["sent"]).wait_for()
+            check(page, "self-identified")
+            report["self_id_sent"] = True
         report["questions"] = total
 
 

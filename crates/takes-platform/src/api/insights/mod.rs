@@ -4,6 +4,7 @@
 //! `store::insights`, and hand them to the pure `crate::insights`
 //! computations; `convert.rs` turns those into wire types.
 
+pub mod adverse_impact;
 pub mod alerts;
 mod convert;
 pub mod figures;

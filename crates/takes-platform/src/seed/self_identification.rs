@@ -1,0 +1,75 @@
+//! Voluntary self-identification for the demo's completed interviews, so
+//! the adverse-impact figure has something to show: most candidates answer
+//! some categories, a few say "prefer not to say", one in six skips the
+//! step. Answers are spread evenly by name, so `age_40_or_over` splits the
+//! demo into two groups big enough to show wherever the interviews are.
+
+use sqlx::AnyConnection;
+use takes_api::self_identification::PREFER_NOT_TO_SAY;
+
+use crate::clock::Millis;
+use crate::store::self_identification as store;
+
+/// The text version the demo's answers were given under.
+pub const DEMO_TEXT_VERSION: &str = "self-id-1";
+
+/// Answers for the `n`-th completed interview (in name order), or `None`
+/// for a candidate who skipped the step.
+fn answers(n: usize) -> Option<Vec<(String, String)>> {
+    if n % 6 == 5 {
+        return None;
+    }
+    let gender = ["woman", "man", "woman", "man", "non_binary"][n % 5];
+    let ethnicity = [
+        "white",
+        "black_or_african_american",
+        "asian",
+        "hispanic_or_latino",
+        "two_or_more",
+        PREFER_NOT_TO_SAY,
+    ][n % 6];
+    let age = if n.is_multiple_of(2) { "no" } else { "yes" };
+    let mut out = vec![
+        ("gender".to_string(), gender.to_string()),
+        ("ethnicity".to_string(), ethnicity.to_string()),
+        ("age_40_or_over".to_string(), age.to_string()),
+    ];
+    if n % 3 != 2 {
+        out.push((
+            "disability".into(),
+            if n.is_multiple_of(7) { "yes" } else { "no" }.into(),
+        ));
+    }
+    Some(out)
+}
+
+/// Gives the completed interviews in the database (the demo's own and any
+/// a seed before this one added) their self-identification.
+pub async fn demo_self_identification(conn: &mut AnyConnection, now: Millis) -> anyhow::Result<()> {
+    let completed = store::completed_by_name(&mut *conn).await?;
+    for (n, (interview_id, _)) in completed.iter().enumerate() {
+        if let Some(a) = answers(n) {
+            store::replace(&mut *conn, interview_id, DEMO_TEXT_VERSION, &a, now).await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use takes_api::self_identification::answers as allowed;
+
+    #[test]
+    fn every_demo_answer_is_one_the_server_accepts() {
+        for n in 0..60 {
+            for (category, answer) in answers(n).unwrap_or_default() {
+                assert!(
+                    allowed(&category).is_some_and(|a| a.contains(&answer.as_str())),
+                    "{category} {answer}"
+                );
+            }
+        }
+        assert!(answers(5).is_none());
+    }
+}
