@@ -5,6 +5,7 @@
 //! reminders and reassignment.
 
 pub mod dialog;
+pub mod filters;
 pub mod playback;
 pub mod poll;
 pub mod share;
@@ -40,6 +41,12 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Hint::new(Scope::Dialog, Command::Back, "cancel"),
         ];
     }
+    if b.range_input.is_some() {
+        return vec![
+            Hint::new(Scope::Editor, Command::Newline, "apply"),
+            Hint::new(Scope::Editor, Command::Leave, "cancel"),
+        ];
+    }
     if b.editing.is_some() {
         return vec![
             Hint::new(Scope::Editor, Command::Newline, "search"),
@@ -66,6 +73,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Hint::new(s, Command::Visual, "range"),
         Hint::new(s, Command::Decision, "decide"),
         Hint::new(s, Command::Filter, "search"),
+        Hint::new(s, Command::RangeFilter, "score/date"),
         Hint::new(s, Command::Sort, "sort"),
         Hint::new(s, Command::FlagFilter, "disagreement"),
         Hint::new(s, Command::RetrySync, "retry sync"),
@@ -84,6 +92,11 @@ pub fn modal_hints() -> Vec<Hint> {
             "bulk decision: advance / reject / hold",
         ),
         Hint::new(Scope::Editor, Command::Newline, "search (while typing one)"),
+        Hint::new(
+            Scope::Editor,
+            Command::Newline,
+            "apply the score/date filter (while typing one)",
+        ),
     ]
 }
 
@@ -103,7 +116,10 @@ fn query(b: &BoardState) -> BoardQuery {
         role: b.role.as_ref().map(|r| r.0.clone()),
         text: b.text.clone(),
         disagreement: b.flagged_only.then_some(true),
-        min_score: None,
+        min_score: b.ranges.min_score,
+        max_score: b.ranges.max_score,
+        from: b.ranges.from_param(),
+        to: b.ranges.to_param(),
         sort: b.sort.param().to_string(),
     }
 }
@@ -261,6 +277,7 @@ fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
             b.editing = Some(b.text.clone());
             return vec![];
         }
+        Command::RangeFilter => return filters::open(app),
         Command::Sort => {
             b.sort = b.sort.next();
             let label = b.sort.label();
@@ -298,6 +315,7 @@ fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
             b.text.clear();
             b.role = None;
             b.flagged_only = false;
+            b.ranges = Default::default();
             b.clear_selection();
             app.info("Filters and selection cleared");
             return refresh(app);
