@@ -174,11 +174,43 @@ fn main() -> anyhow::Result<()> {
             .unwrap_or_default()
     };
     println!(
-        "whole queue loaded by scrolling in {:?}; {} ; {}",
+        "whole queue loaded by scrolling in {:?}; {} ; {} ; {}",
         all_loaded,
         field("VmRSS"),
-        field("VmHWM")
+        field("VmHWM"),
+        field("Threads")
     );
+    print_rss_by_mapping(&pid);
     let _ = tmux(&sock).arg("kill-server").status();
     Ok(())
+}
+
+/// What holds the resident memory, by mapping (`/proc/PID/smaps`): the
+/// binary, each shared library (libmpv and the libraries it pulls in show
+/// by name), the heap, and anonymous mappings (malloc arenas of other
+/// threads, thread stacks, libmpv's own buffers), largest first.
+fn print_rss_by_mapping(pid: &str) {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
+    let mut by: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let mut name = String::new();
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        let first = words.next().unwrap_or_default();
+        if first.contains('-') && !first.ends_with(':') {
+            // A mapping's header: range perms offset dev inode [path].
+            let path = line.split_whitespace().nth(5).unwrap_or("[anonymous]");
+            name = path.rsplit('/').next().unwrap_or(path).to_string();
+            by.entry(name.clone()).or_default().1 += 1;
+        } else if first == "Rss:" {
+            let kb: u64 = words.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+            by.entry(name.clone()).or_default().0 += kb;
+        }
+    }
+    let mut rows: Vec<(String, (u64, u64))> = by.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0));
+    let total: u64 = rows.iter().map(|r| r.1 .0).sum();
+    println!("resident memory by mapping (total {total} kB):");
+    for (name, (kb, n)) in rows.iter().take(25) {
+        println!("  {kb:>8} kB  {name} ({n} mappings)");
+    }
 }

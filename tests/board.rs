@@ -416,3 +416,49 @@ fn the_sort_key_cycles_through_stage_and_disagreement() {
         ]
     );
 }
+
+#[test]
+fn the_first_page_is_asked_for_at_sign_in_and_t_does_not_ask_again() {
+    let mut reviewer = app_with_queue(UserRole::Reviewer, 5);
+    assert!(takes::features::board::prefetch(&mut reviewer).is_empty());
+    let mut app = app_with_queue(UserRole::Recruiter, 5);
+    let gen = match takes::features::board::prefetch(&mut app).as_slice() {
+        [Effect::FetchBoard {
+            gen,
+            cursor: None,
+            page,
+            replace: true,
+            ..
+        }] => {
+            assert!(*page <= 64, "a short first page: {page}");
+            *gen
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
+    assert!(
+        takes::features::board::prefetch(&mut app).is_empty(),
+        "once"
+    );
+    // `T` while it is on its way waits for it rather than asking again.
+    assert!(ch(&mut app, 'T').is_empty());
+    assert_eq!(app.screen.kind(), ScreenKind::Board);
+    update(
+        &mut app,
+        Action::BoardLoaded {
+            gen,
+            replace: true,
+            result: Ok(takes_testkit::board_page(
+                12,
+                Some(BoardStage::ReadyToDecide),
+            )),
+        },
+    );
+    assert!(!app.board.items.is_empty());
+    // Later visits show the rows kept and reload them.
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(
+        ch(&mut app, 'T').as_slice(),
+        [Effect::FetchBoard { .. }]
+    ));
+}

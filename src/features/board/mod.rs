@@ -107,6 +107,23 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.screen = Screen::Board;
+    if app.board.loading && !app.board.loaded_once {
+        // The first page asked for at sign-in is on its way.
+        return vec![];
+    }
+    refresh(app)
+}
+
+/// Rows of a first page: a tall terminal's screenful and some; the rest
+/// comes as the cursor moves, so the first page arrives sooner.
+const FIRST_PAGE: i64 = 64;
+
+/// At sign-in, for recruiters and admins: the board's first page is asked
+/// for while the queue paints, so `T` shows rows at once.
+pub fn prefetch(app: &mut App) -> Vec<Effect> {
+    if !app.can_decide() || app.board.loaded_once || app.board.loading {
+        return vec![];
+    }
     refresh(app)
 }
 
@@ -133,7 +150,7 @@ pub fn refresh(app: &mut App) -> Vec<Effect> {
         gen: b.gen,
         query: query(b),
         cursor: None,
-        page: app.settings.page_size,
+        page: app.settings.page_size.min(FIRST_PAGE),
         replace: true,
     }]
 }
