@@ -8,6 +8,7 @@ pub mod dialog;
 pub mod filters;
 pub mod playback;
 pub mod poll;
+pub mod ranges;
 pub mod share;
 pub mod state;
 pub mod view;
@@ -637,6 +638,15 @@ fn keep_decided(b: &mut BoardState, decisions: &[Decision]) {
         }
         row.decision = Some(d.clone());
         row.sync = Some(queued.clone());
+    }
+}
+
+/// Keys while the score and date filter line is open.
+pub fn on_range_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    if filters::on_key(app, k) {
+        refresh(app)
+    } else {
+        vec![]
     }
 }
 

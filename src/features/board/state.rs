@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use takes_api::board::{BoardInterview, BoardItem, BoardStage, StageCounts};
 use takes_api::DecisionAction;
 
-use super::filters::{RangeInput, Ranges};
+use super::ranges::{RangeInput, Ranges};
 use crate::features::editor::TextInput;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
