@@ -305,3 +305,160 @@ fn without_video_the_play_key_says_why_and_changes_nothing() {
     let status = format!("{:?}", app.status);
     assert!(status.contains("libmpv is not installed"), "{status}");
 }
+
+fn typed(app: &mut takes::app::state::App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+#[test]
+fn score_and_date_filters_reload_and_show_in_the_header() {
+    let mut app = app_on_board(12, Some(BoardStage::ReadyToDecide));
+    ch(&mut app, ' ');
+    assert!(ch(&mut app, 'f').is_empty());
+    assert!(app.board.range_input.is_some());
+    typed(
+        &mut app,
+        "score>=3.5 score<=4 from:2026-11-01 to:2026-11-30",
+    );
+    let fx = key(&mut app, KeyCode::Enter);
+    match fx.as_slice() {
+        [Effect::FetchBoard {
+            query,
+            cursor: None,
+            replace: true,
+            ..
+        }] => {
+            assert_eq!(query.min_score, Some(3.5));
+            assert_eq!(query.max_score, Some(4.0));
+            assert_eq!(query.from.as_deref(), Some("2026-11-01"));
+            // The 30th is kept: the server's bound is exclusive.
+            assert_eq!(query.to.as_deref(), Some("2026-12-01"));
+            assert_eq!(query.stage.as_deref(), Some("ready_to_decide"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.board.range_input.is_none());
+    assert!(app.board.filtered());
+    assert_eq!(
+        app.board.selection_count(),
+        0,
+        "a new list drops the selection"
+    );
+    // The line opens again with the filters in force; emptied, it clears them.
+    ch(&mut app, 'f');
+    assert_eq!(
+        app.board.range_input.as_ref().map(|i| i.text.as_str()),
+        Some("score>=3.5 score<=4 from:2026-11-01 to:2026-11-30")
+    );
+    for _ in 0..60 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    let fx = key(&mut app, KeyCode::Enter);
+    assert!(matches!(fx.as_slice(), [Effect::FetchBoard { query, .. }]
+            if query.min_score.is_none() && query.to.is_none()));
+    assert!(!app.board.filtered());
+}
+
+#[test]
+fn a_bad_filter_names_the_value_and_changes_nothing() {
+    let mut app = app_on_board(12, Some(BoardStage::ReadyToDecide));
+    ch(&mut app, 'f');
+    typed(&mut app, "score>=4");
+    key(&mut app, KeyCode::Enter);
+    let gen = app.board.gen;
+    for bad in ["score<=3", "from:2026-02-30", "stage:decided"] {
+        ch(&mut app, 'f');
+        typed(&mut app, &format!(" {bad}"));
+        let fx = key(&mut app, KeyCode::Enter);
+        assert!(fx.is_empty(), "{bad}: {fx:?}");
+        let status = app
+            .status
+            .as_ref()
+            .map(|s| s.text.clone())
+            .unwrap_or_default();
+        let value = bad.split([':', '=']).next_back().unwrap_or(bad);
+        assert!(status.contains(value), "{bad}: {status}");
+        // The line stays open to be fixed; Esc leaves it as it was.
+        assert!(app.board.range_input.is_some());
+        key(&mut app, KeyCode::Esc);
+        assert!(app.board.range_input.is_none());
+        assert_eq!(app.board.ranges.min_score, Some(4.0));
+        assert_eq!(app.board.ranges.max_score, None);
+        assert_eq!(app.board.gen, gen, "no reload");
+    }
+    // x clears them with the other filters.
+    ch(&mut app, 'x');
+    assert!(app.board.ranges.is_empty());
+}
+
+#[test]
+fn the_sort_key_cycles_through_stage_and_disagreement() {
+    let mut app = app_on_board(12, None);
+    let mut sorts = Vec::new();
+    for _ in 0..7 {
+        match ch(&mut app, 's').as_slice() {
+            [Effect::FetchBoard { query, .. }] => sorts.push(query.sort.clone()),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        sorts,
+        [
+            "-score",
+            "role",
+            "candidate",
+            "-reviews",
+            "stage",
+            "-disagreement",
+            "-completed"
+        ]
+    );
+}
+
+#[test]
+fn the_first_page_is_asked_for_at_sign_in_and_t_does_not_ask_again() {
+    let mut reviewer = app_with_queue(UserRole::Reviewer, 5);
+    assert!(takes::features::board::prefetch(&mut reviewer).is_empty());
+    let mut app = app_with_queue(UserRole::Recruiter, 5);
+    let gen = match takes::features::board::prefetch(&mut app).as_slice() {
+        [Effect::FetchBoard {
+            gen,
+            cursor: None,
+            page,
+            replace: true,
+            ..
+        }] => {
+            assert!(*page <= 64, "a short first page: {page}");
+            *gen
+        }
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(app.screen.kind(), ScreenKind::Queue);
+    assert!(
+        takes::features::board::prefetch(&mut app).is_empty(),
+        "once"
+    );
+    // `T` while it is on its way waits for it rather than asking again.
+    assert!(ch(&mut app, 'T').is_empty());
+    assert_eq!(app.screen.kind(), ScreenKind::Board);
+    update(
+        &mut app,
+        Action::BoardLoaded {
+            gen,
+            replace: true,
+            result: Ok(takes_testkit::board_page(
+                12,
+                Some(BoardStage::ReadyToDecide),
+            )),
+        },
+    );
+    assert!(!app.board.items.is_empty());
+    // Later visits show the rows kept and reload them.
+    key(&mut app, KeyCode::Esc);
+    assert!(matches!(
+        ch(&mut app, 'T').as_slice(),
+        [Effect::FetchBoard { .. }]
+    ));
+}

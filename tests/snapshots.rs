@@ -164,6 +164,16 @@ fn scenarios() -> Vec<(&'static str, App)> {
     chars(&mut a, "Role filled");
     key(&mut a, KeyCode::Enter);
     v.push(("board_bulk_confirm", a));
+    // The score and date filter: typing it, then in force in the header.
+    let mut a = app_on_board(24, Some(BoardStage::ReadyToDecide));
+    key(&mut a, KeyCode::Char('f'));
+    chars(&mut a, "score>=3.5 from:2026-11-01");
+    v.push(("board_filter_typing", a));
+    let mut a = app_on_board(24, Some(BoardStage::ReadyToDecide));
+    key(&mut a, KeyCode::Char('f'));
+    chars(&mut a, "score>=3.5 score<=4 from:2026-11-01 to:2026-11-30");
+    key(&mut a, KeyCode::Enter);
+    v.push(("board_filtered", a));
     // The share link made for an opened interview.
     let mut a = app_on_board_interview(1);
     a.board.share = Some(takes::features::board::share::ShareOverlay {

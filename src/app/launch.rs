@@ -68,6 +68,12 @@ pub fn waits_for_video(action: &Action) -> bool {
     matches!(action, Action::Key(_) | Action::Player(_))
 }
 
+/// What the launch asks for once the caller is known: the board's first
+/// page for those who may open it.
+pub fn after_sign_in(app: &mut App) -> Vec<Effect> {
+    crate::features::board::prefetch(app)
+}
+
 /// The first queue page and counts, asked for together with the sign-in
 /// instead of after it. Their answers wait until the sign-in is in, and
 /// the sign-in's own request for them is not sent again, so the app sees

@@ -416,5 +416,8 @@ fn apply(app: &mut App, runner: &mut Runner, early: &mut launch::EarlyQueue, act
                 runner.run(e);
             }
         }
+        launch::after_sign_in(app)
+            .into_iter()
+            .for_each(|e| runner.run(e));
     }
 }

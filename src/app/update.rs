@@ -123,6 +123,9 @@ fn on_key(app: &mut App, k: KeyEvent) -> Vec<Effect> {
         ScreenKind::Board if app.board.dialog.is_some() => return board::dialog::on_key(app, &k),
         ScreenKind::Board if app.board.picker.is_some() => return board::on_picker_key(app, &k),
         ScreenKind::Board if app.board.editing.is_some() => return board::on_filter_key(app, &k),
+        ScreenKind::Board if app.board.range_input.is_some() => {
+            return board::on_range_key(app, &k)
+        }
         ScreenKind::Review if app.review().is_some_and(|r| r.editor.is_some()) => {
             return review::note::on_key(app, &k)
         }

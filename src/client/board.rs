@@ -26,6 +26,11 @@ pub struct BoardQuery {
     pub text: String,
     pub disagreement: Option<bool>,
     pub min_score: Option<f64>,
+    pub max_score: Option<f64>,
+    /// `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, exclusive (the server's meaning).
+    pub to: Option<String>,
     pub sort: String,
 }
 
@@ -50,6 +55,15 @@ impl BoardQuery {
         }
         if let Some(m) = self.min_score {
             add("min_score", &m.to_string());
+        }
+        if let Some(m) = self.max_score {
+            add("max_score", &m.to_string());
+        }
+        if let Some(d) = &self.from {
+            add("from", d);
+        }
+        if let Some(d) = &self.to {
+            add("to", d);
         }
         if !self.sort.is_empty() {
             add("sort", &self.sort);

@@ -169,6 +169,7 @@ commands! {
     RetrySync = "retry_sync",
     Remind = "remind",
     Reassign = "reassign",
+    RangeFilter = "range_filter",
     // Small terminals (issue 14).
     Zoom = "zoom",
     Share = "share",

@@ -5,8 +5,10 @@
 //! reminders and reassignment.
 
 pub mod dialog;
+pub mod filters;
 pub mod playback;
 pub mod poll;
+pub mod ranges;
 pub mod share;
 pub mod state;
 pub mod view;
@@ -40,6 +42,12 @@ pub fn hints(app: &App) -> Vec<Hint> {
             Hint::new(Scope::Dialog, Command::Back, "cancel"),
         ];
     }
+    if b.range_input.is_some() {
+        return vec![
+            Hint::new(Scope::Editor, Command::Newline, "apply"),
+            Hint::new(Scope::Editor, Command::Leave, "cancel"),
+        ];
+    }
     if b.editing.is_some() {
         return vec![
             Hint::new(Scope::Editor, Command::Newline, "search"),
@@ -66,6 +74,7 @@ pub fn hints(app: &App) -> Vec<Hint> {
         Hint::new(s, Command::Visual, "range"),
         Hint::new(s, Command::Decision, "decide"),
         Hint::new(s, Command::Filter, "search"),
+        Hint::new(s, Command::RangeFilter, "score/date"),
         Hint::new(s, Command::Sort, "sort"),
         Hint::new(s, Command::FlagFilter, "disagreement"),
         Hint::new(s, Command::RetrySync, "retry sync"),
@@ -84,6 +93,11 @@ pub fn modal_hints() -> Vec<Hint> {
             "bulk decision: advance / reject / hold",
         ),
         Hint::new(Scope::Editor, Command::Newline, "search (while typing one)"),
+        Hint::new(
+            Scope::Editor,
+            Command::Newline,
+            "apply the score/date filter (while typing one)",
+        ),
     ]
 }
 
@@ -94,6 +108,23 @@ pub fn open(app: &mut App) -> Vec<Effect> {
         return vec![];
     }
     app.screen = Screen::Board;
+    if app.board.loading && !app.board.loaded_once {
+        // The first page asked for at sign-in is on its way.
+        return vec![];
+    }
+    refresh(app)
+}
+
+/// Rows of a first page: a tall terminal's screenful and some; the rest
+/// comes as the cursor moves, so the first page arrives sooner.
+const FIRST_PAGE: i64 = 64;
+
+/// At sign-in, for recruiters and admins: the board's first page is asked
+/// for while the queue paints, so `T` shows rows at once.
+pub fn prefetch(app: &mut App) -> Vec<Effect> {
+    if !app.can_decide() || app.board.loaded_once || app.board.loading {
+        return vec![];
+    }
     refresh(app)
 }
 
@@ -103,7 +134,10 @@ fn query(b: &BoardState) -> BoardQuery {
         role: b.role.as_ref().map(|r| r.0.clone()),
         text: b.text.clone(),
         disagreement: b.flagged_only.then_some(true),
-        min_score: None,
+        min_score: b.ranges.min_score,
+        max_score: b.ranges.max_score,
+        from: b.ranges.from_param(),
+        to: b.ranges.to_param(),
         sort: b.sort.param().to_string(),
     }
 }
@@ -117,7 +151,7 @@ pub fn refresh(app: &mut App) -> Vec<Effect> {
         gen: b.gen,
         query: query(b),
         cursor: None,
-        page: app.settings.page_size,
+        page: app.settings.page_size.min(FIRST_PAGE),
         replace: true,
     }]
 }
@@ -261,6 +295,7 @@ fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
             b.editing = Some(b.text.clone());
             return vec![];
         }
+        Command::RangeFilter => return filters::open(app),
         Command::Sort => {
             b.sort = b.sort.next();
             let label = b.sort.label();
@@ -298,6 +333,7 @@ fn keys(app: &mut App, cmd: Command) -> Vec<Effect> {
             b.text.clear();
             b.role = None;
             b.flagged_only = false;
+            b.ranges = Default::default();
             b.clear_selection();
             app.info("Filters and selection cleared");
             return refresh(app);
@@ -602,6 +638,15 @@ fn keep_decided(b: &mut BoardState, decisions: &[Decision]) {
         }
         row.decision = Some(d.clone());
         row.sync = Some(queued.clone());
+    }
+}
+
+/// Keys while the score and date filter line is open.
+pub fn on_range_key(app: &mut App, k: &KeyEvent) -> Vec<Effect> {
+    if filters::on_key(app, k) {
+        refresh(app)
+    } else {
+        vec![]
     }
 }
 

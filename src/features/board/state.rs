@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use takes_api::board::{BoardInterview, BoardItem, BoardStage, StageCounts};
 use takes_api::DecisionAction;
 
+use super::ranges::{RangeInput, Ranges};
 use crate::features::editor::TextInput;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub enum BoardSort {
     Role,
     Candidate,
     Reviews,
+    Stage,
+    Disagreement,
 }
 
 impl BoardSort {
@@ -27,7 +30,9 @@ impl BoardSort {
             BoardSort::Score => BoardSort::Role,
             BoardSort::Role => BoardSort::Candidate,
             BoardSort::Candidate => BoardSort::Reviews,
-            BoardSort::Reviews => BoardSort::Newest,
+            BoardSort::Reviews => BoardSort::Stage,
+            BoardSort::Stage => BoardSort::Disagreement,
+            BoardSort::Disagreement => BoardSort::Newest,
         }
     }
 
@@ -38,6 +43,8 @@ impl BoardSort {
             BoardSort::Role => "role",
             BoardSort::Candidate => "candidate",
             BoardSort::Reviews => "reviews in",
+            BoardSort::Stage => "stage",
+            BoardSort::Disagreement => "disagreement",
         }
     }
 
@@ -49,6 +56,8 @@ impl BoardSort {
             BoardSort::Role => "role",
             BoardSort::Candidate => "candidate",
             BoardSort::Reviews => "-reviews",
+            BoardSort::Stage => "stage",
+            BoardSort::Disagreement => "-disagreement",
         }
     }
 }
@@ -165,6 +174,9 @@ pub struct BoardState {
     pub editing: Option<String>,
     pub role: Option<(String, String)>,
     pub flagged_only: bool,
+    /// Score and date bounds (`filters.rs`), and their line while open.
+    pub ranges: Ranges,
+    pub range_input: Option<RangeInput>,
     pub sort: BoardSort,
     pub selected: usize,
     pub offset: Cell<usize>,
@@ -196,6 +208,8 @@ impl Default for BoardState {
             editing: None,
             role: None,
             flagged_only: false,
+            ranges: Ranges::default(),
+            range_input: None,
             sort: BoardSort::Newest,
             selected: 0,
             offset: Cell::new(0),
@@ -309,6 +323,6 @@ impl BoardState {
     }
 
     pub fn filtered(&self) -> bool {
-        !self.text.is_empty() || self.role.is_some() || self.flagged_only
+        !self.text.is_empty() || self.role.is_some() || self.flagged_only || !self.ranges.is_empty()
     }
 }

@@ -82,6 +82,16 @@ fn draw_table(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         None => {}
     }
+    match &b.range_input {
+        Some(i) => {
+            spans.push(Span::styled(" Filter: ", theme.input));
+            spans.push(Span::styled(format!("{}▏", i.text), theme.input));
+        }
+        None if !b.ranges.is_empty() => {
+            spans.push(Span::styled(format!(" {} ·", b.ranges.line()), theme.input))
+        }
+        None => {}
+    }
     spans.push(Span::styled(
         format!(
             " role: {} · sort: {}{}",

@@ -708,6 +708,18 @@ both_backends!(
         let key = |i: &Value, k: &str| -> f64 {
             match k {
                 "score" => mean(i).unwrap_or(f64::NEG_INFINITY),
+                "stage" => ["invited", "awaiting_reviews", "ready_to_decide", "decided"]
+                    .iter()
+                    .position(|s| i["stage"] == *s)
+                    .expect("a known stage") as f64,
+                "disagreement" => {
+                    let flag = if i["disagreement"] == true {
+                        1000.0
+                    } else {
+                        0.0
+                    };
+                    flag + mean(i).unwrap_or(-100.0)
+                }
                 _ => {
                     i["reviewers_submitted"].as_f64().expect("n") * 100.0
                         + i["reviewers_assigned"].as_f64().expect("n")
@@ -719,6 +731,10 @@ both_backends!(
             ("-score", "score", true),
             ("reviews", "reviews", false),
             ("-reviews", "reviews", true),
+            ("stage", "stage", false),
+            ("-stage", "stage", true),
+            ("disagreement", "disagreement", false),
+            ("-disagreement", "disagreement", true),
         ] {
             let whole = board(&p, &p.f.admin, &format!("?limit=500&sort={sort}")).await;
             let rows = whole["items"].as_array().expect("items");

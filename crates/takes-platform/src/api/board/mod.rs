@@ -50,7 +50,8 @@ pub struct BoardParams {
     to: Option<String>,
     /// Text in the candidate's name or the role's title (case-insensitive).
     q: Option<String>,
-    /// `completed`, `score`, `role`, `candidate` or `reviews`; a leading `-`
+    /// `completed`, `score`, `role`, `candidate`, `reviews`, `stage` (invited
+    /// first) or `disagreement` (agreeing first, then by mean); a leading `-`
     /// sorts descending (default `-completed`, newest first).
     sort: Option<String>,
 }
@@ -97,7 +98,7 @@ fn sort_of(sort: Option<&str>) -> ApiResult<(SortKey, bool)> {
     SortKey::parse(key).map(|k| (k, desc)).ok_or_else(|| {
         ApiError::invalid(
             "sort",
-            format!("sort {s:?} is not one of completed, score, role, candidate, reviews (a leading - for descending)"),
+            format!("sort {s:?} is not one of completed, score, role, candidate, reviews, stage, disagreement (a leading - for descending)"),
         )
     })
 }

@@ -28,6 +28,10 @@ pub enum SortKey {
     Role,
     Candidate,
     Reviews,
+    /// Invited, awaiting reviews, ready to decide, decided.
+    Stage,
+    /// Whether the panel disagrees, then the mean.
+    Disagreement,
 }
 
 impl SortKey {
@@ -38,6 +42,8 @@ impl SortKey {
             "role" => SortKey::Role,
             "candidate" => SortKey::Candidate,
             "reviews" => SortKey::Reviews,
+            "stage" => SortKey::Stage,
+            "disagreement" => SortKey::Disagreement,
             _ => return None,
         })
     }
@@ -55,8 +61,21 @@ impl SortKey {
             SortKey::Role => format!("t.title {d}"),
             SortKey::Candidate => format!("t.name {d}"),
             SortKey::Reviews => format!("t.submitted {d}, t.assigned {d}"),
+            SortKey::Stage => format!(
+                "CASE t.stage WHEN 'invited' THEN 0 WHEN 'awaiting_reviews' THEN 1 \
+                 WHEN 'ready_to_decide' THEN 2 ELSE 3 END {d}"
+            ),
+            SortKey::Disagreement => {
+                format!("t.flagged {d}, CASE WHEN t.mean IS NULL THEN 0 ELSE 1 END {d}, t.mean {d}")
+            }
         };
         format!("{key}, t.at DESC, t.id ASC")
+    }
+}
+
+impl SortKey {
+    fn needs_scores(self) -> bool {
+        matches!(self, SortKey::Score | SortKey::Disagreement)
     }
 }
 
@@ -168,7 +187,7 @@ pub async fn page(
     let sql = format!(
         "SELECT t.id FROM ({}) t WHERE {FILTERED} AND ($13 = '' OR t.stage = $13) \
          ORDER BY {} LIMIT $14 OFFSET $15",
-        summary(f.on_scores() || p.key == SortKey::Score),
+        summary(f.on_scores() || p.key.needs_scores()),
         p.key.order_by(p.desc)
     );
     filtered(&sql, s, f)
