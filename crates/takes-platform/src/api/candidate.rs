@@ -452,6 +452,10 @@ pub async fn consent(
         },
     )
     .await?;
+    if body.decision == "declined" {
+        let domain = state.config.email.message_domain();
+        consent::notify_declined(&mut w.tx, &access.interview_id, now, &domain).await?;
+    }
     w.commit().await?;
     Ok(axum::Json(CandidateConsent {
         decision: body.decision,

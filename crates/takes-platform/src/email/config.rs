@@ -32,6 +32,18 @@ pub struct EmailConfig {
     pub secret_key: Option<String>,
 }
 
+impl EmailConfig {
+    /// The domain of `from`, for the Message-IDs the outbox mints
+    /// (`takes.invalid` when `from` has none).
+    pub fn message_domain(&self) -> String {
+        self.from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').to_string())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "takes.invalid".into())
+    }
+}
+
 impl Default for EmailConfig {
     fn default() -> Self {
         EmailConfig {

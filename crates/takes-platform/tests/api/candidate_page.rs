@@ -180,6 +180,71 @@ lifecycle_test!(
 );
 
 lifecycle_test!(
+    a_decline_tells_the_role_recruiters_once,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite("Dorothy Vaughan", "dv@example.org").await;
+        let id = inv["id"].as_str().expect("id").to_string();
+        let secret = inv["access_secret"].as_str().expect("secret").to_string();
+        crate::support::recruiter_may_decide(&l.state, &id).await;
+        let rita: String =
+            sqlx::query_scalar("SELECT email FROM users WHERE name = 'Rita Recruiter'")
+                .fetch_one(&l.state.db.pool)
+                .await
+                .expect("Rita's email");
+        let notices = format!(
+            "SELECT COUNT(*) FROM email_outbox WHERE kind = 'consent_declined' AND interview_id = '{id}'"
+        );
+        let consent = |decision: &str| {
+            l.call(
+                l.request(Method::PUT, "/v1/candidate/consent")
+                    .bearer_auth(secret.clone())
+                    .json(&json!({"decision": decision, "text_version": "v1"})),
+            )
+        };
+
+        // Agreeing tells nobody.
+        let (s, _) = consent("agreed").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(l.count(&notices).await, 0);
+        // Declining queues one email to the role's recruiter, naming the
+        // candidate and the role.
+        let (s, _) = consent("declined").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(l.count(&notices).await, 1);
+        let (to, subject, body): (String, String, String) = sqlx::query_as(
+            "SELECT to_address, subject, body FROM email_outbox \
+             WHERE kind = 'consent_declined' AND interview_id = $1",
+        )
+        .bind(&id)
+        .fetch_one(&l.state.db.pool)
+        .await
+        .expect("the notice");
+        assert_eq!(to, rita);
+        assert!(subject.contains("Dorothy Vaughan"), "{subject}");
+        assert!(
+            body.contains("Dorothy Vaughan declined to be recorded"),
+            "{body}"
+        );
+        // Declining again, even after agreeing in between, sends nothing more.
+        let (s, _) = consent("agreed").await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, _) = consent("declined").await;
+        assert_eq!(s, StatusCode::OK);
+        assert_eq!(l.count(&notices).await, 1);
+        // And it is delivered by the outbox like every other email.
+        let mails = l.deliver().await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.to.contains(&rita) && m.body().contains("declined to be recorded")),
+            "{} mails, none to {rita} about the decline",
+            mails.len()
+        );
+    }
+);
+
+lifecycle_test!(
     no_upload_is_kept_without_consent,
     no_tweak,
     |l: Life| async move {

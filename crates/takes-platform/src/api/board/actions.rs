@@ -192,12 +192,7 @@ pub async fn remind_reviewers(
     let head = crate::store::interviews::scorecard_head(&mut w.tx, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no interview {id:?}")).with_field("id"))?;
-    let from = &state.config.email.from;
-    let domain = from
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').to_string())
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| "takes.invalid".into());
+    let domain = state.config.email.message_domain();
     let mut queued = 0;
     for o in &overdue {
         let Some(to) = o.email.as_deref().filter(|e| !e.is_empty()) else {

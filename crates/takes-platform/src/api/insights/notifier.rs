@@ -95,13 +95,7 @@ async fn fire(state: &AppState, c: &CompletionCheck, now: Millis) -> anyhow::Res
     )
     .await
     .map_err(api)?;
-    let domain = state
-        .config
-        .email
-        .from
-        .rsplit_once('@')
-        .map_or("takes.invalid", |(_, d)| d.trim_end_matches('>'))
-        .to_string();
+    let domain = state.config.email.message_domain();
     let (subject, body) = message(c);
     for (name, email) in store::recruiter_emails(&mut w.tx, &c.role_id)
         .await

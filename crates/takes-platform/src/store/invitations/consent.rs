@@ -2,7 +2,8 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::clock::Millis;
+use crate::clock::{rfc3339, Millis};
+use crate::ids::new_id;
 
 /// Records the candidate's latest decision for the interview.
 pub async fn record(
@@ -37,4 +38,65 @@ pub async fn decision(
         .await?
         .map(|r| r.try_get("decision"))
         .transpose()
+}
+
+/// Tells each recruiter of the interview's role, by email through the
+/// outbox, that the candidate declined to be recorded, so nobody waits for
+/// the window to run out. Once per interview and recruiter: a second
+/// decline (or a change of mind and back) sends nothing more. Returns how
+/// many emails were queued.
+pub async fn notify_declined(
+    conn: &mut AnyConnection,
+    interview_id: &str,
+    at: Millis,
+    domain: &str,
+) -> Result<usize, sqlx::Error> {
+    let head = sqlx::query(
+        "SELECT c.name, r.id AS role_id, r.title FROM interviews i \
+         JOIN candidates c ON c.id = i.candidate_id JOIN job_roles r ON r.id = i.job_role_id \
+         WHERE i.id = $1",
+    )
+    .bind(interview_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let candidate: String = head.try_get("name")?;
+    let role_id: String = head.try_get("role_id")?;
+    let title: String = head.try_get("title")?;
+    let recruiters = sqlx::query(
+        "SELECT u.name, u.email FROM role_recruiters rr JOIN users u ON u.id = rr.user_id \
+         WHERE rr.job_role_id = $1 AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
+    )
+    .bind(&role_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut queued = 0;
+    for r in recruiters {
+        let name: String = r.try_get("name")?;
+        let email: String = r.try_get("email")?;
+        let id = new_id();
+        let body = format!(
+            "Hello {name},\n\n{candidate} declined to be recorded for {title} on {}. \
+             Nothing was recorded, and the interview will accept no answers. You may want \
+             to offer {candidate} another way to be assessed.\n",
+            rfc3339(at)
+        );
+        let done = sqlx::query(
+            "INSERT INTO email_outbox (id, kind, dedupe_key, interview_id, to_address, subject, body, \
+               message_id, state, attempts, next_attempt_at, created_at) \
+             VALUES ($1, 'consent_declined', $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $8) \
+             ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(format!("consent_declined:{interview_id}:{email}"))
+        .bind(interview_id)
+        .bind(&email)
+        .bind(format!("Declined to record: {candidate}, {title}"))
+        .bind(body)
+        .bind(format!("<{id}@{domain}>"))
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+        queued += done.rows_affected() as usize;
+    }
+    Ok(queued)
 }
