@@ -147,6 +147,7 @@ async fn every_format(postgres: bool) {
         "shift",
         "reliability",
         "validity",
+        "adverse-impact",
     ] {
         let api = env.api(&format!("/v1/insights/{figure}{q}")).await;
         assert_eq!(json[figure], api, "{figure} differs from the API");
@@ -186,6 +187,11 @@ async fn every_format(postgres: bool) {
     );
     assert!(text.contains("n = 3: too few to read"), "{text}");
     assert!(text.contains("too few hires"), "{text}");
+    // Nobody in the data set self-identified: the adverse-impact section
+    // says so plainly and names the minimum cell size.
+    assert!(text.contains("Adverse impact"), "{text}");
+    assert!(text.contains("No group is large enough to show."), "{text}");
+    assert!(text.contains("fewer than 5 candidates"), "{text}");
 
     // CSV: one row per number.
     let csv = ok(&env

@@ -8,6 +8,8 @@ use takes_api::insights::{
     ShiftReport, TurnaroundReport, ValidityReport,
 };
 
+use takes_api::self_identification::AdverseImpactReport;
+
 use super::{enc, Client, ClientError};
 
 /// The filters of one report: every figure is asked with the same ones.
@@ -80,6 +82,15 @@ impl Client {
         q: &InsightsQuery,
     ) -> Result<ValidityReport, ClientError> {
         self.insight("validity", q).await
+    }
+
+    /// Selection rates by voluntary self-identification group, with small
+    /// groups suppressed by the server (recruiters and admins only).
+    pub async fn insights_adverse_impact(
+        &self,
+        q: &InsightsQuery,
+    ) -> Result<AdverseImpactReport, ClientError> {
+        self.insight("adverse-impact", q).await
     }
 
     /// The drop check takes no period: it always looks back from now.

@@ -260,6 +260,56 @@ pub fn render(r: &Report) -> String {
             a.baseline_rate,
         );
     }
+    for c in &r.adverse_impact.categories {
+        for s in &c.stages {
+            let section = format!("adverse_impact_{}", s.stage);
+            for g in &s.groups {
+                t.row(
+                    &section,
+                    &c.category,
+                    &g.group,
+                    "total",
+                    g.total.to_string(),
+                );
+                t.row(
+                    &section,
+                    &c.category,
+                    &g.group,
+                    "selected",
+                    g.selected.to_string(),
+                );
+                t.opt(
+                    &section,
+                    &c.category,
+                    &g.group,
+                    "selection_rate",
+                    Some(g.selection_rate),
+                );
+                t.opt(
+                    &section,
+                    &c.category,
+                    &g.group,
+                    "impact_ratio",
+                    g.impact_ratio,
+                );
+                t.opt(&section, &c.category, &g.group, "fisher_p", g.fisher_p);
+                t.row(
+                    &section,
+                    &c.category,
+                    &g.group,
+                    "below_four_fifths",
+                    g.below_four_fifths.to_string(),
+                );
+            }
+            t.row(
+                &section,
+                &c.category,
+                "",
+                "suppressed_groups",
+                s.suppressed_groups.to_string(),
+            );
+        }
+    }
     t.0
 }
 

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use takes_api::insights::{FunnelStage, Percentiles};
 
-use super::model::{completion, num, pct, too_few, verdict, Report, MIN_N};
+use super::model::{
+    completion, impact_notes, impact_rows, num, pct, too_few, verdict, Report, MIN_N,
+};
 use super::svg::{columns, diverging, esc, hbars, Bar};
 
 const STYLE: &str = "
@@ -390,6 +392,27 @@ pub fn render(r: &Report) -> String {
             "Questions that predict no outcome: {}.",
             r.validity.not_predicting.join("; ")
         ));
+    }
+    p.h2("Adverse impact");
+    p.note("From voluntary self-identification, kept apart from the interviews and never shown to reviewers. Impact ratio: a group's selection rate over the highest group's; under 0.8 fails the four-fifths rule (29 CFR 1607.4(D)). Fisher's exact test, two-sided, against the highest group.");
+    p.table(
+        &[
+            "Category",
+            "Stage",
+            "Group",
+            "Selected",
+            "Rate",
+            "Impact ratio",
+            "Fisher p",
+            "Four-fifths",
+        ],
+        impact_rows(&r.adverse_impact)
+            .into_iter()
+            .map(|row| row.to_vec())
+            .collect(),
+    );
+    for n in impact_notes(&r.adverse_impact) {
+        p.note(&n);
     }
     p.0.push_str("</body></html>\n");
     p.0

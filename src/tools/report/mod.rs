@@ -153,6 +153,7 @@ pub async fn fetch(
         reliability: api.insights_reliability(&q).await.map_err(e)?,
         validity: api.insights_validity(&q).await.map_err(e)?,
         alerts: api.insights_alerts(q.role.as_deref()).await.map_err(e)?,
+        adverse_impact: api.insights_adverse_impact(&q).await.map_err(e)?,
         funnel,
         role,
     })

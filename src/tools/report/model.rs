@@ -6,6 +6,7 @@ use takes_api::insights::{
     AlertsReport, FunnelGroup, FunnelReport, ReliabilityDriftReport, ScoresReport, ShiftReport,
     TurnaroundReport, ValidityReport,
 };
+use takes_api::self_identification::AdverseImpactReport;
 
 /// Below this many ratings (or sheets, or answers) a figure is shown with
 /// a plain "too few to read" instead of being interpreted.
@@ -43,6 +44,58 @@ pub struct Report {
     pub reliability: ReliabilityDriftReport,
     pub validity: ValidityReport,
     pub alerts: AlertsReport,
+    /// `adverse-impact` in the JSON, as the API names it.
+    #[serde(rename = "adverse-impact")]
+    pub adverse_impact: AdverseImpactReport,
+}
+
+/// One row of the adverse-impact tables, in words every renderer shares:
+/// category, stage, group, selected of total, rate, impact ratio, Fisher
+/// p, and the four-fifths flag spelt out (never shown by colour alone).
+pub fn impact_rows(a: &AdverseImpactReport) -> Vec<[String; 8]> {
+    let mut rows = Vec::new();
+    for c in &a.categories {
+        for s in &c.stages {
+            for g in &s.groups {
+                let reference = s.reference_group.as_deref() == Some(g.group.as_str());
+                rows.push([
+                    c.category.clone(),
+                    s.stage.clone(),
+                    g.group.clone(),
+                    format!("{} of {}", g.selected, g.total),
+                    pct(Some(g.selection_rate)),
+                    if reference {
+                        "reference".into()
+                    } else {
+                        num(g.impact_ratio)
+                    },
+                    num(g.fisher_p),
+                    if g.below_four_fifths {
+                        "below four-fifths".into()
+                    } else {
+                        String::new()
+                    },
+                ]);
+            }
+        }
+    }
+    rows
+}
+
+/// What suppression hid, in words, plus the server's own notes.
+pub fn impact_notes(a: &AdverseImpactReport) -> Vec<String> {
+    let mut notes = vec![format!(
+        "Groups with fewer than {} candidates in any cell are not shown, not even as a count.",
+        a.min_cell_size
+    )];
+    notes.extend(a.notes.iter().cloned());
+    if a.categories
+        .iter()
+        .all(|c| c.stages.iter().all(|s| s.groups.is_empty()))
+    {
+        notes.push("No group is large enough to show.".into());
+    }
+    notes
 }
 
 /// "n = 3, too few to read" when n is under [`MIN_N`].
@@ -75,5 +128,64 @@ pub fn verdict(v: &str) -> &'static str {
         "predicts" => "predicts",
         "does_not_predict" => "does not predict",
         _ => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use takes_api::self_identification::{
+        AdverseImpactReport, ImpactCategory, ImpactGroup, ImpactStage,
+    };
+
+    use super::{impact_notes, impact_rows};
+
+    fn group(name: &str, selected: i64, total: i64, ratio: Option<f64>, low: bool) -> ImpactGroup {
+        ImpactGroup {
+            group: name.into(),
+            total,
+            selected,
+            selection_rate: selected as f64 / total as f64,
+            impact_ratio: ratio,
+            fisher_p: ratio.map(|_| 0.25),
+            below_four_fifths: low,
+        }
+    }
+
+    #[test]
+    fn rows_name_the_reference_and_spell_out_the_four_fifths_flag() {
+        // 9 of 10 men and 6 of 10 women advanced: 0.6 / 0.9 = 0.67 < 0.8.
+        let report = AdverseImpactReport {
+            since: None,
+            until: None,
+            min_cell_size: 5,
+            categories: vec![ImpactCategory {
+                category: "gender".into(),
+                stages: vec![ImpactStage {
+                    stage: "review".into(),
+                    reference_group: Some("man".into()),
+                    groups: vec![
+                        group("man", 9, 10, Some(1.0), false),
+                        group("woman", 6, 10, Some(6.0 / 9.0), true),
+                    ],
+                    suppressed_groups: 1,
+                }],
+                scores: Vec::new(),
+                suppressed_score_groups: 0,
+            }],
+            notes: vec!["1 group hidden".into()],
+        };
+        let rows = impact_rows(&report);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0][2], "man");
+        assert_eq!(rows[0][3], "9 of 10");
+        assert_eq!(rows[0][5], "reference");
+        assert_eq!(rows[0][7], "");
+        assert_eq!(rows[1][4], "60%");
+        assert_eq!(rows[1][5], "0.67");
+        assert_eq!(rows[1][7], "below four-fifths");
+        let notes = impact_notes(&report);
+        assert!(notes[0].contains("fewer than 5"), "{notes:?}");
+        assert!(notes.contains(&"1 group hidden".to_string()));
+        assert!(!notes.iter().any(|n| n.contains("No group is large enough")));
     }
 }

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use takes_api::insights::{FunnelStage, Percentiles, ScoreDistribution, Shift, Turnaround};
 
-use super::model::{completion, num, pct, too_few, verdict, Report};
+use super::model::{completion, impact_notes, impact_rows, num, pct, too_few, verdict, Report};
 
 fn heading(out: &mut String, title: &str) {
     let _ = writeln!(out, "\n{title}\n{}", "-".repeat(title.chars().count()));
@@ -263,6 +263,26 @@ pub fn render(r: &Report) -> String {
             "  Questions that predict no outcome: {}",
             r.validity.not_predicting.join("; ")
         );
+    }
+
+    heading(
+        &mut out,
+        "Adverse impact (voluntary self-identification; four-fifths rule)",
+    );
+    for [category, stage, group, of, rate, ratio, p, flag] in impact_rows(&r.adverse_impact) {
+        let _ = writeln!(
+            out,
+            "  {category} / {stage} / {group}: {of} selected ({rate}), impact ratio {ratio}, \
+             Fisher p {p}{}",
+            if flag.is_empty() {
+                String::new()
+            } else {
+                format!(": {flag}")
+            }
+        );
+    }
+    for n in impact_notes(&r.adverse_impact) {
+        let _ = writeln!(out, "  {n}");
     }
     out
 }
