@@ -187,11 +187,13 @@ lifecycle_test!(
         let id = inv["id"].as_str().expect("id").to_string();
         let secret = inv["access_secret"].as_str().expect("secret").to_string();
         crate::support::recruiter_may_decide(&l.state, &id).await;
-        let rita: String =
-            sqlx::query_scalar("SELECT email FROM users WHERE name = 'Rita Recruiter'")
-                .fetch_one(&l.state.db.pool)
-                .await
-                .expect("Rita's email");
+        // The fixture's recruiter has no address; give her one.
+        let rita = "rita@example.org".to_string();
+        sqlx::query("UPDATE users SET email = $1 WHERE name = 'Rita Recruiter'")
+            .bind(&rita)
+            .execute(&l.state.db.pool)
+            .await
+            .expect("Rita's email");
         let notices = format!(
             "SELECT COUNT(*) FROM email_outbox WHERE kind = 'consent_declined' AND interview_id = '{id}'"
         );
