@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use takes_api::{Anchor, Cue, Rubric, UserRole};
 
-use super::{SeedReport, SeededUser};
+use super::{demo_email, SeedReport, SeededUser};
 use crate::auth::issue_token;
 use crate::clock::{Millis, DAY, HOUR};
 use crate::media::store::MediaStore;
@@ -114,11 +114,6 @@ fn embedded_file(name: &str) -> Option<&'static [u8]> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, b)| *b)
-}
-
-/// `riley.chen@example.com` for "Riley Chen".
-pub fn demo_email(name: &str) -> String {
-    format!("{}@example.com", name.to_lowercase().replace(' ', "."))
 }
 
 /// A deterministic number in `0..n` from a label, so the demo is the same

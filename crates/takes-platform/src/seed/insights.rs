@@ -371,7 +371,7 @@ pub async fn demo(
                 &id,
                 name,
                 "recruiter",
-                &super::demo::demo_email(name),
+                &super::demo_email(name),
                 now,
             )
             .await?;

@@ -21,3 +21,10 @@ pub struct SeededUser {
     pub role: String,
     pub token: String,
 }
+
+/// `riley.chen@example.com` for "Riley Chen": the demo's addresses, shared
+/// by the demo and its insights history (here, so neither imports the
+/// other).
+pub fn demo_email(name: &str) -> String {
+    format!("{}@example.com", name.to_lowercase().replace(' ', "."))
+}
