@@ -473,3 +473,69 @@ lifecycle_test!(
         assert_eq!(l.media_files(), 1);
     }
 );
+
+/// A short MP4 with H.264 video and AAC audio: what Safari's MediaRecorder
+/// writes where WebM is not supported.
+fn safari_like_mp4(dir: &std::path::Path) -> Vec<u8> {
+    let out = dir.join("safari.mp4");
+    let status = std::process::Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30",
+        ])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440", "-t", "3"])
+        .args([
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .args(["-c:a", "aac", "-movflags", "+faststart"])
+        .arg(&out)
+        .status()
+        .expect("ffmpeg must be installed");
+    assert!(status.success(), "ffmpeg could not write the MP4");
+    std::fs::read(&out).expect("the MP4")
+}
+
+lifecycle_test!(
+    an_mp4_answer_with_h264_and_aac_is_accepted,
+    no_tweak,
+    |l: Life| async move {
+        let inv = l.invite_agreed("Grace Hopper", "gh@example.org").await;
+        let secret = secret_of(&inv);
+        let q1 = l.questions[0].clone();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mp4 = safari_like_mp4(dir.path());
+
+        let (s, a) = l
+            .call(
+                l.request(Method::PUT, &format!("/v1/candidate/responses/{q1}"))
+                    .bearer_auth(&secret)
+                    .header("content-type", "video/mp4")
+                    .body(mp4),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+        let d = a["duration_s"].as_f64().expect("duration");
+        assert!((d - 3.0).abs() < 0.3, "ffprobe's length: {d}");
+        // Stored and served as MP4, not forced into WebM.
+        let response = a["response_id"].as_str().expect("response id");
+        let mime: String = sqlx::query_scalar(
+            "SELECT m.content_type FROM responses r \
+                 JOIN media_objects m ON m.id = r.media_object_id WHERE r.id = $1",
+        )
+        .bind(response)
+        .fetch_one(&l.state.db.pool)
+        .await
+        .expect("the response row");
+        assert_eq!(mime, "video/mp4");
+    }
+);
