@@ -10,14 +10,14 @@
 
 mod cli_support;
 
-#[path = "../crates/takes-platform/tests/api/insights_data.rs"]
-mod insights_data;
+#[path = "common/insights.rs"]
+mod insights_env;
 
-use std::net::SocketAddr;
 use std::sync::atomic::AtomicI64;
 use std::sync::Arc;
 
 use crossterm::event::KeyCode;
+use insights_env::Env;
 use proptest::prelude::*;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -30,45 +30,12 @@ use takes::config::Theme;
 use takes::features::insights::state::Tab;
 use takes::screens;
 use takes_api::UserRole;
-use takes_platform::{Clock, StorageOptions};
+use takes_platform::Clock;
 use takes_testkit::{app_with_queue, ch, key, NOW_MS};
 
-struct Env {
-    _dir: tempfile::TempDir,
-    base: String,
-    admin: String,
-    reviewer: String,
-    role: String,
-    _server: takes_platform::RunningServer,
-}
-
 async fn start(postgres: bool) -> Env {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = cli_support::fresh_database(postgres, dir.path(), "insights.db").await;
-    let state = StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    }
-    .open(Clock::Manual(Arc::new(AtomicI64::new(NOW_MS))))
-    .await
-    .expect("open storage");
-    let now = state.clock.now();
-    let (admin_id, admin) =
-        takes_platform::auth::issue_token(&state.db, now, "Ada Admin", UserRole::Admin, "test")
-            .await
-            .expect("admin token");
-    let data = insights_data::build(&state, &admin_id).await;
-    let server = takes_platform::start(state, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("start");
-    Env {
-        base: server.base_url(),
-        admin,
-        reviewer: data.a,
-        role: data.role,
-        _server: server,
-        _dir: dir,
-    }
+    let clock = Clock::Manual(Arc::new(AtomicI64::new(NOW_MS)));
+    insights_env::start(postgres, clock, "insights.db").await
 }
 
 async fn bundle(env: &Env, token: &str, q: &InsightsQuery, staff: bool) -> Box<InsightsBundle> {
@@ -160,7 +127,7 @@ async fn a_recruiter_sees_the_funnel_and_every_section_from_the_api() {
     assert!(t.contains("Weekly completion by role"), "{t}");
     // Every section draws its figures, none failed.
     let mut seen = vec![tab(&app)];
-    for _ in 0..7 {
+    for _ in 1..Tab::STAFF.len() {
         key(&mut app, KeyCode::Tab);
         seen.push(tab(&app));
         let t = text(&app, 200, 50);
@@ -215,7 +182,7 @@ async fn a_reviewer_gets_my_reviewing_and_never_a_403() {
         }
         other => panic!("{other:?}"),
     };
-    let data = bundle(&env, &env.reviewer, &query, false).await;
+    let data = bundle(&env, &env.data.a, &query, false).await;
     assert!(data.me.is_ok(), "{:?}", data.me);
     update::update(&mut app, Action::InsightsLoaded { gen, data });
     assert_eq!(tab(&app), Tab::Mine);
@@ -241,13 +208,13 @@ async fn filters_ask_again_and_an_old_answer_is_dropped() {
     let data = bundle(&env, &env.admin, &InsightsQuery::default(), true).await;
     let mut app = opened(UserRole::Admin, data.clone());
     let q = request(&ch(&mut app, 'R'));
-    assert_eq!(q.role.as_deref(), Some(env.role.as_str()));
+    assert_eq!(q.role.as_deref(), Some(env.data.role.as_str()));
     let gen_role = app.screen.insights().expect("shown").gen;
     let q = request(&ch(&mut app, 'd'));
     assert_eq!(q.department.as_deref(), Some("Analytics"));
     assert_eq!(
         q.role.as_deref(),
-        Some(env.role.as_str()),
+        Some(env.data.role.as_str()),
         "filters combine"
     );
     let q = request(&ch(&mut app, 't'));
@@ -339,7 +306,7 @@ async fn sqlite_and_postgresql_draw_the_same_screen() {
         let data = bundle(&env, &env.admin, &InsightsQuery::default(), true).await;
         let mut app = opened(UserRole::Recruiter, data);
         let mut all = String::new();
-        for _ in 0..8 {
+        for _ in 0..Tab::STAFF.len() {
             all.push_str(&text(&app, 200, 50));
             key(&mut app, KeyCode::Tab);
         }
@@ -352,7 +319,7 @@ async fn sqlite_and_postgresql_draw_the_same_screen() {
 async fn snapshots_in_every_theme_and_size() {
     let env = start(false).await;
     let staff = bundle(&env, &env.admin, &InsightsQuery::default(), true).await;
-    let own = bundle(&env, &env.reviewer, &InsightsQuery::default(), false).await;
+    let own = bundle(&env, &env.data.a, &InsightsQuery::default(), false).await;
     let funnel = opened(UserRole::Recruiter, staff.clone());
     let mut scores = opened(UserRole::Recruiter, staff);
     while tab(&scores) != Tab::Scores {
@@ -388,7 +355,7 @@ fn scenarios() -> Vec<App> {
         let env = start(false).await;
         (
             bundle(&env, &env.admin, &InsightsQuery::default(), true).await,
-            bundle(&env, &env.reviewer, &InsightsQuery::default(), false).await,
+            bundle(&env, &env.data.a, &InsightsQuery::default(), false).await,
         )
     });
     let mut out = Vec::new();
@@ -396,7 +363,7 @@ fn scenarios() -> Vec<App> {
     ch(&mut loading, 'I');
     out.push(loading);
     let mut app = opened(UserRole::Recruiter, staff);
-    for _ in 0..8 {
+    for _ in 0..Tab::STAFF.len() {
         out.push(app_clone(&app));
         key(&mut app, KeyCode::Tab);
     }
@@ -442,7 +409,7 @@ async fn an_unreachable_server_is_said_in_every_section_and_the_keys_still_work(
     );
     assert!(data.funnel.is_err() && data.me.is_err());
     let mut app = opened(UserRole::Recruiter, data);
-    for _ in 0..8 {
+    for _ in 0..Tab::STAFF.len() {
         let t = text(&app, 120, 30);
         assert!(
             t.contains("could not be loaded: cannot reach the server"),
@@ -460,4 +427,173 @@ async fn an_unreachable_server_is_said_in_every_section_and_the_keys_still_work(
     assert!(status.contains("No roles to filter by yet"), "{status}");
     let q = request(&ch(&mut app, 'r'));
     assert_eq!(q, InsightsQuery::default());
+}
+
+/// The data set with adverse impact and a planted drop on top
+/// (`tests/common/insights.rs` works out their figures).
+async fn planted() -> (Env, Box<InsightsBundle>) {
+    let env = start(false).await;
+    insights_env::plant_adverse_impact(&env.state).await;
+    insights_env::plant_drop(&env.state).await;
+    let data = bundle(&env, &env.admin, &InsightsQuery::default(), true).await;
+    (env, data)
+}
+
+fn on_tab(mut app: App, want: Tab) -> App {
+    while tab(&app) != want {
+        key(&mut app, KeyCode::Tab);
+    }
+    app
+}
+
+#[tokio::test]
+async fn adverse_impact_shows_rates_ratios_and_suppresses_small_groups() {
+    let (_env, data) = planted().await;
+    let app = on_tab(opened(UserRole::Recruiter, data), Tab::Impact);
+    let t = text(&app, 200, 50);
+    // Man is the reference (9 of 14); woman 5 of 10 = 50%, ratio 7/9 =
+    // 0.78 below four fifths, Fisher p 0.678 (worked out by hand in
+    // crates/takes-platform/tests/api/adverse_impact.rs).
+    for want in [
+        "Adverse impact by voluntary self-identification",
+        "Review stage (completed → advanced)",
+        "Decision stage (advanced of decided)",
+        "man               9 of 14   64% reference",
+        "woman             5 of 10   50%      0.78    0.678  ⚑ BELOW FOUR-FIFTHS",
+        "1 group with fewer than 5 in a cell: not shown",
+        "woman          mean 3.00, median 3.0, p90 4.0, max 4.0 (n 10)",
+        "ethnicity: no answers to show",
+    ] {
+        assert!(t.contains(want), "{want}: {t}");
+    }
+    // Non-binary (3 people) is never named, and no count of 3 appears.
+    assert!(
+        !t.contains("non binary") && !t.contains("non_binary"),
+        "{t}"
+    );
+    assert!(!t.contains("of 3 "), "{t}");
+    // At 80 columns the nine tabs fit, shortened.
+    let narrow = text(&app, 80, 24);
+    assert!(narrow.contains("Impact"), "{narrow}");
+    assert!(narrow.contains("Mine"), "{narrow}");
+    assert!(
+        narrow.contains("⚑ BELOW FOUR-FIFTHS │"),
+        "the flag fits: {narrow}"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| {
+        for (theme_name, _) in theme::BUILTIN {
+            let th = Theme::builtin(theme_name, ColorDepth::TrueColor);
+            for (w, h) in [(80, 24), (200, 50)] {
+                insta::assert_snapshot!(
+                    format!("insights_impact__{theme_name}__{w}x{h}"),
+                    render(&app, &th, w, h)
+                );
+            }
+        }
+    });
+}
+
+#[tokio::test]
+async fn reviewers_never_get_adverse_impact() {
+    let (env, _) = planted().await;
+    // The runtime's reviewer bundle never asks for it...
+    let own = bundle(&env, &env.data.a, &InsightsQuery::default(), false).await;
+    assert!(
+        matches!(&own.adverse_impact, Err(takes::client::ClientError::Forbidden(m)) if m.contains("not asked")),
+        "{:?}",
+        own.adverse_impact
+    );
+    // ...the server would refuse it anyway...
+    let client = Client::new(&env.base, &env.data.a, 10).expect("client");
+    let asked = client
+        .insights_adverse_impact(&InsightsQuery::default())
+        .await;
+    assert!(
+        matches!(asked, Err(takes::client::ClientError::Forbidden(_))),
+        "{asked:?}"
+    );
+    // ...and the screen offers no such section.
+    let mut app = opened(UserRole::Reviewer, own);
+    assert_eq!(
+        app.screen.insights().expect("shown").tabs(),
+        &[Tab::Mine][..]
+    );
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(tab(&app), Tab::Mine);
+    }
+    let t = text(&app, 200, 50);
+    assert!(!t.contains("Adverse impact") && !t.contains("woman"), "{t}");
+}
+
+fn text_snapshot(name: &str, app: &App, w: u16, h: u16) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_snapshot_path("snapshots");
+    settings.bind(|| insta::assert_snapshot!(name, text(app, w, h)));
+}
+
+#[tokio::test]
+async fn the_weekly_sparklines_leave_the_unfinished_week_out() {
+    let (_env, data) = planted().await;
+    // Support Agent's weeks: v2's recent invitations completed 10 of 40
+    // (25%); this week's one invitation, an hour old, has no completion
+    // yet and is left out (it would read 0%).
+    let support = data
+        .weekly_by_role
+        .iter()
+        .find(|r| r.role == "Support Agent")
+        .expect("Support Agent's weeks");
+    assert_eq!(
+        support.weeks.last().map(|w| w.key.as_str()),
+        Some("2026-11-23"),
+        "the API does give the current week (NOW_MS is Friday 2026-11-27)"
+    );
+    let app = opened(UserRole::Recruiter, data);
+    let t = text(&app, 120, 40);
+    let row = t
+        .lines()
+        .find(|l| l.contains("│Support Agent"))
+        .unwrap_or_default();
+    assert!(row.trim_end().ends_with("25%  ││"), "{row}\n{t}");
+    assert!(!t.contains(" 0%  │"), "no role ends in 0%: {t}");
+    assert!(t.contains("finished weeks"), "{t}");
+    text_snapshot("insights_weekly_finished__dark__120x40", &app, 120, 40);
+}
+
+#[tokio::test]
+async fn alerts_wrap_and_a_steady_role_shows_no_empty_z() {
+    let (_env, data) = planted().await;
+    let app = on_tab(opened(UserRole::Recruiter, data), Tab::Alerts);
+    let t = text(&app, 120, 40);
+    // Support Agent: 10/40 against 30/40, both changes named in full, on
+    // lines that stay inside the frame.
+    let joined: String = t
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        joined.contains("changed: question set version 2 replaced version 1; completion window 100 h became 48 h"),
+        "{t}"
+    );
+    assert!(
+        t.contains("⚠ DROPPED Support Agent: recent 25% (10/40) against baseline 75% (30/40), z "),
+        "{t}"
+    );
+    // Steady Role: 29/40 against 30/40 is quiet; the server computes no
+    // z for a quiet check, so none is shown.
+    let steady = t
+        .lines()
+        .find(|l| l.contains("steady: Steady Role"))
+        .unwrap_or_default();
+    assert!(
+        steady.contains("recent 72% (29/40) against baseline 75% (30/40), p "),
+        "{steady}"
+    );
+    assert!(!t.contains("z –"), "{t}");
+    text_snapshot("insights_alerts_wrapped__dark__120x40", &app, 120, 40);
 }

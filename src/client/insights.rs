@@ -131,6 +131,8 @@ pub struct InsightsBundle {
     pub reliability: Result<ReliabilityDriftReport, ClientError>,
     pub validity: Result<ValidityReport, ClientError>,
     pub alerts: Result<AlertsReport, ClientError>,
+    /// Recruiters and admins only: a reviewer's bundle never asks for it.
+    pub adverse_impact: Result<AdverseImpactReport, ClientError>,
     pub me: Result<MyInsights, ClientError>,
 }
 
@@ -180,6 +182,7 @@ impl Client {
                 reliability: skipped(),
                 validity: skipped(),
                 alerts: skipped(),
+                adverse_impact: skipped(),
                 me,
             };
         }
@@ -199,13 +202,14 @@ impl Client {
                 }
             }
         }
-        let (turnaround, scores, shift, reliability, validity, alerts) = tokio::join!(
+        let (turnaround, scores, shift, reliability, validity, alerts, adverse_impact) = tokio::join!(
             self.insights_turnaround(q),
             self.insights_scores(q),
             self.insights_shift(q),
             self.insights_reliability(q),
             self.insights_validity(q),
             self.insights_alerts_for(q),
+            self.insights_adverse_impact(q),
         );
         InsightsBundle {
             funnel,
@@ -216,6 +220,7 @@ impl Client {
             reliability,
             validity,
             alerts,
+            adverse_impact,
             me,
         }
     }

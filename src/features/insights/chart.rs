@@ -72,14 +72,38 @@ fn last_rate(weeks: &[FunnelGroup]) -> String {
     pct(rate)
 }
 
-/// One line per role: its title, the sparkline, the latest week's rate.
-pub fn weekly(f: &mut Frame, area: Rect, data: &InsightsBundle, theme: &Theme) {
+/// The Monday (`2026-11-30`, UTC, as the funnel keys its weeks) of the
+/// week holding `now_ms`.
+fn this_monday(now_ms: i64) -> Option<String> {
+    let day = now_ms.div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday: three days after a Monday.
+    let monday = day - (day + 3).rem_euclid(7);
+    let t = time::OffsetDateTime::from_unix_timestamp(monday * 86_400).ok()?;
+    Some(t.date().to_string())
+}
+
+/// The finished weeks: the current one has had no time to complete, so
+/// its rate (0% on a Monday) would read as a collapse.
+fn finished(weeks: &[FunnelGroup], now_ms: i64) -> &[FunnelGroup] {
+    let Some(monday) = this_monday(now_ms) else {
+        return weeks;
+    };
+    let end = weeks
+        .iter()
+        .rposition(|w| w.key < monday)
+        .map_or(0, |i| i + 1);
+    &weeks[..end]
+}
+
+/// One line per role: its title, the sparkline of its finished weeks and
+/// the last finished week's rate (the current week is left out).
+pub fn weekly(f: &mut Frame, area: Rect, data: &InsightsBundle, now_ms: i64, theme: &Theme) {
     if area.height < 3 || area.width < 20 {
         return;
     }
     let block = Block::bordered()
         .title(Span::styled(
-            " Weekly completion by role (0–100%) ",
+            " Weekly completion by role, finished weeks ",
             theme.title,
         ))
         .border_style(theme.border);
@@ -112,6 +136,7 @@ pub fn weekly(f: &mut Frame, area: Rect, data: &InsightsBundle, theme: &Theme) {
             Paragraph::new(fit(role, label_w.saturating_sub(1) as usize)).style(theme.text),
             label,
         );
+        let weeks = finished(weeks, now_ms);
         let values = weekly_rates(weeks);
         // The newest weeks when there are more than columns.
         let shown = &values[values.len().saturating_sub(spark.width as usize)..];
@@ -158,4 +183,38 @@ pub fn histogram(f: &mut Frame, area: Rect, d: &ScoreDistribution, theme: &Theme
         .bar_width(width)
         .bar_gap(1);
     f.render_widget(chart, area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn week(key: &str) -> FunnelGroup {
+        FunnelGroup {
+            key: key.into(),
+            label: key.into(),
+            stages: vec![],
+        }
+    }
+
+    #[test]
+    fn the_current_week_is_left_out() {
+        // 2026-12-02 (a Wednesday) 14:00 UTC: its week began on Monday
+        // 2026-11-30.
+        let now = 1_796_220_000_000;
+        assert_eq!(this_monday(now).as_deref(), Some("2026-11-30"));
+        // A Monday at midnight is its own week's first instant.
+        assert_eq!(
+            this_monday(1_795_996_800_000).as_deref(),
+            Some("2026-11-30")
+        );
+        let weeks = [week("2026-11-16"), week("2026-11-23"), week("2026-11-30")];
+        let kept: Vec<&str> = finished(&weeks, now)
+            .iter()
+            .map(|w| w.key.as_str())
+            .collect();
+        assert_eq!(kept, ["2026-11-16", "2026-11-23"]);
+        // Older data with no current week loses nothing.
+        assert_eq!(finished(&weeks[..2], now).len(), 2);
+    }
 }

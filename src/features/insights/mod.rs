@@ -5,6 +5,7 @@
 //! the organisation's are never asked for, so no 403 is ever shown.
 
 mod chart;
+mod impact;
 pub mod state;
 mod text;
 pub mod view;

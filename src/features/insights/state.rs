@@ -12,28 +12,43 @@ pub enum Tab {
     Shift,
     Reliability,
     Validity,
+    /// Selection rates by voluntary self-identification group: staff only,
+    /// never in a reviewer's tabs.
+    Impact,
     Alerts,
     Mine,
 }
 
 impl Tab {
-    pub const STAFF: [Tab; 8] = [
+    pub const STAFF: [Tab; 9] = [
         Tab::Funnel,
         Tab::Turnaround,
         Tab::Scores,
         Tab::Shift,
         Tab::Reliability,
         Tab::Validity,
+        Tab::Impact,
         Tab::Alerts,
         Tab::Mine,
     ];
 
-    /// The tab's name (short, so every tab fits 80 columns).
+    /// The tab's name in the tab line.
     pub fn short(self) -> &'static str {
         match self {
             Tab::Shift => "Shift",
+            Tab::Impact => "Impact",
             Tab::Mine => "Mine",
             other => other.title(),
+        }
+    }
+
+    /// The tab's name when the short ones do not fit (80 columns).
+    pub fn tiny(self) -> &'static str {
+        match self {
+            Tab::Turnaround => "Turn",
+            Tab::Reliability => "Reliab",
+            Tab::Validity => "Valid",
+            other => other.short(),
         }
     }
 
@@ -45,6 +60,7 @@ impl Tab {
             Tab::Shift => "Muted-first shift",
             Tab::Reliability => "Reliability",
             Tab::Validity => "Validity",
+            Tab::Impact => "Adverse impact",
             Tab::Alerts => "Alerts",
             Tab::Mine => "My reviewing",
         }

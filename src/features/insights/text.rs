@@ -15,13 +15,13 @@ use crate::client::insights::InsightsBundle;
 use crate::client::ClientError;
 use crate::config::Theme;
 
-type Lines = Vec<Line<'static>>;
+pub(super) type Lines = Vec<Line<'static>>;
 
 pub fn pct(v: Option<f64>) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{:.0}%", v * 100.0))
 }
 
-fn num(v: Option<f64>, decimals: usize) -> String {
+pub(super) fn num(v: Option<f64>, decimals: usize) -> String {
     v.map_or_else(|| "–".into(), |v| format!("{v:.decimals$}"))
 }
 
@@ -42,11 +42,11 @@ fn hours(p: &Percentiles) -> String {
     )
 }
 
-fn heading(s: impl Into<String>, theme: &Theme) -> Line<'static> {
+pub(super) fn heading(s: impl Into<String>, theme: &Theme) -> Line<'static> {
     Line::from(Span::styled(s.into(), theme.title))
 }
 
-fn plain(s: impl Into<String>, style: Style) -> Line<'static> {
+pub(super) fn plain(s: impl Into<String>, style: Style) -> Line<'static> {
     Line::from(Span::styled(s.into(), style))
 }
 
@@ -57,8 +57,15 @@ fn failed(what: &str, e: &ClientError, theme: &Theme) -> Lines {
     )]
 }
 
-/// The text of one section (the scores section with `question` marked).
-pub fn lines(tab: Tab, data: &InsightsBundle, question: usize, theme: &Theme) -> Lines {
+/// The text of one section (the scores section with `question` marked),
+/// long lines wrapped at `width` where a section wraps.
+pub fn lines(
+    tab: Tab,
+    data: &InsightsBundle,
+    question: usize,
+    width: usize,
+    theme: &Theme,
+) -> Lines {
     match tab {
         Tab::Funnel => match &data.funnel {
             Ok(f) => funnel(f, theme),
@@ -84,8 +91,12 @@ pub fn lines(tab: Tab, data: &InsightsBundle, question: usize, theme: &Theme) ->
             Ok(v) => validity(v, theme),
             Err(e) => failed("Validity", e, theme),
         },
+        Tab::Impact => match &data.adverse_impact {
+            Ok(a) => super::impact::lines(a, theme),
+            Err(e) => failed("Adverse impact", e, theme),
+        },
         Tab::Alerts => match &data.alerts {
-            Ok(a) => alerts(a, theme),
+            Ok(a) => alerts(a, width, theme),
             Err(e) => failed("The completion alerts", e, theme),
         },
         Tab::Mine => match &data.me {
@@ -469,6 +480,21 @@ fn reliability(r: &ReliabilityDriftReport, theme: &Theme) -> Lines {
                 theme.text,
             ));
         }
+        for c in &set.calibration {
+            let rel = &c.reliability;
+            out.push(plain(
+                format!(
+                    "    {} calibration \"{}\": {} items, alpha ordinal {}, ICC(2,1) {}; {} raters",
+                    c.quarter,
+                    c.title,
+                    c.items,
+                    num(rel.alpha_ordinal, 2),
+                    num(rel.icc2_1, 2),
+                    rel.raters
+                ),
+                theme.dim,
+            ));
+        }
     }
     out
 }
@@ -527,14 +553,22 @@ fn validity(v: &ValidityReport, theme: &Theme) -> Lines {
     out
 }
 
+/// A role's check in words: the rates and their n always; z and p only
+/// where the server computed them (a quiet or too-small check has no z).
 fn check_row(c: &CompletionCheck) -> String {
+    let test = match (c.z, c.p_value) {
+        (Some(z), Some(p)) => format!(", z {z:.2}, p {p:.4}"),
+        (Some(z), None) => format!(", z {z:.2}"),
+        (None, Some(p)) => format!(", p {p:.4}"),
+        (None, None) => String::new(),
+    };
     let changes = if c.changes.is_empty() {
         String::new()
     } else {
         format!("; changed: {}", c.changes.join("; "))
     };
     format!(
-        "{}: recent {} ({}/{}) against baseline {} ({}/{}), z {}, p {}{changes}",
+        "{}: recent {} ({}/{}) against baseline {} ({}/{}){test}{changes}",
         c.title,
         pct(c.recent_rate),
         c.recent_completed,
@@ -542,12 +576,39 @@ fn check_row(c: &CompletionCheck) -> String {
         pct(c.baseline_rate),
         c.baseline_completed,
         c.baseline_invited,
-        num(c.z, 2),
-        num(c.p_value, 4),
     )
 }
 
-fn alerts(a: &AlertsReport, theme: &Theme) -> Lines {
+/// `text` broken at spaces into lines of at most `width` columns, the
+/// lines after the first indented by `indent` (a word longer than a line
+/// is cut by the screen, not here).
+pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
+    let words = text.trim_start_matches(' ');
+    let lead = text.len() - words.len();
+    let mut out: Vec<String> = Vec::new();
+    let mut line = " ".repeat(lead);
+    let mut len = lead;
+    // Whether `line` holds a word yet (the indent alone is no line).
+    let mut started = false;
+    for word in words.split(' ') {
+        let w = word.chars().count();
+        if started && len + 1 + w > width {
+            out.push(std::mem::take(&mut line));
+            line.push_str(&" ".repeat(indent));
+            len = indent;
+        } else if started {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+        started = true;
+    }
+    out.push(line);
+    out
+}
+
+fn alerts(a: &AlertsReport, width: usize, theme: &Theme) -> Lines {
     let day = |s: &str| s.chars().take(10).collect::<String>();
     let mut out = vec![
         heading("Completion drop alerts", theme),
@@ -566,10 +627,12 @@ fn alerts(a: &AlertsReport, theme: &Theme) -> Lines {
         out.push(plain("  no role's completion dropped", theme.ok));
     }
     for c in &a.alerts {
-        out.push(plain(
-            format!("  ⚠ DROPPED {}", check_row(c)),
-            theme.warning,
-        ));
+        let row = format!("  ⚠ DROPPED {}", check_row(c));
+        out.extend(
+            wrap(&row, width, 4)
+                .into_iter()
+                .map(|l| plain(l, theme.warning)),
+        );
     }
     out.push(Line::from(""));
     out.push(heading("Every role checked", theme));
@@ -580,7 +643,12 @@ fn alerts(a: &AlertsReport, theme: &Theme) -> Lines {
             "too_few" => "too few invitations",
             other => other,
         };
-        out.push(plain(format!("  {verdict}: {}", check_row(c)), theme.text));
+        let row = format!("  {verdict}: {}", check_row(c));
+        out.extend(
+            wrap(&row, width, 4)
+                .into_iter()
+                .map(|l| plain(l, theme.text)),
+        );
     }
     out
 }
@@ -651,5 +719,21 @@ mod tests {
         assert_eq!(shift_bar(-2.0), "████████│        ");
         // Beyond the scale the bar stops at its end.
         assert_eq!(shift_bar(9.0), "        │████████");
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_indents_what_follows() {
+        assert_eq!(
+            wrap("  ab cd ef gh", 8, 4),
+            vec!["  ab cd", "    ef", "    gh"]
+        );
+        assert_eq!(wrap("short", 80, 4), vec!["short"]);
+        // A word longer than the line stays whole on its own line.
+        assert_eq!(
+            wrap("a abcdefghij b", 5, 2),
+            vec!["a", "  abcdefghij", "  b"]
+        );
+        // No width at all: one word a line, never a loop.
+        assert_eq!(wrap("a b", 0, 0), vec!["a", "b"]);
     }
 }

@@ -59,7 +59,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 if let Ok(fr) = &data.funnel {
                     chart::funnel(f, bars, &fr.total, theme);
                 }
-                chart::weekly(f, weekly, data, theme);
+                chart::weekly(f, weekly, data, app.now_ms, theme);
             }
             Tab::Scores => {
                 if let Some(d) = data
@@ -74,7 +74,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             _ => {}
         }
     }
-    let lines = text::lines(s.tab, data, s.question, theme);
+    let lines = text::lines(s.tab, data, s.question, rest.width as usize, theme);
     let top = clamp_scroll(s.scroll, lines.len(), rest.height as usize);
     f.render_widget(
         Paragraph::new(lines).scroll((top.min(u16::MAX as usize) as u16, 0)),
@@ -116,7 +116,14 @@ pub fn clamp_scroll(scroll: usize, lines: usize, height: usize) -> usize {
 }
 
 fn draw_tabs(f: &mut Frame, area: Rect, s: &InsightsState, theme: &Theme) {
-    let titles: Vec<Line> = s.tabs().iter().map(|t| Line::from(t.short())).collect();
+    // Each title, its padding and the divider.
+    let width: usize = s.tabs().iter().map(|t| t.short().chars().count() + 3).sum();
+    let name = if width <= area.width as usize + 2 {
+        Tab::short
+    } else {
+        Tab::tiny
+    };
+    let titles: Vec<Line> = s.tabs().iter().map(|t| Line::from(name(*t))).collect();
     let selected = s.tabs().iter().position(|t| *t == s.tab).unwrap_or(0);
     f.render_widget(
         Tabs::new(titles)
@@ -164,6 +171,6 @@ pub fn max_scroll(s: &InsightsState, w: u16, h: u16) -> usize {
     );
     let (_, rest) = split_charts(s.tab, body);
     let theme = Theme::builtin("dark", ColorDepth::None);
-    let lines = text::lines(s.tab, d, s.question, &theme).len();
+    let lines = text::lines(s.tab, d, s.question, rest.width as usize, &theme).len();
     lines.saturating_sub(rest.height as usize)
 }
