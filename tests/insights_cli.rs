@@ -9,60 +9,39 @@
 
 mod cli_support;
 
-#[path = "../crates/takes-platform/tests/api/insights_data.rs"]
-mod insights_data;
+#[path = "common/insights.rs"]
+mod insights_env;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
-use takes_api::UserRole;
-use takes_platform::{Clock, StorageOptions};
+use takes_platform::clock::DAY;
+use takes_platform::Clock;
 
-use cli_support::fresh_database;
-
+/// The data set's server and a home directory of the CLI's own.
 struct Env {
-    _dir: tempfile::TempDir,
+    inner: insights_env::Env,
     home: PathBuf,
     base: String,
     admin: String,
     reviewer: String,
     role: String,
     interviews: Vec<String>,
-    _server: takes_platform::RunningServer,
 }
 
 async fn start(postgres: bool) -> Env {
-    let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(postgres, dir.path(), "report.db").await;
-    let state = StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    }
-    .open(Clock::System)
-    .await
-    .expect("open storage");
-    let now = state.clock.now();
-    let (admin_id, admin) =
-        takes_platform::auth::issue_token(&state.db, now, "Ada Admin", UserRole::Admin, "test")
-            .await
-            .expect("admin token");
-    let data = insights_data::build(&state, &admin_id).await;
-    let server = takes_platform::start(state, SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("start");
-    let home = dir.path().join("home");
+    let inner = insights_env::start(postgres, Clock::System, "report.db").await;
+    let home = inner.dir.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
     Env {
-        base: server.base_url(),
         home,
-        admin,
-        reviewer: data.a,
-        role: data.role,
-        interviews: data.interviews,
-        _server: server,
-        _dir: dir,
+        base: inner.base.clone(),
+        admin: inner.admin.clone(),
+        reviewer: inner.data.a.clone(),
+        role: inner.data.role.clone(),
+        interviews: inner.data.interviews.clone(),
+        inner,
     }
 }
 
@@ -114,6 +93,11 @@ fn target_dir() -> PathBuf {
 
 async fn every_format(postgres: bool) {
     let env = start(postgres).await;
+    // A calibration session on the data set's questions, closed 10 days
+    // ago: Ann 1, 2, 3 and Ben 2, 3, 4 give ICC(2,1) 2/3
+    // (tests/common/insights.rs), shown beside the live quarters.
+    let state = &env.inner.state;
+    insights_env::plant_calibration(state, "Autumn panel", state.clock.now() - 10 * DAY).await;
     let backend = if postgres { "postgres" } else { "sqlite" };
     // Every day of the data set: T0 is 30 days ago, so a window from 60
     // days ago to tomorrow holds it all.
@@ -161,6 +145,15 @@ async fn every_format(postgres: bool) {
         assert_eq!(json["alerts"][k], alerts[k], "alerts.{k}");
     }
     assert_eq!(json["role"]["id"], env.role.as_str());
+    let cal = &json["reliability"]["question_sets"][0]["calibration"][0];
+    assert_eq!(cal["title"], "Autumn panel", "{json}");
+    assert_eq!(cal["items"], 3, "{cal}");
+    assert!(
+        cal["reliability"]["icc2_1"]
+            .as_f64()
+            .is_some_and(|v| (v - 2.0 / 3.0).abs() < 1e-9),
+        "{cal}"
+    );
     // The data set's funnel (worked out in insights_data.rs): invited 4,
     // started 3, completed 2, reviewed 2, decided 1.
     let counts: Vec<i64> = json["funnel"]["total"]
@@ -192,6 +185,12 @@ async fn every_format(postgres: bool) {
     assert!(text.contains("Adverse impact"), "{text}");
     assert!(text.contains("No group is large enough to show."), "{text}");
     assert!(text.contains("fewer than 5 candidates"), "{text}");
+    // The calibration session under its question set's quarters.
+    assert!(
+        text.contains("calibration \"Autumn panel\": alpha "),
+        "{text}"
+    );
+    assert!(text.contains("ICC(2,1) 0.67 (3 items, 2 raters)"), "{text}");
 
     // CSV: one row per number.
     let csv = ok(&env
@@ -209,6 +208,18 @@ async fn every_format(postgres: bool) {
     ] {
         assert!(rows.contains(&row), "missing {row:?} in\n{csv}");
     }
+    for row in [
+        "reliability_calibration,Data Analyst v1,Autumn panel,items,3",
+        "reliability_calibration,Data Analyst v1,Autumn panel,raters,2",
+    ] {
+        assert!(rows.contains(&row), "missing {row:?} in\n{csv}");
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r
+                .starts_with("reliability_calibration,Data Analyst v1,Autumn panel,icc2_1,0.666")),
+        "{csv}"
+    );
     // Ann's submissions took 4 h and 2 h: median 3 (the group is her id).
     assert!(
         rows.iter().any(|r| r.starts_with("turnaround_by_reviewer,")
@@ -242,6 +253,17 @@ async fn every_format(postgres: bool) {
         "nothing fetched"
     );
     assert!(html.contains("too few to read"), "small n said plainly");
+    // The session in the reliability table, beside the live quarter.
+    let at = html
+        .find("<td>Calibration “Autumn panel”, deadline ")
+        .expect("the calibration session's row");
+    let live = html.find("<td>Live reviewing</td>").expect("a live row");
+    assert!(live < at, "live figures first, the session beside them");
+    assert!(
+        html[at..].contains(r#"<td class="n">0.67</td><td class="n">3 items</td>"#),
+        "{}",
+        &html[at..]
+    );
     browser_check(&file, &artifacts).await;
 }
 

@@ -223,6 +223,18 @@ pub fn render(r: &Report) -> String {
             );
             t.opt("reliability", g, &q.quarter, "icc2_1", q.reliability.icc2_1);
         }
+        // Each calibration session beside the live quarters: the same
+        // measures, labelled by the session's title.
+        for c in &set.calibration {
+            let (g, l) = (&set.name, &c.title);
+            let s = "reliability_calibration";
+            t.row(s, g, l, "quarter", field(&c.quarter));
+            t.row(s, g, l, "deadline_at", field(&c.deadline_at));
+            t.row(s, g, l, "items", c.items.to_string());
+            t.row(s, g, l, "raters", c.reliability.raters.to_string());
+            t.opt(s, g, l, "alpha_ordinal", c.reliability.alpha_ordinal);
+            t.opt(s, g, l, "icc2_1", c.reliability.icc2_1);
+        }
     }
     for f in &r.validity.figures {
         t.row("validity", &f.outcome, &f.label, "n", f.n.to_string());

@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use takes_api::insights::{FunnelStage, Percentiles};
+use takes_api::insights::{FunnelStage, Percentiles, ReliabilityDrift};
+use takes_api::Reliability;
 
 use super::model::{
     completion, impact_notes, impact_rows, num, pct, too_few, verdict, Report, MIN_N,
@@ -334,37 +335,20 @@ pub fn render(r: &Report) -> String {
     }
 
     p.h2("Inter-rater reliability per quarter");
+    p.note("Live reviewing of each quarter, with the calibration sessions whose deadline fell in it right below: the same statistics on the same questions, so drift shows against a reference.");
     for set in &r.reliability.question_sets {
         let _ = write!(p.0, "<h3>{}</h3>", esc(&set.name));
         p.table(
             &[
+                "Figures of",
                 "Quarter",
                 "Alpha (ordinal)",
                 "ICC(2,1)",
-                "Interviews",
+                "Interviews or items",
                 "Units",
+                "Raters",
             ],
-            set.quarters
-                .iter()
-                .map(|q| {
-                    let a = q.reliability.alpha_ordinal.map_or_else(
-                        || {
-                            q.reliability
-                                .alpha_ordinal_reason
-                                .clone()
-                                .unwrap_or("–".into())
-                        },
-                        |v| format!("{v:.2}"),
-                    );
-                    vec![
-                        q.quarter.clone(),
-                        a,
-                        num(q.reliability.icc2_1),
-                        q.interviews.to_string(),
-                        q.reliability.units.to_string(),
-                    ]
-                })
-                .collect(),
+            reliability_rows(set),
         );
     }
 
@@ -416,4 +400,54 @@ pub fn render(r: &Report) -> String {
     }
     p.0.push_str("</body></html>\n");
     p.0
+}
+
+fn alpha(rel: &Reliability) -> String {
+    rel.alpha_ordinal.map_or_else(
+        || rel.alpha_ordinal_reason.clone().unwrap_or("–".into()),
+        |v| format!("{v:.2}"),
+    )
+}
+
+/// Each quarter's live figures, each followed by the calibration sessions
+/// of that quarter (sessions of a quarter with no live reviewing come in
+/// quarter order too).
+fn reliability_rows(set: &ReliabilityDrift) -> Vec<Vec<String>> {
+    let mut rows: Vec<(String, u8, Vec<String>)> = Vec::new();
+    for q in &set.quarters {
+        let rel = &q.reliability;
+        rows.push((
+            q.quarter.clone(),
+            0,
+            vec![
+                "Live reviewing".into(),
+                q.quarter.clone(),
+                alpha(rel),
+                num(rel.icc2_1),
+                format!("{} interviews", q.interviews),
+                rel.units.to_string(),
+                rel.raters.to_string(),
+            ],
+        ));
+    }
+    for c in &set.calibration {
+        let rel = &c.reliability;
+        let day: String = c.deadline_at.chars().take(10).collect();
+        rows.push((
+            c.quarter.clone(),
+            1,
+            vec![
+                format!("Calibration “{}”, deadline {day}", c.title),
+                c.quarter.clone(),
+                alpha(rel),
+                num(rel.icc2_1),
+                format!("{} items", c.items),
+                rel.units.to_string(),
+                rel.raters.to_string(),
+            ],
+        ));
+    }
+    // Stable: within a quarter live first, sessions by deadline as given.
+    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    rows.into_iter().map(|(_, _, row)| row).collect()
 }
