@@ -8,7 +8,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Paragraph, Sparkline};
 use ratatui::Frame;
 use takes_api::insights::{FunnelGroup, FunnelStage, ScoreDistribution};
 
-use super::text::pct;
+use super::words::pct;
 use crate::client::insights::InsightsBundle;
 use crate::config::Theme;
 use crate::screens::widgets::fit;

@@ -7,7 +7,7 @@
 use ratatui::text::Line;
 use takes_api::self_identification::{AdverseImpactReport, ImpactStage};
 
-use super::text::{heading, num, pct, plain, Lines};
+use super::words::{heading, num, pct, plain, Lines};
 use crate::config::Theme;
 
 /// A group's answer as a person reads it (`non_binary` → `non binary`).

@@ -9,6 +9,7 @@ mod impact;
 pub mod state;
 mod text;
 pub mod view;
+mod words;
 
 use takes_api::UserRole;
 

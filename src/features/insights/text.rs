@@ -2,8 +2,7 @@
 //! draw is here in words too, and whatever stands out is said in text
 //! (never by colour alone).
 
-use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use takes_api::insights::{
     AlertsReport, CompletionCheck, FunnelGroup, FunnelReport, FunnelStage, Leniency, MyInsights,
     Percentiles, ReliabilityDriftReport, ScoreDistribution, ScoresReport, Shift, ShiftReport,
@@ -11,19 +10,10 @@ use takes_api::insights::{
 };
 
 use super::state::Tab;
+use super::words::{heading, num, pct, plain, Lines};
 use crate::client::insights::InsightsBundle;
 use crate::client::ClientError;
 use crate::config::Theme;
-
-pub(super) type Lines = Vec<Line<'static>>;
-
-pub fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "–".into(), |v| format!("{:.0}%", v * 100.0))
-}
-
-pub(super) fn num(v: Option<f64>, decimals: usize) -> String {
-    v.map_or_else(|| "–".into(), |v| format!("{v:.decimals$}"))
-}
 
 fn signed(v: f64) -> String {
     format!("{v:+.2}")
@@ -40,14 +30,6 @@ fn hours(p: &Percentiles) -> String {
         num(p.max, 1),
         p.n
     )
-}
-
-pub(super) fn heading(s: impl Into<String>, theme: &Theme) -> Line<'static> {
-    Line::from(Span::styled(s.into(), theme.title))
-}
-
-pub(super) fn plain(s: impl Into<String>, style: Style) -> Line<'static> {
-    Line::from(Span::styled(s.into(), style))
 }
 
 fn failed(what: &str, e: &ClientError, theme: &Theme) -> Lines {
