@@ -4,6 +4,7 @@
 //! reviewer. Reviewers pressing the same key get only their own figures:
 //! the organisation's are never asked for, so no 403 is ever shown.
 
+mod alerts;
 mod chart;
 mod impact;
 pub mod state;

@@ -4,9 +4,9 @@
 
 use ratatui::text::Line;
 use takes_api::insights::{
-    AlertsReport, CompletionCheck, FunnelGroup, FunnelReport, FunnelStage, Leniency, MyInsights,
-    Percentiles, ReliabilityDriftReport, ScoreDistribution, ScoresReport, Shift, ShiftReport,
-    Turnaround, TurnaroundReport, ValidityReport,
+    FunnelGroup, FunnelReport, FunnelStage, Leniency, MyInsights, Percentiles,
+    ReliabilityDriftReport, ScoreDistribution, ScoresReport, Shift, ShiftReport, Turnaround,
+    TurnaroundReport, ValidityReport,
 };
 
 use super::state::Tab;
@@ -78,7 +78,7 @@ pub fn lines(
             Err(e) => failed("Adverse impact", e, theme),
         },
         Tab::Alerts => match &data.alerts {
-            Ok(a) => alerts(a, width, theme),
+            Ok(a) => super::alerts::lines(a, width, theme),
             Err(e) => failed("The completion alerts", e, theme),
         },
         Tab::Mine => match &data.me {
@@ -535,106 +535,6 @@ fn validity(v: &ValidityReport, theme: &Theme) -> Lines {
     out
 }
 
-/// A role's check in words: the rates and their n always; z and p only
-/// where the server computed them (a quiet or too-small check has no z).
-fn check_row(c: &CompletionCheck) -> String {
-    let test = match (c.z, c.p_value) {
-        (Some(z), Some(p)) => format!(", z {z:.2}, p {p:.4}"),
-        (Some(z), None) => format!(", z {z:.2}"),
-        (None, Some(p)) => format!(", p {p:.4}"),
-        (None, None) => String::new(),
-    };
-    let changes = if c.changes.is_empty() {
-        String::new()
-    } else {
-        format!("; changed: {}", c.changes.join("; "))
-    };
-    format!(
-        "{}: recent {} ({}/{}) against baseline {} ({}/{}){test}{changes}",
-        c.title,
-        pct(c.recent_rate),
-        c.recent_completed,
-        c.recent_invited,
-        pct(c.baseline_rate),
-        c.baseline_completed,
-        c.baseline_invited,
-    )
-}
-
-/// `text` broken at spaces into lines of at most `width` columns, the
-/// lines after the first indented by `indent` (a word longer than a line
-/// is cut by the screen, not here).
-pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
-    let words = text.trim_start_matches(' ');
-    let lead = text.len() - words.len();
-    let mut out: Vec<String> = Vec::new();
-    let mut line = " ".repeat(lead);
-    let mut len = lead;
-    // Whether `line` holds a word yet (the indent alone is no line).
-    let mut started = false;
-    for word in words.split(' ') {
-        let w = word.chars().count();
-        if started && len + 1 + w > width {
-            out.push(std::mem::take(&mut line));
-            line.push_str(&" ".repeat(indent));
-            len = indent;
-        } else if started {
-            line.push(' ');
-            len += 1;
-        }
-        line.push_str(word);
-        len += w;
-        started = true;
-    }
-    out.push(line);
-    out
-}
-
-fn alerts(a: &AlertsReport, width: usize, theme: &Theme) -> Lines {
-    let day = |s: &str| s.chars().take(10).collect::<String>();
-    let mut out = vec![
-        heading("Completion drop alerts", theme),
-        plain(
-            format!(
-                "  recent {} days from {} to {}, baseline from {}",
-                a.days,
-                day(&a.recent_from),
-                day(&a.until),
-                day(&a.baseline_from)
-            ),
-            theme.dim,
-        ),
-    ];
-    if a.alerts.is_empty() {
-        out.push(plain("  no role's completion dropped", theme.ok));
-    }
-    for c in &a.alerts {
-        let row = format!("  ⚠ DROPPED {}", check_row(c));
-        out.extend(
-            wrap(&row, width, 4)
-                .into_iter()
-                .map(|l| plain(l, theme.warning)),
-        );
-    }
-    out.push(Line::from(""));
-    out.push(heading("Every role checked", theme));
-    for c in &a.checked {
-        let verdict = match c.verdict.as_str() {
-            "dropped" => "DROPPED",
-            "quiet" => "steady",
-            "too_few" => "too few invitations",
-            other => other,
-        };
-        let row = format!("  {verdict}: {}", check_row(c));
-        out.extend(
-            wrap(&row, width, 4)
-                .into_iter()
-                .map(|l| plain(l, theme.text)),
-        );
-    }
-    out
-}
-
 fn mine(m: &MyInsights, theme: &Theme) -> Lines {
     let t = &m.turnaround;
     let mut out = vec![
@@ -701,21 +601,5 @@ mod tests {
         assert_eq!(shift_bar(-2.0), "████████│        ");
         // Beyond the scale the bar stops at its end.
         assert_eq!(shift_bar(9.0), "        │████████");
-    }
-
-    #[test]
-    fn wrap_breaks_at_spaces_and_indents_what_follows() {
-        assert_eq!(
-            wrap("  ab cd ef gh", 8, 4),
-            vec!["  ab cd", "    ef", "    gh"]
-        );
-        assert_eq!(wrap("short", 80, 4), vec!["short"]);
-        // A word longer than the line stays whole on its own line.
-        assert_eq!(
-            wrap("a abcdefghij b", 5, 2),
-            vec!["a", "  abcdefghij", "  b"]
-        );
-        // No width at all: one word a line, never a loop.
-        assert_eq!(wrap("a b", 0, 0), vec!["a", "b"]);
     }
 }
