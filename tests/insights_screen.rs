@@ -597,3 +597,35 @@ async fn alerts_wrap_and_a_steady_role_shows_no_empty_z() {
     assert!(!t.contains("z –"), "{t}");
     text_snapshot("insights_alerts_wrapped__dark__120x40", &app, 120, 40);
 }
+
+#[tokio::test]
+async fn a_long_reliability_reason_wraps_instead_of_being_cut() {
+    let (_env, data) = planted().await;
+    // Every reason the API gives for a missing figure, whole.
+    let reasons: Vec<String> = data
+        .reliability
+        .as_ref()
+        .expect("reliability")
+        .question_sets
+        .iter()
+        .flat_map(|s| &s.quarters)
+        .flat_map(|q| {
+            [
+                q.reliability.icc2_1_reason.clone(),
+                q.reliability.alpha_ordinal_reason.clone(),
+            ]
+        })
+        .flatten()
+        .collect();
+    assert!(!reasons.is_empty(), "the planted data has a missing figure");
+    let app = on_tab(opened(UserRole::Recruiter, data), Tab::Reliability);
+    let t = text(&app, 80, 40);
+    let joined: String = t
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for r in reasons {
+        assert!(joined.contains(&r), "{r}: {t}");
+    }
+}

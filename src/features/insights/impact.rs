@@ -30,9 +30,12 @@ fn suppressed(n: i64, min: i64, what: &str) -> String {
 
 fn stage_lines(st: &ImpactStage, min: i64, theme: &Theme) -> Lines {
     let mut out = vec![plain(format!("    {}", stage_title(&st.stage)), theme.info)];
-    if st.groups.is_empty() {
-        out.push(plain("      no group large enough to show", theme.dim));
-    } else {
+    if st.groups.is_empty() && st.suppressed_groups == 0 {
+        out.push(plain(
+            "      nobody who self-identified reached it",
+            theme.dim,
+        ));
+    } else if !st.groups.is_empty() {
         out.push(plain(
             format!(
                 "      {:<14} {:>10} {:>5} {:>9} {:>8}",

@@ -10,7 +10,7 @@ use takes_api::insights::{
 };
 
 use super::state::Tab;
-use super::words::{heading, num, pct, plain, Lines};
+use super::words::{heading, num, pct, plain, wrap, Lines};
 use crate::client::insights::InsightsBundle;
 use crate::client::ClientError;
 use crate::config::Theme;
@@ -66,7 +66,7 @@ pub fn lines(
             Err(e) => failed("The muted-first shift", e, theme),
         },
         Tab::Reliability => match &data.reliability {
-            Ok(r) => reliability(r, theme),
+            Ok(r) => reliability(r, width, theme),
             Err(e) => failed("Reliability", e, theme),
         },
         Tab::Validity => match &data.validity {
@@ -420,7 +420,9 @@ fn shift(s: &ShiftReport, theme: &Theme) -> Lines {
     out
 }
 
-fn reliability(r: &ReliabilityDriftReport, theme: &Theme) -> Lines {
+/// Each question set's quarters, then its calibration sessions; a long
+/// reason a figure is missing wraps.
+fn reliability(r: &ReliabilityDriftReport, width: usize, theme: &Theme) -> Lines {
     let mut out = vec![heading(
         "Inter-rater reliability per question set and quarter",
         theme,
@@ -454,28 +456,32 @@ fn reliability(r: &ReliabilityDriftReport, theme: &Theme) -> Lines {
                     rel.icc2_1_reason.as_deref().unwrap_or("not computable")
                 ),
             };
-            out.push(plain(
-                format!(
-                    "    {}: {} interviews, alpha ordinal {alpha}, ICC(2,1) {icc}; {} units, {} raters",
-                    q.quarter, q.interviews, rel.units, rel.raters
-                ),
-                theme.text,
-            ));
+            let row = format!(
+                "    {}: {} interviews, alpha ordinal {alpha}, ICC(2,1) {icc}; {} units, {} raters",
+                q.quarter, q.interviews, rel.units, rel.raters
+            );
+            out.extend(
+                wrap(&row, width, 6)
+                    .into_iter()
+                    .map(|l| plain(l, theme.text)),
+            );
         }
         for c in &set.calibration {
             let rel = &c.reliability;
-            out.push(plain(
-                format!(
-                    "    {} calibration \"{}\": {} items, alpha ordinal {}, ICC(2,1) {}; {} raters",
-                    c.quarter,
-                    c.title,
-                    c.items,
-                    num(rel.alpha_ordinal, 2),
-                    num(rel.icc2_1, 2),
-                    rel.raters
-                ),
-                theme.dim,
-            ));
+            let row = format!(
+                "    {} calibration \"{}\": {} items, alpha ordinal {}, ICC(2,1) {}; {} raters",
+                c.quarter,
+                c.title,
+                c.items,
+                num(rel.alpha_ordinal, 2),
+                num(rel.icc2_1, 2),
+                rel.raters
+            );
+            out.extend(
+                wrap(&row, width, 6)
+                    .into_iter()
+                    .map(|l| plain(l, theme.dim)),
+            );
         }
     }
     out
