@@ -5,7 +5,8 @@
 
 use std::process::{Command, Output};
 
-use sqlx::{Connection, Executor};
+#[path = "../../crates/takes-platform/tests/api/pg_database.rs"]
+mod pg_database;
 
 /// `takes ARGS`, with no ambient database setting.
 pub fn takes(args: &[&str]) -> Output {
@@ -19,21 +20,12 @@ pub fn takes(args: &[&str]) -> Output {
 /// A new empty database: a SQLite file `file` in `dir`, or a fresh
 /// PostgreSQL database on the server of `TAKES_TEST_POSTGRES_URL` (its
 /// absence fails the test, as the platform's tests do, rather than skipping
-/// it).
+/// it). It is dropped when the test ends.
 pub async fn fresh_database(postgres: bool, dir: &std::path::Path, file: &str) -> String {
     if !postgres {
         return format!("sqlite://{}", dir.join(file).display());
     }
     let admin = std::env::var("TAKES_TEST_POSTGRES_URL")
         .expect("TAKES_TEST_POSTGRES_URL is not set: run the suite with `cargo xtask test`");
-    sqlx::any::install_default_drivers();
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::AnyConnection::connect(&admin)
-        .await
-        .expect("connect to test PostgreSQL");
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .expect("create database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    format!("{base}/{name}")
+    pg_database::create(&admin).await
 }

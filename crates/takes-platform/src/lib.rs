@@ -19,6 +19,7 @@ pub mod decisions;
 pub mod email;
 pub mod error;
 pub mod extract;
+pub mod html;
 pub mod http;
 pub mod ids;
 pub mod insights;

@@ -5,22 +5,8 @@
 
 use std::fmt::Write as _;
 
-/// Escapes text for HTML and XML, attributes included.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// The platform's escaper: one for every page the project writes.
+pub use takes_platform::html::escape as esc;
 
 /// One bar: its label, its length as a share of the track (0..1), and the
 /// figure written beside it.

@@ -17,6 +17,7 @@ use takes_api::Anchor;
 use crate::clock::rfc3339;
 use crate::error::ApiResult;
 use crate::extract::Path;
+use crate::html::escape;
 use crate::ids::hash_token;
 use crate::state::AppState;
 use crate::store::assignments;
@@ -36,22 +37,6 @@ static CSP: LazyLock<String> = LazyLock::new(|| {
          frame-ancestors 'none'"
     )
 });
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(

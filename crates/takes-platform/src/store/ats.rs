@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 use crate::clock::Millis;
 use crate::db::Db;
 use crate::ids::new_id;
+use crate::store::lease;
 
 /// The answer first given to a signed message, if its id was seen before.
 pub async fn seen_message(
@@ -260,6 +261,12 @@ pub async fn due_patches(db: &Db, now: Millis, batch: i64) -> Result<Vec<DuePatc
     .collect()
 }
 
+const PATCHES: lease::Queue = lease::Queue {
+    table: "greenhouse_patches",
+    key: "id",
+    also: "",
+};
+
 /// Leases a notice to `owner` until `until`, unless another worker holds
 /// it (several servers may share one PostgreSQL database).
 pub async fn claim_patch(
@@ -269,18 +276,7 @@ pub async fn claim_patch(
     until: Millis,
     now: Millis,
 ) -> Result<bool, sqlx::Error> {
-    let n = sqlx::query(
-        "UPDATE greenhouse_patches SET lease_owner = $1, lease_until = $2 \
-         WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4)",
-    )
-    .bind(owner)
-    .bind(until)
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(n == 1)
+    lease::take(conn, &PATCHES, id, Some(owner), until, now).await
 }
 
 /// Where a notice stands after a PATCH.

@@ -8,6 +8,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
 use crate::db::Db;
+use crate::store::lease;
 
 /// A rendered message about to be queued.
 pub struct NewMessage<'a> {
@@ -93,6 +94,12 @@ pub async fn due(db: &Db, now: Millis, batch: i64) -> Result<Vec<Due>, sqlx::Err
         .collect()
 }
 
+const QUEUE: lease::Queue = lease::Queue {
+    table: "email_outbox",
+    key: "id",
+    also: "",
+};
+
 /// Leases a pending message until `until`; `false` when another worker
 /// holds it or it was sent.
 pub async fn claim(
@@ -101,16 +108,7 @@ pub async fn claim(
     until: Millis,
     now: Millis,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE email_outbox SET lease_until = $1 WHERE id = $2 AND state = 'pending' \
-         AND (lease_until IS NULL OR lease_until <= $3)",
-    )
-    .bind(until)
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    lease::take(conn, &QUEUE, id, None, until, now).await
 }
 
 /// The SMTP server accepted the message: the secret is forgotten.

@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod insights;
 pub mod interviews;
 pub mod invitations;
+pub mod lease;
 pub mod lever_writeback;
 pub mod page;
 pub mod process;

@@ -7,7 +7,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
-use crate::store::insights::Scope;
+use crate::store::insights::{scoped, Scope};
 
 /// Replaces the candidate's answers with `answers` (category, answer):
 /// a later submission wins as a whole, so a category left out afterwards
@@ -74,7 +74,7 @@ pub async fn impact_rows(
     conn: &mut AnyConnection,
     s: &Scope,
 ) -> Result<Vec<ImpactRow>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = scoped(
         "SELECT s.category, s.answer, \
            (SELECT d.action FROM decisions d WHERE d.interview_id = i.id \
               ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS decision, \
@@ -91,13 +91,8 @@ pub async fn impact_rows(
          AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
          AND i.invited_at >= $5 AND i.invited_at < $6 \
          ORDER BY s.category, s.answer",
+        s,
     )
-    .bind(i64::from(s.all_roles))
-    .bind(&s.user_id)
-    .bind(&s.role_id)
-    .bind(&s.department)
-    .bind(s.from)
-    .bind(s.to)
     .fetch_all(conn)
     .await?;
     rows.iter()

@@ -7,6 +7,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
 use crate::db::Db;
+use crate::store::lease;
 
 /// Queues the transcription of `response_id`, accepted at `now`; a retake
 /// starts the job afresh (attempts and error cleared). Call it in the
@@ -99,6 +100,12 @@ pub async fn due(db: &Db, now: Millis, batch: i64) -> Result<Vec<Due>, sqlx::Err
         .collect()
 }
 
+const QUEUE: lease::Queue = lease::Queue {
+    table: "transcriptions",
+    key: "response_id",
+    also: "",
+};
+
 /// Leases a pending job until `until`; `false` when another worker holds it
 /// or it is no longer pending.
 pub async fn claim(
@@ -107,16 +114,7 @@ pub async fn claim(
     until: Millis,
     now: Millis,
 ) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE transcriptions SET lease_until = $1 WHERE response_id = $2 AND state = 'pending' \
-         AND (lease_until IS NULL OR lease_until <= $3)",
-    )
-    .bind(until)
-    .bind(response_id)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    lease::take(conn, &QUEUE, response_id, None, until, now).await
 }
 
 /// Stores the transcript (JSON cues) and closes the job. The take must still

@@ -275,17 +275,11 @@ async fn suppression_postgres() {
 /// shows at least one group with all its cells large enough.
 async fn demo_has_self_identification(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = crate::support::fresh_database(backend, dir.path()).await;
-    let state = takes_platform::StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    }
-    .open(takes_platform::Clock::System)
-    .await
-    .expect("open");
-    takes_platform::seed::demo::load(&state)
+    let (storage, _report) = crate::demo_fixture::demo(backend, dir.path()).await;
+    let state = storage
+        .open(takes_platform::Clock::System)
         .await
-        .expect("seed");
+        .expect("open");
     let mut conn = state.db.pool.acquire().await.expect("conn");
     use sqlx::Row;
     let answered: i64 =

@@ -9,7 +9,7 @@ use takes_platform::clock::DAY;
 use takes_platform::store::{interviews, roles};
 
 use crate::both_backends;
-use crate::support::{fresh_database, rubric, Backend, TestPlatform};
+use crate::support::{rubric, Backend, TestPlatform};
 
 /// A session created through the API.
 struct Cal {
@@ -1351,18 +1351,11 @@ both_backends!(
 /// submits and sees everyone's scores.
 async fn demo_session(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(backend, dir.path()).await;
-    let storage = takes_platform::StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    };
+    let (storage, report) = crate::demo_fixture::demo(backend, dir.path()).await;
     let state = storage
         .open(takes_platform::Clock::System)
         .await
         .expect("open");
-    let report = takes_platform::seed::demo::load(&state)
-        .await
-        .expect("seed");
     let token = |name: &str| {
         report
             .users

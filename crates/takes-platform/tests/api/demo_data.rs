@@ -3,21 +3,14 @@
 use std::collections::{HashMap, HashSet};
 
 use reqwest::StatusCode;
-use takes_platform::{Clock, StorageOptions};
+use takes_platform::Clock;
 
-use crate::support::{fresh_database, Backend};
+use crate::support::Backend;
 
 async fn check(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(backend, dir.path()).await;
-    let storage = StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    };
+    let (storage, report) = crate::demo_fixture::demo(backend, dir.path()).await;
     let state = storage.open(Clock::System).await.expect("open");
-    let report = takes_platform::seed::demo::load(&state)
-        .await
-        .expect("seed");
     let roles: Vec<&str> = report.users.iter().map(|u| u.role.as_str()).collect();
     assert!(roles.iter().filter(|r| **r == "reviewer").count() >= 3);
     assert!(roles.contains(&"recruiter") && roles.contains(&"admin"));

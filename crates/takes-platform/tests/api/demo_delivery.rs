@@ -7,22 +7,15 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use takes_platform::seed::demo_receiver;
-use takes_platform::{Clock, StorageOptions};
+use takes_platform::Clock;
 
-use crate::support::{fresh_database, Backend};
+use crate::support::Backend;
 
 async fn check(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(backend, dir.path()).await;
-    let storage = StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    };
-    // What `takes demo` does: seed, start the receiver, start the server.
+    let (storage, report) = crate::demo_fixture::demo(backend, dir.path()).await;
+    // What `takes demo` does after seeding: start the receiver, then the server.
     let state = storage.open(Clock::System).await.expect("open");
-    let report = takes_platform::seed::demo::load(&state)
-        .await
-        .expect("seed");
     let (state, receiver) = demo_receiver::start(state).await.expect("receiver");
     let server = takes_platform::start(state, ([127, 0, 0, 1], 0).into())
         .await

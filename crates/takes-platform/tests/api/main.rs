@@ -21,6 +21,7 @@ mod concurrency;
 mod contracts;
 mod demo_data;
 mod demo_delivery;
+mod demo_fixture;
 mod email;
 mod greenhouse;
 mod insights;

@@ -8,7 +8,7 @@ use sqlx::Row;
 
 use crate::both_backends;
 use crate::process::{apply, document, plan, role, PROMPTS};
-use crate::support::{fresh_database, Backend, TestPlatform};
+use crate::support::{Backend, TestPlatform};
 
 async fn roles_page(p: &TestPlatform) -> Value {
     let (s, page) = p.get("/v1/roles", &p.f.admin).await;
@@ -447,18 +447,11 @@ both_backends!(
 
 async fn demo_round_trip(backend: Backend) {
     let dir = tempfile::tempdir().expect("dir");
-    let url = fresh_database(backend, dir.path()).await;
-    let storage = takes_platform::StorageOptions {
-        database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
-    };
+    let (storage, report) = crate::demo_fixture::demo(backend, dir.path()).await;
     let state = storage
         .open(takes_platform::Clock::System)
         .await
         .expect("open");
-    let report = takes_platform::seed::demo::load(&state)
-        .await
-        .expect("seed");
     let admin = report
         .users
         .iter()

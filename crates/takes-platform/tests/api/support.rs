@@ -6,7 +6,9 @@ use takes_platform::store::{assignments, interviews, roles};
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use sqlx::{Connection, Executor};
+
+#[path = "pg_database.rs"]
+pub mod pg_database;
 use takes_api::{Anchor, Cue, Rubric, UserRole};
 use takes_platform::clock::{DAY, HOUR};
 use takes_platform::media::store::MediaStore;
@@ -43,7 +45,8 @@ macro_rules! both_backends {
 
 /// A fresh database URL for the back end. PostgreSQL comes from
 /// `TAKES_TEST_POSTGRES_URL` (set by `cargo xtask test`); its absence fails
-/// the test rather than skipping it.
+/// the test rather than skipping it. The database is dropped when the test
+/// ends.
 pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
     match backend {
         Backend::Sqlite => format!("sqlite://{}", dir.join("platform.db").display()),
@@ -52,16 +55,7 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
                 "TAKES_TEST_POSTGRES_URL is not set: run the suite with `cargo xtask test`, \
                  which starts a throwaway PostgreSQL (PostgreSQL tests are never skipped)",
             );
-            sqlx::any::install_default_drivers();
-            let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = sqlx::AnyConnection::connect(&admin)
-                .await
-                .expect("connect to test PostgreSQL");
-            conn.execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create database");
-            let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-            format!("{base}/{name}")
+            pg_database::create(&admin).await
         }
     }
 }

@@ -4,7 +4,6 @@
 //! stop and start on the same database.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use takes_platform::store::{assignments, roles};
@@ -35,12 +34,12 @@ impl Received {
     }
 }
 
-/// A webhook receiver on loopback that answers `status` and records
-/// everything it is sent.
+/// A webhook receiver on loopback that records everything it is sent and
+/// answers as the test tells it: a status and, optionally, `Retry-After`.
 pub(crate) struct Receiver {
     pub(crate) addr: SocketAddr,
     got: Arc<Mutex<Vec<Received>>>,
-    status: Arc<AtomicU16>,
+    answer: Arc<Mutex<(u16, Option<String>)>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -52,12 +51,12 @@ impl Receiver {
             .expect("bind receiver");
         let addr = listener.local_addr().expect("addr");
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let status = Arc::new(AtomicU16::new(status));
-        let (g, s) = (got.clone(), status.clone());
+        let answer = Arc::new(Mutex::new((status, None::<String>)));
+        let (g, a) = (got.clone(), answer.clone());
         let app = axum::Router::new().route(
             "/hook",
             axum::routing::post(move |headers: HeaderMap, body: String| {
-                let (g, s) = (g.clone(), s.clone());
+                let (g, a) = (g.clone(), a.clone());
                 async move {
                     let h = |n: &str| {
                         headers
@@ -72,8 +71,17 @@ impl Receiver {
                         signature: h("webhook-signature"),
                         body,
                     });
-                    axum::http::StatusCode::from_u16(s.load(Ordering::SeqCst))
-                        .unwrap_or(axum::http::StatusCode::OK)
+                    let (status, retry_after) = a.lock().expect("lock").clone();
+                    let mut resp = axum::response::Response::new(axum::body::Body::empty());
+                    *resp.status_mut() = axum::http::StatusCode::from_u16(status)
+                        .unwrap_or(axum::http::StatusCode::OK);
+                    if let Some(r) = retry_after {
+                        resp.headers_mut().insert(
+                            "retry-after",
+                            axum::http::HeaderValue::from_str(&r).expect("header"),
+                        );
+                    }
+                    resp
                 }
             }),
         );
@@ -88,10 +96,15 @@ impl Receiver {
         Receiver {
             addr,
             got,
-            status,
+            answer,
             stop: Some(tx),
             task,
         }
+    }
+
+    /// From now on, answers `status` (with `Retry-After: retry_after`).
+    pub(crate) fn answer(&self, status: u16, retry_after: Option<&str>) {
+        *self.answer.lock().expect("lock") = (status, retry_after.map(str::to_string));
     }
 
     pub(crate) fn received(&self) -> Vec<Received> {
@@ -696,7 +709,7 @@ hooks_test!(gone_disables_the_endpoint, |h: Hooks| async move {
         "replay to a disabled endpoint: {body}"
     );
     // Re-enabled, it gets what was pending when it said 410.
-    rx.status.store(200, Ordering::SeqCst);
+    rx.answer(200, None);
     let (s, body) = h
         .call(
             Method::PATCH,

@@ -156,16 +156,7 @@ pub async fn recruiter_emails(
     conn: &mut AnyConnection,
     role_id: &str,
 ) -> ApiResult<Vec<(String, String)>> {
-    let rows = sqlx::query(
-        "SELECT u.name, u.email FROM role_recruiters rr JOIN users u ON u.id = rr.user_id \
-         WHERE rr.job_role_id = $1 AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
-    )
-    .bind(role_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
-        .collect()
+    Ok(crate::store::roles::view::recruiter_emails(conn, role_id).await?)
 }
 
 /// An alert email, queued in the outbox (no interview: `interview_id` is

@@ -39,7 +39,8 @@ const INVITED: &str = "FROM interviews i JOIN job_roles r ON r.id = i.job_role_i
      AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
      AND i.invited_at >= $5 AND i.invited_at < $6";
 
-fn scoped<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArguments<'q>> {
+/// `sql` bound to the scope's `$1` to `$6` (the order of [`INVITED`]).
+pub(crate) fn scoped<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArguments<'q>> {
     sqlx::query(sql)
         .bind(i64::from(s.all_roles))
         .bind(&s.user_id)

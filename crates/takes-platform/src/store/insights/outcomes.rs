@@ -1,8 +1,9 @@
 //! Outcomes after hire, for downstream validity.
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::Scope;
+use super::{scoped, Scope};
 use crate::clock::Millis;
 use crate::error::ApiResult;
 
@@ -12,6 +13,17 @@ pub struct Outcome {
     pub performance_6m: Option<f64>,
     pub performance_12m: Option<f64>,
     pub employed_12m: Option<bool>,
+}
+
+/// An `outcomes` row; the booleans are stored as 0/1 (the `Any` driver has
+/// no boolean column that both databases agree on).
+fn outcome(r: &AnyRow) -> Result<Outcome, sqlx::Error> {
+    Ok(Outcome {
+        hired: r.try_get::<i64, _>("hired")? == 1,
+        performance_6m: r.try_get("performance_6m")?,
+        performance_12m: r.try_get("performance_12m")?,
+        employed_12m: r.try_get::<Option<i64>, _>("employed_12m")?.map(|e| e == 1),
+    })
 }
 
 /// Sets (or replaces) the outcome of an interview.
@@ -39,33 +51,18 @@ pub async fn put(
 
 /// Outcomes of the scope's interviews completed in its period.
 pub async fn of_scope(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<(String, Outcome)>> {
-    let rows = sqlx::query(
+    let rows = scoped(
         "SELECT o.interview_id, o.hired, o.performance_6m, o.performance_12m, o.employed_12m \
          FROM outcomes o JOIN interviews i ON i.id = o.interview_id JOIN job_roles r ON r.id = i.job_role_id \
          WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
          AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
          AND i.completed_at >= $5 AND i.completed_at < $6 ORDER BY o.interview_id",
+        s,
     )
-    .bind(i64::from(s.all_roles))
-    .bind(&s.user_id)
-    .bind(&s.role_id)
-    .bind(&s.department)
-    .bind(s.from)
-    .bind(s.to)
     .fetch_all(conn)
     .await?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("interview_id")?,
-                Outcome {
-                    hired: r.try_get::<i64, _>("hired")? == 1,
-                    performance_6m: r.try_get("performance_6m")?,
-                    performance_12m: r.try_get("performance_12m")?,
-                    employed_12m: r.try_get::<Option<i64>, _>("employed_12m")?.map(|e| e == 1),
-                },
-            ))
-        })
+        .map(|r| Ok((r.try_get("interview_id")?, outcome(r)?)))
         .collect()
 }
 
@@ -77,15 +74,7 @@ pub async fn get(conn: &mut AnyConnection, interview_id: &str) -> ApiResult<Opti
     .bind(interview_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|r| {
-        Ok(Outcome {
-            hired: r.try_get::<i64, _>("hired")? == 1,
-            performance_6m: r.try_get("performance_6m")?,
-            performance_12m: r.try_get("performance_12m")?,
-            employed_12m: r.try_get::<Option<i64>, _>("employed_12m")?.map(|e| e == 1),
-        })
-    })
-    .transpose()
+    Ok(row.as_ref().map(outcome).transpose()?)
 }
 
 /// Completed interviews (id, role id) of candidates with this email

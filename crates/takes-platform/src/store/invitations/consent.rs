@@ -62,17 +62,9 @@ pub async fn notify_declined(
     let candidate: String = head.try_get("name")?;
     let role_id: String = head.try_get("role_id")?;
     let title: String = head.try_get("title")?;
-    let recruiters = sqlx::query(
-        "SELECT u.name, u.email FROM role_recruiters rr JOIN users u ON u.id = rr.user_id \
-         WHERE rr.job_role_id = $1 AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
-    )
-    .bind(&role_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let recruiters = crate::store::roles::view::recruiter_emails(&mut *conn, &role_id).await?;
     let mut queued = 0;
-    for r in recruiters {
-        let name: String = r.try_get("name")?;
-        let email: String = r.try_get("email")?;
+    for (name, email) in recruiters {
         let id = new_id();
         let body = format!(
             "Hello {name},\n\n{candidate} declined to be recorded for {title} on {}. \

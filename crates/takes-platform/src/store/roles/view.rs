@@ -220,6 +220,25 @@ pub async fn recruiters(
     members(conn, "role_recruiters", role_id).await
 }
 
+/// The role's recruiters who have an email address, as `(name, email)` by
+/// email: whom the role's notices (a declined consent, a completion drop)
+/// are sent to.
+pub async fn recruiter_emails(
+    conn: &mut AnyConnection,
+    role_id: &str,
+) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT u.name, u.email FROM role_recruiters rr JOIN users u ON u.id = rr.user_id \
+         WHERE rr.job_role_id = $1 AND u.email IS NOT NULL AND u.email <> '' ORDER BY u.email",
+    )
+    .bind(role_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("name")?, r.try_get("email")?)))
+        .collect()
+}
+
 /// Whether `user_id` is one of the role's recruiters.
 pub async fn owns(
     conn: &mut AnyConnection,

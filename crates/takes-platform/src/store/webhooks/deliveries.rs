@@ -11,6 +11,7 @@ use crate::clock::{rfc3339, Millis};
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::new_id;
+use crate::store::lease;
 use crate::store::page::PageRequest;
 
 const COLUMNS: &str = "d.id, d.event_id, ev.event_type, d.endpoint_id, ev.interview_id, d.state, \
@@ -247,6 +248,16 @@ pub async fn due(db: &Db, now: Millis, batch: i64) -> anyhow::Result<Vec<Due>> {
         .collect()
 }
 
+/// A delivery waits for every earlier pending one of its endpoint's stream.
+const QUEUE: lease::Queue = lease::Queue {
+    table: "webhook_deliveries",
+    key: "id",
+    also: " AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+            WHERE p.endpoint_id = webhook_deliveries.endpoint_id \
+              AND p.stream = webhook_deliveries.stream \
+              AND p.seq < webhook_deliveries.seq AND p.state = 'pending')",
+};
+
 /// Leases a delivery to `owner` until `until`; `false` when another worker
 /// holds it or it is no longer due (a replay of an earlier event may now be
 /// pending).
@@ -257,22 +268,7 @@ pub async fn claim(
     until: Millis,
     now: Millis,
 ) -> anyhow::Result<bool> {
-    let claimed = sqlx::query(
-        "UPDATE webhook_deliveries SET lease_owner = $1, lease_until = $2 \
-         WHERE id = $3 AND state = 'pending' AND (lease_until IS NULL OR lease_until <= $4) \
-           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
-                WHERE p.endpoint_id = webhook_deliveries.endpoint_id \
-                  AND p.stream = webhook_deliveries.stream \
-                  AND p.seq < webhook_deliveries.seq AND p.state = 'pending')",
-    )
-    .bind(owner)
-    .bind(until)
-    .bind(id)
-    .bind(now)
-    .execute(conn)
-    .await?
-    .rows_affected();
-    Ok(claimed == 1)
+    Ok(lease::take(conn, &QUEUE, id, Some(owner), until, now).await?)
 }
 
 /// One attempt as logged.

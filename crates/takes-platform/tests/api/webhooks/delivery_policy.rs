@@ -5,84 +5,8 @@
 
 use super::*;
 
-/// A receiver whose answer (status, `Retry-After`) the test sets.
-struct Scripted {
-    addr: SocketAddr,
-    got: Arc<Mutex<Vec<Received>>>,
-    answer: Arc<Mutex<(u16, Option<String>)>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
-impl Scripted {
-    async fn start(status: u16, retry_after: Option<&str>) -> Scripted {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-        let answer = Arc::new(Mutex::new((status, retry_after.map(str::to_string))));
-        let (g, a) = (got.clone(), answer.clone());
-        let app = axum::Router::new().route(
-            "/hook",
-            axum::routing::post(move |headers: HeaderMap, body: String| {
-                let (g, a) = (g.clone(), a.clone());
-                async move {
-                    let h = |n: &str| {
-                        headers
-                            .get(n)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default()
-                            .to_string()
-                    };
-                    g.lock().expect("lock").push(Received {
-                        id: h("webhook-id"),
-                        timestamp: h("webhook-timestamp"),
-                        signature: h("webhook-signature"),
-                        body,
-                    });
-                    let (status, retry_after) = a.lock().expect("lock").clone();
-                    let mut resp = axum::response::Response::new(axum::body::Body::from("busy"));
-                    *resp.status_mut() = axum::http::StatusCode::from_u16(status)
-                        .unwrap_or(axum::http::StatusCode::OK);
-                    if let Some(r) = retry_after {
-                        resp.headers_mut().insert(
-                            "retry-after",
-                            axum::http::HeaderValue::from_str(&r).expect("header"),
-                        );
-                    }
-                    resp
-                }
-            }),
-        );
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = rx.await;
-                })
-                .await;
-        });
-        Scripted {
-            addr,
-            got,
-            answer,
-            stop: Some(tx),
-        }
-    }
-
-    fn answer(&self, status: u16, retry_after: Option<&str>) {
-        *self.answer.lock().expect("lock") = (status, retry_after.map(str::to_string));
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.got.lock().expect("lock").clone()
-    }
-
-    fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
+fn any_port() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
 }
 
 /// Waits a moment for anything the worker would still send.
@@ -91,7 +15,7 @@ async fn settle() {
 }
 
 hooks_test!(rotation_sends_both_signatures, |h: Hooks| async move {
-    let rx = Scripted::start(200, None).await;
+    let rx = Receiver::start(any_port(), 200).await;
     let (endpoint, old) = h.register(&hook_url(rx.addr)).await;
     h.decide(0, "hold").await;
     until("first delivery", || async { rx.received().len() == 1 }).await;
@@ -190,13 +114,14 @@ hooks_test!(rotation_sends_both_signatures, |h: Hooks| async move {
             .await,
         2
     );
-    rx.stop();
+    rx.stop().await;
 });
 
 hooks_test!(
     retry_after_and_slow_down_hold_the_endpoint,
     |h: Hooks| async move {
-        let rx = Scripted::start(429, Some("3600")).await;
+        let rx = Receiver::start(any_port(), 429).await;
+        rx.answer(429, Some("3600"));
         let (endpoint, _) = h.register(&hook_url(rx.addr)).await;
         h.decide(0, "hold").await;
         until("first attempt recorded", || async {
@@ -266,7 +191,7 @@ hooks_test!(
             .filter_map(|i| i["last_status"].as_i64())
             .collect();
         assert!(statuses.iter().all(|&s| s == 200), "{statuses:?}");
-        rx.stop();
+        rx.stop().await;
     }
 );
 
