@@ -40,6 +40,42 @@ pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(16);
 const LINK_BUSY: usize = 4 * 1024;
 /// Link queue readings closer than this say too little.
 const LINK_SPAN: Duration = Duration::from_millis(250);
+/// After a key, no probing for a faster link and no step up for this long:
+/// the reviewer is acting, and a probe's bigger frames would queue ahead
+/// of the next key's answer.
+pub const KEY_QUIET: Duration = Duration::from_secs(4);
+/// A new video frame waits while the connection behind the terminal holds
+/// more than this much of the link: what a key may wait behind is then at
+/// most this plus one frame (itself within [`BUDGET_WINDOW`]).
+pub const QUEUE_WINDOW: Duration = Duration::from_millis(20);
+
+/// Share of link readings with video waiting on the link above which what
+/// drained measures the link.
+const GATED_BUSY: f64 = 0.3;
+
+/// The share of `reads` that found the link queue full.
+pub fn busy_share(full: u32, reads: u32) -> f64 {
+    if reads == 0 {
+        0.0
+    } else {
+        f64::from(full.min(reads)) / f64::from(reads)
+    }
+}
+
+/// Whether `now` is within [`KEY_QUIET`] of the last key.
+pub fn quiet_after_key(now: Duration, last_key: Option<Duration>) -> bool {
+    last_key.is_some_and(|k| now.saturating_sub(k) < KEY_QUIET)
+}
+
+/// Whether a new video frame may go out with `queued` bytes still in the
+/// connection to the terminal, on a link draining `rate` bytes/s.
+pub fn queue_clear(queued: usize, rate: Option<f64>) -> bool {
+    match rate {
+        Some(r) if r.is_finite() && r > 0.0 => queued as f64 <= r * QUEUE_WINDOW.as_secs_f64(),
+        // Unmeasured: only an empty queue is known to be clear.
+        _ => queued == 0,
+    }
+}
 
 /// What the video pane shows, from best to none. Ordered: `Off < Full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -175,6 +211,12 @@ pub struct Adapter {
     /// Grows while probes for a faster link fail, so a slow link is not
     /// flooded every [`PROBE_AFTER`].
     probe_after: Duration,
+    /// When the reviewer last pressed a key.
+    last_key: Option<Duration>,
+    /// Link queue readings since the last span, and how many of them held
+    /// more than the queue gate lets stand (video was waiting on the link).
+    reads: u32,
+    full_reads: u32,
 }
 
 impl Adapter {
@@ -200,7 +242,22 @@ impl Adapter {
             link: None,
             link_queued: 0,
             probe_after: PROBE_AFTER,
+            last_key: None,
+            reads: 0,
+            full_reads: 0,
         }
+    }
+
+    /// The reviewer pressed a key at `now`: keys come first for
+    /// [`KEY_QUIET`] (no probing for more, no stepping up).
+    pub fn key(&mut self, now: Duration) {
+        self.last_key = Some(now);
+    }
+
+    /// Whether a new video frame may go out now, given what the connection
+    /// behind the terminal still holds ([`queue_clear`]).
+    pub fn video_may_go(&self) -> bool {
+        self.link.is_none() || queue_clear(self.link_queued, self.rate())
     }
 
     /// Pins the level (adaptation disabled: `TAKES_VIDEO_ADAPT=0` keeps `Full`).
@@ -249,6 +306,10 @@ impl Adapter {
     /// lifts the start-up ceiling (the link may have recovered).
     pub fn observe_link(&mut self, now: Duration, queued: usize) {
         self.link_queued = queued;
+        self.reads += 1;
+        if !queue_clear(queued, self.rate()) {
+            self.full_reads += 1;
+        }
         let Some((then, q0, sent0)) = self.link else {
             self.link = Some((now, queued, self.sent_total));
             return;
@@ -257,12 +318,28 @@ impl Adapter {
         if span < LINK_SPAN {
             return;
         }
+        let busy = busy_share(self.full_reads, self.reads);
+        (self.reads, self.full_reads) = (0, 0);
         self.link = Some((now, queued, self.sent_total));
         let sent = self.sent_total.saturating_sub(sent0) as f64;
         let drained = (sent + q0 as f64 - queued as f64).max(0.0);
         let r = (drained / span.as_secs_f64()).max(1.0);
         let old = self.rate();
-        if q0 >= LINK_BUSY && queued >= LINK_BUSY {
+        if busy >= GATED_BUSY && !(q0 >= LINK_BUSY && queued >= LINK_BUSY) {
+            // The queue gate kept the queue short, so it never reads long:
+            // but video waited on the link for `busy` of the span, and what
+            // drained meanwhile is the link at work that share of the time.
+            let r = r / busy;
+            if old.is_some_and(|o| r < o * 0.8) {
+                // A probe for more failed: wait longer before the next.
+                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+            }
+            if old.is_none_or(|o| r < o) {
+                self.rate = Some(r);
+                self.ceiling = None;
+                self.measured = true;
+            }
+        } else if q0 >= LINK_BUSY && queued >= LINK_BUSY {
             if old.is_some_and(|o| r < o * 0.8) {
                 self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
             }
@@ -354,7 +431,8 @@ impl Adapter {
         if self.rate().is_none() {
             return self.level;
         }
-        if std::mem::take(&mut self.measured) {
+        let quiet = quiet_after_key(now, self.last_key);
+        if std::mem::take(&mut self.measured) || quiet {
             self.last_measured = now;
         } else if self.level < Level::Full
             && self.forced.is_none()
@@ -396,7 +474,9 @@ impl Adapter {
             return self.level;
         }
         let roomy = self.fitting(cells, VIDEO_SHARE / 1.5);
-        if roomy > self.level {
+        if quiet {
+            self.better_since = None;
+        } else if roomy > self.level {
             let next = Level::ALL[(self.level as usize + 1).min(Level::ALL.len() - 1)];
             match self.better_since {
                 Some((l, since)) if l == next => {

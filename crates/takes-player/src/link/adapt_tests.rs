@@ -184,3 +184,148 @@ proptest! {
         prop_assert_eq!(a.level(), Level::Full);
     }
 }
+
+#[test]
+fn after_a_key_the_link_is_not_probed_and_the_level_does_not_rise() {
+    let mut a = Adapter::new(30.0);
+    let t = run(&mut a, Duration::ZERO, 5.0, 30_000.0);
+    assert_eq!(a.level(), Level::Off);
+    let rate = a.rate();
+    // Keys every second: the link recovered, but nothing is tried while
+    // the reviewer acts (no upward probe, no step up).
+    a.observe(&drained(1_000_000, 50e6));
+    let mut now = t;
+    for _ in 0..20 {
+        a.key(now);
+        now += Duration::from_secs(1);
+        a.evaluate(now, CELLS);
+        assert_eq!(a.level(), Level::Off, "at {now:?}");
+    }
+    assert!(a.rate() >= rate);
+    // Quiet again: recovery goes on.
+    run(&mut a, now, 45.0, 50e6);
+    assert_eq!(a.level(), Level::Full);
+}
+
+#[test]
+fn no_probe_doubles_the_rate_within_the_quiet_after_a_key() {
+    let mut a = Adapter::new(30.0);
+    a.observe(&drained(25_000, 10_000.0));
+    a.evaluate(Duration::ZERO, CELLS);
+    let r0 = a.rate().expect("measured");
+    let mut now = Duration::ZERO;
+    a.key(now);
+    while now < KEY_QUIET - Duration::from_millis(100) {
+        now += Duration::from_millis(100);
+        a.evaluate(now, CELLS);
+        assert_eq!(a.rate(), Some(r0), "probed at {now:?}");
+    }
+    a.evaluate(KEY_QUIET + PROBE_AFTER * 2, CELLS);
+    assert!(
+        a.rate().expect("rate") > r0,
+        "probing resumes after the quiet"
+    );
+}
+
+#[test]
+fn video_waits_while_the_connection_holds_more_than_the_queue_window() {
+    let mut a = Adapter::new(30.0);
+    assert!(
+        a.video_may_go(),
+        "no connection in view: the writer gates alone"
+    );
+    a.observe(&drained(25_000, 250_000.0));
+    a.observe_link(Duration::ZERO, 20_000);
+    assert!(!a.video_may_go());
+    a.observe_link(Duration::from_millis(50), 4_000);
+    assert!(a.video_may_go());
+    assert!(!queue_clear(1, None));
+    assert!(queue_clear(0, None));
+}
+
+proptest! {
+    /// A key's answer waits behind at most what the queue gate lets stand
+    /// plus one frame within the budget: under QUEUE_WINDOW + BUDGET_WINDOW
+    /// of the link.
+    #[test]
+    fn a_key_waits_behind_at_most_one_frame(
+        rate in 1_000.0f64..10e6,
+        queued in 0usize..2_000_000,
+    ) {
+        let mut a = Adapter::new(30.0);
+        a.observe(&drained(((rate * 0.2) as usize).max(2_048), rate));
+        a.observe_link(Duration::ZERO, queued);
+        if a.video_may_go() {
+            let r = a.rate().expect("measured");
+            let behind = queued + a.budget();
+            let most = r * (QUEUE_WINDOW + BUDGET_WINDOW).as_secs_f64() + 1.0;
+            prop_assert!((behind as f64) <= most, "{behind} > {most}");
+        }
+    }
+
+    #[test]
+    fn the_queue_gate_is_monotone(q1 in 0usize..1_000_000, q2 in 0usize..1_000_000, r in 1.0f64..1e8) {
+        let (lo, hi) = (q1.min(q2), q1.max(q2));
+        prop_assert!(!queue_clear(hi, Some(r)) || queue_clear(lo, Some(r)));
+    }
+}
+
+/// Over SSH with the queue gate: a link of `rate` bytes/s behind sshd,
+/// the start-up probe believing `ceiling`; video frames go whenever the
+/// gate allows, the connection's queue read every 15 ms.
+/// Returns the share of the time spent above stills and the lowest rate
+/// believed.
+fn gated(a: &mut Adapter, rate: f64, secs: f64) -> (f64, f64) {
+    let (mut above, mut evals, mut lowest) = (0u32, 0u32, f64::MAX);
+    let step = Duration::from_millis(15);
+    let mut now = Duration::ZERO;
+    let mut queue = 0.0f64;
+    let mut next_frame = Duration::ZERO;
+    while now < Duration::from_secs_f64(secs) {
+        queue = (queue - rate * step.as_secs_f64()).max(0.0);
+        a.observe_link(now, queue as usize);
+        let p = a.plan();
+        if p.level != Level::Off && now >= next_frame && a.video_may_go() {
+            let d = p.divisor as usize;
+            let bytes = CELLS / (d * d) * 5;
+            // The pty drains into sshd at once.
+            a.observe(&Sample {
+                bytes,
+                took: Duration::from_micros(200),
+                queued: Some(0),
+            });
+            a.frame_cost(bytes * d * d, CELLS);
+            queue += bytes as f64;
+            next_frame = now + Duration::from_secs_f64(1.0 / p.fps.max(0.01));
+        }
+        if now.as_millis() % 100 < 15 {
+            a.evaluate(now, CELLS);
+            evals += 1;
+            above += u32::from(a.level() > Level::Stills);
+            lowest = lowest.min(a.rate().unwrap_or(f64::MAX));
+        }
+        now += step;
+    }
+    (f64::from(above) / f64::from(evals.max(1)), lowest)
+}
+
+#[test]
+fn a_gated_link_is_measured_down_from_an_optimistic_start_up_probe() {
+    let mut a = Adapter::new(30.0);
+    a.set_ceiling(Some(160_000.0));
+    a.observe(&drained(64 * 1024, 20e6));
+    let (above, lowest) = gated(&mut a, 64_000.0, 30.0);
+    assert!(lowest < 80_000.0, "measured down to the link: {lowest}");
+    // Probes for more still happen now and then, ever more rarely.
+    assert!(
+        above < 0.35,
+        "above stills {above:.2} of the time at 512 kbit/s"
+    );
+}
+
+#[test]
+fn busy_share_is_a_share() {
+    assert_eq!(busy_share(0, 0), 0.0);
+    assert_eq!(busy_share(3, 4), 0.75);
+    assert_eq!(busy_share(9, 4), 1.0);
+}
