@@ -26,6 +26,8 @@ def cap():
 
 
 def send(k):
+    if tmux("display", "-p", "#{pane_dead}").strip() == "1":
+        fail("the client's session ended")
     subprocess.run(["tmux", "-L", sock, "send-keys", k], check=True)
 
 
@@ -65,11 +67,32 @@ def replace_media():
     return n
 
 
+def pos(s):
+    """mpv's playback time on its status line ("T=12.345"), or None."""
+    for line in reversed(s.splitlines()):
+        i = line.find("T=")
+        if i >= 0:
+            try:
+                return float(line[i + 2:].split()[0])
+            except (ValueError, IndexError):
+                return None
+    return None
+
+
+def seek_seen(base, t0):
+    """The shown time moved by a seek, not by playing: it differs from
+    where playing alone would have taken it by 2.5 s or more (a seek is
+    5 s, a loop wraps at the clip's end)."""
+    def pred(s):
+        p = pos(s)
+        return p is not None and abs(p - base - (time.monotonic() - t0)) >= 2.5
+    return pred
+
+
 if mode == "mpv":
-    shown = lambda s: "(Paused)" in s
-    if wait(lambda s: "▀" in s or "▄" in s, 60) is None:
+    if wait(lambda s: pos(s) is not None, 60) is None:
         fail("mpv did not draw")
-    key_on, key_off = "Space", "Space"
+    key_on, key_off = "Right", "Left"
 else:
     shown = lambda s: "Help —" in s
     if wait(lambda s: "cleared" in s or "left" in s, 120) is None:
@@ -120,10 +143,23 @@ def probe(n):
     for i in range(n):
         if time.monotonic() - t0 > limit:
             break
-        send(key_on)
-        a = wait(shown, 15)
-        send(key_off)
-        b = wait(lambda s: not shown(s), 15)
+        if mode == "mpv":
+            # mpv's effect is a jump of the time on its status line.
+            a, b = None, None
+            base, tk = pos(cap()), time.monotonic()
+            if base is not None:
+                send(key_on)
+                a = wait(seek_seen(base, tk), 15)
+            time.sleep(0.2)
+            base, tk = pos(cap()), time.monotonic()
+            if base is not None:
+                send(key_off)
+                b = wait(seek_seen(base, tk), 15)
+        else:
+            send(key_on)
+            a = wait(shown, 15)
+            send(key_off)
+            b = wait(lambda s: not shown(s), 15)
         for x in (a, b):
             if x is None:
                 lost += 1

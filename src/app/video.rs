@@ -247,8 +247,11 @@ impl Video {
     /// Finished terminal writes: re-decides the level and applies its plan.
     pub fn observe(&mut self, samples: &[(Class, Sample)]) {
         let l = &mut self.link;
-        for (_, s) in samples {
+        for (class, s) in samples {
             l.adapter.observe(s);
+            if *class == Class::Ui {
+                l.adapter.ui_draw(s.bytes);
+            }
         }
         // Over SSH the backlog sits in sshd's socket, not in our pty: its
         // send queue is the running measure of the link.

@@ -49,17 +49,30 @@ pub const KEY_QUIET: Duration = Duration::from_secs(4);
 /// most this plus one frame (itself within [`BUDGET_WINDOW`]).
 pub const QUEUE_WINDOW: Duration = Duration::from_millis(20);
 
-/// Share of link readings with video waiting on the link above which what
-/// drained measures the link.
+/// UI draws above this are whole-screen paints, not a key's answer.
+const UI_ANSWER_MAX: usize = 12 * 1024;
+
+/// A connection queue this short counts as empty (an ACK in flight).
+const QUEUE_EMPTY: usize = 256;
+
+/// Share of the time the link was busy above which what drained measures
+/// the link.
 const GATED_BUSY: f64 = 0.3;
 
-/// The share of `reads` that found the link queue full.
-pub fn busy_share(full: u32, reads: u32) -> f64 {
-    if reads == 0 {
+/// The share of `total` the link queue was full.
+pub fn busy_share(full: Duration, total: Duration) -> f64 {
+    if total.is_zero() {
         0.0
     } else {
-        f64::from(full.min(reads)) / f64::from(reads)
+        (full.as_secs_f64() / total.as_secs_f64()).min(1.0)
     }
+}
+
+/// Whether a video frame of `frame` bytes fits a budget of `budget` bytes
+/// with room left for a key's answer of `ui` bytes: a key waits behind at
+/// most one frame, so both together must drain within the budget window.
+pub fn frame_fits(frame: f64, ui: f64, budget: f64) -> bool {
+    frame + ui <= budget
 }
 
 /// Whether `now` is within [`KEY_QUIET`] of the last key.
@@ -213,10 +226,17 @@ pub struct Adapter {
     probe_after: Duration,
     /// When the reviewer last pressed a key.
     last_key: Option<Duration>,
-    /// Link queue readings since the last span, and how many of them held
-    /// more than the queue gate lets stand (video was waiting on the link).
-    reads: u32,
-    full_reads: u32,
+    /// Time covered by link queue readings since the last span, and how
+    /// much of it the queue held more than the gate lets stand (video was
+    /// waiting on the link). Weighted by time: readings come faster while
+    /// video waits, so counting them would overstate it.
+    read_time: Duration,
+    full_time: Duration,
+    /// The last reading: when, and whether the queue was over the gate.
+    last_read: Option<(Duration, bool)>,
+    /// Bytes of a recent large UI draw (decaying): a key's answer needs
+    /// that much of the budget beside a video frame.
+    ui_bytes: f64,
 }
 
 impl Adapter {
@@ -243,8 +263,10 @@ impl Adapter {
             link_queued: 0,
             probe_after: PROBE_AFTER,
             last_key: None,
-            reads: 0,
-            full_reads: 0,
+            read_time: Duration::ZERO,
+            full_time: Duration::ZERO,
+            last_read: None,
+            ui_bytes: 0.0,
         }
     }
 
@@ -252,6 +274,16 @@ impl Adapter {
     /// [`KEY_QUIET`] (no probing for more, no stepping up).
     pub fn key(&mut self, now: Duration) {
         self.last_key = Some(now);
+    }
+
+    /// A UI draw of `bytes` went out: keys' answers this big must fit the
+    /// budget beside a video frame ([`frame_fits`]).
+    pub fn ui_draw(&mut self, bytes: usize) {
+        // A whole-screen paint (a new screen, a resize) is no key's
+        // answer to keep room for: counted, it would hold video off.
+        if bytes <= UI_ANSWER_MAX {
+            self.ui_bytes = (self.ui_bytes * 0.9).max(bytes as f64);
+        }
     }
 
     /// Whether a new video frame may go out now, given what the connection
@@ -306,10 +338,18 @@ impl Adapter {
     /// lifts the start-up ceiling (the link may have recovered).
     pub fn observe_link(&mut self, now: Duration, queued: usize) {
         self.link_queued = queued;
-        self.reads += 1;
-        if !queue_clear(queued, self.rate()) {
-            self.full_reads += 1;
+        // Any queue means the link was at work (a short one too: the
+        // gate keeps it short), so the share of time it held bytes is the
+        // share the link was busy.
+        let full = queued > QUEUE_EMPTY;
+        if let Some((t, was_full)) = self.last_read {
+            let dt = now.saturating_sub(t);
+            self.read_time += dt;
+            if was_full {
+                self.full_time += dt;
+            }
         }
+        self.last_read = Some((now, full));
         let Some((then, q0, sent0)) = self.link else {
             self.link = Some((now, queued, self.sent_total));
             return;
@@ -318,8 +358,8 @@ impl Adapter {
         if span < LINK_SPAN {
             return;
         }
-        let busy = busy_share(self.full_reads, self.reads);
-        (self.reads, self.full_reads) = (0, 0);
+        let busy = busy_share(self.full_time, self.read_time);
+        (self.read_time, self.full_time) = (Duration::ZERO, Duration::ZERO);
         self.link = Some((now, queued, self.sent_total));
         let sent = self.sent_total.saturating_sub(sent0) as f64;
         let drained = (sent + q0 as f64 - queued as f64).max(0.0);
@@ -415,7 +455,9 @@ impl Adapter {
                 let p = plan(l, self.max_fps);
                 let d = p.divisor.max(1) as f64;
                 let frame = self.per_cell * cells as f64 / (d * d);
-                l == Level::Off || (self.cost(l, cells) <= rate * share && frame <= budget)
+                l == Level::Off
+                    || (self.cost(l, cells) <= rate * share
+                        && frame_fits(frame, self.ui_bytes, budget))
             })
             .unwrap_or(Level::Off)
     }

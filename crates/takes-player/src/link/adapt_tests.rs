@@ -324,8 +324,41 @@ fn a_gated_link_is_measured_down_from_an_optimistic_start_up_probe() {
 }
 
 #[test]
+fn a_gated_2_mbit_link_keeps_a_picture() {
+    let mut a = Adapter::new(30.0);
+    a.set_ceiling(Some(300_000.0));
+    a.observe(&drained(64 * 1024, 20e6));
+    let (above, lowest) = gated(&mut a, 250_000.0, 20.0);
+    assert!(
+        lowest > 150_000.0,
+        "not measured far below the link: {lowest}"
+    );
+    assert!(above > 0.5, "a moving picture most of the time: {above:.2}");
+}
+
+#[test]
 fn busy_share_is_a_share() {
-    assert_eq!(busy_share(0, 0), 0.0);
-    assert_eq!(busy_share(3, 4), 0.75);
-    assert_eq!(busy_share(9, 4), 1.0);
+    let ms = Duration::from_millis;
+    assert_eq!(busy_share(ms(0), ms(0)), 0.0);
+    assert!((busy_share(ms(300), ms(400)) - 0.75).abs() < 1e-9);
+    assert_eq!(busy_share(ms(900), ms(400)), 1.0);
+}
+
+#[test]
+fn a_keys_answer_must_fit_beside_a_frame() {
+    assert!(frame_fits(4_000.0, 2_000.0, 6_400.0));
+    assert!(!frame_fits(4_700.0, 4_000.0, 6_400.0));
+    // At 512 kbit/s a 4 KB answer to a key leaves no room for the
+    // lower-resolution picture: stills or off.
+    let mut a = Adapter::new(30.0);
+    a.observe(&drained(25_000, 64_000.0));
+    a.frame_cost(CELLS * 3, CELLS);
+    a.ui_draw(4_000);
+    assert!(a.fitting(CELLS, VIDEO_SHARE) <= Level::Stills);
+    // At 2 Mbit/s it does.
+    let mut b = Adapter::new(30.0);
+    b.observe(&drained(25_000, 250_000.0));
+    b.frame_cost(CELLS * 3, CELLS);
+    b.ui_draw(4_000);
+    assert!(b.fitting(CELLS, VIDEO_SHARE) >= Level::LowRes);
 }

@@ -19,6 +19,10 @@ use ratatui::style::{Color, Modifier};
 pub struct LeanBackend<W: Write> {
     inner: CrosstermBackend<W>,
     coarse: bool,
+    /// Where the cursor was last put: ratatui asks before clearing (a
+    /// resize), and asking the terminal is a round trip that over a busy
+    /// slow link outlasts crossterm's timeout and ends the program.
+    cursor: Position,
 }
 
 impl<W: Write> LeanBackend<W> {
@@ -26,6 +30,7 @@ impl<W: Write> LeanBackend<W> {
         LeanBackend {
             inner: CrosstermBackend::new(writer),
             coarse: false,
+            cursor: Position::ORIGIN,
         }
     }
 
@@ -279,11 +284,12 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 
     fn get_cursor_position(&mut self) -> io::Result<Position> {
-        self.inner.get_cursor_position()
+        Ok(self.cursor)
     }
 
     fn set_cursor_position<P: Into<Position>>(&mut self, position: P) -> io::Result<()> {
-        self.inner.set_cursor_position(position)
+        self.cursor = position.into();
+        self.inner.set_cursor_position(self.cursor)
     }
 
     fn clear(&mut self) -> io::Result<()> {

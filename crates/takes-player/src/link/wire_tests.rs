@@ -254,3 +254,11 @@ fn a_colour_change_sends_only_what_changed() {
         "\x1b[1;1H\x1b[38;2;1;2;3;48;2;9;9;9ma\x1b[38;2;4;5;6mbc\x1b[0m"
     );
 }
+
+#[test]
+fn the_cursor_position_is_remembered_not_asked() {
+    let mut b = LeanBackend::new(Vec::new());
+    assert_eq!(b.get_cursor_position().expect("known"), Position::ORIGIN);
+    b.set_cursor_position(Position::new(3, 4)).expect("set");
+    assert_eq!(b.get_cursor_position().expect("known"), Position::new(3, 4));
+}
