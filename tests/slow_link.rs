@@ -66,8 +66,10 @@ fn keys_answer_quickly_at_2_mbit_and_video_steps_down_at_512_kbit_over_ssh() {
         ("KEYS", "15"),
         ("RATE2", "512kbit"),
         ("KEYS2", "5"),
-        ("START_SECS", "2"),
-        ("FPS_SECS", "3"),
+        // The adapter's first seconds, then a window long enough to see
+        // frames at 2 Mbit/s.
+        ("START_SECS", "4"),
+        ("FPS_SECS", "6"),
     ]) else {
         return;
     };

@@ -227,7 +227,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     loop {
         // Drawn once per batch of actions: on change only, never on a timer
         // while idle (the tick is every 30 s, for due-in texts).
-        let ready = term.video_ready() && runner.video.as_mut().is_none_or(|v| v.link_clear());
+        let ready = term.video_ready();
         if let Some(class) = need {
             // A video-only redraw waits for the writer to be idle, so at
             // most one frame is ever ahead of the reviewer's next key.
@@ -326,12 +326,6 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                     Class::Video
                 }
                 Action::Player(PlayerEvent::Position { .. }) => Class::Video,
-                Action::Key(_) => {
-                    if let Some(v) = runner.video.as_mut() {
-                        v.key();
-                    }
-                    Class::Ui
-                }
                 _ => Class::Ui,
             };
             need = match (need, class) {

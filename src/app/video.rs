@@ -56,8 +56,6 @@ struct LinkState {
     divisor: u16,
     /// When the SSH socket's send queue was last read.
     link_read: Option<Instant>,
-    /// A new frame waits for the SSH connection's queue to drain.
-    link_blocked: bool,
 }
 
 impl LinkState {
@@ -87,7 +85,6 @@ impl LinkState {
             full_cells: 0,
             divisor: 1,
             link_read: None,
-            link_blocked: false,
         }
     }
 }
@@ -212,28 +209,6 @@ impl Video {
         self.link.adapter.set_ceiling(bytes_per_s);
     }
 
-    /// The reviewer pressed a key: keys come first for a while.
-    pub fn key(&mut self) {
-        let l = &mut self.link;
-        l.adapter.key(l.started.elapsed());
-    }
-
-    /// Whether a new frame may be drawn as far as the link is concerned:
-    /// over SSH the connection's send queue must be nearly empty, so the
-    /// next key's answer waits behind at most one frame.
-    pub fn link_clear(&mut self) -> bool {
-        let l = &mut self.link;
-        if !l.adapt || !l.over_ssh {
-            return true;
-        }
-        if let Some(q) = takes_player::link::session::ssh_link_queue() {
-            l.link_read = Some(Instant::now());
-            l.adapter.observe_link(l.started.elapsed(), q);
-        }
-        l.link_blocked = !l.adapter.video_may_go();
-        !l.link_blocked
-    }
-
     /// The player said a frame is waiting.
     pub fn frame_event(&mut self) {
         self.link.frame_waiting = true;
@@ -247,11 +222,8 @@ impl Video {
     /// Finished terminal writes: re-decides the level and applies its plan.
     pub fn observe(&mut self, samples: &[(Class, Sample)]) {
         let l = &mut self.link;
-        for (class, s) in samples {
+        for (_, s) in samples {
             l.adapter.observe(s);
-            if *class == Class::Ui {
-                l.adapter.ui_draw(s.bytes);
-            }
         }
         // Over SSH the backlog sits in sshd's socket, not in our pty: its
         // send queue is the running measure of the link.
@@ -308,10 +280,6 @@ impl Video {
     pub fn next_draw_at(&self) -> Option<Instant> {
         if self.size == (0, 0) {
             return None;
-        }
-        if self.link.link_blocked && self.link.frame_waiting {
-            // Look at the connection's queue again shortly.
-            return Some(Instant::now() + std::time::Duration::from_millis(15));
         }
         self.renderer.next_draw_at(Instant::now())
     }

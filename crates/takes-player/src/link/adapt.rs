@@ -40,55 +40,6 @@ pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(16);
 const LINK_BUSY: usize = 4 * 1024;
 /// Link queue readings closer than this say too little.
 const LINK_SPAN: Duration = Duration::from_millis(250);
-/// After a key, no probing for a faster link and no step up for this long:
-/// the reviewer is acting, and a probe's bigger frames would queue ahead
-/// of the next key's answer.
-pub const KEY_QUIET: Duration = Duration::from_secs(4);
-/// A new video frame waits while the connection behind the terminal holds
-/// more than this much of the link: what a key may wait behind is then at
-/// most this plus one frame (itself within [`BUDGET_WINDOW`]).
-pub const QUEUE_WINDOW: Duration = Duration::from_millis(20);
-
-/// UI draws above this are whole-screen paints, not a key's answer.
-const UI_ANSWER_MAX: usize = 12 * 1024;
-
-/// A connection queue this short counts as empty (an ACK in flight).
-const QUEUE_EMPTY: usize = 256;
-
-/// Share of the time the link was busy above which what drained measures
-/// the link.
-const GATED_BUSY: f64 = 0.3;
-
-/// The share of `total` the link queue was full.
-pub fn busy_share(full: Duration, total: Duration) -> f64 {
-    if total.is_zero() {
-        0.0
-    } else {
-        (full.as_secs_f64() / total.as_secs_f64()).min(1.0)
-    }
-}
-
-/// Whether a video frame of `frame` bytes fits a budget of `budget` bytes
-/// with room left for a key's answer of `ui` bytes: a key waits behind at
-/// most one frame, so both together must drain within the budget window.
-pub fn frame_fits(frame: f64, ui: f64, budget: f64) -> bool {
-    frame + ui <= budget
-}
-
-/// Whether `now` is within [`KEY_QUIET`] of the last key.
-pub fn quiet_after_key(now: Duration, last_key: Option<Duration>) -> bool {
-    last_key.is_some_and(|k| now.saturating_sub(k) < KEY_QUIET)
-}
-
-/// Whether a new video frame may go out with `queued` bytes still in the
-/// connection to the terminal, on a link draining `rate` bytes/s.
-pub fn queue_clear(queued: usize, rate: Option<f64>) -> bool {
-    match rate {
-        Some(r) if r.is_finite() && r > 0.0 => queued as f64 <= r * QUEUE_WINDOW.as_secs_f64(),
-        // Unmeasured: only an empty queue is known to be clear.
-        _ => queued == 0,
-    }
-}
 
 /// What the video pane shows, from best to none. Ordered: `Off < Full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,19 +175,6 @@ pub struct Adapter {
     /// Grows while probes for a faster link fail, so a slow link is not
     /// flooded every [`PROBE_AFTER`].
     probe_after: Duration,
-    /// When the reviewer last pressed a key.
-    last_key: Option<Duration>,
-    /// Time covered by link queue readings since the last span, and how
-    /// much of it the queue held more than the gate lets stand (video was
-    /// waiting on the link). Weighted by time: readings come faster while
-    /// video waits, so counting them would overstate it.
-    read_time: Duration,
-    full_time: Duration,
-    /// The last reading: when, and whether the queue was over the gate.
-    last_read: Option<(Duration, bool)>,
-    /// Bytes of a recent large UI draw (decaying): a key's answer needs
-    /// that much of the budget beside a video frame.
-    ui_bytes: f64,
 }
 
 impl Adapter {
@@ -262,34 +200,7 @@ impl Adapter {
             link: None,
             link_queued: 0,
             probe_after: PROBE_AFTER,
-            last_key: None,
-            read_time: Duration::ZERO,
-            full_time: Duration::ZERO,
-            last_read: None,
-            ui_bytes: 0.0,
         }
-    }
-
-    /// The reviewer pressed a key at `now`: keys come first for
-    /// [`KEY_QUIET`] (no probing for more, no stepping up).
-    pub fn key(&mut self, now: Duration) {
-        self.last_key = Some(now);
-    }
-
-    /// A UI draw of `bytes` went out: keys' answers this big must fit the
-    /// budget beside a video frame ([`frame_fits`]).
-    pub fn ui_draw(&mut self, bytes: usize) {
-        // A whole-screen paint (a new screen, a resize) is no key's
-        // answer to keep room for: counted, it would hold video off.
-        if bytes <= UI_ANSWER_MAX {
-            self.ui_bytes = (self.ui_bytes * 0.9).max(bytes as f64);
-        }
-    }
-
-    /// Whether a new video frame may go out now, given what the connection
-    /// behind the terminal still holds ([`queue_clear`]).
-    pub fn video_may_go(&self) -> bool {
-        self.link.is_none() || queue_clear(self.link_queued, self.rate())
     }
 
     /// Pins the level (adaptation disabled: `TAKES_VIDEO_ADAPT=0` keeps `Full`).
@@ -338,18 +249,6 @@ impl Adapter {
     /// lifts the start-up ceiling (the link may have recovered).
     pub fn observe_link(&mut self, now: Duration, queued: usize) {
         self.link_queued = queued;
-        // Any queue means the link was at work (a short one too: the
-        // gate keeps it short), so the share of time it held bytes is the
-        // share the link was busy.
-        let full = queued > QUEUE_EMPTY;
-        if let Some((t, was_full)) = self.last_read {
-            let dt = now.saturating_sub(t);
-            self.read_time += dt;
-            if was_full {
-                self.full_time += dt;
-            }
-        }
-        self.last_read = Some((now, full));
         let Some((then, q0, sent0)) = self.link else {
             self.link = Some((now, queued, self.sent_total));
             return;
@@ -358,28 +257,12 @@ impl Adapter {
         if span < LINK_SPAN {
             return;
         }
-        let busy = busy_share(self.full_time, self.read_time);
-        (self.read_time, self.full_time) = (Duration::ZERO, Duration::ZERO);
         self.link = Some((now, queued, self.sent_total));
         let sent = self.sent_total.saturating_sub(sent0) as f64;
         let drained = (sent + q0 as f64 - queued as f64).max(0.0);
         let r = (drained / span.as_secs_f64()).max(1.0);
         let old = self.rate();
-        if busy >= GATED_BUSY && !(q0 >= LINK_BUSY && queued >= LINK_BUSY) {
-            // The queue gate kept the queue short, so it never reads long:
-            // but video waited on the link for `busy` of the span, and what
-            // drained meanwhile is the link at work that share of the time.
-            let r = r / busy;
-            if old.is_some_and(|o| r < o * 0.8) {
-                // A probe for more failed: wait longer before the next.
-                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
-            }
-            if old.is_none_or(|o| r < o) {
-                self.rate = Some(r);
-                self.ceiling = None;
-                self.measured = true;
-            }
-        } else if q0 >= LINK_BUSY && queued >= LINK_BUSY {
+        if q0 >= LINK_BUSY && queued >= LINK_BUSY {
             if old.is_some_and(|o| r < o * 0.8) {
                 self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
             }
@@ -455,9 +338,7 @@ impl Adapter {
                 let p = plan(l, self.max_fps);
                 let d = p.divisor.max(1) as f64;
                 let frame = self.per_cell * cells as f64 / (d * d);
-                l == Level::Off
-                    || (self.cost(l, cells) <= rate * share
-                        && frame_fits(frame, self.ui_bytes, budget))
+                l == Level::Off || (self.cost(l, cells) <= rate * share && frame <= budget)
             })
             .unwrap_or(Level::Off)
     }
@@ -473,8 +354,7 @@ impl Adapter {
         if self.rate().is_none() {
             return self.level;
         }
-        let quiet = quiet_after_key(now, self.last_key);
-        if std::mem::take(&mut self.measured) || quiet {
+        if std::mem::take(&mut self.measured) {
             self.last_measured = now;
         } else if self.level < Level::Full
             && self.forced.is_none()
@@ -516,9 +396,7 @@ impl Adapter {
             return self.level;
         }
         let roomy = self.fitting(cells, VIDEO_SHARE / 1.5);
-        if quiet {
-            self.better_since = None;
-        } else if roomy > self.level {
+        if roomy > self.level {
             let next = Level::ALL[(self.level as usize + 1).min(Level::ALL.len() - 1)];
             match self.better_since {
                 Some((l, since)) if l == next => {

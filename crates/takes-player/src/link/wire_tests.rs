@@ -101,16 +101,17 @@ fn screen(bytes: &str) -> HashMap<(u16, u16), Shown> {
 
 fn crossterm_bytes(buf: &Buffer) -> String {
     let mut out = Vec::new();
-    let mut b = CrosstermBackend::new(&mut out);
-    Backend::draw(
-        &mut b,
-        buf.content.iter().enumerate().map(|(i, c)| {
-            let (x, y) = buf.pos_of(i);
-            (x, y, c)
-        }),
-    )
-    .expect("draw");
-    drop(b);
+    {
+        let mut b = CrosstermBackend::new(&mut out);
+        Backend::draw(
+            &mut b,
+            buf.content.iter().enumerate().map(|(i, c)| {
+                let (x, y) = buf.pos_of(i);
+                (x, y, c)
+            }),
+        )
+        .expect("draw");
+    }
     String::from_utf8(out).expect("utf-8")
 }
 
