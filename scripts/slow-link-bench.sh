@@ -8,8 +8,10 @@
 #   MODE=takes  `takes demo`, every demo response's media replaced by the
 #               clip; probe: the `?` overlay appearing and going away.
 #   MODE=mosh   the same, inside `mosh` (UDP between the namespaces).
-#   MODE=mpv    `mpv --vo=tct` on the clip; probe: space until the
-#               terminal status line says "(Paused)", space until it does not.
+#   MODE=mpv    `mpv --vo=tct` on the clip; probe: Right (seek +5 s) until
+#               the terminal status line's time jumps, Left (-5 s) likewise.
+#               (Pausing is no probe: under --vo=tct mpv does not redraw its
+#               status line while paused, so "(Paused)" shows late or never.)
 # Needs root. Usage:
 #   sudo MODE=takes RATE=2mbit KEYS=50 ADAPT=1 RECOVER=1 scripts/slow-link-bench.sh
 # Prints one line: mode, rate, adapt, probes, lost, p50/p95/max ms, fps and
@@ -83,9 +85,11 @@ ENVS="HOME=$D/home TMPDIR=$D/tmp XDG_CONFIG_HOME=$D/home/.config XDG_DATA_HOME=$
 case "$MODE" in
   takes) CMD="ssh -tt $SSHOPT root@10.99.0.2 '$ENVS TAKES_VIDEO_ADAPT=$ADAPT $BIN demo'" ;;
   mosh) CMD="LANG=C.UTF-8 mosh --ssh='ssh $SSHOPT' root@10.99.0.2 -- env $ENVS TAKES_VIDEO_ADAPT=$ADAPT $BIN demo" ;;
-  mpv) CMD="ssh -tt $SSHOPT root@10.99.0.2 '$ENVS mpv --vo=tct --vo-tct-algo=half-blocks --ao=null --loop-file=inf --term-status-msg=\"\\\${time-pos} \\\${?pause==yes:(Paused)}\" --idle=no $CLIP'" ;;
+  mpv) CMD="ssh -tt $SSHOPT root@10.99.0.2 '$ENVS mpv --vo=tct --vo-tct-algo=half-blocks --ao=null --loop-file=inf --term-status-msg=\"T=\\\${=time-pos}\" --idle=no $CLIP'" ;;
   *) echo "MODE is takes, mosh or mpv"; exit 2 ;;
 esac
 ip netns exec "$C" env LANG=C.UTF-8 tmux -L "$SOCK" new-session -d -x 160 -y 48 "$CMD"
+# If the client ends, its last screen says why.
+tmux -L "$SOCK" set-option -g remain-on-exit on >/dev/null
 python3 "$ROOT/scripts/slow-link-probe.py" "$SOCK" "$KEYS" "$S" "$C" "tk-s$$" "tk-c$$" "$RATE" \
   "$ADAPT" "$MODE" "$RECOVER" "$D/tmp" "$CLIP"

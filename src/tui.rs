@@ -12,17 +12,16 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute, queue};
 use futures::StreamExt;
-use ratatui::backend::CrosstermBackend;
 use ratatui::{Frame, Terminal};
 use takes_player::link::writer::LinkHandle;
 use takes_player::link::writer::Stdout;
-use takes_player::link::{Class, LinkWriter, Sample};
+use takes_player::link::{Class, LeanBackend, LinkWriter, Sample};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::app::action::Action;
 
 pub struct Tui {
-    terminal: Terminal<CrosstermBackend<LinkWriter>>,
+    terminal: Terminal<LeanBackend<LinkWriter>>,
     link: LinkHandle,
 }
 
@@ -59,7 +58,7 @@ impl Tui {
         out.flush()?;
         let writer = LinkWriter::start(Stdout::new(), on_idle);
         let link = writer.handle();
-        let terminal = Terminal::new(CrosstermBackend::new(writer))?;
+        let terminal = Terminal::new(LeanBackend::new(writer))?;
         Ok(Tui { terminal, link })
     }
 
@@ -70,6 +69,17 @@ impl Tui {
         let out = self.terminal.backend_mut();
         out.write_all(format!("\x1b]52;c;{b64}\x07").as_bytes())?;
         out.flush()
+    }
+
+    /// On a slow link the whole screen is drawn in 256 colours. Back on a
+    /// fast one the screen is repainted, so no cell keeps the coarse colours.
+    pub fn set_slow_link(&mut self, slow: bool) -> io::Result<()> {
+        let was = self.terminal.backend().coarse();
+        self.terminal.backend_mut().set_coarse(slow);
+        if was && !slow {
+            self.terminal.clear()?;
+        }
+        Ok(())
     }
 
     /// Draws one frame as one write; returns the bytes it took.

@@ -238,6 +238,7 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                     Some(v) => {
                         v.observe(&term.take_samples());
                         v.begin_frame(ready);
+                        term.set_slow_link(v.slow_link())?;
                         let bytes = term.draw(class, |f| {
                             screens::draw_with_video(f, &app, &theme, Some(v))
                         })?;

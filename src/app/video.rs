@@ -66,6 +66,13 @@ impl LinkState {
         if !adapt {
             adapter.force(Some(Level::Full));
         }
+        // Pins a level, so a level's wire cost can be measured on any link.
+        if let Some(l) = std::env::var("TAKES_VIDEO_LEVEL")
+            .ok()
+            .and_then(|v| Level::parse(&v))
+        {
+            adapter.force(Some(l));
+        }
         LinkState {
             adapter,
             adapt,
@@ -184,6 +191,11 @@ impl Video {
         }
         #[cfg(not(feature = "mpv"))]
         let _ = cmd;
+    }
+
+    /// The link is slow: the whole screen goes out in 256 colours.
+    pub fn slow_link(&self) -> bool {
+        self.link.adapt && self.link.adapter.level() <= Level::LowRes
     }
 
     /// Whether frames are held back to what the link drains.

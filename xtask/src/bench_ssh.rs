@@ -21,7 +21,7 @@ const RUNS: [(&str, &str, &str, &str); 4] = [
         "0",
     ),
     ("takes inside mosh (old renderer)", "mosh", "0", "0"),
-    ("mpv --vo=tct (probe: pause)", "mpv", "0", "0"),
+    ("mpv --vo=tct (probe: seek)", "mpv", "0", "0"),
 ];
 
 pub fn run(args: &[&str]) -> Result<()> {

@@ -65,6 +65,18 @@ impl Level {
         Level::Full,
     ];
 
+    /// A level by its short name (`TAKES_VIDEO_LEVEL`, for measuring).
+    pub fn parse(s: &str) -> Option<Level> {
+        match s.trim() {
+            "off" => Some(Level::Off),
+            "stills" => Some(Level::Stills),
+            "lowres" => Some(Level::LowRes),
+            "lowrate" => Some(Level::LowRate),
+            "full" => Some(Level::Full),
+            _ => None,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Level::Off => "off",

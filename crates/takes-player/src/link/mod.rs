@@ -6,7 +6,9 @@ pub mod adapt;
 
 pub mod probe;
 pub mod session;
+pub mod wire;
 pub mod writer;
 
 pub use adapt::{describe_rate, Adapter, Level, Plan, Sample};
+pub use wire::LeanBackend;
 pub use writer::{Class, LinkWriter};
