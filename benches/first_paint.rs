@@ -128,7 +128,10 @@ fn first_paint_ms(
         "{env} {bin} --server {url} --token {token} --exit-after-first-paint 2>{}",
         out.display()
     );
-    let st = tmux(sock)
+    // A build that paints and exits within tmux's own start-up makes
+    // `new-session` report "server exited unexpectedly"; its figure is in
+    // the file all the same.
+    let _ = tmux(sock)
         .args([
             "new-session",
             "-d",
@@ -140,8 +143,8 @@ fn first_paint_ms(
             "50",
             &cmd,
         ])
+        .stderr(std::process::Stdio::null())
         .status()?;
-    anyhow::ensure!(st.success(), "tmux failed");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let alive = tmux(sock)
