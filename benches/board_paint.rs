@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use takes_platform::store::{assignments, interviews};
 use takes_platform::{Clock, StorageOptions};
 
+#[path = "common/rss.rs"]
+mod rss;
+
 const BIN: &str = env!("CARGO_BIN_EXE_takes");
 const EXTRA: usize = 10_000;
 
@@ -250,8 +253,25 @@ fn main() -> anyhow::Result<()> {
         );
     }
 
-    let cmd = format!("{env} {BIN} --server {url} --token {token}");
-    tmux(&sock)
+    for (label, bin) in &bins {
+        board_visits(&sock, &env, label, bin, &url, &token)?;
+    }
+    let _ = tmux(&sock).arg("kill-server").status();
+    Ok(())
+}
+
+/// The board visited again and again in one process, then paged deep;
+/// its memory after, and what holds it.
+fn board_visits(
+    sock: &str,
+    env: &str,
+    label: &str,
+    bin: &str,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    let cmd = format!("{env} {bin} --server {url} --token {token}");
+    tmux(sock)
         .args([
             "new-session",
             "-d",
@@ -264,68 +284,62 @@ fn main() -> anyhow::Result<()> {
             &cmd,
         ])
         .status()?;
-    let launch = wait(&sock, 30, |s| {
+    let launch = wait(sock, 30, |s| {
         s.contains("showing ") && !s.contains("showing 0")
     });
-    println!("launch to first painted queue: {launch:?}");
+    println!("{label}: launch to first painted queue: {launch:?}");
     // `T` to the painted board (rows of 10,000+ interviews), several runs;
     // the first visit waits for the server's first page, later ones show
     // the rows kept from the last visit.
     let mut paints = Vec::new();
     for run in 0..6 {
-        tmux(&sock).args(["send-keys", "-t", "b", "T"]).status()?;
-        let painted = wait(&sock, 30, |s| {
+        tmux(sock).args(["send-keys", "-t", "b", "T"]).status()?;
+        let painted = wait(sock, 30, |s| {
             s.contains("Bench Candidate") && s.contains("loaded ")
         });
         match (painted, run) {
             (Some(d), 0) => println!(
-                "first visit, T to first painted board: {:.0} ms; launch to it: {:.0} ms",
+                "{label}: first visit, T to first painted board: {:.0} ms; launch to it: {:.0} ms",
                 d.as_secs_f64() * 1000.0,
                 (launch.unwrap_or_default() + d).as_secs_f64() * 1000.0
             ),
             (Some(d), _) => paints.push(d.as_secs_f64() * 1000.0),
             (None, _) => {}
         }
-        tmux(&sock).args(["send-keys", "-t", "b", "q"]).status()?;
-        wait(&sock, 10, |s| !s.contains("ready to decide"));
+        tmux(sock).args(["send-keys", "-t", "b", "q"]).status()?;
+        wait(sock, 10, |s| !s.contains("ready to decide"));
     }
     paints.sort_by(f64::total_cmp);
     println!(
-        "T to first painted board ({EXTRA} interviews): runs {:?} ms, median {:.0} ms",
+        "{label}: T to first painted board ({EXTRA} interviews): runs {:?} ms, median {:.0} ms",
         paints.iter().map(|m| m.round()).collect::<Vec<_>>(),
         paints.get(paints.len() / 2).copied().unwrap_or(0.0)
     );
     // Page deep into the board (each time near the end loads the next page).
-    tmux(&sock).args(["send-keys", "-t", "b", "T"]).status()?;
-    wait(&sock, 30, |s| s.contains("Bench Candidate"));
+    tmux(sock).args(["send-keys", "-t", "b", "T"]).status()?;
+    wait(sock, 30, |s| s.contains("Bench Candidate"));
     for _ in 0..40 {
-        tmux(&sock).args(["send-keys", "-t", "b", "G"]).status()?;
+        tmux(sock).args(["send-keys", "-t", "b", "G"]).status()?;
         std::thread::sleep(Duration::from_millis(150));
     }
-    let screen = capture(&sock);
+    let screen = capture(sock);
     let loaded = screen
         .lines()
         .find(|l| l.contains("showing"))
         .unwrap_or_default()
         .trim()
         .to_string();
-    let pid = tmux(&sock)
+    let pid = tmux(sock)
         .args(["display-message", "-p", "-t", "b", "#{pane_pid}"])
         .output()?;
     let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |k: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(k))
-            .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
-            .unwrap_or_default()
-    };
+    let (vm_rss, vm_hwm) = rss::vm(&pid);
     println!(
-        "after paging: {loaded}; VmRSS {}, VmHWM {}",
-        field("VmRSS"),
-        field("VmHWM")
+        "{label}: after paging: {loaded}; VmRSS {vm_rss}, VmHWM {vm_hwm}; libmpv mapped: {}",
+        rss::maps_libmpv(&pid)
     );
-    let _ = tmux(&sock).arg("kill-server").status();
+    rss::print_rss_by_mapping(&pid);
+    let _ = tmux(sock).args(["kill-session", "-t", "b"]).status();
+    std::thread::sleep(Duration::from_millis(200));
     Ok(())
 }

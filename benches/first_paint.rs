@@ -1,11 +1,16 @@
 //! Launch-to-first-painted-queue and memory with 10,000 assignments, the
 //! real (release) binary in tmux against a local server.
-//! `cargo bench --bench first_paint` (needs tmux).
+//! `cargo bench --bench first_paint` (needs tmux); with `TAKES_BENCH_BEFORE`
+//! naming an older binary, both run in turn against the same server, so
+//! both columns come from one run.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 use takes_platform::store::{assignments, interviews};
 use takes_platform::{Clock, StorageOptions};
+
+#[path = "common/rss.rs"]
+mod rss;
 
 const BIN: &str = env!("CARGO_BIN_EXE_takes");
 const EXTRA: usize = 10_000;
@@ -78,62 +83,98 @@ fn main() -> anyhow::Result<()> {
     );
     let sock = format!("takes-bench-{}", std::process::id());
 
-    // Launch to first paint, several runs.
-    let mut ms = Vec::new();
+    let mut bins = vec![("this build", BIN.to_string())];
+    if let Some(before) = std::env::var_os("TAKES_BENCH_BEFORE") {
+        bins.insert(0, ("before", before.to_string_lossy().into_owned()));
+    }
+    // Launch to first paint, several runs, the binaries in turn.
+    let mut ms: Vec<Vec<u64>> = vec![Vec::new(); bins.len()];
     for run in 0..7 {
-        let out = home.path().join(format!("paint{run}.txt"));
-        let cmd = format!(
-            "{env} {BIN} --server {url} --token {token} --exit-after-first-paint 2>{}",
-            out.display()
-        );
-        let st = tmux(&sock)
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                "b",
-                "-x",
-                "200",
-                "-y",
-                "50",
-                &cmd,
-            ])
-            .status()?;
-        anyhow::ensure!(st.success(), "tmux failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let alive = tmux(&sock)
-                .args(["has-session", "-t", "b"])
-                .stderr(std::process::Stdio::null())
-                .status()?
-                .success();
-            if !alive || Instant::now() > deadline {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let text = std::fs::read_to_string(&out).unwrap_or_default();
-        if let Some(v) = text
-            .split_whitespace()
-            .filter_map(|w| w.parse::<u64>().ok())
-            .next()
-        {
-            if run > 0 {
-                ms.push(v); // the first run warms caches
+        for (n, (_, bin)) in bins.iter().enumerate() {
+            if let Some(v) = first_paint_ms(&sock, &env, bin, &url, &token, home.path(), run)? {
+                if run > 0 {
+                    ms[n].push(v); // the first run warms caches
+                }
             }
         }
     }
-    ms.sort();
-    println!(
-        "launch to first painted queue ({} assignments): runs {:?} ms, median {} ms",
-        EXTRA + 18,
-        ms,
-        ms.get(ms.len() / 2).copied().unwrap_or(0)
-    );
+    for ((label, _), ms) in bins.iter().zip(ms.iter_mut()) {
+        ms.sort();
+        println!(
+            "{label}: launch to first painted queue ({} assignments): runs {:?} ms, median {} ms",
+            EXTRA + 18,
+            ms,
+            ms.get(ms.len() / 2).copied().unwrap_or(0)
+        );
+    }
+    for (label, bin) in &bins {
+        memory(&sock, &env, label, bin, &url, &token)?;
+    }
+    Ok(())
+}
 
-    // Memory with the whole queue loaded.
-    let cmd = format!("{env} {BIN} --server {url} --token {token}");
-    tmux(&sock)
+/// One launch with `--exit-after-first-paint`: the app's own figure.
+fn first_paint_ms(
+    sock: &str,
+    env: &str,
+    bin: &str,
+    url: &str,
+    token: &str,
+    home: &std::path::Path,
+    run: usize,
+) -> anyhow::Result<Option<u64>> {
+    let out = home.join(format!("paint{run}.txt"));
+    let cmd = format!(
+        "{env} {bin} --server {url} --token {token} --exit-after-first-paint 2>{}",
+        out.display()
+    );
+    // A build that paints and exits within tmux's own start-up makes
+    // `new-session` report "server exited unexpectedly"; its figure is in
+    // the file all the same.
+    let _ = tmux(sock)
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "200",
+            "-y",
+            "50",
+            &cmd,
+        ])
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let alive = tmux(sock)
+            .args(["has-session", "-t", "b"])
+            .stderr(std::process::Stdio::null())
+            .status()?
+            .success();
+        if !alive || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    Ok(text
+        .split_whitespace()
+        .filter_map(|w| w.parse::<u64>().ok())
+        .next())
+}
+
+/// Memory with the whole queue loaded, and what holds it.
+fn memory(
+    sock: &str,
+    env: &str,
+    label: &str,
+    bin: &str,
+    url: &str,
+    token: &str,
+) -> anyhow::Result<()> {
+    let cmd = format!("{env} {bin} --server {url} --token {token}");
+    tmux(sock)
         .args([
             "new-session",
             "-d",
@@ -147,109 +188,31 @@ fn main() -> anyhow::Result<()> {
         ])
         .status()?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !capture(&sock).contains("showing") && Instant::now() < deadline {
+    while !capture(sock).contains("showing") && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let pid = tmux(&sock)
+    let pid = tmux(sock)
         .args(["display-message", "-p", "-t", "b", "#{pane_pid}"])
         .output()?;
     let pid = String::from_utf8_lossy(&pid.stdout).trim().to_string();
     let t0 = Instant::now();
     // Jump to the end repeatedly: each time near the end loads the next page.
     while Instant::now() < deadline {
-        tmux(&sock).args(["send-keys", "-t", "b", "G"]).status()?;
-        let s = capture(&sock);
+        tmux(sock).args(["send-keys", "-t", "b", "G"]).status()?;
+        let s = capture(sock);
         if s.contains(&format!("showing {}", EXTRA + 18)) && !s.contains("loaded ") {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
     let all_loaded = t0.elapsed();
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |k: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(k))
-            .map(|l| l.to_string())
-            .unwrap_or_default()
-    };
+    let (vm_rss, vm_hwm) = rss::vm(&pid);
     println!(
-        "whole queue loaded by scrolling in {:?}; {} ; {} ; {}",
-        all_loaded,
-        field("VmRSS"),
-        field("VmHWM"),
-        field("Threads")
+        "{label}: whole queue loaded by scrolling in {all_loaded:?}; VmRSS {vm_rss}; VmHWM {vm_hwm}; libmpv mapped: {}",
+        rss::maps_libmpv(&pid)
     );
-    print_rss_by_mapping(&pid);
-    let _ = tmux(&sock).arg("kill-server").status();
+    rss::print_rss_by_mapping(&pid);
+    let _ = tmux(sock).args(["kill-session", "-t", "b"]).status();
+    std::thread::sleep(Duration::from_millis(200));
     Ok(())
-}
-
-/// What holds the resident memory, by mapping (`/proc/PID/smaps`), as a
-/// table by cause: the binary, libmpv with the libraries it pulls in
-/// (every shared library but the C runtime's), the C runtime, the heap and
-/// anonymous mappings (malloc arenas of other threads, thread stacks,
-/// libmpv's own buffers); then the largest mappings by name.
-fn print_rss_by_mapping(pid: &str) {
-    const RUNTIME: [&str; 4] = ["libc.so", "libm.so", "libgcc_s.so", "ld-linux"];
-    let text = std::fs::read_to_string(format!("/proc/{pid}/smaps")).unwrap_or_default();
-    // name -> (rss, pss, private dirty, mappings), in kB.
-    let mut by: std::collections::BTreeMap<String, [u64; 4]> = Default::default();
-    let mut causes: std::collections::BTreeMap<&str, [u64; 4]> = Default::default();
-    let (mut name, mut cause) = (String::new(), "");
-    for line in text.lines() {
-        let mut words = line.split_whitespace();
-        let first = words.next().unwrap_or_default();
-        let kb = || -> u64 {
-            line.split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
-        let slot = match first {
-            "Rss:" => 0,
-            "Pss:" => 1,
-            "Private_Dirty:" => 2,
-            _ if first.contains('-') && !first.ends_with(':') => {
-                let path = line.split_whitespace().nth(5).unwrap_or("[anonymous]");
-                name = path.rsplit('/').next().unwrap_or(path).to_string();
-                cause = if path == "[heap]" {
-                    "heap"
-                } else if path.starts_with('[') {
-                    "anonymous, stacks, vdso"
-                } else if path.ends_with("/takes") {
-                    "the takes binary"
-                } else if RUNTIME.iter().any(|r| name.starts_with(r)) {
-                    "C runtime (libc, libm, libgcc_s, ld.so)"
-                } else if name.contains(".so") {
-                    "libmpv and the libraries it pulls in"
-                } else {
-                    "other files"
-                };
-                by.entry(name.clone()).or_default()[3] += 1;
-                causes.entry(cause).or_default()[3] += 1;
-                continue;
-            }
-            _ => continue,
-        };
-        let v = kb();
-        by.entry(name.clone()).or_default()[slot] += v;
-        causes.entry(cause).or_default()[slot] += v;
-    }
-    let libs = by
-        .keys()
-        .filter(|n| n.contains(".so") && !RUNTIME.iter().any(|r| n.starts_with(r)))
-        .count();
-    println!("resident memory by cause (kB: Rss, Pss, Private_Dirty, mappings); {libs} libraries besides the C runtime:");
-    let mut rows: Vec<_> = causes.into_iter().collect();
-    rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]));
-    for (cause, [rss, pss, dirty, n]) in &rows {
-        println!("  {rss:>8} {pss:>8} {dirty:>8} {n:>5}  {cause}");
-    }
-    let mut rows: Vec<_> = by.into_iter().collect();
-    rows.sort_by(|a, b| b.1[0].cmp(&a.1[0]));
-    println!("largest mappings by name (kB: Rss, Pss, Private_Dirty):");
-    for (name, [rss, pss, dirty, _]) in rows.iter().take(12) {
-        println!("  {rss:>8} {pss:>8} {dirty:>8}  {name}");
-    }
 }

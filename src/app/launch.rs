@@ -1,20 +1,12 @@
 //! The launch, timed and in parallel: the first paint waits only on what
-//! it draws. libmpv's start-up (the slowest part of a launch) runs on its
-//! own thread while the first requests are answered and painted; keys and
-//! player events wait for it, as they always have, so what a key does is
-//! the same as before.
+//! it draws. libmpv is not part of it: it loads when a review first plays
+//! (see `app::video`), so keys are answered from the first paint on.
 
 use std::time::Instant;
-
-use takes_player::Detection;
-use tokio::sync::mpsc::UnboundedSender;
-use tokio::sync::oneshot;
 
 use super::action::Action;
 use super::effect::Effect;
 use super::state::App;
-use super::video::Video;
-use crate::config::Settings;
 
 /// Logs how long after start a step of the launch finished (the log file;
 /// `cargo bench --bench board_paint` prints these lines).
@@ -23,49 +15,6 @@ pub fn phase(started: Instant, what: &str) {
         ms = started.elapsed().as_secs_f64() * 1000.0,
         "launch: {what}"
     );
-}
-
-/// The player being started.
-pub struct PendingVideo(oneshot::Receiver<Result<Video, String>>);
-
-/// Starts the player on a thread of its own.
-pub fn start_video(
-    settings: &Settings,
-    det: &Detection,
-    server: &str,
-    token: Option<&str>,
-    tx: UnboundedSender<Action>,
-) -> PendingVideo {
-    let (done, rx) = oneshot::channel();
-    let (settings, det) = (settings.clone(), det.clone());
-    let (server, token) = (server.to_string(), token.map(str::to_string));
-    let spawned = std::thread::Builder::new()
-        .name("takes-video-start".into())
-        .spawn(move || {
-            let _ = done.send(Video::start(&settings, &det, &server, token.as_deref(), tx));
-        });
-    if let Err(e) = spawned {
-        let (done, rx) = oneshot::channel();
-        let _ = done.send(Err(format!("cannot start the player: {e}")));
-        return PendingVideo(rx);
-    }
-    PendingVideo(rx)
-}
-
-/// The started player, once there is one; never while none is starting.
-pub async fn video_ready(pending: &mut Option<PendingVideo>) -> Result<Video, String> {
-    match pending.as_mut() {
-        Some(p) => (&mut p.0)
-            .await
-            .unwrap_or_else(|_| Err("the player's start-up ended early".into())),
-        None => std::future::pending().await,
-    }
-}
-
-/// What waits for the player: keys (a key may open a review and play)
-/// and the player's own events.
-pub fn waits_for_video(action: &Action) -> bool {
-    matches!(action, Action::Key(_) | Action::Player(_))
 }
 
 /// What the launch asks for once the caller is known: the board's first

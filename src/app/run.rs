@@ -192,30 +192,18 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
     // Before the input task starts: detection reads the terminal's answers.
     let det = takes_player::detect::detect(app.settings.video_output, takes_player::QUERY_TIMEOUT);
     phase(cfg.started, "terminal probed");
-    let mut pending_video = None;
-    if det.over_ssh {
-        // Over SSH the link probe reads the terminal's answer, which has to
-        // come before the input task starts reading.
-        let started = super::video::Video::start(
-            &app.settings,
-            &det,
-            &cfg.server,
-            cfg.token.as_ref().ok().map(String::as_str),
-            tx.clone(),
-        );
-        install_video(&mut app, &mut runner, &det, started);
-        phase(cfg.started, "player ready");
-    } else {
-        pending_video = Some(launch::start_video(
-            &app.settings,
-            &det,
-            &cfg.server,
-            cfg.token.as_ref().ok().map(String::as_str),
-            tx.clone(),
-        ));
-    }
-    // Keys and player events that came before the player did.
-    let mut held: Vec<Action> = Vec::new();
+    // Instant: libmpv loads when a review first plays (`Video::run`), so
+    // no key ever waits for it. Over SSH the link probe reads the
+    // terminal's answer, which has to come before the input task starts.
+    let started = super::video::Video::start(
+        &app.settings,
+        &det,
+        &cfg.server,
+        cfg.token.as_ref().ok().map(String::as_str),
+        tx.clone(),
+    );
+    install_video(&mut app, &mut runner, &det, started);
+    phase(cfg.started, "video set up");
     tui::spawn_events(tx.clone());
     let mut tick = tokio::time::interval(Duration::from_secs(30));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -266,19 +254,6 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
         let action = tokio::select! {
             a = rx.recv() => match a { Some(a) => a, None => break },
             _ = tick.tick() => Action::Tick,
-            started = launch::video_ready(&mut pending_video) => {
-                pending_video = None;
-                install_video(&mut app, &mut runner, &det, started);
-                phase(cfg.started, "player ready");
-                for action in std::mem::take(&mut held) {
-                    apply(&mut app, &mut runner, &mut early_queue, action);
-                }
-                need = Some(Class::Ui);
-                if app.should_quit {
-                    break;
-                }
-                continue;
-            }
             _ = sleep_until_opt(capped) => {
                 need = need.or(Some(Class::Video));
                 continue;
@@ -303,10 +278,6 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
             }
         }
         for action in batch {
-            if pending_video.is_some() && launch::waits_for_video(&action) {
-                held.push(action);
-                continue;
-            }
             let Some(action) = early_queue.hold(action) else {
                 continue;
             };

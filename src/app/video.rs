@@ -2,6 +2,10 @@
 //! draws its frames into the review screen's video pane. The update
 //! function never touches either; it asks with [`PlayerCmd`]s, and the
 //! player answers with events that arrive as actions.
+//!
+//! The player (and libmpv with it, ~45 MB of libraries) starts when a
+//! review first plays, in the background: commands given while it starts
+//! wait in its queue, and keys are never held up by it.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,8 +26,13 @@ use crate::config::Settings;
 use crate::screens::VideoPane;
 
 pub struct Video {
+    /// Started by the first `Load` or `Prefetch`; again after a failed start.
     #[cfg(feature = "mpv")]
-    player: Player,
+    player: Option<Player>,
+    #[cfg(feature = "mpv")]
+    config: PlayerConfig,
+    #[cfg(feature = "mpv")]
+    tx: UnboundedSender<Action>,
     renderer: VideoRenderer,
     #[cfg(feature = "mpv")]
     server: String,
@@ -90,8 +99,8 @@ impl LinkState {
 }
 
 impl Video {
-    /// Starts libmpv for the workstation, or says why there is no video.
-    /// `det` comes from [`takes_player::detect::detect`], run in raw mode
+    /// Prepares video for the workstation (libmpv is not loaded yet), or
+    /// says why there is none. `det` comes from [`takes_player::detect::detect`], run in raw mode
     /// before the input task starts reading (it reads the terminal's answers).
     #[cfg_attr(not(feature = "mpv"), allow(unused_variables))]
     pub fn start(
@@ -119,12 +128,10 @@ impl Video {
             if let Some(t) = token {
                 config = config.with_bearer(t);
             }
-            let player = Player::start(config, move |ev| {
-                let _ = tx.send(Action::Player(ev));
-            })
-            .map_err(|e| e.to_string())?;
             Ok(Video {
-                player,
+                player: None,
+                config,
+                tx,
                 renderer,
                 server: server.trim_end_matches('/').to_string(),
                 shown: None,
@@ -165,21 +172,65 @@ impl Video {
         }
     }
 
+    /// The player, started now if it is not running and `cmd` loads a
+    /// response; `None` before, when a command has nothing to act on.
+    #[cfg(feature = "mpv")]
+    fn player_for(&mut self, cmd: &PlayerCmd) -> Option<&Player> {
+        let running = self.player.as_ref().is_some_and(Player::is_running);
+        if !running {
+            // What the player starts with, when it starts.
+            match cmd {
+                PlayerCmd::Mute(m) => self.config.start_muted = *m,
+                PlayerCmd::Volume(v) => self.config.volume = *v,
+                _ => {}
+            }
+        }
+        if !running && matches!(cmd, PlayerCmd::Load(_)) {
+            // The old one's start failed (no libmpv, say): try again, so
+            // the review screen hears why once more instead of waiting.
+            self.player = None;
+            let tx = self.tx.clone();
+            match Player::spawn(self.config.clone(), move |ev| {
+                let _ = tx.send(Action::Player(ev));
+            }) {
+                Ok(p) => {
+                    p.set_render_size(self.size.0, self.size.1);
+                    self.player = Some(p);
+                }
+                Err(e) => {
+                    let _ = self
+                        .tx
+                        .send(Action::Player(takes_player::PlayerEvent::Error(
+                            e.to_string(),
+                        )));
+                }
+            }
+        }
+        self.player.as_ref()
+    }
+
     pub fn run(&mut self, cmd: PlayerCmd) {
         #[cfg(feature = "mpv")]
         {
-            let p = &self.player;
+            let url = |u: &str| self.url(u);
+            let cmd = match cmd {
+                PlayerCmd::Load(u) => PlayerCmd::Load(url(&u)),
+                PlayerCmd::Prefetch(u) => PlayerCmd::Prefetch(url(&u)),
+                other => other,
+            };
+            if matches!(cmd, PlayerCmd::Load(_) | PlayerCmd::Stop) {
+                self.shown = None;
+            }
+            let Some(p) = self.player_for(&cmd) else {
+                return;
+            };
             match cmd {
                 PlayerCmd::Load(url) => {
-                    self.shown = None;
-                    p.load(&self.url(&url));
+                    p.load(&url);
                     p.set_paused(false);
                 }
-                PlayerCmd::Prefetch(url) => p.prefetch(&self.url(&url)),
-                PlayerCmd::Stop => {
-                    self.shown = None;
-                    p.stop();
-                }
+                PlayerCmd::Prefetch(url) => p.prefetch(&url),
+                PlayerCmd::Stop => p.stop(),
                 PlayerCmd::TogglePause => p.toggle_pause(),
                 PlayerCmd::SeekRelative(s) => p.seek_relative(s),
                 PlayerCmd::SeekTo(s) => p.seek_to(s),
@@ -272,7 +323,9 @@ impl Video {
         if !self.drawn && self.size != (0, 0) {
             self.size = (0, 0);
             #[cfg(feature = "mpv")]
-            self.player.set_render_size(0, 0);
+            if let Some(p) = &self.player {
+                p.set_render_size(0, 0);
+            }
         }
     }
 
@@ -306,7 +359,9 @@ impl Video {
         if self.size != (0, 0) {
             self.size = (0, 0);
             #[cfg(feature = "mpv")]
-            self.player.set_render_size(0, 0);
+            if let Some(p) = &self.player {
+                p.set_render_size(0, 0);
+            }
         }
         self.link.frame_waiting = false;
     }
@@ -372,14 +427,16 @@ impl VideoPane for Video {
         if size != self.size {
             self.size = size;
             #[cfg(feature = "mpv")]
-            self.player.set_render_size(size.0, size.1);
+            if let Some(p) = &self.player {
+                p.set_render_size(size.0, size.1);
+            }
         }
         // Over the cap: keep showing the frame already there (the pane must
         // be redrawn in full each time, or it would flicker to blank).
         // Behind a busy writer, too: a new frame would queue behind it.
         if self.link.gate_open && self.renderer.next_draw_at(Instant::now()).is_none() {
             #[cfg(feature = "mpv")]
-            if let Some(f) = self.player.latest_frame() {
+            if let Some(f) = self.player.as_ref().and_then(Player::latest_frame) {
                 self.link.fresh = self.shown.as_ref().is_none_or(|s| s.seq != f.seq);
                 self.shown = Some(f);
             }

@@ -8,7 +8,10 @@ use anyhow::{bail, Context, Result};
 /// Debian packages the build, the demo and the tests need.
 const PACKAGES: &[(&str, &str)] = &[
     ("pkg-config", "finding libmpv when building"),
-    ("libmpv-dev", "the embedded video player"),
+    (
+        "libmpv-dev",
+        "the embedded video player: libmpv.so.2, loaded at run time when a review plays",
+    ),
     ("postgresql", "the PostgreSQL half of the storage tests"),
     (
         "ffmpeg",

@@ -178,8 +178,9 @@ impl DoctorReport {
 fn libmpv_status() -> Result<String, String> {
     #[cfg(feature = "mpv")]
     {
-        let (maj, min) = crate::mpv_ffi::client_api_version();
-        crate::player::mpv_version().map(|v| format!("{v} (client API {maj}.{min})"))
+        let api = crate::mpv_lib::api()?;
+        let (maj, min) = api.version();
+        crate::player::mpv_version().map(|v| format!("{v} (client API {maj}.{min}, {})", api.path))
     }
     #[cfg(not(feature = "mpv"))]
     {

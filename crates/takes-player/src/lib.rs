@@ -2,6 +2,9 @@
 //!
 //! - [`Player`] (feature `mpv`): libmpv decodes and scales in-process and
 //!   renders frames in software at exactly the video pane's pixel size.
+//!   libmpv is opened with `dlopen` when a player first starts, never
+//!   linked: building needs no libmpv, and a process that plays nothing
+//!   maps none of it.
 //! - [`VideoRenderer`]: draws a [`Frame`] into a ratatui buffer with the best
 //!   protocol the terminal has ([`OutputKind`]); half-blocks only repaint
 //!   cells whose colour changed perceptibly.
@@ -15,8 +18,9 @@
 //! 1. At start-up, in raw mode on the alternate screen and before reading
 //!    events: `let det = detect::detect(setting, takes_player::QUERY_TIMEOUT)`.
 //! 2. `let renderer = VideoRenderer::new(&det, RenderOptions::default())`.
-//! 3. `Player::start(config, move |ev| tx.send(Action::Player(ev)))` where
-//!    `tx` is the app's action channel. `PlayerEvent::Frame` means "a new
+//! 3. When a review first plays: `Player::spawn(config, move |ev|
+//!    tx.send(Action::Player(ev)))` where `tx` is the app's action channel
+//!    (it returns at once; commands wait until mpv is up). `PlayerEvent::Frame` means "a new
 //!    frame is waiting"; it is not sent again until the frame is fetched.
 //! 4. On layout: `player.set_render_size(renderer.pixel_size(pane))`.
 //! 5. In the draw function: `renderer.render(player.latest_frame().as_deref(), pane, buf)`.
@@ -37,6 +41,8 @@ pub mod video;
 #[cfg(feature = "mpv")]
 mod mpv_ffi;
 #[cfg(feature = "mpv")]
+mod mpv_lib;
+#[cfg(feature = "mpv")]
 mod player;
 
 pub use detect::{ColorDepth, Detection, OutputKind, OutputSetting};
@@ -46,6 +52,19 @@ pub use video::{RenderOptions, VideoRenderer};
 
 #[cfg(feature = "mpv")]
 pub use player::Player;
+
+/// Whether libmpv is mapped into this process (it is loaded only when a
+/// video first plays, or `takes doctor` asks for it).
+pub fn libmpv_loaded() -> bool {
+    #[cfg(feature = "mpv")]
+    {
+        mpv_lib::loaded()
+    }
+    #[cfg(not(feature = "mpv"))]
+    {
+        false
+    }
+}
 
 /// Playback speeds `[` and `]` move between.
 pub const SPEED_STEPS: [f64; 7] = [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0];
@@ -262,11 +281,12 @@ impl Player {
     }
 }
 
-/// libmpv's client API version, `None` without the `mpv` feature.
+/// libmpv's client API version, `None` without the `mpv` feature or
+/// when libmpv cannot be loaded. Loads libmpv (see [`Player::spawn`]).
 pub fn libmpv_version() -> Option<(u32, u32)> {
     #[cfg(feature = "mpv")]
     {
-        Some(mpv_ffi::client_api_version())
+        mpv_lib::api().ok().map(|a| a.version())
     }
     #[cfg(not(feature = "mpv"))]
     {

@@ -18,10 +18,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use libmpv2::events::{Event, PropertyData};
-use libmpv2::{Format, Mpv};
-
-use crate::mpv_ffi::{self, CoreGuard, SwRenderer, SwSurface};
+use crate::mpv_ffi::{Core, MpvEvent, SwRenderer, SwSurface, Value};
 use crate::{step_speed, Frame, PlayerConfig, PlayerError, PlayerEvent};
 
 /// Wake-up flags shared by a sleeping thread and whoever wakes it.
@@ -101,49 +98,82 @@ pub struct Player {
 }
 
 impl Player {
-    /// Starts mpv (idle, nothing loaded). `sink` receives every event; it is
-    /// called from the player's threads, so it should only forward (e.g. send
-    /// on a channel) and return.
+    /// Starts mpv (idle, nothing loaded) and waits until it is ready.
+    /// `sink` receives every event; it is called from the player's threads,
+    /// so it should only forward (e.g. send on a channel) and return.
     pub fn start(
         config: PlayerConfig,
         sink: impl Fn(PlayerEvent) + Send + Sync + 'static,
+    ) -> Result<Player, PlayerError> {
+        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
+        let mut player = Player::launch(config, Arc::new(sink), Some(ready_tx))?;
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(player),
+            Ok(Err(e)) => {
+                player.join();
+                Err(e)
+            }
+            Err(_) => {
+                player.join();
+                Err(PlayerError::Init(
+                    "the player thread ended during start-up".into(),
+                ))
+            }
+        }
+    }
+
+    /// Starts mpv in the background and returns at once: commands given
+    /// meanwhile wait in order, and a failed start (no libmpv, say) arrives
+    /// as [`PlayerEvent::Error`], after which [`Player::is_running`] is false.
+    /// Loading libmpv takes a while and maps ~45 MB; the workstation does it
+    /// when a review first plays, so keys are never held up by it.
+    pub fn spawn(
+        config: PlayerConfig,
+        sink: impl Fn(PlayerEvent) + Send + Sync + 'static,
+    ) -> Result<Player, PlayerError> {
+        Player::launch(config, Arc::new(sink), None)
+    }
+
+    fn launch(
+        config: PlayerConfig,
+        sink: Sink,
+        ready: Option<mpsc::SyncSender<Result<(), PlayerError>>>,
     ) -> Result<Player, PlayerError> {
         let (commands, rx) = mpsc::channel();
         let control = Arc::new(Signal::default());
         let render = Arc::new(Signal::default());
         let size = Arc::new(Mutex::new((0u32, 0u32)));
         let frames = Arc::new(FrameSlot::default());
-        let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let shared = Shared {
             control: control.clone(),
             render: render.clone(),
             size: size.clone(),
             frames: frames.clone(),
-            sink: Arc::new(sink),
+            sink,
         };
         let thread = std::thread::Builder::new()
             .name("takes-mpv-control".into())
-            .spawn(move || control_thread(config, shared, rx, ready_tx))
+            .spawn(move || control_thread(config, shared, rx, ready))
             .map_err(|e| PlayerError::Init(format!("cannot start the player thread: {e}")))?;
-        match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Player {
-                commands,
-                control,
-                render,
-                size,
-                frames,
-                thread: Some(thread),
-            }),
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                Err(e)
-            }
-            Err(_) => {
-                let _ = thread.join();
-                Err(PlayerError::Init(
-                    "the player thread ended during start-up".into(),
-                ))
-            }
+        Ok(Player {
+            commands,
+            control,
+            render,
+            size,
+            frames,
+            thread: Some(thread),
+        })
+    }
+
+    /// False once the player's thread has ended (its start failed, or mpv
+    /// shut down); commands then go nowhere.
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    fn join(&mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
         }
     }
 
@@ -263,95 +293,103 @@ struct Shared {
     sink: Sink,
 }
 
-fn init_mpv(config: &PlayerConfig) -> Result<Mpv, libmpv2::Error> {
-    Mpv::with_initializer(|init| {
-        init.set_option("vo", "libmpv")?;
-        init.set_option("ao", if config.audio { "auto" } else { "null" })?;
-        init.set_option("hwdec", "no")?;
+/// mpv's options for the review screen, as option strings.
+fn options(config: &PlayerConfig) -> Result<Vec<(&'static str, String)>, PlayerError> {
+    let flag = |b: bool| if b { "yes" } else { "no" }.to_string();
+    let mut o = vec![
+        ("vo", "libmpv".to_string()),
+        ("ao", if config.audio { "auto" } else { "null" }.to_string()),
+        ("hwdec", "no".to_string()),
         // Captions and the transcript are drawn by the TUI as text; burning
         // subtitles into a 160x96 picture would be unreadable and slow.
-        init.set_option("sid", "no")?;
-        init.set_option("osd-level", 0i64)?;
-        init.set_option("input-default-bindings", false)?;
-        init.set_option("audio-pitch-correction", true)?;
+        ("sid", "no".to_string()),
+        ("osd-level", "0".to_string()),
+        ("input-default-bindings", "no".to_string()),
+        ("audio-pitch-correction", "yes".to_string()),
         // Stay on the last frame at the end instead of moving to the
         // prefetched next entry by ourselves: the reviewer decides.
-        init.set_option("keep-open", "always")?;
-        init.set_option("prefetch-playlist", true)?;
-        init.set_option("cache", "yes")?;
-        init.set_option("demuxer-readahead-secs", 20.0f64)?;
-        init.set_option("mute", config.start_muted)?;
-        init.set_option("volume", config.volume.clamp(0.0, 130.0))?;
-        init.set_option("speed", config.speed.clamp(0.5, 2.0))?;
-        init.set_option("pause", config.start_paused)?;
-        if !config.http_headers.is_empty() {
-            // A string list option: entries are separated by commas, so a
-            // header containing one is refused rather than split.
-            if config.http_headers.iter().any(|h| h.contains(',')) {
-                return Err(libmpv2::Error::Raw(libmpv2::mpv_error::InvalidParameter));
-            }
-            init.set_option("http-header-fields", config.http_headers.join(","))?;
+        ("keep-open", "always".to_string()),
+        ("prefetch-playlist", "yes".to_string()),
+        ("cache", "yes".to_string()),
+        ("demuxer-readahead-secs", "20".to_string()),
+        ("mute", flag(config.start_muted)),
+        ("volume", format!("{:.3}", config.volume.clamp(0.0, 130.0))),
+        ("speed", format!("{:.3}", config.speed.clamp(0.5, 2.0))),
+        ("pause", flag(config.start_paused)),
+    ];
+    if !config.http_headers.is_empty() {
+        // A string list option: entries are separated by commas, so a
+        // header containing one is refused rather than split.
+        if config.http_headers.iter().any(|h| h.contains(',')) {
+            return Err(PlayerError::Init(
+                "an HTTP header for the player contains a comma".into(),
+            ));
         }
-        Ok(())
-    })
+        o.push(("http-header-fields", config.http_headers.join(",")));
+    }
+    Ok(o)
 }
 
-fn describe(e: &libmpv2::Error) -> String {
-    match e {
-        libmpv2::Error::Raw(code) => mpv_ffi::error_string(*code),
-        libmpv2::Error::VersionMismatch { linked, loaded } => format!(
-            "libmpv client API {}.{} is not supported (built for {}.{})",
-            loaded >> 16,
-            loaded & 0xffff,
-            linked >> 16,
-            linked & 0xffff
-        ),
-        other => other.to_string(),
+/// Properties observed: name, and whether it is a double (else a flag).
+const OBSERVED: &[(&str, bool)] = &[
+    ("time-pos", true),
+    ("duration", true),
+    ("pause", false),
+    ("speed", true),
+    ("mute", false),
+    ("volume", true),
+    ("eof-reached", false),
+    ("paused-for-cache", false),
+];
+
+/// A deliberately slow start, for tests that prove nothing waits for the
+/// player (`TAKES_TEST_PLAYER_DELAY_MS`).
+fn test_delay() {
+    if let Some(ms) = std::env::var("TAKES_TEST_PLAYER_DELAY_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(Duration::from_millis(ms.min(60_000)));
     }
 }
 
-const OBSERVED: &[(&str, Format)] = &[
-    ("time-pos", Format::Double),
-    ("duration", Format::Double),
-    ("pause", Format::Flag),
-    ("speed", Format::Double),
-    ("mute", Format::Flag),
-    ("volume", Format::Double),
-    ("eof-reached", Format::Flag),
-    ("paused-for-cache", Format::Flag),
-];
+fn open_core(config: &PlayerConfig) -> Result<Core, PlayerError> {
+    test_delay();
+    Core::new(&options(config)?).map_err(PlayerError::Init)
+}
 
 fn control_thread(
     config: PlayerConfig,
     shared: Shared,
     commands: Receiver<Command>,
-    ready: mpsc::SyncSender<Result<(), PlayerError>>,
+    ready: Option<mpsc::SyncSender<Result<(), PlayerError>>>,
 ) {
-    let mpv = match init_mpv(&config) {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = ready.send(Err(PlayerError::Init(describe(&e))));
-            return;
+    // A start failure goes to whoever waits for it, or else to the sink.
+    let fail = |e: PlayerError| match &ready {
+        Some(r) => {
+            let _ = r.send(Err(e));
         }
+        None => (shared.sink)(PlayerEvent::Error(e.to_string())),
     };
-    let mut core = CoreGuard::new(mpv);
+    let mut core = match open_core(&config) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
     let wake = shared.control.clone();
-    core.mpv_mut()
-        .set_wakeup_callback(move || wake.raise(WAKE_MPV));
+    core.set_wakeup(Arc::new(move || wake.raise(WAKE_MPV)));
     let render_wake = shared.render.clone();
     let renderer = match core.create_sw_renderer(Arc::new(move || render_wake.raise(WAKE_RENDER))) {
         Ok(r) => r,
         Err(code) => {
-            let _ = ready.send(Err(PlayerError::Init(format!(
+            return fail(PlayerError::Init(format!(
                 "mpv software renderer: {}",
-                mpv_ffi::error_string(code)
-            ))));
-            return;
+                core.error_text(code)
+            )))
         }
     };
-    for (i, (name, format)) in OBSERVED.iter().enumerate() {
-        if let Err(e) = core.mpv().observe_property(name, *format, i as u64) {
-            tracing::warn!(property = name, error = %describe(&e), "mpv observe failed");
+    for (i, (name, double)) in OBSERVED.iter().enumerate() {
+        if let Err(code) = core.observe(name, *double, i as u64) {
+            tracing::warn!(property = name, error = %core.error_text(code), "mpv observe failed");
         }
     }
     let render_signal = shared.render.clone();
@@ -366,12 +404,11 @@ fn control_thread(
     };
     let render_thread = match render_thread {
         Ok(t) => t,
-        Err(e) => {
-            let _ = ready.send(Err(PlayerError::Init(format!("render thread: {e}"))));
-            return;
-        }
+        Err(e) => return fail(PlayerError::Init(format!("render thread: {e}"))),
     };
-    let _ = ready.send(Ok(()));
+    if let Some(r) = &ready {
+        let _ = r.send(Ok(()));
+    }
 
     let mut state = ControlState {
         prefetched: None,
@@ -388,13 +425,13 @@ fn control_thread(
             if matches!(cmd, Command::Quit) {
                 break 'outer;
             }
-            apply(core.mpv(), &mut state, cmd, &shared.sink);
+            apply(&core, &mut state, cmd, &shared.sink);
         }
         // Drain the whole queue: one wakeup may stand for many events.
-        while let Some(ev) = core.mpv().wait_event(0.0) {
+        while let Some(ev) = core.wait_event(0.0) {
             match ev {
                 Ok(ev) => translate(ev, &mut state, &shared.sink),
-                Err(e) => (shared.sink)(PlayerEvent::Error(describe(&e))),
+                Err(code) => (shared.sink)(PlayerEvent::Error(core.error_text(code))),
             }
         }
     }
@@ -410,104 +447,105 @@ struct ControlState {
     eof: bool,
 }
 
-fn apply(mpv: &Mpv, state: &mut ControlState, cmd: Command, sink: &Sink) {
+fn apply(mpv: &Core, state: &mut ControlState, cmd: Command, sink: &Sink) {
+    let flag = |b: bool| if b { "yes" } else { "no" };
     let result = match cmd {
         Command::Load(url) => {
             state.eof = false;
             state.duration = None;
             if state.prefetched.as_deref() == Some(url.as_str()) {
                 state.prefetched = None;
-                mpv.command("playlist-next", &["force"])
+                mpv.command(&["playlist-next", "force"])
             } else {
                 state.prefetched = None;
-                mpv.command("loadfile", &[&url, "replace"])
+                mpv.command(&["loadfile", &url, "replace"])
             }
         }
         Command::Stop => {
             state.prefetched = None;
             state.eof = false;
-            mpv.command("stop", &[])
+            mpv.command(&["stop"])
         }
         Command::Prefetch(url) => {
             state.prefetched = Some(url.clone());
             // playlist-clear keeps the current entry and drops other ones.
-            mpv.command("playlist-clear", &[])
-                .and_then(|_| mpv.command("loadfile", &[&url, "append"]))
+            mpv.command(&["playlist-clear"])
+                .and_then(|_| mpv.command(&["loadfile", &url, "append"]))
         }
-        Command::SetPause(p) => mpv.set_property("pause", p),
+        Command::SetPause(p) => mpv.set_property("pause", flag(p)),
         Command::TogglePause => {
             if state.eof {
                 // At the end "play" means from the start again.
                 state.eof = false;
-                mpv.command("seek", &["0", "absolute", "exact"])
-                    .and_then(|_| mpv.set_property("pause", false))
+                mpv.command(&["seek", "0", "absolute", "exact"])
+                    .and_then(|_| mpv.set_property("pause", "no"))
             } else {
-                mpv.command("cycle", &["pause"])
+                mpv.command(&["cycle", "pause"])
             }
         }
-        Command::SeekRelative(s) => mpv.command("seek", &[&format!("{s:.3}"), "relative", "exact"]),
-        Command::SeekAbsolute(s) => mpv.command(
-            "seek",
-            &[&format!("{:.3}", s.max(0.0)), "absolute", "exact"],
-        ),
+        Command::SeekRelative(s) => mpv.command(&["seek", &format!("{s:.3}"), "relative", "exact"]),
+        Command::SeekAbsolute(s) => {
+            mpv.command(&["seek", &format!("{:.3}", s.max(0.0)), "absolute", "exact"])
+        }
         Command::Speed(s) => {
             state.speed = s.clamp(0.5, 2.0);
-            mpv.set_property("speed", state.speed)
+            mpv.set_property("speed", &format!("{:.3}", state.speed))
         }
         Command::SpeedStep(n) => {
             state.speed = step_speed(state.speed, n);
-            mpv.set_property("speed", state.speed)
+            mpv.set_property("speed", &format!("{:.3}", state.speed))
         }
-        Command::Volume(v) => mpv.set_property("volume", v.clamp(0.0, 130.0)),
-        Command::Mute(m) => mpv.set_property("mute", m),
+        Command::Volume(v) => mpv.set_property("volume", &format!("{:.3}", v.clamp(0.0, 130.0))),
+        Command::Mute(m) => mpv.set_property("mute", flag(m)),
         Command::Quit => Ok(()),
     };
-    if let Err(e) = result {
+    if let Err(code) = result {
         // Seeking with nothing loaded and the like: report, do not fail.
-        tracing::debug!(error = %describe(&e), "mpv command failed");
-        (sink)(PlayerEvent::CommandFailed(describe(&e)));
+        let e = mpv.error_text(code);
+        tracing::debug!(error = %e, "mpv command failed");
+        (sink)(PlayerEvent::CommandFailed(e));
     }
 }
 
-fn translate(ev: Event<'_>, state: &mut ControlState, sink: &Sink) {
+fn translate(ev: MpvEvent, state: &mut ControlState, sink: &Sink) {
     let out = match ev {
-        Event::FileLoaded => Some(PlayerEvent::Loaded),
-        Event::StartFile => {
+        MpvEvent::FileLoaded => Some(PlayerEvent::Loaded),
+        MpvEvent::StartFile => {
             state.eof = false;
             None
         }
-        Event::PlaybackRestart => Some(PlayerEvent::SeekDone),
-        Event::EndFile(reason) => {
+        MpvEvent::PlaybackRestart => Some(PlayerEvent::SeekDone),
+        MpvEvent::EndFile { reason } => {
             // With keep-open=always a normal end is signalled by
             // eof-reached; EndFile here means "stopped" or "replaced".
             tracing::debug!(reason, "mpv end-file");
             None
         }
-        Event::PropertyChange { name, change, .. } => match (name, change) {
-            ("time-pos", PropertyData::Double(t)) => Some(PlayerEvent::Position {
+        MpvEvent::Property { name, value } => match (name.as_str(), value) {
+            ("time-pos", Value::Double(t)) => Some(PlayerEvent::Position {
                 time_s: t,
                 duration_s: state.duration,
             }),
-            ("duration", PropertyData::Double(d)) => {
+            ("duration", Value::Double(d)) => {
                 state.duration = Some(d);
                 Some(PlayerEvent::Duration(d))
             }
-            ("pause", PropertyData::Flag(p)) => Some(PlayerEvent::Paused(p)),
-            ("speed", PropertyData::Double(s)) => {
+            ("pause", Value::Flag(p)) => Some(PlayerEvent::Paused(p)),
+            ("speed", Value::Double(s)) => {
                 state.speed = s;
                 Some(PlayerEvent::Speed(s))
             }
-            ("mute", PropertyData::Flag(m)) => Some(PlayerEvent::Muted(m)),
-            ("volume", PropertyData::Double(v)) => Some(PlayerEvent::Volume(v)),
-            ("paused-for-cache", PropertyData::Flag(b)) => Some(PlayerEvent::Buffering(b)),
-            ("eof-reached", PropertyData::Flag(true)) => {
+            ("mute", Value::Flag(m)) => Some(PlayerEvent::Muted(m)),
+            ("volume", Value::Double(v)) => Some(PlayerEvent::Volume(v)),
+            ("paused-for-cache", Value::Flag(b)) => Some(PlayerEvent::Buffering(b)),
+            ("eof-reached", Value::Flag(true)) => {
                 state.eof = true;
                 Some(PlayerEvent::EndOfFile)
             }
             _ => None,
         },
-        Event::Shutdown => Some(PlayerEvent::Shutdown),
-        _ => None,
+        MpvEvent::Shutdown => Some(PlayerEvent::Shutdown),
+        MpvEvent::Other => None,
     };
     if let Some(ev) = out {
         (sink)(ev);
@@ -541,7 +579,7 @@ fn render_thread(
             continue;
         }
         if let Err(code) = renderer.render(&mut surface, w, h) {
-            tracing::warn!(error = %mpv_ffi::error_string(code), "mpv render failed");
+            tracing::warn!(code, "mpv render failed");
             std::thread::sleep(Duration::from_millis(10));
             continue;
         }
@@ -561,14 +599,10 @@ fn render_thread(
     // `renderer` drops here: mpv_render_context_free on this thread.
 }
 
-/// The mpv version string of the linked libmpv (e.g. "mpv 0.35.1"), by
-/// starting a throwaway core without audio or video.
+/// The mpv version string of libmpv (e.g. "mpv 0.35.1"), by starting a
+/// throwaway core without audio or video.
 pub(crate) fn mpv_version() -> Result<String, String> {
-    let mpv = Mpv::with_initializer(|init| {
-        init.set_option("vo", "null")?;
-        init.set_option("ao", "null")
-    })
-    .map_err(|e| describe(&e))?;
-    mpv.get_property::<String>("mpv-version")
-        .map_err(|e| describe(&e))
+    let core = Core::new(&[("vo", "null".into()), ("ao", "null".into())])?;
+    core.get_property_string("mpv-version")
+        .ok_or_else(|| "libmpv did not say its version".to_string())
 }
