@@ -24,6 +24,8 @@ pub enum Table {
     Scores,
     Decisions,
     Outcomes,
+    Invitations,
+    SelfIdentifications,
 }
 
 impl Table {
@@ -102,6 +104,20 @@ impl Table {
                     "updated_at",
                 ],
             ),
+            Table::Invitations => (
+                "invitations",
+                &["interview_id", "secret_hash", "created_by", "created_at"],
+            ),
+            Table::SelfIdentifications => (
+                "self_identifications",
+                &[
+                    "interview_id",
+                    "category",
+                    "answer",
+                    "text_version",
+                    "answered_at",
+                ],
+            ),
         }
     }
 
@@ -158,4 +174,25 @@ pub async fn any_media_object(conn: &mut AnyConnection) -> ApiResult<Option<Stri
         Some(r) => Some(r.try_get("id")?),
         None => None,
     })
+}
+
+/// The first `n` answers to a question set's questions, one per
+/// question, for generated calibration sessions.
+pub async fn sample_responses(
+    conn: &mut AnyConnection,
+    set_id: &str,
+    n: i64,
+) -> ApiResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT re.id FROM responses re JOIN questions q ON q.id = re.question_id \
+         WHERE q.question_set_id = $1 AND q.position <= $2 AND re.interview_id = \
+           (SELECT re2.interview_id FROM responses re2 JOIN questions q2 ON q2.id = re2.question_id \
+            WHERE q2.question_set_id = $1 AND q2.position = $2 ORDER BY re2.id LIMIT 1) \
+         ORDER BY q.position",
+    )
+    .bind(set_id)
+    .bind(n)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
