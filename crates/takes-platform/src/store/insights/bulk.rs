@@ -161,7 +161,11 @@ pub async fn insert(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) 
             }
             sql.push(')');
         }
-        let mut q = sqlx::query(&sql);
+        // Not kept prepared: chunks of one size share their text, and a
+        // kept PostgreSQL statement's parameter types are those of its
+        // first binding, which a NULL in another chunk's row then breaks
+        // ("incorrect binary data format in bind parameter").
+        let mut q = sqlx::query(&sql).persistent(false);
         for cell in chunk.iter().flatten() {
             q = match cell {
                 Cell::Text(s) => q.bind(s.as_str()),
