@@ -15,11 +15,14 @@
 //! - `bench player`: time to first frame, and bytes/frames/quality against mpv
 //! - `bench ssh [--keys N]`: key-to-screen, fps and bytes at the client
 //!   over SSH on a shaped link, against the old renderer, mosh and mpv
+//! - `bench insights [--interviews N] [--db sqlite|postgres|both]`: every
+//!   insights request against 100,000 interviews (issue 15)
 //! - `bench transcription [--clips N]`: the default transcription engine's
 //!   seconds of work per minute of audio
 //! - `postgres`: starts a throwaway PostgreSQL and prints its URL, for running
 //!   single tests by hand; Enter stops it
 
+mod bench_insights;
 mod bench_ssh;
 mod bench_transcription;
 mod postgres;
@@ -390,6 +393,7 @@ fn bench(args: &[&str]) -> Result<()> {
         ),
         // Over SSH on a shaped link (issue 14): needs root for namespaces.
         Some("ssh") => bench_ssh::run(&args[1..]),
+        Some("insights") => bench_insights::run(&args[1..]),
         _ => bail!("usage: cargo xtask bench platform [--reviewers N] [--rounds N] [--think-ms N] | bench irr [--continuous] | bench player | bench transcription [--clips N] | bench candidate | bench ssh [--keys N]"),
     }
 }

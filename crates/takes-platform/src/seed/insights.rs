@@ -34,6 +34,9 @@ pub struct RolePlan {
     /// The completion rate drops to this for invitations of the last 16
     /// days, whose window is also cut from 72 h to 48 h.
     pub planted_drop: Option<f64>,
+    /// Only these weeks of the history `[from, to)` (a question-set
+    /// version in use for part of it); `None` for every week.
+    pub active: Option<(i64, i64)>,
 }
 
 /// What to generate.
@@ -109,6 +112,9 @@ pub fn generate(plan: &Plan) -> Rows {
             .collect();
         let (mut acc_recent, mut acc_base) = (0.0, 0.0);
         for week in 0..plan.weeks {
+            if role.active.is_some_and(|(a, b)| week < a || week >= b) {
+                continue;
+            }
             let from = start + week * 7 * DAY;
             let recent_weeks = week >= plan.weeks - 12;
             let n = if recent_weeks {
@@ -397,6 +403,7 @@ pub async fn demo(
                     recent_per_week: if planted { 40 } else { 20 },
                     older_per_week: 4,
                     planted_drop: planted.then_some(0.30),
+                    active: None,
                 })
             })
             .collect(),

@@ -5,6 +5,7 @@ pub mod candidate_link;
 pub mod demo;
 pub mod demo_receiver;
 pub mod insights;
+pub mod insights_org;
 pub mod self_identification;
 
 use serde::Serialize;

@@ -29,6 +29,7 @@ mod insights_alerts;
 mod insights_calibration;
 mod insights_data;
 mod insights_demo;
+mod insights_generator;
 mod insights_validity;
 mod invitations;
 mod lever;

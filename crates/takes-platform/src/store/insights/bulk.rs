@@ -24,6 +24,8 @@ pub enum Table {
     Scores,
     Decisions,
     Outcomes,
+    Invitations,
+    SelfIdentifications,
 }
 
 impl Table {
@@ -102,6 +104,20 @@ impl Table {
                     "updated_at",
                 ],
             ),
+            Table::Invitations => (
+                "invitations",
+                &["interview_id", "secret_hash", "created_by", "created_at"],
+            ),
+            Table::SelfIdentifications => (
+                "self_identifications",
+                &[
+                    "interview_id",
+                    "category",
+                    "answer",
+                    "text_version",
+                    "answered_at",
+                ],
+            ),
         }
     }
 
@@ -110,14 +126,24 @@ impl Table {
     }
 }
 
-/// Parameters per statement: under SQLite's 32,766 and PostgreSQL's 65,535.
+/// Parameters per statement on PostgreSQL: under its 65,535.
 const MAX_PARAMS: usize = 30_000;
+/// On SQLite: it resolves each `$N` by a linear search of the statement's
+/// parameter names, so a statement's binding costs grow with the square
+/// of its parameters (at 30,000 that search was two thirds of the demo's
+/// seeding time); about a thousand per statement keeps it negligible.
+const MAX_PARAMS_SQLITE: usize = 1_000;
 
 /// Inserts `rows` (each `table.width()` cells in the table's column order).
 pub async fn insert(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) -> ApiResult<()> {
     let (name, columns) = table.sql();
     let width = columns.len();
-    let per = (MAX_PARAMS / width).max(1);
+    let max = if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+        MAX_PARAMS_SQLITE
+    } else {
+        MAX_PARAMS
+    };
+    let per = (max / width).max(1);
     for chunk in rows.chunks(per) {
         let mut sql = format!("INSERT INTO {name} ({}) VALUES ", columns.join(", "));
         let mut n = 0;
@@ -135,7 +161,11 @@ pub async fn insert(conn: &mut AnyConnection, table: Table, rows: &[Vec<Cell>]) 
             }
             sql.push(')');
         }
-        let mut q = sqlx::query(&sql);
+        // Not kept prepared: chunks of one size share their text, and a
+        // kept PostgreSQL statement's parameter types are those of its
+        // first binding, which a NULL in another chunk's row then breaks
+        // ("incorrect binary data format in bind parameter").
+        let mut q = sqlx::query(&sql).persistent(false);
         for cell in chunk.iter().flatten() {
             q = match cell {
                 Cell::Text(s) => q.bind(s.as_str()),
@@ -158,4 +188,25 @@ pub async fn any_media_object(conn: &mut AnyConnection) -> ApiResult<Option<Stri
         Some(r) => Some(r.try_get("id")?),
         None => None,
     })
+}
+
+/// The first `n` answers to a question set's questions, one per
+/// question, for generated calibration sessions.
+pub async fn sample_responses(
+    conn: &mut AnyConnection,
+    set_id: &str,
+    n: i64,
+) -> ApiResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT re.id FROM responses re JOIN questions q ON q.id = re.question_id \
+         WHERE q.question_set_id = $1 AND q.position <= $2 AND re.interview_id = \
+           (SELECT re2.interview_id FROM responses re2 JOIN questions q2 ON q2.id = re2.question_id \
+            WHERE q2.question_set_id = $1 AND q2.position = $2 ORDER BY re2.id LIMIT 1) \
+         ORDER BY q.position",
+    )
+    .bind(set_id)
+    .bind(n)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
