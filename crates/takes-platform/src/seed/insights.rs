@@ -411,7 +411,16 @@ pub async fn demo(
         decider: decider.to_string(),
         media_object_id: media,
     };
-    write(state, now, &generate(&plan)).await?;
+    let rows = generate(&plan);
+    write(state, now, &rows).await?;
+    // The history's candidates answer the voluntary questions too, so the
+    // adverse-impact figure has groups large enough to show.
+    let self_ids = super::self_identification::generated_rows(&rows, &mut 0);
+    let mut w = state.db.begin_write().await?;
+    bulk::insert(&mut w.tx, Table::SelfIdentifications, &self_ids)
+        .await
+        .map_err(|e| anyhow::anyhow!("writing the history's self-identification: {e:?}"))?;
+    w.commit().await?;
     crate::api::insights::notifier::evaluate(state).await?;
     Ok(())
 }

@@ -250,7 +250,6 @@ fn extras(
     completed_seen: &mut usize,
 ) -> (Vec<Vec<Cell>>, Vec<Vec<Cell>>) {
     let mut invitations = Vec::new();
-    let mut self_ids = Vec::new();
     for row in &rows.interviews {
         let id = text(&row[0]);
         let invited = int(&row[5]).unwrap_or_default();
@@ -260,21 +259,8 @@ fn extras(
             Cell::Text(created_by.to_string()),
             Cell::Int(invited),
         ]);
-        let Some(completed) = int(&row[8]) else {
-            continue;
-        };
-        let n = *completed_seen;
-        *completed_seen += 1;
-        for (category, answer) in super::self_identification::answers(n).unwrap_or_default() {
-            self_ids.push(vec![
-                Cell::Text(id.clone()),
-                Cell::Text(category),
-                Cell::Text(answer),
-                Cell::Text(super::self_identification::DEMO_TEXT_VERSION.into()),
-                Cell::Int(completed),
-            ]);
-        }
     }
+    let self_ids = super::self_identification::generated_rows(rows, completed_seen);
     (invitations, self_ids)
 }
 

@@ -8,7 +8,10 @@ use sqlx::AnyConnection;
 use takes_api::self_identification::PREFER_NOT_TO_SAY;
 
 use crate::clock::Millis;
+use crate::store::insights::bulk::Cell;
 use crate::store::self_identification as store;
+
+use super::insights::Rows;
 
 /// The text version the demo's answers were given under.
 pub const DEMO_TEXT_VERSION: &str = "self-id-1";
@@ -41,6 +44,32 @@ pub(crate) fn answers(n: usize) -> Option<Vec<(String, String)>> {
         ));
     }
     Some(out)
+}
+
+/// Bulk rows (`Table::SelfIdentifications`) for the completed interviews of
+/// generated history, in the same pattern; `completed_seen` carries the
+/// count across batches so the pattern runs on.
+pub(crate) fn generated_rows(rows: &Rows, completed_seen: &mut usize) -> Vec<Vec<Cell>> {
+    let mut out = Vec::new();
+    for row in &rows.interviews {
+        let (Some(Cell::Text(id)), Some(Cell::Int(completed) | Cell::MaybeInt(Some(completed)))) =
+            (row.first(), row.get(8))
+        else {
+            continue;
+        };
+        let n = *completed_seen;
+        *completed_seen += 1;
+        for (category, answer) in answers(n).unwrap_or_default() {
+            out.push(vec![
+                Cell::Text(id.clone()),
+                Cell::Text(category),
+                Cell::Text(answer),
+                Cell::Text(DEMO_TEXT_VERSION.into()),
+                Cell::Int(*completed),
+            ]);
+        }
+    }
+    out
 }
 
 /// Gives the completed interviews in the database (the demo's own and any

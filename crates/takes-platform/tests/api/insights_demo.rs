@@ -134,6 +134,24 @@ async fn check(backend: Backend) {
         );
     }
 
+    // The history's candidates answered the voluntary questions too (the
+    // demo's pattern asks no veteran status), so each answered category
+    // shows groups at the review stage, with scores.
+    let impact = get("/v1/insights/adverse-impact", recruiter.clone()).await;
+    let categories = impact["categories"].as_array().cloned().unwrap_or_default();
+    for name in ["gender", "ethnicity", "age_40_or_over", "disability"] {
+        let c = categories
+            .iter()
+            .find(|c| c["category"] == name)
+            .unwrap_or_else(|| panic!("no {name}: {impact}"));
+        let review = c["stages"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["stage"] == "review"))
+            .unwrap_or_else(|| panic!("no review stage: {c}"));
+        assert!(review["groups"].as_array().map_or(0, Vec::len) >= 2, "{c}");
+        assert!(c["scores"].as_array().map_or(0, Vec::len) >= 2, "{c}");
+    }
+
     let validity = get("/v1/insights/validity", recruiter.clone()).await;
     let figures = validity["figures"].as_array().cloned().unwrap_or_default();
     for outcome in ["hired", "performance_6m", "performance_12m"] {
