@@ -5,7 +5,7 @@
 //! exist as "fewer than N: not shown", never with numbers of their own.
 
 use ratatui::text::Line;
-use takes_api::self_identification::{AdverseImpactReport, ImpactStage};
+use takes_api::self_identification::{AdverseImpactReport, ImpactCategory, ImpactStage};
 
 use super::words::{heading, num, pct, plain, Lines};
 use crate::config::Theme;
@@ -28,7 +28,33 @@ fn suppressed(n: i64, min: i64, what: &str) -> String {
     format!("      {n} {groups} with fewer than {min} {what}: not shown")
 }
 
-fn stage_lines(st: &ImpactStage, min: i64, theme: &Theme) -> Lines {
+/// The group column fits the category's longest label (ethnicity's are
+/// long), at least the header's old 14 and at most 32 (80 columns).
+fn name_width(c: &ImpactCategory) -> usize {
+    let stage_groups = c
+        .stages
+        .iter()
+        .flat_map(|s| s.groups.iter().map(|g| &g.group));
+    let score_groups = c.scores.iter().map(|g| &g.group);
+    stage_groups
+        .chain(score_groups)
+        .map(|g| words(g).chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(14, 32)
+}
+
+fn name(group: &str, width: usize) -> String {
+    let w = words(group);
+    if w.chars().count() <= width {
+        return w;
+    }
+    let mut cut: String = w.chars().take(width - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn stage_lines(st: &ImpactStage, min: i64, width: usize, theme: &Theme) -> Lines {
     let mut out = vec![plain(format!("    {}", stage_title(&st.stage)), theme.info)];
     if st.groups.is_empty() && st.suppressed_groups == 0 {
         out.push(plain(
@@ -38,7 +64,7 @@ fn stage_lines(st: &ImpactStage, min: i64, theme: &Theme) -> Lines {
     } else if !st.groups.is_empty() {
         out.push(plain(
             format!(
-                "      {:<14} {:>10} {:>5} {:>9} {:>8}",
+                "      {:<width$} {:>10} {:>5} {:>9} {:>8}",
                 "group", "selected", "rate", "ratio", "Fisher p"
             ),
             theme.dim,
@@ -56,10 +82,10 @@ fn stage_lines(st: &ImpactStage, min: i64, theme: &Theme) -> Lines {
         } else {
             ""
         };
-        let name: String = words(&g.group).chars().take(14).collect();
+        let name = name(&g.group, width);
         out.push(plain(
             format!(
-                "      {name:<14} {:>10} {:>5} {ratio:>9} {:>8}{flag}",
+                "      {name:<width$} {:>10} {:>5} {ratio:>9} {:>8}{flag}",
                 format!("{} of {}", g.selected, g.total),
                 pct(Some(g.selection_rate)),
                 num(g.fisher_p, 3),
@@ -110,8 +136,9 @@ pub fn lines(a: &AdverseImpactReport, theme: &Theme) -> Lines {
             continue;
         }
         out.push(plain(format!("  {}", words(&c.category)), theme.title));
+        let width = name_width(c);
         for st in &c.stages {
-            out.extend(stage_lines(st, min, theme));
+            out.extend(stage_lines(st, min, width, theme));
         }
         out.push(plain("    Total scores", theme.info));
         if c.scores.is_empty() && c.suppressed_score_groups == 0 {
@@ -119,10 +146,10 @@ pub fn lines(a: &AdverseImpactReport, theme: &Theme) -> Lines {
         }
         for g in &c.scores {
             let p = &g.percentiles;
-            let name: String = words(&g.group).chars().take(14).collect();
+            let name = name(&g.group, width);
             out.push(plain(
                 format!(
-                    "      {name:<14} mean {}, median {}, p90 {}, max {} (n {})",
+                    "      {name:<width$} mean {}, median {}, p90 {}, max {} (n {})",
                     num(g.mean, 2),
                     num(p.p50, 1),
                     num(p.p90, 1),
@@ -145,4 +172,50 @@ pub fn lines(a: &AdverseImpactReport, theme: &Theme) -> Lines {
         out.extend(a.notes.iter().map(|n| plain(format!("  {n}"), theme.dim)));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use takes_api::self_identification::ImpactGroup;
+
+    fn group(name: &str) -> ImpactGroup {
+        ImpactGroup {
+            group: name.into(),
+            total: 10,
+            selected: 5,
+            selection_rate: 0.5,
+            impact_ratio: Some(1.0),
+            fisher_p: Some(1.0),
+            below_four_fifths: false,
+        }
+    }
+
+    #[test]
+    fn the_group_column_fits_long_labels_up_to_32() {
+        let c = ImpactCategory {
+            category: "ethnicity".into(),
+            stages: vec![ImpactStage {
+                stage: "review".into(),
+                reference_group: None,
+                groups: vec![group("white"), group("black_or_african_american")],
+                suppressed_groups: 0,
+            }],
+            scores: vec![],
+            suppressed_score_groups: 0,
+        };
+        assert_eq!(name_width(&c), "black or african american".len());
+        assert_eq!(
+            name("black_or_african_american", 25),
+            "black or african american"
+        );
+        let cut = name("native_hawaiian_or_other_pacific_islander", 32);
+        assert_eq!(cut.chars().count(), 32);
+        assert!(cut.ends_with('…'), "{cut}");
+        let short = ImpactCategory {
+            stages: vec![],
+            ..c
+        };
+        assert_eq!(name_width(&short), 14);
+    }
 }
