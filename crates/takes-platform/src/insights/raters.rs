@@ -358,7 +358,7 @@ mod tests {
         // B: 0,0,0,0,-1,0,1,0 -> n 8, mean 0, var 2/7.
         // z(A vs B) = (5/6) / sqrt((1/6)/6 + (2/7)/8)
         //           = 0.833333 / sqrt(0.027778 + 0.035714) = 3.30719.
-        let mut pairs = Vec::new();
+        let mut pairs: Vec<MutedPair> = Vec::new();
         for d in [1.0, 1.0, 1.0, 1.0, 0.0, 1.0] {
             pairs.push(MutedPair {
                 key: "A".into(),
