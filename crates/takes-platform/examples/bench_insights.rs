@@ -145,7 +145,12 @@ async fn run(backend: &str, o: &Options) -> Result<bool> {
     println!("| request | filter | p50 ms | max ms |");
     println!("|---|---|---:|---:|");
     let mut all_under = true;
-    for path in paths {
+    // TAKES_BENCH_PATHS=scores,shift: only those requests.
+    let only = std::env::var("TAKES_BENCH_PATHS").unwrap_or_default();
+    for path in paths
+        .into_iter()
+        .filter(|p| only.is_empty() || only.split(',').any(|o| o == *p))
+    {
         let token = if path == "me" {
             &org.reviewer_token
         } else {

@@ -8,12 +8,13 @@ use takes_api::Reliability;
 
 use crate::calibration::{reliability, seed_for};
 
-/// One submitted rating of live reviewing.
+/// One submitted rating of live reviewing; `K` names the interview,
+/// question and reviewer (strings, or indices in id order).
 #[derive(Clone, Debug)]
-pub struct LiveRating {
-    pub interview: String,
-    pub question: String,
-    pub reviewer: String,
+pub struct LiveRating<K = String> {
+    pub interview: K,
+    pub question: K,
+    pub reviewer: K,
     pub rating: i64,
     /// When the reviewer submitted, ms since the epoch (UTC).
     pub submitted_at: i64,
@@ -32,20 +33,24 @@ pub fn quarter_of(ms: i64) -> Option<String> {
 /// Reliability per quarter of submission. An interview belongs to the
 /// quarter in which its last review in the data was submitted, so one
 /// interview's ratings are never split across two quarters.
-pub fn by_quarter(ratings: &[LiveRating], set_id: &str) -> BTreeMap<String, (usize, Reliability)> {
-    let mut last: BTreeMap<&str, i64> = BTreeMap::new();
+pub fn by_quarter<K: Ord>(
+    ratings: &[LiveRating<K>],
+    set_id: &str,
+) -> BTreeMap<String, (usize, Reliability)> {
+    let mut last: BTreeMap<&K, i64> = BTreeMap::new();
     for r in ratings {
-        let e = last.entry(r.interview.as_str()).or_insert(r.submitted_at);
+        let e = last.entry(&r.interview).or_insert(r.submitted_at);
         *e = (*e).max(r.submitted_at);
     }
-    let mut quarters: BTreeMap<String, Vec<&LiveRating>> = BTreeMap::new();
+    // One calendar conversion per interview, not per rating.
+    let quarter: BTreeMap<&K, Option<String>> = last
+        .into_iter()
+        .map(|(i, at)| (i, quarter_of(at)))
+        .collect();
+    let mut quarters: BTreeMap<String, Vec<&LiveRating<K>>> = BTreeMap::new();
     for r in ratings {
-        let at = last
-            .get(r.interview.as_str())
-            .copied()
-            .unwrap_or(r.submitted_at);
-        if let Some(q) = quarter_of(at) {
-            quarters.entry(q).or_default().push(r);
+        if let Some(Some(q)) = quarter.get(&r.interview) {
+            quarters.entry(q.clone()).or_default().push(r);
         }
     }
     quarters
@@ -60,32 +65,35 @@ pub fn by_quarter(ratings: &[LiveRating], set_id: &str) -> BTreeMap<String, (usi
 
 /// Units (interview, question) × raters in a stable order, with the number
 /// of distinct interviews.
-fn table(ratings: &[&LiveRating]) -> (usize, Vec<Vec<Option<f64>>>) {
-    let mut raters: BTreeMap<&str, usize> = BTreeMap::new();
+fn table<K: Ord>(ratings: &[&LiveRating<K>]) -> (usize, Vec<Vec<Option<f64>>>) {
+    let mut raters: BTreeMap<&K, usize> = BTreeMap::new();
     for r in ratings {
-        raters.entry(r.reviewer.as_str()).or_insert(0);
+        raters.entry(&r.reviewer).or_insert(0);
     }
     for (i, v) in raters.values_mut().enumerate() {
         *v = i;
     }
-    let mut units: BTreeMap<(&str, &str), Vec<Option<f64>>> = BTreeMap::new();
-    for r in ratings {
-        let row = units
-            .entry((r.interview.as_str(), r.question.as_str()))
-            .or_insert_with(|| vec![None; raters.len()]);
-        if let Some(cell) = raters
-            .get(r.reviewer.as_str())
-            .and_then(|&i| row.get_mut(i))
-        {
-            *cell = Some(r.rating as f64);
+    let mut order: Vec<&LiveRating<K>> = ratings.to_vec();
+    order.sort_by(|a, b| (&a.interview, &a.question).cmp(&(&b.interview, &b.question)));
+    let mut units: Vec<Vec<Option<f64>>> = Vec::new();
+    let mut interviews = 0;
+    let mut last: Option<(&K, &K)> = None;
+    for r in order {
+        let unit = (&r.interview, &r.question);
+        if last != Some(unit) {
+            if last.map(|(i, _)| i) != Some(&r.interview) {
+                interviews += 1;
+            }
+            units.push(vec![None; raters.len()]);
+            last = Some(unit);
+        }
+        if let (Some(row), Some(&i)) = (units.last_mut(), raters.get(&r.reviewer)) {
+            if let Some(cell) = row.get_mut(i) {
+                *cell = Some(r.rating as f64);
+            }
         }
     }
-    let interviews = units
-        .keys()
-        .map(|(i, _)| *i)
-        .collect::<std::collections::BTreeSet<_>>()
-        .len();
-    (interviews, units.into_values().collect())
+    (interviews, units)
 }
 
 #[cfg(test)]

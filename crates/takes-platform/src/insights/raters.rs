@@ -4,15 +4,16 @@
 use std::collections::BTreeMap;
 
 use super::describe::mean_sd;
-use super::inference::{t_975, two_sided_outlier};
+use super::inference::t_975;
 
 /// One submitted rating: `unit` is an (interview, question) pair,
-/// `sheet` the reviewer's assignment (one candidate).
+/// `sheet` the reviewer's assignment (one candidate). `K` is whatever
+/// names them: strings, or indices into a request's tables.
 #[derive(Clone, Debug)]
-pub struct Rating {
-    pub reviewer: String,
-    pub interview: String,
-    pub question: String,
+pub struct Rating<K = String> {
+    pub reviewer: K,
+    pub interview: K,
+    pub question: K,
     pub rating: f64,
 }
 
@@ -40,34 +41,50 @@ pub fn mean_interval(values: &[f64]) -> Option<MeanInterval> {
     })
 }
 
+/// Indices of `items` in ascending `key` order, ties in input order, cut
+/// into runs of equal keys: grouping a million ratings without a map entry
+/// and an allocation per group.
+fn runs<'a, T, G: Ord>(items: &'a [T], key: impl Fn(&'a T) -> G) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| key(&items[a]).cmp(&key(&items[b])));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut last: Option<G> = None;
+    for i in order {
+        let k = key(&items[i]);
+        match out.last_mut() {
+            Some(run) if last.as_ref() == Some(&k) => run.push(i),
+            _ => out.push(vec![i]),
+        }
+        last = Some(k);
+    }
+    out
+}
+
 /// Leniency (positive) or severity (negative) of each reviewer: over every
 /// (interview, question) that at least one other reviewer also rated, the
 /// reviewer's rating minus the mean of the others' ratings; the mean of
 /// those deviations with a 95% t interval. An interval that excludes 0
 /// is a reviewer who rates differently from colleagues on the same
 /// answers. Reviewers who never share an answer are left out.
-pub fn leniency(ratings: &[Rating]) -> BTreeMap<String, MeanInterval> {
-    let mut units: BTreeMap<(&str, &str), Vec<(&str, f64)>> = BTreeMap::new();
-    for r in ratings {
-        units
-            .entry((r.interview.as_str(), r.question.as_str()))
-            .or_default()
-            .push((r.reviewer.as_str(), r.rating));
-    }
-    let mut deviations: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for unit in units.values().filter(|u| u.len() >= 2) {
-        let total: f64 = unit.iter().map(|(_, v)| v).sum();
+pub fn leniency<K: Ord + Clone>(ratings: &[Rating<K>]) -> BTreeMap<K, MeanInterval> {
+    let mut deviations: BTreeMap<&K, Vec<f64>> = BTreeMap::new();
+    for unit in runs(ratings, |r| (&r.interview, &r.question)) {
+        if unit.len() < 2 {
+            continue;
+        }
+        let total: f64 = unit.iter().map(|&i| ratings[i].rating).sum();
         let others = (unit.len() - 1) as f64;
-        for &(who, v) in unit {
+        for &i in &unit {
+            let r = &ratings[i];
             deviations
-                .entry(who)
+                .entry(&r.reviewer)
                 .or_default()
-                .push(v - (total - v) / others);
+                .push(r.rating - (total - r.rating) / others);
         }
     }
     deviations
         .into_iter()
-        .filter_map(|(who, d)| Some((who.to_string(), mean_interval(&d)?)))
+        .filter_map(|(who, d)| Some((who.clone(), mean_interval(&d)?)))
         .collect()
 }
 
@@ -99,40 +116,47 @@ fn population_sd(values: &[f64]) -> f64 {
 
 /// How strongly each reviewer's ratings of one candidate move together
 /// across questions, against the other reviewers of the same candidates.
-pub fn halo(ratings: &[Rating]) -> BTreeMap<String, Halo> {
-    let mut sheets: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
-    for r in ratings {
-        sheets
-            .entry((r.reviewer.as_str(), r.interview.as_str()))
-            .or_default()
-            .push(r.rating);
-    }
-    let spreads: Vec<(&str, &str, f64)> = sheets
-        .iter()
-        .filter(|(_, v)| v.len() >= 2)
-        .map(|(&(who, interview), v)| (who, interview, population_sd(v)))
+pub fn halo<K: Ord + Clone>(ratings: &[Rating<K>]) -> BTreeMap<K, Halo> {
+    // (reviewer, interview, sd) in reviewer, interview order.
+    let spreads: Vec<(&K, &K, f64)> = runs(ratings, |r| (&r.reviewer, &r.interview))
+        .into_iter()
+        .filter(|sheet| sheet.len() >= 2)
+        .map(|sheet| {
+            let values: Vec<f64> = sheet.iter().map(|&i| ratings[i].rating).collect();
+            let r = &ratings[sheet[0]];
+            (&r.reviewer, &r.interview, population_sd(&values))
+        })
         .collect();
-    let mut by_reviewer: BTreeMap<&str, Vec<(&str, f64)>> = BTreeMap::new();
-    for &(who, interview, sd) in &spreads {
-        by_reviewer.entry(who).or_default().push((interview, sd));
+    let mut by_interview: BTreeMap<&K, Vec<usize>> = BTreeMap::new();
+    for (i, (_, interview, _)) in spreads.iter().enumerate() {
+        by_interview.entry(*interview).or_default().push(i);
+    }
+    let mut by_reviewer: BTreeMap<&K, Vec<usize>> = BTreeMap::new();
+    for (i, (who, _, _)) in spreads.iter().enumerate() {
+        by_reviewer.entry(*who).or_default().push(i);
     }
     by_reviewer
         .into_iter()
         .map(|(who, own)| {
-            let spread = own.iter().map(|(_, s)| s).sum::<f64>() / own.len() as f64;
-            let panel: Vec<f64> = spreads
+            let spread = own.iter().map(|&i| spreads[i].2).sum::<f64>() / own.len() as f64;
+            // The others' sheets of the reviewer's candidates, in the
+            // (reviewer, interview) order of `spreads`, so the sum is the
+            // same whichever way they are found.
+            let mut panel: Vec<usize> = own
                 .iter()
-                .filter(|(other, interview, _)| {
-                    *other != who && own.iter().any(|(i, _)| i == interview)
-                })
-                .map(|(_, _, s)| *s)
+                .filter_map(|&i| by_interview.get(spreads[i].1))
+                .flatten()
+                .copied()
+                .filter(|&j| spreads[j].0 != who)
                 .collect();
-            let panel_spread =
-                (!panel.is_empty()).then(|| panel.iter().sum::<f64>() / panel.len() as f64);
+            panel.sort_unstable();
+            panel.dedup();
+            let panel_spread = (!panel.is_empty())
+                .then(|| panel.iter().map(|&j| spreads[j].2).sum::<f64>() / panel.len() as f64);
             let ratio = panel_spread.filter(|p| *p > 0.0).map(|p| spread / p);
             let flagged = own.len() >= HALO_MIN_SHEETS && ratio.is_some_and(|r| r < HALO_RATIO);
             (
-                who.to_string(),
+                who.clone(),
                 Halo {
                     sheets: own.len(),
                     spread,
@@ -147,9 +171,9 @@ pub fn halo(ratings: &[Rating]) -> BTreeMap<String, Halo> {
 
 /// One rating given first with the sound muted and then with it on.
 #[derive(Clone, Debug)]
-pub struct MutedPair {
+pub struct MutedPair<K = String> {
     /// What the shift is grouped by: a reviewer, or a question.
-    pub key: String,
+    pub key: K,
     pub muted: f64,
     pub final_rating: f64,
 }
@@ -173,27 +197,71 @@ pub struct Shift {
 
 pub const SHIFT_MIN_PAIRS: usize = 5;
 
-pub fn muted_shift(pairs: &[MutedPair]) -> BTreeMap<String, Shift> {
-    let mut groups: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+/// Shifts counted by value: ratings are on short scales, so a handful of
+/// distinct shifts stand for a million pairs.
+#[derive(Clone, Default)]
+struct Tally(Vec<(f64, u64)>);
+
+impl Tally {
+    fn add(&mut self, v: f64, by: i64) {
+        match self.0.iter_mut().find(|(x, _)| x.to_bits() == v.to_bits()) {
+            Some((_, c)) => *c = c.saturating_add_signed(by),
+            None if by > 0 => self.0.push((v, by as u64)),
+            None => {}
+        }
+    }
+
+    /// Mean and sample standard deviation, as [`mean_sd`] gives them.
+    fn mean_sd(&self) -> (Option<f64>, Option<f64>) {
+        let n: u64 = self.0.iter().map(|(_, c)| c).sum();
+        if n == 0 {
+            return (None, None);
+        }
+        let mean = self.0.iter().map(|(v, c)| v * *c as f64).sum::<f64>() / n as f64;
+        if n < 2 {
+            return (Some(mean), None);
+        }
+        let ss: f64 = self
+            .0
+            .iter()
+            .map(|(v, c)| (v - mean).powi(2) * *c as f64)
+            .sum();
+        (Some(mean), Some((ss / (n - 1) as f64).sqrt()))
+    }
+}
+
+/// Welch's z of `own` against the rest, as
+/// [`super::inference::two_sided_outlier`] computes
+/// it, with the rest given by its tally.
+fn outlier(own: &[f64], rest: &Tally) -> Option<f64> {
+    let nb: u64 = rest.0.iter().map(|(_, c)| c).sum();
+    let (ma, sa) = mean_sd(own);
+    let (mb, sb) = rest.mean_sd();
+    let (ma, sa, mb, sb) = (ma?, sa?, mb?, sb?);
+    let se = (sa * sa / own.len() as f64 + sb * sb / nb as f64).sqrt();
+    (se > 0.0).then(|| (ma - mb) / se)
+}
+
+pub fn muted_shift<K: Ord + Clone>(pairs: &[MutedPair<K>]) -> BTreeMap<K, Shift> {
+    let mut groups: BTreeMap<&K, Vec<f64>> = BTreeMap::new();
+    let mut everyone = Tally::default();
     for p in pairs {
-        groups
-            .entry(p.key.as_str())
-            .or_default()
-            .push(p.final_rating - p.muted);
+        let d = p.final_rating - p.muted;
+        groups.entry(&p.key).or_default().push(d);
+        everyone.add(d, 1);
     }
     groups
         .iter()
         .map(|(&key, own)| {
-            let rest: Vec<f64> = groups
-                .iter()
-                .filter(|(k, _)| **k != key)
-                .flat_map(|(_, v)| v.iter().copied())
-                .collect();
+            let mut rest = everyone.clone();
+            for &d in own {
+                rest.add(d, -1);
+            }
             let n = own.len();
             let mean_shift = own.iter().sum::<f64>() / n as f64;
-            let z = two_sided_outlier(own, &rest);
+            let z = outlier(own, &rest);
             (
-                key.to_string(),
+                key.clone(),
                 Shift {
                     n,
                     mean_shift,
@@ -290,7 +358,7 @@ mod tests {
         // B: 0,0,0,0,-1,0,1,0 -> n 8, mean 0, var 2/7.
         // z(A vs B) = (5/6) / sqrt((1/6)/6 + (2/7)/8)
         //           = 0.833333 / sqrt(0.027778 + 0.035714) = 3.30719.
-        let mut pairs = Vec::new();
+        let mut pairs: Vec<MutedPair> = Vec::new();
         for d in [1.0, 1.0, 1.0, 1.0, 0.0, 1.0] {
             pairs.push(MutedPair {
                 key: "A".into(),

@@ -23,6 +23,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::insights::{describe, drift, funnel, raters};
 use crate::state::AppState;
+use crate::store::insights::reviewing::{QuestionInfo, RatingSet};
 use crate::store::insights::{self as store, calibration, reviewing, Scope};
 
 fn counts(r: &store::FunnelRow) -> funnel::StageCounts {
@@ -209,101 +210,149 @@ pub async fn turnaround_report(
     })
 }
 
-/// Ratings grouped by `key`, each group with its label and scale.
-fn distributions<F>(rows: &[reviewing::RatingRow], key: F) -> Vec<ScoreDistribution>
+/// Ratings grouped by `key` of their question, each group with its label
+/// (from its first rating) and the widest scale among its questions.
+fn distributions<F>(set: &RatingSet, key: F) -> Vec<ScoreDistribution>
 where
-    F: Fn(&reviewing::RatingRow) -> (String, String),
+    F: Fn(&QuestionInfo) -> (String, String),
 {
-    let mut groups: BTreeMap<String, (String, i64, i64, Vec<i64>)> = BTreeMap::new();
-    for r in rows {
-        let (k, label) = key(r);
+    let keys: Vec<(String, String)> = set.questions.iter().map(key).collect();
+    let mut groups: BTreeMap<&str, (&str, i64, i64, Vec<i64>)> = BTreeMap::new();
+    for r in &set.rows {
+        let (q, (k, label)) = (question(set, r), &keys[r.question as usize]);
         let g = groups
             .entry(k)
-            .or_insert_with(|| (label, r.scale_min, r.scale_max, Vec::new()));
-        g.1 = g.1.min(r.scale_min);
-        g.2 = g.2.max(r.scale_max);
+            .or_insert_with(|| (label, q.scale_min, q.scale_max, Vec::new()));
+        g.1 = g.1.min(q.scale_min);
+        g.2 = g.2.max(q.scale_max);
         g.3.push(r.rating);
     }
     groups
         .into_iter()
         .map(|(k, (label, lo, hi, ratings))| {
-            convert::distribution(k, label, &describe::distribution(&ratings, lo, hi))
+            convert::distribution(
+                k.to_string(),
+                label.to_string(),
+                &describe::distribution(&ratings, lo, hi),
+            )
         })
         .collect()
+}
+
+fn question<'a>(set: &'a RatingSet, r: &reviewing::Rated) -> &'a QuestionInfo {
+    &set.questions[r.question as usize]
 }
 
 pub fn question_label(r: &reviewing::RatingRow) -> String {
     format!("{} v{} Q{}: {}", r.title, r.version, r.position, r.prompt)
 }
 
-pub fn to_ratings(rows: &[reviewing::RatingRow]) -> Vec<raters::Rating> {
-    rows.iter()
+fn label_of(q: &QuestionInfo) -> String {
+    format!("{} v{} Q{}: {}", q.title, q.version, q.position, q.prompt)
+}
+
+/// Reviewer names in ascending order, and each reviewer's index among
+/// them: leniency, halo and shift are per name, as the panel knows people.
+pub fn names(set: &RatingSet) -> (Vec<&str>, Vec<u32>) {
+    let mut names: Vec<&str> = set.reviewers.iter().map(|(_, n)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    let rank = set
+        .reviewers
+        .iter()
+        .map(|(_, n)| names.binary_search(&n.as_str()).unwrap_or(0) as u32)
+        .collect();
+    (names, rank)
+}
+
+/// Ratings keyed by reviewer name rank, interview and question indices.
+pub fn to_ratings(set: &RatingSet, rank: &[u32]) -> Vec<raters::Rating<u32>> {
+    set.rows
+        .iter()
         .map(|r| raters::Rating {
-            reviewer: r.reviewer.clone(),
-            interview: r.interview_id.clone(),
-            question: r.question_id.clone(),
+            reviewer: rank[r.reviewer as usize],
+            interview: r.interview,
+            question: r.question,
             rating: r.rating as f64,
         })
         .collect()
 }
 
-pub fn scores_from(rows: &[reviewing::RatingRow], period: Period) -> ScoresReport {
-    let ratings = to_ratings(rows);
+pub fn scores_from(set: &RatingSet, period: Period) -> ScoresReport {
+    let (names, rank) = names(set);
+    let ratings = to_ratings(set, &rank);
+    let name = |i: &u32| names[*i as usize].to_string();
     ScoresReport {
         since: period.since,
         until: period.until,
-        by_question: distributions(rows, |r| (r.question_id.clone(), question_label(r))),
-        by_competency: distributions(rows, |r| (r.competency.clone(), r.competency.clone())),
-        by_role: distributions(rows, |r| (r.role_id.clone(), r.title.clone())),
-        by_version: distributions(rows, |r| {
+        by_question: distributions(set, |q| (q.id.clone(), label_of(q))),
+        by_competency: distributions(set, |q| (q.competency.clone(), q.competency.clone())),
+        by_role: distributions(set, |q| (q.role_id.clone(), q.title.clone())),
+        by_version: distributions(set, |q| {
             (
-                r.question_set_id.clone(),
-                format!("{} v{}", r.title, r.version),
+                q.question_set_id.clone(),
+                format!("{} v{}", q.title, q.version),
             )
         }),
         leniency: raters::leniency(&ratings)
             .iter()
-            .map(|(who, m)| convert::leniency(who.clone(), m))
+            .map(|(who, m)| convert::leniency(name(who), m))
             .collect(),
         halo: raters::halo(&ratings)
             .iter()
-            .map(|(who, h)| convert::halo(who.clone(), h))
+            .map(|(who, h)| convert::halo(name(who), h))
             .collect(),
     }
 }
 
-/// Shifts grouped by `key` (a reviewer's name, or a question id with its
-/// label).
-pub fn shifts<F>(rows: &[reviewing::RatingRow], key: F) -> Vec<takes_api::insights::Shift>
-where
-    F: Fn(&reviewing::RatingRow) -> (String, String),
-{
-    let mut labels = BTreeMap::new();
-    let pairs: Vec<raters::MutedPair> = rows
+/// Shifts grouped by a key of each rating (a reviewer's name, or a
+/// question) into `keys`, a table of `(key, label)` in key order.
+fn shifts(
+    set: &RatingSet,
+    keys: &[(String, String)],
+    key: impl Fn(&reviewing::Rated) -> u32,
+) -> Vec<takes_api::insights::Shift> {
+    let pairs: Vec<raters::MutedPair<u32>> = set
+        .rows
         .iter()
         .filter_map(|r| {
-            let muted = r.muted_rating?;
-            let (k, label) = key(r);
-            labels.insert(k.clone(), label);
             Some(raters::MutedPair {
-                key: k,
-                muted: muted as f64,
+                key: key(r),
+                muted: r.muted_rating? as f64,
                 final_rating: r.rating as f64,
             })
         })
         .collect();
     raters::muted_shift(&pairs)
         .iter()
-        .map(|(k, s)| convert::shift(k.clone(), labels.get(k).cloned().unwrap_or_default(), s))
+        .map(|(k, s)| {
+            let (key, label) = keys[*k as usize].clone();
+            convert::shift(key, label, s)
+        })
         .collect()
 }
 
-pub fn shift_from(rows: &[reviewing::RatingRow], period: Period) -> ShiftReport {
+/// The muted-first shift per reviewer name.
+pub fn reviewer_shifts(set: &RatingSet) -> Vec<takes_api::insights::Shift> {
+    let (names, rank) = names(set);
+    let keys: Vec<(String, String)> = names
+        .iter()
+        .map(|n| (n.to_string(), n.to_string()))
+        .collect();
+    shifts(set, &keys, |r| rank[r.reviewer as usize])
+}
+
+pub fn shift_from(set: &RatingSet, period: Period) -> ShiftReport {
+    let questions: Vec<(String, String)> = set
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), label_of(q)))
+        .collect();
     ShiftReport {
         since: period.since,
         until: period.until,
-        by_reviewer: shifts(rows, |r| (r.reviewer.clone(), r.reviewer.clone())),
-        by_question: shifts(rows, |r| (r.question_id.clone(), question_label(r))),
+        by_reviewer: reviewer_shifts(set),
+        by_question: shifts(set, &questions, |r| r.question),
     }
 }
 
@@ -361,19 +410,20 @@ fn calibration_figures(
 }
 
 pub fn drift_from(
-    rows: &[reviewing::RatingRow],
+    set: &RatingSet,
     calibrations: &[calibration::CalibrationRating],
     period: Period,
 ) -> ReliabilityDriftReport {
-    let mut sets: BTreeMap<&str, (String, Vec<drift::LiveRating>)> = BTreeMap::new();
-    for r in rows {
-        sets.entry(&r.question_set_id)
-            .or_insert_with(|| (format!("{} v{}", r.title, r.version), Vec::new()))
+    let mut sets: BTreeMap<&str, (String, Vec<drift::LiveRating<u32>>)> = BTreeMap::new();
+    for r in &set.rows {
+        let q = question(set, r);
+        sets.entry(&q.question_set_id)
+            .or_insert_with(|| (format!("{} v{}", q.title, q.version), Vec::new()))
             .1
             .push(drift::LiveRating {
-                interview: r.interview_id.clone(),
-                question: r.question_id.clone(),
-                reviewer: r.reviewer_id.clone(),
+                interview: r.interview,
+                question: r.question,
+                reviewer: r.reviewer,
                 rating: r.rating,
                 submitted_at: r.submitted_at,
             });
@@ -428,6 +478,25 @@ where
         .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))
 }
 
+/// [`with_ratings`] on the narrow rows ([`RatingSet`]).
+pub async fn with_rating_set<T, F>(
+    state: &AppState,
+    s: &Scope,
+    period: Period,
+    f: F,
+) -> ApiResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&RatingSet, Period) -> T + Send + 'static,
+{
+    let mut conn = state.db.pool.acquire().await?;
+    let set = reviewing::rating_set(&mut conn, s).await?;
+    drop(conn);
+    tokio::task::spawn_blocking(move || f(&set, period))
+        .await
+        .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))
+}
+
 /// The completion funnel by role, department and invitation week, with
 /// per-question drop-off and the use of the completion window (recruiters:
 /// their roles; admins).
@@ -477,7 +546,7 @@ pub async fn get_scores(
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
     Ok(axum::Json(
-        with_ratings(&state, &s, period, scores_from).await?,
+        with_rating_set(&state, &s, period, scores_from).await?,
     ))
 }
 
@@ -494,7 +563,7 @@ pub async fn get_shift(
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
     Ok(axum::Json(
-        with_ratings(&state, &s, period, shift_from).await?,
+        with_rating_set(&state, &s, period, shift_from).await?,
     ))
 }
 
@@ -516,8 +585,8 @@ pub async fn get_reliability(
         calibration::ratings(&mut conn, &s, state.clock.now()).await?
     };
     Ok(axum::Json(
-        with_ratings(&state, &s, period, move |rows, p| {
-            drift_from(rows, &calibrations, p)
+        with_rating_set(&state, &s, period, move |set, p| {
+            drift_from(set, &calibrations, p)
         })
         .await?,
     ))

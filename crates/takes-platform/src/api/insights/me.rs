@@ -7,7 +7,7 @@ use axum::extract::State;
 use takes_api::insights::MyInsights;
 use takes_api::Problem;
 
-use super::figures::{shifts, to_ratings, turnaround, with_ratings};
+use super::figures::{names, reviewer_shifts, to_ratings, turnaround, with_rating_set};
 use super::{convert, scope, InsightsParams};
 use crate::auth::Caller;
 use crate::error::ApiResult;
@@ -45,13 +45,14 @@ pub async fn get_me(
     );
     let name = caller.name.clone();
     let (since, until) = (period.since.clone(), period.until.clone());
-    let (shift, leniency) = with_ratings(&state, &s, period, move |rows, _| {
-        let shift = shifts(rows, |r| (r.reviewer.clone(), r.reviewer.clone()))
-            .into_iter()
-            .find(|x| x.key == name);
-        let leniency = raters::leniency(&to_ratings(rows))
-            .get(&name)
-            .map(|m| convert::leniency(name.clone(), m));
+    let (shift, leniency) = with_rating_set(&state, &s, period, move |set, _| {
+        let shift = reviewer_shifts(set).into_iter().find(|x| x.key == name);
+        let (names, rank) = names(set);
+        let leniency = names
+            .binary_search(&name.as_str())
+            .ok()
+            .and_then(|i| raters::leniency(&to_ratings(set, &rank)).remove(&(i as u32)))
+            .map(|m| convert::leniency(name.clone(), &m));
         (shift, leniency)
     })
     .await?;
