@@ -130,8 +130,7 @@ pub async fn answered(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Answ
     // The responses are counted per question first (a grouped subquery
     // the planner cannot fold into the join), so each question meets one
     // count instead of scanning the responses again.
-    let sql = format!(
-        "SELECT qs.id AS set_id, qs.name, qs.version, q.position, q.prompt, \
+    let sql = "SELECT qs.id AS set_id, qs.name, qs.version, q.position, q.prompt, \
            CAST(COALESCE(re.n, 0) AS BIGINT) AS answered \
          FROM question_sets qs JOIN questions q ON q.question_set_id = qs.id \
          LEFT JOIN (SELECT re.question_id, COUNT(*) AS n FROM responses re JOIN interviews i ON i.id = re.interview_id \
@@ -140,9 +139,8 @@ pub async fn answered(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<Answ
                  (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
               AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
               AND i.invited_at >= $5 AND i.invited_at < $6 GROUP BY re.question_id) re ON re.question_id = q.id \
-         ORDER BY qs.name, qs.id, q.position"
-    );
-    let rows = scoped(&sql, s).fetch_all(conn).await?;
+         ORDER BY qs.name, qs.id, q.position";
+    let rows = scoped(sql, s).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(AnsweredRow {
