@@ -12,9 +12,9 @@ use anyhow::{bail, Result};
 pub fn run(args: &[&str]) -> Result<()> {
     for pair in args.chunks(2) {
         match pair {
-            ["--interviews" | "--db" | "--rounds", _] => {}
+            ["--interviews" | "--db" | "--rounds" | "--keep" | "--only", _] => {}
             _ => bail!(
-                "usage: cargo xtask bench insights [--interviews N] [--db sqlite|postgres|both] [--rounds N]"
+                "usage: cargo xtask bench insights [--interviews N] [--db sqlite|postgres|both] [--rounds N] [--keep DIR] [--only funnel,turnaround,...]"
             ),
         }
     }

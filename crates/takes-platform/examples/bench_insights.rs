@@ -21,6 +21,12 @@ struct Options {
     interviews: usize,
     rounds: usize,
     backends: Vec<&'static str>,
+    /// Keep the built databases (SQLite file and `org` notes in this
+    /// directory, PostgreSQL database `bench_insights_keep`) and reuse them
+    /// on the next run, so a query change is measured without a rebuild.
+    keep: Option<std::path::PathBuf>,
+    /// Only these insights paths (comma-separated), all when empty.
+    only: Vec<String>,
 }
 
 fn options() -> Result<Options> {
@@ -28,6 +34,8 @@ fn options() -> Result<Options> {
         interviews: 100_000,
         rounds: 5,
         backends: vec!["sqlite", "postgres"],
+        keep: None,
+        only: Vec::new(),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -46,6 +54,8 @@ fn options() -> Result<Options> {
                     other => bail!("--db {other:?}: use sqlite, postgres or both"),
                 }
             }
+            "--keep" => o.keep = Some(value.into()),
+            "--only" => o.only = value.split(',').map(str::to_string).collect(),
             other => bail!("unknown option {other}"),
         }
         i += 2;
@@ -53,24 +63,113 @@ fn options() -> Result<Options> {
     Ok(o)
 }
 
-/// A fresh database: a SQLite file in `dir`, or a new database on the
-/// PostgreSQL server (returned so it can be dropped afterwards).
+/// The database to build or reuse: a SQLite file in `dir`, or a database
+/// on the PostgreSQL server (returned with the server's URL so a
+/// throwaway one can be dropped afterwards; a kept one is not). The flag
+/// says whether a kept database already holds an organisation.
 async fn database(
     backend: &str,
     dir: &std::path::Path,
-) -> Result<(String, Option<(String, String)>)> {
+    keep: bool,
+) -> Result<(String, Option<(String, String)>, bool)> {
+    let built = keep && dir.join(format!("org-{backend}.txt")).exists();
     if backend == "sqlite" {
-        return Ok((format!("sqlite://{}", dir.join("bench.db").display()), None));
+        let url = format!("sqlite://{}", dir.join("bench.db").display());
+        return Ok((url, None, built));
     }
     let admin = std::env::var("TAKES_BENCH_POSTGRES_URL")
         .context("TAKES_BENCH_POSTGRES_URL is not set (cargo xtask bench insights sets it)")?;
     sqlx::any::install_default_drivers();
-    let name = format!("bench_insights_{}", std::process::id());
+    let name = if keep {
+        "bench_insights_keep".to_string()
+    } else {
+        format!("bench_insights_{}", std::process::id())
+    };
     let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-    conn.execute(format!("CREATE DATABASE {name}").as_str())
-        .await?;
+    if !built {
+        conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+            .await?;
+        conn.execute(format!("CREATE DATABASE {name}").as_str())
+            .await?;
+    }
     let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-    Ok((format!("{base}/{name}"), Some((admin.clone(), name))))
+    Ok((format!("{base}/{name}"), Some((admin.clone(), name)), built))
+}
+
+/// What the requests need from a built organisation, kept next to a kept
+/// database: one value a line.
+struct Kept {
+    recruiter_token: String,
+    reviewer_token: String,
+    role: String,
+    department: String,
+    summary: String,
+}
+
+impl Kept {
+    fn of(org: &insights_org::Organisation, summary: String) -> Kept {
+        Kept {
+            recruiter_token: org.recruiter_token.clone(),
+            reviewer_token: org.reviewer_token.clone(),
+            role: org.role_ids.first().cloned().unwrap_or_default(),
+            department: org.departments.first().cloned().unwrap_or_default(),
+            summary,
+        }
+    }
+
+    fn save(&self, path: &std::path::Path) -> Result<()> {
+        let text = [
+            &self.recruiter_token,
+            &self.reviewer_token,
+            &self.role,
+            &self.department,
+            &self.summary,
+        ]
+        .map(|s| s.as_str())
+        .join("\n");
+        std::fs::write(path, text).with_context(|| path.display().to_string())
+    }
+
+    fn load(path: &std::path::Path) -> Result<Kept> {
+        let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+        let mut lines = text.lines().map(str::to_string);
+        let mut next = || lines.next().unwrap_or_default();
+        Ok(Kept {
+            recruiter_token: next(),
+            reviewer_token: next(),
+            role: next(),
+            department: next(),
+            summary: next(),
+        })
+    }
+}
+
+/// One GET, tried again once when the connection was reset (a server may
+/// close a keep-alive connection after a long answer).
+async fn get(http: &reqwest::Client, url: &str, token: &str) -> Result<(Duration, bool, String)> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let t = Instant::now();
+        let sent = match http.get(url).bearer_auth(token).send().await {
+            Ok(r) => r,
+            Err(e) if tries < 3 && (e.is_connect() || e.is_request()) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let status = sent.status();
+        let body = match sent.bytes().await {
+            Ok(b) => b,
+            Err(_) if tries < 3 => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let took = t.elapsed();
+        let text = if status.is_success() {
+            String::new()
+        } else {
+            format!("{status}: {}", String::from_utf8_lossy(&body))
+        };
+        return Ok((took, status.is_success(), text));
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -83,22 +182,63 @@ fn ms(d: Duration) -> String {
 }
 
 async fn run(backend: &str, o: &Options) -> Result<bool> {
-    let dir = tempfile::tempdir()?;
-    let (url, dropped) = database(backend, dir.path()).await?;
+    let temp = tempfile::tempdir()?;
+    let dir = match &o.keep {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d.clone()
+        }
+        None => temp.path().to_path_buf(),
+    };
+    let (url, dropped, reuse) = database(backend, &dir, o.keep.is_some()).await?;
+    let notes = dir.join(format!("org-{backend}.txt"));
+    if !reuse && backend == "sqlite" {
+        let _ = std::fs::remove_file(dir.join("bench.db"));
+    }
     let state = StorageOptions {
         database_url: Some(url),
-        media_dir: Some(dir.path().join("media")),
+        media_dir: Some(dir.join("media")),
     }
     .open(Clock::System)
     .await?;
+    let kept = if reuse {
+        let kept = Kept::load(&notes)?;
+        println!("\n### {backend} (kept database): {}\n", kept.summary);
+        kept
+    } else {
+        let t = Instant::now();
+        let org = insights_org::build(&state, o.interviews, 15).await?;
+        let built = t.elapsed();
+        let summary = summary(&org, built);
+        println!("\n### {backend}: {summary}\n");
+        let kept = Kept::of(&org, summary);
+        if o.keep.is_some() {
+            kept.save(&notes)?;
+        }
+        kept
+    };
     let t = Instant::now();
-    let org = insights_org::build(&state, o.interviews, 15).await?;
-    let built = t.elapsed();
-    let c = &org.counts;
+    takes_platform::api::insights::notifier::evaluate(&state).await?;
     println!(
-        "\n### {backend}: {} interviews, {} responses, {} scores, {} assignments, {} decisions, \
+        "Drop-alert evaluation (the background worker's pass): {} ms\n",
+        ms(t.elapsed())
+    );
+    let all_under = requests(&state, &kept, o).await?;
+    state.db.pool.close().await;
+    if let (Some((admin, name)), None) = (dropped, &o.keep) {
+        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
+        conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+            .await?;
+    }
+    Ok(all_under)
+}
+
+fn summary(org: &insights_org::Organisation, built: Duration) -> String {
+    let c = &org.counts;
+    format!(
+        "{} interviews, {} responses, {} scores, {} assignments, {} decisions, \
          {} outcomes, {} invitations, {} self-identification answers, {} calibration sessions \
-         over {} weeks, built in {:.1} s\n",
+         over {} weeks, built in {:.1} s",
         c.interviews,
         c.responses,
         c.scores,
@@ -110,21 +250,17 @@ async fn run(backend: &str, o: &Options) -> Result<bool> {
         c.calibration_sessions,
         org.weeks,
         built.as_secs_f64()
-    );
-    let t = Instant::now();
-    takes_platform::api::insights::notifier::evaluate(&state).await?;
-    println!(
-        "Drop-alert evaluation (the background worker's pass): {} ms\n",
-        ms(t.elapsed())
-    );
+    )
+}
 
+/// Times every insights GET; true when every one took under 1 s.
+async fn requests(state: &takes_platform::AppState, org: &Kept, o: &Options) -> Result<bool> {
     let server = takes_platform::start(state.clone(), ([127, 0, 0, 1], 0).into()).await?;
     let http = reqwest::Client::new();
     let now = state.clock.now();
     let since = rfc3339(now - 90 * DAY);
     let until = rfc3339(now - 30 * DAY);
-    let role = org.role_ids.first().cloned().unwrap_or_default();
-    let department = org.departments.first().cloned().unwrap_or_default();
+    let (role, department) = (&org.role, &org.department);
     let filters: Vec<(&str, String)> = vec![
         ("none", String::new()),
         ("role", format!("role={role}")),
@@ -145,12 +281,10 @@ async fn run(backend: &str, o: &Options) -> Result<bool> {
     println!("| request | filter | p50 ms | max ms |");
     println!("|---|---|---:|---:|");
     let mut all_under = true;
-    // TAKES_BENCH_PATHS=scores,shift: only those requests.
-    let only = std::env::var("TAKES_BENCH_PATHS").unwrap_or_default();
-    for path in paths
-        .into_iter()
-        .filter(|p| only.is_empty() || only.split(',').any(|o| o == *p))
-    {
+    for path in paths {
+        if !o.only.is_empty() && !o.only.iter().any(|p| p == path) {
+            continue;
+        }
         let token = if path == "me" {
             &org.reviewer_token
         } else {
@@ -169,13 +303,9 @@ async fn run(backend: &str, o: &Options) -> Result<bool> {
             let mut times = Vec::new();
             // One unmeasured request first: connection and caches.
             for round in 0..=o.rounds {
-                let t = Instant::now();
-                let r = http.get(&url).bearer_auth(token).send().await?;
-                let status = r.status();
-                let body = r.bytes().await?;
-                let took = t.elapsed();
-                if !status.is_success() {
-                    bail!("{url}: {status}: {}", String::from_utf8_lossy(&body));
+                let (took, ok, problem) = get(&http, &url, token).await?;
+                if !ok {
+                    bail!("{url}: {problem}");
                 }
                 if round > 0 {
                     times.push(took);
@@ -192,12 +322,6 @@ async fn run(backend: &str, o: &Options) -> Result<bool> {
         }
     }
     let _ = server.stop().await;
-    state.db.pool.close().await;
-    if let Some((admin, name)) = dropped {
-        let mut conn = sqlx::AnyConnection::connect(&admin).await?;
-        conn.execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
-            .await?;
-    }
     Ok(all_under)
 }
 

@@ -69,27 +69,29 @@ pub struct ImpactRow {
 
 /// The rows of the adverse-impact figures: completed interviews of the
 /// scope (same role/department/period rule as the other insights, on
-/// invitation time) that have self-identification.
+/// invitation time) that have self-identification. Each interview's
+/// decision and score total are computed once (grouped), not once per
+/// self-identification row by correlated subqueries.
 pub async fn impact_rows(
     conn: &mut AnyConnection,
     s: &Scope,
 ) -> Result<Vec<ImpactRow>, sqlx::Error> {
     let rows = scoped(
-        "SELECT s.category, s.answer, \
+        "SELECT s.category, s.answer, x.decision, x.score_sum, x.score_n \
+         FROM self_identifications s JOIN (SELECT i.id, \
            (SELECT d.action FROM decisions d WHERE d.interview_id = i.id \
               ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS decision, \
-           (SELECT CAST(COALESCE(SUM(sc.rating), 0) AS BIGINT) FROM scores sc \
-              JOIN assignments a ON a.id = sc.assignment_id \
-              WHERE a.interview_id = i.id AND a.status = 'submitted') AS score_sum, \
-           (SELECT CAST(COUNT(*) AS BIGINT) FROM scores sc \
-              JOIN assignments a ON a.id = sc.assignment_id \
-              WHERE a.interview_id = i.id AND a.status = 'submitted') AS score_n \
-         FROM self_identifications s JOIN interviews i ON i.id = s.interview_id \
-         JOIN job_roles r ON r.id = i.job_role_id \
+           CAST(COALESCE(SUM(sc.rating), 0) AS BIGINT) AS score_sum, \
+           CAST(COUNT(sc.rating) AS BIGINT) AS score_n \
+         FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
+         LEFT JOIN assignments a ON a.interview_id = i.id AND a.status = 'submitted' \
+         LEFT JOIN scores sc ON sc.assignment_id = a.id \
          WHERE i.completed_at IS NOT NULL \
          AND ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
          AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
          AND i.invited_at >= $5 AND i.invited_at < $6 \
+         AND i.id IN (SELECT s2.interview_id FROM self_identifications s2) \
+         GROUP BY i.id) x ON x.id = s.interview_id \
          ORDER BY s.category, s.answer",
         s,
     )

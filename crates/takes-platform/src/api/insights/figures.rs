@@ -92,7 +92,11 @@ pub async fn funnel_report(
     let started: BTreeMap<String, i64> =
         store::started_by_set(conn, s).await?.into_iter().collect();
     let mut sets: BTreeMap<String, (QuestionSetDropOff, Vec<(u64, String)>)> = BTreeMap::new();
-    for a in store::answered(conn, s).await? {
+    let answered = store::answered(conn, s).await?;
+    for a in answered
+        .into_iter()
+        .filter(|a| started.contains_key(&a.question_set_id))
+    {
         let entry = sets.entry(a.question_set_id.clone()).or_insert_with(|| {
             (
                 QuestionSetDropOff {

@@ -8,7 +8,6 @@ use axum::extract::State;
 use takes_api::insights::{OutcomeWrite, ValidityFigure, ValidityReport};
 use takes_api::{Problem, UserRole};
 
-use super::figures::{question_label, with_ratings};
 use super::{require_staff, scope, InsightsParams};
 use crate::auth::Caller;
 use crate::calibration::seed_for;
@@ -107,35 +106,35 @@ pub async fn get_validity(
 ) -> ApiResult<axum::Json<ValidityReport>> {
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
-    let known: BTreeMap<String, Outcome> = {
+    let (known, cells): (BTreeMap<String, Outcome>, Vec<outcomes::RatedCell>) = {
         let mut conn = state.db.pool.acquire().await?;
-        outcomes::of_scope(&mut conn, &s)
+        let known = outcomes::of_scope(&mut conn, &s)
             .await?
             .into_iter()
-            .collect()
+            .collect();
+        (known, outcomes::rated_cells(&mut conn, &s).await?)
     };
-    let report = with_ratings(&state, &s, period, move |rows, period| {
-        // (interview, question) -> ratings; question -> label.
-        let mut cells: BTreeMap<(&str, &str), Vec<f64>> = BTreeMap::new();
+    let report = tokio::task::spawn_blocking(move || {
+        // question -> label; the mean of each (interview, question) cell.
         let mut labels: BTreeMap<&str, String> = BTreeMap::new();
-        for r in rows.iter().filter(|r| known.contains_key(&r.interview_id)) {
-            cells
-                .entry((&r.interview_id, &r.question_id))
-                .or_default()
-                .push(r.rating as f64);
-            labels
-                .entry(&r.question_id)
-                .or_insert_with(|| question_label(r));
-        }
         let mut per_question: BTreeMap<&str, Vec<(&str, f64)>> = BTreeMap::new();
         let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
-        for ((interview, question), v) in &cells {
-            let mean = v.iter().sum::<f64>() / v.len() as f64;
+        for c in cells.iter().filter(|c| known.contains_key(&c.interview_id)) {
+            labels.entry(&c.question_id).or_insert_with(|| {
+                format!("{} v{} Q{}: {}", c.title, c.version, c.position, c.prompt)
+            });
+        }
+        let mut sorted: Vec<&outcomes::RatedCell> = cells.iter().collect();
+        sorted.sort_by(|a, b| {
+            (&a.interview_id, &a.question_id).cmp(&(&b.interview_id, &b.question_id))
+        });
+        for c in sorted {
+            let mean = c.sum as f64 / c.n as f64;
             per_question
-                .entry(question)
+                .entry(&c.question_id)
                 .or_default()
-                .push((interview, mean));
-            *totals.entry(interview).or_default() += mean;
+                .push((&c.interview_id, mean));
+            *totals.entry(&c.interview_id).or_default() += mean;
         }
         let mut scores: Vec<ScoreSeries> = per_question
             .into_iter()
@@ -181,6 +180,7 @@ pub async fn get_validity(
             not_predicting,
         }
     })
-    .await?;
+    .await
+    .map_err(|e| ApiError::internal(format!("the validity computation failed: {e}")))?;
     Ok(axum::Json(report))
 }

@@ -101,3 +101,55 @@ pub async fn completed_of_candidate(
         .map(|r| Ok((r.try_get("id")?, r.try_get("job_role_id")?)))
         .collect()
 }
+
+/// The ratings of one question of one interview with an outcome: their sum
+/// and count (submitted assignments only), with what labels the question.
+#[derive(Debug, Clone)]
+pub struct RatedCell {
+    pub interview_id: String,
+    pub question_id: String,
+    pub title: String,
+    pub version: i64,
+    pub position: i64,
+    pub prompt: String,
+    pub sum: i64,
+    pub n: i64,
+}
+
+/// Rating sums per (interview, question) of the scope's interviews that
+/// have an outcome, completed in its period: validity needs each cell's
+/// mean, not every rating, and only hired candidates' interviews. Ordered
+/// as the rating rows are (interview, position), so the first label seen
+/// per question is the same.
+pub async fn rated_cells(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<RatedCell>> {
+    let rows = scoped(
+        "SELECT a.interview_id, q.id AS question_id, r.title, qs.version, q.position, q.prompt, \
+           CAST(SUM(sc.rating) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS n \
+         FROM outcomes o JOIN interviews i ON i.id = o.interview_id JOIN job_roles r ON r.id = i.job_role_id \
+         JOIN assignments a ON a.interview_id = i.id JOIN users u ON u.id = a.reviewer_id \
+         JOIN scores sc ON sc.assignment_id = a.id JOIN questions q ON q.id = sc.question_id \
+         JOIN question_sets qs ON qs.id = q.question_set_id \
+         WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
+         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
+         AND i.completed_at >= $5 AND i.completed_at < $6 AND a.status = 'submitted' \
+         GROUP BY a.interview_id, q.id, r.title, qs.version, q.position, q.prompt \
+         ORDER BY a.interview_id, q.position, q.id",
+        s,
+    )
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RatedCell {
+                interview_id: r.try_get("interview_id")?,
+                question_id: r.try_get("question_id")?,
+                title: r.try_get("title")?,
+                version: r.try_get("version")?,
+                position: r.try_get("position")?,
+                prompt: r.try_get("prompt")?,
+                sum: r.try_get("total")?,
+                n: r.try_get("n")?,
+            })
+        })
+        .collect()
+}

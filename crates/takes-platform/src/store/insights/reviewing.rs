@@ -47,16 +47,21 @@ pub struct AssignmentTimes {
     pub first_decision_at: Option<Millis>,
 }
 
+/// The first score and first decision are joined from rows grouped once
+/// per assignment and interview, not looked up by a subquery per row.
 pub async fn assignment_times(
     conn: &mut AnyConnection,
     s: &Scope,
 ) -> ApiResult<Vec<AssignmentTimes>> {
     let sql = format!(
         "SELECT a.interview_id, a.reviewer_id, u.name, r.id AS role_id, r.title, i.completed_at, \
-           (SELECT MIN(sc.created_at) FROM scores sc WHERE sc.assignment_id = a.id) AS first_score_at, \
-           a.submitted_at, a.due_at, \
-           (SELECT MIN(d.decided_at) FROM decisions d WHERE d.interview_id = i.id) AS first_decision_at \
-         {JOINS} {COMPLETED} ORDER BY u.name, a.id"
+           fs.first_score_at, a.submitted_at, a.due_at, fd.first_decision_at \
+         {JOINS} \
+         LEFT JOIN (SELECT sc.assignment_id, MIN(sc.created_at) AS first_score_at FROM scores sc \
+              GROUP BY sc.assignment_id) fs ON fs.assignment_id = a.id \
+         LEFT JOIN (SELECT d.interview_id, MIN(d.decided_at) AS first_decision_at FROM decisions d \
+              GROUP BY d.interview_id) fd ON fd.interview_id = i.id \
+         {COMPLETED} ORDER BY u.name, a.id"
     );
     let rows = scoped(&sql, s).fetch_all(conn).await?;
     rows.iter()
