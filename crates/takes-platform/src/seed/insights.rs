@@ -415,7 +415,7 @@ pub async fn demo(
     write(state, now, &rows).await?;
     // The history's candidates answer the voluntary questions too, so the
     // adverse-impact figure has groups large enough to show.
-    let self_ids = super::self_identification::generated_rows(&rows, &mut 0);
+    let self_ids = super::self_identification::generated_rows(&rows.interviews, &mut 0);
     let mut w = state.db.begin_write().await?;
     bulk::insert(&mut w.tx, Table::SelfIdentifications, &self_ids)
         .await

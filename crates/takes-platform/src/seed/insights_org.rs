@@ -260,7 +260,7 @@ fn extras(
             Cell::Int(invited),
         ]);
     }
-    let self_ids = super::self_identification::generated_rows(rows, completed_seen);
+    let self_ids = super::self_identification::generated_rows(&rows.interviews, completed_seen);
     (invitations, self_ids)
 }
 

@@ -11,8 +11,6 @@ use crate::clock::Millis;
 use crate::store::insights::bulk::Cell;
 use crate::store::self_identification as store;
 
-use super::insights::Rows;
-
 /// The text version the demo's answers were given under.
 pub const DEMO_TEXT_VERSION: &str = "self-id-1";
 
@@ -46,12 +44,16 @@ pub(crate) fn answers(n: usize) -> Option<Vec<(String, String)>> {
     Some(out)
 }
 
-/// Bulk rows (`Table::SelfIdentifications`) for the completed interviews of
-/// generated history, in the same pattern; `completed_seen` carries the
-/// count across batches so the pattern runs on.
-pub(crate) fn generated_rows(rows: &Rows, completed_seen: &mut usize) -> Vec<Vec<Cell>> {
+/// Bulk rows (`Table::SelfIdentifications`) for the completed ones of
+/// generated interview rows (`seed::insights::Rows::interviews`), in the
+/// same pattern; `completed_seen` carries the count across batches so the
+/// pattern runs on.
+pub(crate) fn generated_rows(
+    interviews: &[Vec<Cell>],
+    completed_seen: &mut usize,
+) -> Vec<Vec<Cell>> {
     let mut out = Vec::new();
-    for row in &rows.interviews {
+    for row in interviews {
         let (Some(Cell::Text(id)), Some(Cell::Int(completed) | Cell::MaybeInt(Some(completed)))) =
             (row.first(), row.get(8))
         else {
