@@ -247,10 +247,6 @@ fn question<'a>(set: &'a RatingSet, r: &reviewing::Rated) -> &'a QuestionInfo {
     &set.questions[r.question as usize]
 }
 
-pub fn question_label(r: &reviewing::RatingRow) -> String {
-    format!("{} v{} Q{}: {}", r.title, r.version, r.position, r.prompt)
-}
-
 fn label_of(q: &QuestionInfo) -> String {
     format!("{} v{} Q{}: {}", q.title, q.version, q.position, q.prompt)
 }
@@ -467,22 +463,9 @@ pub fn drift_from(
     }
 }
 
-/// Ratings of the scope, then `f` on a blocking thread: the statistics
-/// (bootstraps over a million scores) must not hold up the async workers.
-pub async fn with_ratings<T, F>(state: &AppState, s: &Scope, period: Period, f: F) -> ApiResult<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&[reviewing::RatingRow], Period) -> T + Send + 'static,
-{
-    let mut conn = state.db.pool.acquire().await?;
-    let rows = reviewing::ratings(&mut conn, s).await?;
-    drop(conn);
-    tokio::task::spawn_blocking(move || f(&rows, period))
-        .await
-        .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))
-}
-
-/// [`with_ratings`] on the narrow rows ([`RatingSet`]).
+/// The scope's submitted ratings ([`RatingSet`]), then `f` on a blocking
+/// thread: the statistics (bootstraps over a million scores) must not hold
+/// up the async workers.
 pub async fn with_rating_set<T, F>(
     state: &AppState,
     s: &Scope,

@@ -82,62 +82,6 @@ pub async fn assignment_times(
         .collect()
 }
 
-/// One submitted rating with what the figures group it by.
-#[derive(Debug, Clone)]
-pub struct RatingRow {
-    pub reviewer_id: String,
-    pub reviewer: String,
-    pub interview_id: String,
-    pub question_id: String,
-    pub position: i64,
-    pub prompt: String,
-    pub competency: String,
-    pub scale_min: i64,
-    pub scale_max: i64,
-    pub question_set_id: String,
-    pub version: i64,
-    pub role_id: String,
-    pub title: String,
-    pub rating: i64,
-    pub muted_rating: Option<i64>,
-    pub submitted_at: Millis,
-}
-
-/// Ratings of submitted assignments only: a draft is not yet a judgement.
-pub async fn ratings(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<RatingRow>> {
-    let sql = format!(
-        "SELECT a.reviewer_id, u.name, a.interview_id, q.id AS question_id, q.position, q.prompt, \
-           q.competency, q.scale_min, q.scale_max, qs.id AS set_id, qs.version, r.id AS role_id, r.title, \
-           sc.rating, sc.muted_rating, a.submitted_at \
-         {JOINS} JOIN scores sc ON sc.assignment_id = a.id JOIN questions q ON q.id = sc.question_id \
-         JOIN question_sets qs ON qs.id = q.question_set_id \
-         {COMPLETED} AND a.status = 'submitted' ORDER BY a.interview_id, q.position, u.name"
-    );
-    let rows = scoped(&sql, s).fetch_all(conn).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RatingRow {
-                reviewer_id: r.try_get("reviewer_id")?,
-                reviewer: r.try_get("name")?,
-                interview_id: r.try_get("interview_id")?,
-                question_id: r.try_get("question_id")?,
-                position: r.try_get("position")?,
-                prompt: r.try_get("prompt")?,
-                competency: r.try_get("competency")?,
-                scale_min: r.try_get("scale_min")?,
-                scale_max: r.try_get("scale_max")?,
-                question_set_id: r.try_get("set_id")?,
-                version: r.try_get("version")?,
-                role_id: r.try_get("role_id")?,
-                title: r.try_get("title")?,
-                rating: r.try_get("rating")?,
-                muted_rating: r.try_get("muted_rating")?,
-                submitted_at: r.try_get("submitted_at")?,
-            })
-        })
-        .collect()
-}
-
 /// A question's labels, read once per request rather than once per rating.
 #[derive(Debug, Clone)]
 pub struct QuestionInfo {
