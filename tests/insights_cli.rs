@@ -260,7 +260,7 @@ async fn every_format(postgres: bool) {
     let live = html.find("<td>Live reviewing</td>").expect("a live row");
     assert!(live < at, "live figures first, the session beside them");
     assert!(
-        html[at..].contains(r#"<td class="n">0.67</td><td class="n">3 items</td>"#),
+        html[at..].contains(r#"<td class="n" data-label="ICC(2,1)">0.67</td><td class="n" data-label="Interviews or items">3 items</td>"#),
         "{}",
         &html[at..]
     );
@@ -307,6 +307,23 @@ async fn browser_check(file: &Path, artifacts: &Path) {
             n("scroll_width") <= n("inner_width"),
             "{view} scrolls sideways: {v}"
         );
+        // No table scrolls sideways either: on a phone rows become cards.
+        assert!(n("tables") > 3, "{view}: {v}");
+        assert_eq!(n("tables_overflowing"), 0, "{view}: a table scrolls: {v}");
+        assert!(n("labelled_cells") > 10, "{view}: {v}");
+        if view == "phone" {
+            assert_eq!(
+                n("labelled_cells_shown"),
+                n("labelled_cells"),
+                "phone: every number shows its column's name: {v}"
+            );
+        } else {
+            assert_eq!(
+                n("labelled_cells_shown"),
+                0,
+                "desktop keeps its table head: {v}"
+            );
+        }
         assert!(artifacts.join(format!("report-{view}.png")).exists());
     }
 }

@@ -26,6 +26,17 @@ MEASURE = """() => {
     bars_drawn: drawn.filter(r => r.classList.contains('bar')).length,
     scripts: document.querySelectorAll('script').length,
     scroll_width: document.documentElement.scrollWidth,
+    tables: document.querySelectorAll('table').length,
+    // A table wider than its box scrolls sideways inside the page.
+    tables_overflowing: [...document.querySelectorAll('.scroll')]
+      .filter(d => d.scrollWidth > d.clientWidth + 1).length,
+    // On a phone each number must carry its column's name beside it.
+    labelled_cells_shown: [...document.querySelectorAll('td[data-label]')]
+      .filter(td => {
+        const c = getComputedStyle(td, '::before').content;
+        return c !== 'none' && c !== 'normal' && c.includes(td.dataset.label);
+      }).length,
+    labelled_cells: document.querySelectorAll('td[data-label]').length,
     inner_width: window.innerWidth,
     title: document.title,
   };

@@ -29,7 +29,13 @@ svg.chart{width:100%;max-width:40rem;height:auto;display:block;margin:.3rem 0 1r
 svg .track{fill:var(--track)}svg .bar{fill:var(--bar)}svg .flag{fill:var(--flag)}
 svg .zero{stroke:var(--ink);stroke-width:1}
 svg text{font:18px system-ui,sans-serif;fill:var(--ink)}svg .mid{text-anchor:middle}
-@media (max-width:40rem){body{padding:.6rem;font-size:15px}th,td{padding:.25rem .3rem}}
+@media (max-width:40rem){body{padding:.6rem;font-size:15px}th,td{padding:.25rem .3rem}
+table,tbody,tr,td{display:block;width:100%}
+thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
+tr{border-bottom:1px solid var(--track);padding:.35rem 0}
+td{border:0;display:flex;justify-content:space-between;gap:1rem;overflow-wrap:anywhere}
+td.n{text-align:right}td.n::before{content:attr(data-label);color:var(--muted);text-align:left;flex:0 1 auto}
+td:first-child{font-weight:600}}
 ";
 
 struct Page(String);
@@ -58,8 +64,15 @@ impl Page {
         for row in rows {
             self.0.push_str("<tr>");
             for (i, c) in row.iter().enumerate() {
-                let cls = if i > 0 { r#" class="n""# } else { "" };
-                let _ = write!(self.0, "<td{cls}>{}</td>", esc(c));
+                // On a phone each row becomes a card and every number is
+                // shown beside its column's name (see STYLE), instead of a
+                // table that scrolls sideways.
+                let attrs = match (i, head.get(i)) {
+                    (0, _) => String::new(),
+                    (_, Some(h)) => format!(r#" class="n" data-label="{}""#, esc(h)),
+                    (_, None) => r#" class="n""#.to_string(),
+                };
+                let _ = write!(self.0, "<td{attrs}>{}</td>", esc(c));
             }
             self.0.push_str("</tr>");
         }
