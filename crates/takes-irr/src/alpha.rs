@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use crate::numeric::{canonical, percentile_sorted, Sum, UnitScale};
-use crate::random::{multinomial, SplitMix64};
+use crate::random::{Multinomial, SplitMix64};
 use crate::{Ratings, Undefined};
 
 /// Level of measurement: which difference function δ² alpha uses.
@@ -145,11 +145,12 @@ pub fn alpha_bootstrap_ci(
     }
     let (patterns, sizes) = prepared.patterns();
     let mut rng = SplitMix64(seed);
+    let sampler = Multinomial::new(units as u64, &sizes);
     let mut counts = vec![0u64; sizes.len()];
     // Capped so an absurd iteration count cannot abort on allocation.
     let mut draws = Vec::with_capacity(iterations.min(1 << 16));
     for _ in 0..iterations {
-        multinomial(&mut rng, units as u64, &sizes, &mut counts);
+        sampler.draw(&mut rng, &mut counts);
         if let Ok(a) = patterns.alpha(metric, Some(&counts)) {
             draws.push(a);
         }

@@ -29,9 +29,9 @@ impl SplitMix64 {
     }
 }
 
-/// Counts of `n` draws with replacement from categories of sizes
-/// `sizes` (category j drawn with probability sizes[j] / Σ sizes), written
-/// to `counts`.
+/// Multinomial counts of `n` draws with replacement from categories of
+/// fixed sizes (category j drawn with probability sizes[j] / Σ sizes),
+/// drawn many times: what does not change between draws is set up once.
 ///
 /// Exact, by sequential conditional binomials: given the draws already
 /// assigned to categories before j, the number in j is
@@ -39,75 +39,173 @@ impl SplitMix64 {
 /// formed from whole sizes, so no rounding error accumulates across
 /// categories, and the last category with a non-zero size takes the rest.
 /// Costs one binomial draw per category, whatever `n` is.
-pub(crate) fn multinomial(rng: &mut SplitMix64, n: u64, sizes: &[u64], counts: &mut [u64]) {
-    let mut left = n;
-    let mut weight: u64 = sizes.iter().sum();
-    for (&size, count) in sizes.iter().zip(counts.iter_mut()) {
-        let k = if left == 0 || size == 0 {
-            0
-        } else if size >= weight {
-            left
-        } else {
-            // Sample the rarer side, so the sampler's p is at most 1/2 and
-            // 1 − p is never formed by subtraction.
-            let rest = weight - size;
-            if size <= rest {
-                binomial_small_p(rng, left, size as f64 / weight as f64)
-            } else {
-                left - binomial_small_p(rng, left, rest as f64 / weight as f64)
-            }
-        };
-        *count = k;
-        left -= k;
-        weight -= size;
-    }
+pub(crate) struct Multinomial {
+    n: u64,
+    categories: Vec<Category>,
+    /// ln k! for k in 0..=n (compensated sums of logarithms).
+    ln_factorial: Vec<f64>,
+    /// 1/k for k in 1..=n, so the inversion's steps do not divide.
+    reciprocal: Vec<f64>,
 }
 
-/// A Binomial(n, p) draw for 0 < p ≤ 1/2, in bounded expected time:
-/// inversion by sequential search when n·p ≤ 30 (at most about n·p + 1
-/// steps on average), otherwise the BTPE algorithm of V. Kachitvichyanukul
-/// & B. W. Schmeiser (1988), *Binomial random variate generation*,
-/// Communications of the ACM 31(2), 216–222, whose expected number of
-/// trials is bounded for every n and p. The switch point and the BTPE
-/// constants are the paper's (as in NumPy's `random_binomial`).
-pub(crate) fn binomial_small_p(rng: &mut SplitMix64, n: u64, p: f64) -> u64 {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    let p = p.min(0.5);
-    if n as f64 * p <= 30.0 {
-        binomial_inversion(rng, n, p)
-    } else {
-        binomial_btpe(rng, n, p)
-    }
+/// One category's conditional binomial, on its rarer side so that the
+/// sampler's p is at most 1/2 and 1 − p is never formed by subtraction.
+struct Category {
+    empty: bool,
+    /// The last non-empty category: takes every draw left.
+    rest: bool,
+    /// p is that of the *other* categories (the draw is n − X).
+    complement: bool,
+    p: f64,
+    ln_p: f64,
+    ln_q: f64,
+    /// p / q and q / p.
+    odds: f64,
+    inverse_odds: f64,
 }
 
-/// Inversion: walks the probability mass function up from 0 until the
-/// uniform is used up. The walk is cut off (and restarted with a fresh
-/// uniform) far in the upper tail, where rounding could otherwise let it
-/// run on; the mass beyond the cut-off is below 10⁻²⁰.
-fn binomial_inversion(rng: &mut SplitMix64, n: u64, p: f64) -> u64 {
-    let nf = n as f64;
-    let q = 1.0 - p;
-    let q_n = (nf * (-p).ln_1p()).exp();
-    let np = nf * p;
-    let bound = nf.min(np + 10.0 * (np * q + 1.0).sqrt());
-    let mut x = 0u64;
-    let mut px = q_n;
-    let mut u = rng.uniform();
-    while u > px {
-        x += 1;
-        let xf = x as f64;
-        if xf > bound {
-            x = 0;
-            px = q_n;
-            u = rng.uniform();
-        } else {
-            u -= px;
-            px *= (nf - xf + 1.0) * p / (xf * q);
+/// Binomials with n·p up to this are drawn by inversion from the mode
+/// (about 1.6·√(npq) steps); above it by BTPE, which then costs less. Both
+/// are exact; BTPE needs n·p > 30.
+const INVERSION_UP_TO: f64 = 250.0;
+
+impl Multinomial {
+    pub(crate) fn new(n: u64, sizes: &[u64]) -> Self {
+        let mut weight: u64 = sizes.iter().sum();
+        let categories = sizes
+            .iter()
+            .map(|&size| {
+                let rest = weight - size;
+                let complement = size > rest;
+                let side = if complement { rest } else { size };
+                let p = if weight == 0 {
+                    0.0
+                } else {
+                    side as f64 / weight as f64
+                };
+                let q = if weight == 0 {
+                    1.0
+                } else {
+                    (weight - side) as f64 / weight as f64
+                };
+                let c = Category {
+                    empty: size == 0,
+                    rest: size > 0 && rest == 0,
+                    complement,
+                    p,
+                    ln_p: p.ln(),
+                    ln_q: q.ln(),
+                    odds: p / q,
+                    inverse_odds: q / p,
+                };
+                weight -= size;
+                c
+            })
+            .collect();
+        let len = usize::try_from(n).unwrap_or(usize::MAX).saturating_add(1);
+        let mut ln_factorial = Vec::with_capacity(len);
+        let mut reciprocal = Vec::with_capacity(len);
+        ln_factorial.push(0.0);
+        reciprocal.push(0.0);
+        let mut sum = crate::numeric::Sum::default();
+        for k in 1..len {
+            sum.add((k as f64).ln());
+            ln_factorial.push(sum.value());
+            reciprocal.push(1.0 / k as f64);
+        }
+        Multinomial {
+            n,
+            categories,
+            ln_factorial,
+            reciprocal,
         }
     }
-    x
+
+    /// One draw of the counts, written to `counts` (one per category).
+    pub(crate) fn draw(&self, rng: &mut SplitMix64, counts: &mut [u64]) {
+        let mut left = self.n;
+        for (c, count) in self.categories.iter().zip(counts.iter_mut()) {
+            let k = if left == 0 || c.empty {
+                0
+            } else if c.rest {
+                left
+            } else {
+                let x = self.binomial(rng, left, c);
+                if c.complement {
+                    left - x
+                } else {
+                    x
+                }
+            };
+            *count = k;
+            left -= k;
+        }
+    }
+
+    /// A Binomial(n, c.p) draw (c.p ≤ 1/2) in bounded expected time:
+    /// inversion from the mode while n·p ≤ [`INVERSION_UP_TO`], otherwise
+    /// the BTPE algorithm of V. Kachitvichyanukul & B. W. Schmeiser (1988),
+    /// *Binomial random variate generation*, Communications of the ACM
+    /// 31(2), 216–222, whose expected number of trials is bounded for every
+    /// n and p.
+    fn binomial(&self, rng: &mut SplitMix64, n: u64, c: &Category) -> u64 {
+        if n == 0 || c.p <= 0.0 {
+            0
+        } else if n as f64 * c.p <= INVERSION_UP_TO {
+            self.inversion_from_mode(rng, n, c)
+        } else {
+            binomial_btpe(rng, n, c.p)
+        }
+    }
+
+    /// Inversion of the distribution function taken in the order m, m − 1,
+    /// m + 1, m − 2, m + 2, … from the mode m: the first value whose
+    /// probability mass exceeds what is left of the uniform is returned,
+    /// which is exact for any fixed order; starting at the mode makes the
+    /// expected walk about 1.6·√(npq) steps instead of n·p. f(m) comes from
+    /// log-factorials, the neighbours by the ratio f(k+1)/f(k) =
+    /// (n − k)/(k + 1) · p/q. If rounding leaves the uniform above the
+    /// total (a sliver of about 10⁻¹⁰), the draw starts again.
+    fn inversion_from_mode(&self, rng: &mut SplitMix64, n: u64, c: &Category) -> u64 {
+        let at = |t: &[f64], k: u64| {
+            usize::try_from(k)
+                .ok()
+                .and_then(|k| t.get(k))
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let (lf, inv) = (&self.ln_factorial, &self.reciprocal);
+        let m = (((n as f64 + 1.0) * c.p) as u64).min(n);
+        let f_m =
+            (at(lf, n) - at(lf, m) - at(lf, n - m) + m as f64 * c.ln_p + (n - m) as f64 * c.ln_q)
+                .exp();
+        loop {
+            let mut u = rng.uniform();
+            if u < f_m {
+                return m;
+            }
+            u -= f_m;
+            let (mut lo, mut hi, mut f_lo, mut f_hi) = (m, m, f_m, f_m);
+            while lo > 0 || hi < n {
+                if lo > 0 {
+                    f_lo *= lo as f64 * at(inv, n - lo + 1) * c.inverse_odds;
+                    lo -= 1;
+                    if u < f_lo {
+                        return lo;
+                    }
+                    u -= f_lo;
+                }
+                if hi < n {
+                    f_hi *= (n - hi) as f64 * at(inv, hi + 1) * c.odds;
+                    hi += 1;
+                    if u < f_hi {
+                        return hi;
+                    }
+                    u -= f_hi;
+                }
+            }
+        }
+    }
 }
 
 /// BTPE ("binomial, triangle, parallelogram, exponential"): a
@@ -272,18 +370,21 @@ mod tests {
         f.iter().map(|x| x / total).collect()
     }
 
-    /// Pearson's chi-square of `draws` Binomial(n, p) samples against the
-    /// exact probabilities, with cells merged until each expects ≥ 20, and
-    /// the number of cells.
-    fn chi_square(n: u64, p: f64, draws: usize, seed: u64) -> (f64, usize) {
+    /// Pearson's chi-square of `draws` Binomial(n, a/(a+b)) samples (the
+    /// first of two categories of sizes a and b) against the exact
+    /// probabilities, with cells merged until each expects ≥ 20, and the
+    /// number of cells.
+    fn chi_square(n: u64, a: u64, b: u64, draws: usize, seed: u64) -> (f64, usize) {
         let mut rng = SplitMix64(seed);
+        let sampler = Multinomial::new(n, &[a, b]);
         let mut seen = vec![0u64; n as usize + 1];
+        let mut counts = [0u64; 2];
         for _ in 0..draws {
-            let k = binomial_small_p(&mut rng, n, p);
-            assert!(k <= n, "draw {k} above n = {n}");
-            seen[k as usize] += 1;
+            sampler.draw(&mut rng, &mut counts);
+            assert_eq!(counts[0] + counts[1], n);
+            seen[counts[0] as usize] += 1;
         }
-        let f = pmf(n, p);
+        let f = pmf(n, a as f64 / (a + b) as f64);
         let mut above = vec![0.0; f.len() + 1];
         for k in (0..f.len()).rev() {
             above[k] = above[k + 1] + f[k];
@@ -305,48 +406,55 @@ mod tests {
     }
 
     #[test]
-    fn binomial_matches_its_distribution_in_both_regimes() {
-        // Inversion (n·p ≤ 30) and BTPE (n·p > 30), including both sides of
-        // the switch and BTPE's far-tail Stirling test (large n·p·q).
-        for (n, p) in [
-            (1, 0.5),
-            (7, 0.03),
-            (40, 0.5),
-            (60, 0.5),
-            (61, 0.5),
-            (200, 0.2),
-            (5_000, 0.37),
-            (1_000_000, 0.001),
-            (2_000_000, 0.45),
+    fn binomial_matches_its_distribution_in_every_regime() {
+        // Inversion from the mode (n·p ≤ 250) and BTPE (above), both sides
+        // of the switch, BTPE's far-tail Stirling test (large n·p·q), and
+        // p above 1/2 (drawn as n minus its complement).
+        for (n, a, b) in [
+            (1, 1, 1),
+            (7, 3, 97),
+            (40, 1, 1),
+            (200, 1, 4),
+            (200, 4, 1),
+            (2_000, 1, 9),
+            (600, 1, 1),
+            (5_000, 37, 63),
+            (1_000_000, 1, 999),
+            (2_000_000, 9, 11),
         ] {
-            let (stat, cells) = chi_square(n, p, 200_000, n ^ 0x5eed);
+            let (stat, cells) = chi_square(n, a, b, 200_000, n ^ 0x5eed);
             // Degrees of freedom = cells − 1; the bound is about the
             // 99.9999th percentile of chi-square for them, so this fails
             // only on a real error (the draws are seeded, not flaky).
             let df = (cells - 1) as f64;
             let bound = df + 7.0 * (2.0 * df).sqrt() + 25.0;
-            assert!(stat < bound, "n = {n}, p = {p}: chi² {stat} on {df} df");
+            assert!(
+                stat < bound,
+                "n = {n}, sizes {a}:{b}: chi² {stat} on {df} df"
+            );
         }
     }
 
     #[test]
     fn binomial_edges() {
         let mut g = SplitMix64(3);
-        assert_eq!(binomial_small_p(&mut g, 0, 0.3), 0);
-        assert_eq!(binomial_small_p(&mut g, 10, 0.0), 0);
+        let mut counts = [0u64; 2];
+        Multinomial::new(0, &[1, 1]).draw(&mut g, &mut counts);
+        assert_eq!(counts, [0, 0]);
         for _ in 0..1000 {
-            assert!(binomial_small_p(&mut g, 3, 0.5) <= 3);
+            Multinomial::new(3, &[1, 1]).draw(&mut g, &mut counts);
+            assert_eq!(counts[0] + counts[1], 3);
         }
     }
 
     #[test]
     fn multinomial_keeps_the_total_and_skips_empty_categories() {
         let mut g = SplitMix64(9);
-        let sizes = [5, 0, 1, 994, 0];
+        let sampler = Multinomial::new(1000, &[5, 0, 1, 994, 0]);
         let mut counts = [0; 5];
         let mut sum = [0u64; 5];
         for _ in 0..2000 {
-            multinomial(&mut g, 1000, &sizes, &mut counts);
+            sampler.draw(&mut g, &mut counts);
             assert_eq!(counts.iter().sum::<u64>(), 1000);
             assert_eq!((counts[1], counts[4]), (0, 0));
             for (s, c) in sum.iter_mut().zip(counts) {
@@ -359,7 +467,7 @@ mod tests {
         assert!((mean(2) - 1.0).abs() < 0.12, "{}", mean(2));
         assert!((mean(3) - 994.0).abs() < 0.3, "{}", mean(3));
         // A single non-empty category takes every draw.
-        multinomial(&mut g, 7, &[0, 3, 0], &mut counts[..3]);
+        Multinomial::new(7, &[0, 3, 0]).draw(&mut g, &mut counts[..3]);
         assert_eq!(&counts[..3], &[0, 7, 0]);
     }
 }
