@@ -4,7 +4,10 @@
 //! Alpha-Reliability*, Annenberg School for Communication, University of
 //! Pennsylvania (<https://repository.upenn.edu/asc_papers/43>).
 
+use std::cmp::Ordering;
+
 use crate::numeric::{canonical, percentile_sorted, Sum, UnitScale};
+use crate::random::{Multinomial, SplitMix64};
 use crate::{Ratings, Undefined};
 
 /// Level of measurement: which difference function δ² alpha uses.
@@ -101,11 +104,27 @@ pub(crate) fn alpha_all_metrics(data: &Ratings) -> [Result<f64, Undefined>; 4] {
 /// appropriate?*, BMC Medical Research Methodology 16:93. (This is not
 /// Krippendorff's own bootstrap, which resamples pairs of values.)
 ///
+/// A resample is drawn as counts over the distinct unit *patterns*, not
+/// unit by unit, and the distribution is exactly the same. Alpha depends on
+/// a unit only through the multiset of its pairable values (its value
+/// counts n_uc; which rater gave which value does not enter), so a
+/// resample is fully described by how many times each pattern was drawn.
+/// Drawing N units with replacement, each unit with probability 1/N, puts
+/// each draw on pattern j with probability N_j/N (N_j units share it),
+/// independently across draws; the pattern counts are therefore
+/// Multinomial(N; N_1/N, …, N_P/N), and that is what is sampled (by
+/// conditional binomials, exact samplers, see `random`). A unit-level
+/// draw costs N random numbers per resample; this costs one binomial per
+/// pattern, and a 1–5 scale with up to six raters has at most a few
+/// hundred patterns, however many thousand units there are. Alpha is then
+/// computed once per pattern with its count as weight.
+///
 /// The generator is SplitMix64 seeded with `seed`, so the interval is
-/// reproducible for a given input, seed and iteration count. Resamples on
-/// which alpha is undefined (e.g. every value the same) are left out;
-/// if that is more than half of them the interval is undefined. A few
-/// thousand iterations are usual; each costs about one alpha computation.
+/// reproducible for a given input, seed and iteration count; patterns are
+/// taken in a fixed order of their values, so the order of the units does
+/// not change the interval either. Resamples on which alpha is undefined
+/// (e.g. every value the same) are left out; if that is more than half of
+/// them the interval is undefined. A few thousand iterations are usual.
 pub fn alpha_bootstrap_ci(
     data: &Ratings,
     metric: Metric,
@@ -124,21 +143,28 @@ pub fn alpha_bootstrap_ci(
             "a bootstrap over units needs at least two units with two or more ratings",
         ));
     }
+    let (patterns, sizes) = prepared.patterns();
     let mut rng = SplitMix64(seed);
-    let mut weights = vec![0u32; units];
+    let sampler = Multinomial::new(units as u64, &sizes);
+    let mut counts = vec![0u64; sizes.len()];
     // Capped so an absurd iteration count cannot abort on allocation.
     let mut draws = Vec::with_capacity(iterations.min(1 << 16));
     for _ in 0..iterations {
-        weights.fill(0);
-        for _ in 0..units {
-            if let Some(w) = weights.get_mut(rng.below(units)) {
-                *w = w.saturating_add(1);
-            }
-        }
-        if let Ok(a) = prepared.alpha(metric, Some(&weights)) {
+        sampler.draw(&mut rng, &mut counts);
+        if let Ok(a) = patterns.alpha(metric, Some(&counts)) {
             draws.push(a);
         }
     }
+    percentile_interval(metric, iterations, draws)
+}
+
+/// The 2.5th and 97.5th percentiles of the bootstrap `draws` (the defined
+/// ones among `iterations` resamples); undefined when most were undefined.
+fn percentile_interval(
+    metric: Metric,
+    iterations: usize,
+    mut draws: Vec<f64>,
+) -> Result<(f64, f64), Undefined> {
     let failed = iterations - draws.len();
     if failed > draws.len() {
         return Err(Undefined::new(format!(
@@ -222,21 +248,56 @@ impl Prepared {
         }
     }
 
+    /// The distinct units (value counts), as a `Prepared` whose units are
+    /// those patterns in ascending order of their counts, with how many
+    /// units share each: weighting pattern j by its count gives the same
+    /// alpha as the units themselves.
+    fn patterns(&self) -> (Prepared, Vec<u64>) {
+        let mut order: Vec<usize> = (0..self.sizes.len()).collect();
+        order.sort_unstable_by(|&a, &b| compare_units(self.unit(a), self.unit(b)));
+        let mut patterns = Prepared {
+            values: self.values.clone(),
+            starts: vec![0],
+            entries: Vec::new(),
+            sizes: Vec::new(),
+        };
+        let mut counts: Vec<u64> = Vec::new();
+        let mut last: Option<&[(usize, f64)]> = None;
+        for i in order {
+            let unit = self.unit(i);
+            if let (Some(prev), Some(count)) = (last, counts.last_mut()) {
+                if compare_units(prev, unit) == Ordering::Equal {
+                    *count += 1;
+                    continue;
+                }
+            }
+            patterns.entries.extend_from_slice(unit);
+            patterns.starts.push(patterns.entries.len());
+            patterns
+                .sizes
+                .push(self.sizes.get(i).copied().unwrap_or_default());
+            counts.push(1);
+            last = Some(unit);
+        }
+        (patterns, counts)
+    }
+
     /// Pairable units with their weight and size, skipping weight zero.
     fn weighted_units<'a>(
         &'a self,
-        weights: Option<&'a [u32]>,
+        weights: Option<&'a [u64]>,
     ) -> impl Iterator<Item = (f64, f64, &'a [(usize, f64)])> + 'a {
         self.sizes.iter().enumerate().filter_map(move |(i, &m)| {
             let w = match weights {
                 None => 1.0,
-                Some(ws) => f64::from(ws.get(i).copied().unwrap_or(0)),
+                // Exact: a weight counts units, far below 2^53.
+                Some(ws) => ws.get(i).copied().unwrap_or(0) as f64,
             };
             (w > 0.0).then(|| (w, m, self.unit(i)))
         })
     }
 
-    fn alpha(&self, metric: Metric, weights: Option<&[u32]>) -> Result<f64, Undefined> {
+    fn alpha(&self, metric: Metric, weights: Option<&[u64]>) -> Result<f64, Undefined> {
         // Counts are whole numbers held exactly in f64 (below 2^53).
         let mut n_c = vec![0.0f64; self.values.len()];
         for (w, _, entries) in self.weighted_units(weights) {
@@ -302,7 +363,7 @@ impl Prepared {
     }
 
     /// (Σ_{c≠k} o_ck, Σ_{c≠k} n_c n_k) for the nominal metric.
-    fn nominal_sums(&self, n_c: &[f64], n: f64, weights: Option<&[u32]>) -> (f64, f64) {
+    fn nominal_sums(&self, n_c: &[f64], n: f64, weights: Option<&[u64]>) -> (f64, f64) {
         let mut observed = Sum::default();
         for (w, m, entries) in self.weighted_units(weights) {
             let same: f64 = entries.iter().map(|&(_, k)| k * k).sum();
@@ -319,7 +380,7 @@ impl Prepared {
         t: &[f64],
         n_c: &[f64],
         n: f64,
-        weights: Option<&[u32]>,
+        weights: Option<&[u64]>,
     ) -> (f64, f64) {
         let at = |c: usize| t.get(c).copied().unwrap_or(0.0);
         let mut observed = Sum::default();
@@ -361,7 +422,7 @@ impl Prepared {
 
     /// The two alpha sums for the ratio metric over unordered pairs c < k
     /// (the factor 2 cancels).
-    fn ratio_sums(&self, n_c: &[f64], weights: Option<&[u32]>) -> (f64, f64) {
+    fn ratio_sums(&self, n_c: &[f64], weights: Option<&[u64]>) -> (f64, f64) {
         let value = |c: usize| self.values.get(c).copied().unwrap_or(0.0);
         let mut observed = Sum::default();
         for (w, m, entries) in self.weighted_units(weights) {
@@ -404,46 +465,178 @@ fn ratio_delta2(c: f64, k: f64) -> f64 {
     }
 }
 
-/// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast, and good enough for
-/// drawing bootstrap indices; kept here so the crate needs no `rand`.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform index in `0..n` by Lemire's multiply-shift (bias below
-    /// n / 2^64, far under anything a bootstrap can notice).
-    fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
+/// Orders units by their value counts: equal exactly when alpha cannot
+/// tell them apart. Counts are whole numbers, so comparing them as such is
+/// exact.
+fn compare_units(a: &[(usize, f64)], b: &[(usize, f64)]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| {
+        a.iter()
+            .zip(b)
+            .map(|(&(c, k), &(d, l))| c.cmp(&d).then((k as u64).cmp(&(l as u64))))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    #[test]
-    fn splitmix_reference_output() {
-        // Seed 0 gives 0xe220a8397b1dcdaf first in Vigna's splitmix64.c, the
-        // value other ports test against; a wrong constant or shift changes it.
-        let mut g = SplitMix64(0);
-        assert_eq!(g.next_u64(), 0xe220_a839_7b1d_cdaf);
-        assert_eq!(g.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+    /// The unit-by-unit bootstrap (N uniform unit indices per resample),
+    /// the definition the pattern bootstrap must agree with.
+    fn unit_draw_ci(
+        data: &Ratings,
+        metric: Metric,
+        iterations: usize,
+        seed: u64,
+    ) -> Result<(f64, f64), Undefined> {
+        let prepared = Prepared::new(data)?;
+        prepared.alpha(metric, None)?;
+        let units = prepared.sizes.len();
+        let mut rng = SplitMix64(seed);
+        let mut weights = vec![0u64; units];
+        let mut draws = Vec::new();
+        for _ in 0..iterations {
+            weights.fill(0);
+            for _ in 0..units {
+                weights[rng.below(units)] += 1;
+            }
+            if let Ok(a) = prepared.alpha(metric, Some(&weights)) {
+                draws.push(a);
+            }
+        }
+        percentile_interval(metric, iterations, draws)
     }
 
     #[test]
-    fn below_stays_in_range() {
-        let mut g = SplitMix64(0);
-        for n in 1..50 {
-            for _ in 0..100 {
-                assert!(g.below(n) < n);
+    fn patterns_group_units_by_value_counts() {
+        // Units 1 and 4 are both {2, 3} (rater order differs), 2 and 5 both
+        // {4, 4}; unit 3 is {2, 3, 3}; unit 6 has one rating, not pairable.
+        let d = Ratings::from_rows(&[
+            vec![Some(2.0), Some(3.0), None],
+            vec![Some(4.0), Some(4.0), None],
+            vec![Some(2.0), Some(3.0), Some(3.0)],
+            vec![None, Some(3.0), Some(2.0)],
+            vec![None, Some(4.0), Some(4.0)],
+            vec![Some(5.0), None, None],
+        ]);
+        let p = Prepared::new(&d).unwrap();
+        let (patterns, counts) = p.patterns();
+        // Values 2, 3, 4 are indices 0, 1, 2; patterns with fewer distinct
+        // values come first, then by (value, count).
+        assert_eq!(counts, [2, 2, 1]);
+        assert_eq!(patterns.unit(0), [(2, 2.0)]);
+        assert_eq!(patterns.unit(1), [(0, 1.0), (1, 1.0)]);
+        assert_eq!(patterns.unit(2), [(0, 1.0), (1, 2.0)]);
+        assert_eq!(patterns.sizes, [2.0, 2.0, 3.0]);
+        for metric in [
+            Metric::Nominal,
+            Metric::Ordinal,
+            Metric::Interval,
+            Metric::Ratio,
+        ] {
+            let a = p.alpha(metric, None).unwrap();
+            let b = patterns.alpha(metric, Some(&counts)).unwrap();
+            assert!((a - b).abs() < 1e-12, "{metric:?}: {a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn bootstrap_of_two_patterns_by_hand() {
+        // Units u1 = {1, 2} and u2 = {3, 3}. A resample of two units is
+        // {u1, u1} (probability 1/4), {u1, u2} (1/2) or {u2, u2} (1/4, every
+        // value 3: alpha undefined, left out). So a third of the defined
+        // draws are alpha({u1, u1}) and two thirds alpha({u1, u2}), and the
+        // 2.5th and 97.5th percentiles are those two values.
+        // {u1, u1}, values 1 2 1 2: each unit adds m·SS_u/(m − 1) = 2·0.5 = 1
+        // to D_o's sum (2 in all); n·SS = 4·(4·0.25) = 4; alpha = 1 − 3·2/4
+        // = −0.5, at every level (two distinct values).
+        // {u1, u2} ordinal: mid-ranks 1 → 0.5, 2 → 1.5, 3 → 3; SS_u1 =
+        // 0.5, so D_o's sum is 2·0.5 = 1; values 0.5 1.5 3 3 have mean 2 and
+        // SS 4.5, so n·SS = 18; alpha = 1 − 3·1/18 = 5/6.
+        // Interval: values 1 2 3 3, mean 2.25, SS 2.75; D_o's sum 1;
+        // alpha = 1 − 3·1/11 = 8/11.
+        let d = Ratings::from_rows(&[vec![Some(1.0), Some(2.0)], vec![Some(3.0), Some(3.0)]]);
+        for (metric, upper) in [(Metric::Ordinal, 5.0 / 6.0), (Metric::Interval, 8.0 / 11.0)] {
+            let (lo, hi) = alpha_bootstrap_ci(&d, metric, 1000, 11).unwrap();
+            assert!((lo + 0.5).abs() < 1e-12, "{metric:?}: {lo}");
+            assert!((hi - upper).abs() < 1e-12, "{metric:?}: {hi}");
+        }
+    }
+
+    fn small_scale_data() -> impl Strategy<Value = Vec<Vec<Option<f64>>>> {
+        // 30 to 150 units of two or three raters out of four, scores 1–5,
+        // skewed towards agreement as live reviewing is.
+        (30usize..150, any::<u64>()).prop_map(|(units, seed)| {
+            let mut g = SplitMix64(seed);
+            (0..units)
+                .map(|_| {
+                    let truth = 1 + g.below(5) as i64;
+                    let raters = 2 + g.below(2);
+                    let skip = g.below(4);
+                    (0..4)
+                        .map(|r| {
+                            let rated = if raters == 3 {
+                                r != skip
+                            } else {
+                                r == skip || r == (skip + 1) % 4
+                            };
+                            rated.then(|| {
+                                let noise = g.below(5) as i64 - 2;
+                                let x = if g.below(3) == 0 {
+                                    truth + noise
+                                } else {
+                                    truth
+                                };
+                                x.clamp(1, 5) as f64
+                            })
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// The pattern bootstrap samples the same distribution as drawing
+        /// units one by one: with 4,000 resamples each, the two intervals'
+        /// ends agree within Monte-Carlo error. The standard error of an
+        /// end is about 0.05 of the bootstrap's standard deviation, itself
+        /// about a quarter of the interval's width, so a tolerance of 0.15
+        /// of the width is some ten standard errors of the difference; a
+        /// wrong pattern probability moves the ends much further.
+        #[test]
+        fn pattern_bootstrap_agrees_with_unit_draws(rows in small_scale_data(), seed in any::<u64>()) {
+            let d = Ratings::from_rows(&rows);
+            for metric in [Metric::Ordinal, Metric::Interval] {
+                let (Ok(p), Ok(u)) = (
+                    alpha_bootstrap_ci(&d, metric, 4000, seed),
+                    unit_draw_ci(&d, metric, 4000, seed ^ 1),
+                ) else {
+                    continue;
+                };
+                let width = (u.1 - u.0).max(p.1 - p.0);
+                let tol = 0.15 * width + 1e-9;
+                prop_assert!((p.0 - u.0).abs() <= tol, "{metric:?} lower: {p:?} vs {u:?}");
+                prop_assert!((p.1 - u.1).abs() <= tol, "{metric:?} upper: {p:?} vs {u:?}");
             }
+        }
+
+        /// Patterns come in a fixed order, so reordering units leaves the
+        /// interval exactly as it was.
+        #[test]
+        fn bootstrap_ignores_unit_order(rows in small_scale_data(), seed in any::<u64>()) {
+            let d = Ratings::from_rows(&rows);
+            let mut reversed = rows.clone();
+            reversed.reverse();
+            let r = Ratings::from_rows(&reversed);
+            prop_assert_eq!(
+                alpha_bootstrap_ci(&d, Metric::Ordinal, 200, seed),
+                alpha_bootstrap_ci(&r, Metric::Ordinal, 200, seed)
+            );
         }
     }
 

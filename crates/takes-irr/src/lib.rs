@@ -40,6 +40,7 @@ mod icc;
 mod input;
 mod kappa;
 mod numeric;
+mod random;
 mod ratings;
 mod report;
 
@@ -47,7 +48,7 @@ pub use alpha::{alpha, alpha_bootstrap_ci, Metric};
 pub use icc::{icc, Icc};
 pub use input::{read_long, read_wide, InputError};
 pub use kappa::{cohen_kappa, fleiss_kappa, Weights};
-pub use ratings::Ratings;
+pub use ratings::{Ratings, RatingsBuilder};
 pub use report::{report, Report};
 
 /// A statistic that has no value for the data given, with the reason in

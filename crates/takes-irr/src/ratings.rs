@@ -112,8 +112,9 @@ impl Ratings {
             .map(|&(_, x)| x)
     }
 
-    /// The ratings of one unit as `(rater index, score)`, ordered by rater.
-    pub(crate) fn unit(&self, unit: usize) -> &[(usize, f64)] {
+    /// The ratings of one unit as `(rater index, score)`, ordered by rater
+    /// (empty for an out-of-range index).
+    pub fn unit(&self, unit: usize) -> &[(usize, f64)] {
         match (self.starts.get(unit), self.starts.get(unit + 1)) {
             (Some(&a), Some(&b)) => self.entries.get(a..b).unwrap_or(&[]),
             _ => &[],
@@ -151,6 +152,69 @@ impl Ratings {
     }
 }
 
+/// Builds [`Ratings`] one unit at a time from sparse `(rater, score)`
+/// pairs, for callers holding many units of few raters each, where the
+/// dense rows [`Ratings::from_rows`] takes would cost units × raters.
+/// Units and raters are named `1`, `2`, … as by `from_rows`.
+#[derive(Clone, Debug, Default)]
+pub struct RatingsBuilder {
+    n_raters: usize,
+    starts: Vec<usize>,
+    entries: Vec<(usize, f64)>,
+}
+
+impl RatingsBuilder {
+    /// A builder for at least `n_raters` raters (more if a higher rater
+    /// index is rated).
+    pub fn new(n_raters: usize) -> Self {
+        RatingsBuilder {
+            n_raters,
+            starts: vec![0],
+            entries: Vec::new(),
+        }
+    }
+
+    /// Adds `rater`'s score to the unit being built. Scores may come in
+    /// any rater order; a second score by the same rater in the same unit
+    /// replaces the first, as writing the same cell of a table twice would.
+    pub fn rate(&mut self, rater: usize, score: f64) {
+        let start = self.starts.last().copied().unwrap_or(0);
+        self.n_raters = self.n_raters.max(rater + 1);
+        match self.entries.last() {
+            Some(&(last, _)) if self.entries.len() > start && last >= rater => {
+                let unit = self.entries.get(start..).unwrap_or(&[]);
+                match unit.binary_search_by_key(&rater, |&(r, _)| r) {
+                    Ok(i) => {
+                        if let Some(e) = self.entries.get_mut(start + i) {
+                            e.1 = score;
+                        }
+                    }
+                    Err(i) => self.entries.insert(start + i, (rater, score)),
+                }
+            }
+            _ => self.entries.push((rater, score)),
+        }
+    }
+
+    /// Ends the unit being built (a unit without ratings is kept, empty).
+    pub fn end_unit(&mut self) {
+        self.starts.push(self.entries.len());
+    }
+
+    /// The ratings built so far (a unit not yet ended is dropped).
+    pub fn build(self) -> Ratings {
+        let n_units = self.starts.len() - 1;
+        let mut entries = self.entries;
+        entries.truncate(self.starts.last().copied().unwrap_or(0));
+        Ratings {
+            unit_ids: (1..=n_units).map(|i| i.to_string()).collect(),
+            rater_ids: (1..=self.n_raters).map(|i| i.to_string()).collect(),
+            starts: self.starts,
+            entries,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +242,27 @@ mod tests {
         assert_eq!(r.unit(0), [(0, 2.0), (1, 1.0)]);
         assert_eq!(r.unit(1), []);
         assert_eq!(r.unit(2), [(1, 5.0)]);
+    }
+
+    #[test]
+    fn builder_matches_from_rows() {
+        let rows = [
+            vec![Some(1.0), None, Some(3.0)],
+            vec![None, None, None],
+            vec![None, Some(2.0), None, Some(4.0)],
+        ];
+        let mut b = RatingsBuilder::new(2);
+        // Out of order, with rater 0's 9.0 replaced by 1.0 as a table would.
+        b.rate(2, 3.0);
+        b.rate(0, 9.0);
+        b.rate(0, 1.0);
+        b.end_unit();
+        b.end_unit();
+        b.rate(1, 2.0);
+        b.rate(3, 4.0);
+        b.end_unit();
+        b.rate(0, 5.0); // never ended: dropped
+        assert_eq!(b.build(), Ratings::from_rows(&rows));
     }
 
     #[test]

@@ -31,19 +31,35 @@ fn split(r: Result<f64, Undefined>) -> (Option<f64>, Option<String>) {
 /// missing rating). Columns are expected to be raters with at least one
 /// rating: an empty column would make every unit incomplete for the ICCs.
 pub fn reliability(table: &[Vec<Option<f64>>], seed: u64) -> Reliability {
-    let data = Ratings::from_rows(table);
-    let units = table
-        .iter()
-        .filter(|u| u.iter().flatten().count() >= 2)
-        .count();
-    let n_raters = table.iter().map(Vec::len).max().unwrap_or(0);
-    let raters = (0..n_raters)
-        .filter(|&r| table.iter().any(|u| u.get(r).is_some_and(Option::is_some)))
-        .count();
-    let (alpha_ordinal, alpha_ordinal_reason) = split(alpha(&data, Metric::Ordinal));
-    let (alpha_interval, alpha_interval_reason) = split(alpha(&data, Metric::Interval));
+    reliability_of(&Ratings::from_rows(table), seed)
+}
+
+/// [`reliability`] of ratings already in `takes-irr`'s sparse form (units
+/// × raters, raters being the columns of the table).
+pub fn reliability_of(data: &Ratings, seed: u64) -> Reliability {
+    let n_raters = data.n_raters();
+    let mut rated = vec![false; n_raters];
+    let (mut units, mut ratings, mut complete) = (0usize, 0usize, 0usize);
+    for u in 0..data.n_units() {
+        let row = data.unit(u);
+        for &(r, _) in row {
+            if let Some(seen) = rated.get_mut(r) {
+                *seen = true;
+            }
+        }
+        if row.len() >= 2 {
+            units += 1;
+            ratings += row.len();
+        }
+        if n_raters > 0 && row.len() == n_raters {
+            complete += 1;
+        }
+    }
+    let raters = rated.iter().filter(|&&r| r).count();
+    let (alpha_ordinal, alpha_ordinal_reason) = split(alpha(data, Metric::Ordinal));
+    let (alpha_interval, alpha_interval_reason) = split(alpha(data, Metric::Interval));
     let (alpha_ordinal_ci, alpha_ordinal_ci_reason) =
-        match alpha_bootstrap_ci(&data, Metric::Ordinal, BOOTSTRAP_ITERATIONS, seed) {
+        match alpha_bootstrap_ci(data, Metric::Ordinal, BOOTSTRAP_ITERATIONS, seed) {
             Ok((lower, upper)) if lower.is_finite() && upper.is_finite() => (
                 Some(ConfidenceInterval {
                     lower,
@@ -56,28 +72,18 @@ pub fn reliability(table: &[Vec<Option<f64>>], seed: u64) -> Reliability {
             Ok(_) => (None, Some("the bootstrap gave a non-finite bound".into())),
             Err(e) => (None, Some(e.reason)),
         };
-    let (icc2_1, icc2_1_reason, icc2_k, icc2_k_reason, icc_units) = match icc(&data) {
+    let (icc2_1, icc2_1_reason, icc2_k, icc2_k_reason, icc_units) = match icc(data) {
         Ok(i) => {
             let (a, ar) = split(i.icc2_1);
             let (b, br) = split(i.icc2_k);
             (a, ar, b, br, i.n_units)
         }
-        Err(e) => {
-            let complete = table
-                .iter()
-                .filter(|u| n_raters > 0 && u.iter().flatten().count() == n_raters)
-                .count();
-            (None, Some(e.reason.clone()), None, Some(e.reason), complete)
-        }
+        Err(e) => (None, Some(e.reason.clone()), None, Some(e.reason), complete),
     };
     Reliability {
         units: units as i64,
         raters: raters as i64,
-        ratings: table
-            .iter()
-            .filter(|u| u.iter().flatten().count() >= 2)
-            .map(|u| u.iter().flatten().count() as i64)
-            .sum(),
+        ratings: ratings as i64,
         alpha_ordinal,
         alpha_ordinal_reason,
         alpha_interval,

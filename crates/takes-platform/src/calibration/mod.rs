@@ -8,7 +8,7 @@ mod aggregate;
 mod figures;
 
 pub use aggregate::{deviations, item_stats, tendency, ItemStats, FLAG_SPREAD, TENDENCY_BAND};
-pub use figures::{reliability, seed_for, BOOTSTRAP_ITERATIONS};
+pub use figures::{reliability, reliability_of, seed_for, BOOTSTRAP_ITERATIONS};
 
 use takes_api::CalibrationStatus;
 

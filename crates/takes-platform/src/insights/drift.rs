@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use takes_api::Reliability;
 
-use crate::calibration::{reliability, seed_for};
+use takes_irr::RatingsBuilder;
+
+use crate::calibration::{reliability_of, seed_for};
 
 /// One submitted rating of live reviewing; `K` names the interview,
 /// question and reviewer (strings, or indices in id order).
@@ -22,78 +24,120 @@ pub struct LiveRating<K = String> {
 
 /// "2026-Q3" for a time in ms since the epoch (UTC); `None` out of range.
 pub fn quarter_of(ms: i64) -> Option<String> {
+    quarter_key(ms).map(|(year, q)| format!("{year}-Q{q}"))
+}
+
+/// (year, quarter) of a time in ms since the epoch (UTC): the calendar
+/// arithmetic of [`quarter_of`] without the string, once per interview.
+fn quarter_key(ms: i64) -> Option<(i32, u8)> {
     let dt = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
-    Some(format!(
-        "{}-Q{}",
-        dt.year(),
-        (u8::from(dt.month()) - 1) / 3 + 1
-    ))
+    Some((dt.year(), (u8::from(dt.month()) - 1) / 3 + 1))
 }
 
 /// Reliability per quarter of submission. An interview belongs to the
 /// quarter in which its last review in the data was submitted, so one
-/// interview's ratings are never split across two quarters.
+/// interview's ratings are never split across two quarters. Keys of any
+/// ordered type are ranked to indices first; see [`by_quarter_indexed`].
 pub fn by_quarter<K: Ord>(
     ratings: &[LiveRating<K>],
     set_id: &str,
 ) -> BTreeMap<String, (usize, Reliability)> {
-    let mut last: BTreeMap<&K, i64> = BTreeMap::new();
-    for r in ratings {
-        let e = last.entry(&r.interview).or_insert(r.submitted_at);
-        *e = (*e).max(r.submitted_at);
-    }
-    // One calendar conversion per interview, not per rating.
-    let quarter: BTreeMap<&K, Option<String>> = last
-        .into_iter()
-        .map(|(i, at)| (i, quarter_of(at)))
+    let interviews = ranks(ratings.iter().map(|r| &r.interview));
+    let questions = ranks(ratings.iter().map(|r| &r.question));
+    let reviewers = ranks(ratings.iter().map(|r| &r.reviewer));
+    let indexed: Vec<LiveRating<u32>> = ratings
+        .iter()
+        .zip(interviews.into_iter().zip(questions).zip(reviewers))
+        .map(|(r, ((interview, question), reviewer))| LiveRating {
+            interview,
+            question,
+            reviewer,
+            rating: r.rating,
+            submitted_at: r.submitted_at,
+        })
         .collect();
-    let mut quarters: BTreeMap<String, Vec<&LiveRating<K>>> = BTreeMap::new();
-    for r in ratings {
-        if let Some(Some(q)) = quarter.get(&r.interview) {
-            quarters.entry(q.clone()).or_default().push(r);
+    by_quarter_indexed(&indexed, set_id)
+}
+
+/// Each key's rank among the distinct keys, so that indices order as the
+/// keys do.
+fn ranks<'a, K: Ord + 'a>(keys: impl Iterator<Item = &'a K>) -> Vec<u32> {
+    let keys: Vec<&K> = keys.collect();
+    let mut distinct = keys.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    keys.iter()
+        .map(|k| distinct.binary_search(k).unwrap_or(0) as u32)
+        .collect()
+}
+
+/// [`by_quarter`] for keys that are indices in id order (the live path).
+///
+/// Units are (interview, question) pairs in ascending order and raters the
+/// reviewers present in the quarter in ascending order, each unit holding
+/// only the ratings it has (`takes-irr`'s sparse form, never a dense
+/// units × reviewers table). One sort of the ratings, then linear passes.
+pub fn by_quarter_indexed(
+    ratings: &[LiveRating<u32>],
+    set_id: &str,
+) -> BTreeMap<String, (usize, Reliability)> {
+    // Stable, so of two ratings of one cell the later one wins, as a table
+    // written in input order would have it.
+    let mut order: Vec<&LiveRating<u32>> = ratings.iter().collect();
+    order.sort_by_key(|r| (r.interview, r.question, r.reviewer));
+    let mut quarters: Vec<Quarter> = Vec::new();
+    for interview in order.chunk_by(|a, b| a.interview == b.interview) {
+        let last = interview.iter().map(|r| r.submitted_at).max();
+        let Some(key) = last.and_then(quarter_key) else {
+            continue;
+        };
+        let slot = match quarters.iter().position(|q| q.key == key) {
+            Some(i) => i,
+            None => {
+                quarters.push(Quarter {
+                    key,
+                    interviews: Vec::new(),
+                    reviewers: Vec::new(),
+                });
+                quarters.len() - 1
+            }
+        };
+        if let Some(q) = quarters.get_mut(slot) {
+            q.reviewers.extend(interview.iter().map(|r| r.reviewer));
+            q.interviews.push(interview);
         }
     }
     quarters
         .into_iter()
-        .map(|(q, rs)| {
-            let (interviews, table) = table(&rs);
-            let figures = reliability(&table, seed_for(&format!("{set_id}/{q}")));
-            (q, (interviews, figures))
+        .map(|mut q| {
+            q.reviewers.sort_unstable();
+            q.reviewers.dedup();
+            let mut units = RatingsBuilder::new(q.reviewers.len());
+            for interview in &q.interviews {
+                for unit in interview.chunk_by(|a, b| a.question == b.question) {
+                    for r in unit {
+                        if let Ok(column) = q.reviewers.binary_search(&r.reviewer) {
+                            units.rate(column, r.rating as f64);
+                        }
+                    }
+                    units.end_unit();
+                }
+            }
+            let name = format!("{}-Q{}", q.key.0, q.key.1);
+            let figures = reliability_of(&units.build(), seed_for(&format!("{set_id}/{name}")));
+            (name, (q.interviews.len(), figures))
         })
         .collect()
 }
 
-/// Units (interview, question) × raters in a stable order, with the number
-/// of distinct interviews.
-fn table<K: Ord>(ratings: &[&LiveRating<K>]) -> (usize, Vec<Vec<Option<f64>>>) {
-    let mut raters: BTreeMap<&K, usize> = BTreeMap::new();
-    for r in ratings {
-        raters.entry(&r.reviewer).or_insert(0);
-    }
-    for (i, v) in raters.values_mut().enumerate() {
-        *v = i;
-    }
-    let mut order: Vec<&LiveRating<K>> = ratings.to_vec();
-    order.sort_by(|a, b| (&a.interview, &a.question).cmp(&(&b.interview, &b.question)));
-    let mut units: Vec<Vec<Option<f64>>> = Vec::new();
-    let mut interviews = 0;
-    let mut last: Option<(&K, &K)> = None;
-    for r in order {
-        let unit = (&r.interview, &r.question);
-        if last != Some(unit) {
-            if last.map(|(i, _)| i) != Some(&r.interview) {
-                interviews += 1;
-            }
-            units.push(vec![None; raters.len()]);
-            last = Some(unit);
-        }
-        if let (Some(row), Some(&i)) = (units.last_mut(), raters.get(&r.reviewer)) {
-            if let Some(cell) = row.get_mut(i) {
-                *cell = Some(r.rating as f64);
-            }
-        }
-    }
-    (interviews, units)
+/// The ratings of one quarter, gathered interview by interview.
+struct Quarter<'a> {
+    key: (i32, u8),
+    /// Each interview's ratings in (question, reviewer) order, interviews
+    /// ascending.
+    interviews: Vec<&'a [&'a LiveRating<u32>]>,
+    /// Reviewers seen, with repeats until sorted.
+    reviewers: Vec<u32>,
 }
 
 #[cfg(test)]

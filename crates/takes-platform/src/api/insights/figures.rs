@@ -414,25 +414,53 @@ pub fn drift_from(
     calibrations: &[calibration::CalibrationRating],
     period: Period,
 ) -> ReliabilityDriftReport {
-    let mut sets: BTreeMap<&str, (String, Vec<drift::LiveRating<u32>>)> = BTreeMap::new();
+    // Question sets in id order, and each question's set as a position
+    // among them: a million ratings are sorted into sets without a map
+    // lookup (string comparisons) per rating.
+    let mut set_ids: Vec<&str> = set
+        .questions
+        .iter()
+        .map(|q| q.question_set_id.as_str())
+        .collect();
+    set_ids.sort_unstable();
+    set_ids.dedup();
+    let set_of: Vec<usize> = set
+        .questions
+        .iter()
+        .map(|q| {
+            set_ids
+                .binary_search(&q.question_set_id.as_str())
+                .unwrap_or(0)
+        })
+        .collect();
+    // The name comes from the set's first rating, as it always has.
+    let mut live: Vec<(Option<String>, Vec<drift::LiveRating<u32>>)> =
+        vec![(None, Vec::new()); set_ids.len()];
     for r in &set.rows {
         let q = question(set, r);
-        sets.entry(&q.question_set_id)
-            .or_insert_with(|| (format!("{} v{}", q.title, q.version), Vec::new()))
-            .1
-            .push(drift::LiveRating {
-                interview: r.interview,
-                question: r.question,
-                reviewer: r.reviewer,
-                rating: r.rating,
-                submitted_at: r.submitted_at,
-            });
+        let Some((name, ratings)) = set_of
+            .get(r.question as usize)
+            .and_then(|&i| live.get_mut(i))
+        else {
+            continue;
+        };
+        name.get_or_insert_with(|| format!("{} v{}", q.title, q.version));
+        ratings.push(drift::LiveRating {
+            interview: r.interview,
+            question: r.question,
+            reviewer: r.reviewer,
+            rating: r.rating,
+            submitted_at: r.submitted_at,
+        });
     }
+    let sets = set_ids
+        .into_iter()
+        .zip(live)
+        .filter_map(|(id, (name, ratings))| Some((id, (name?, ratings))));
     let mut sessions = calibration_figures(calibrations);
     let mut question_sets: Vec<ReliabilityDrift> = sets
-        .into_iter()
         .map(|(id, (name, live))| ReliabilityDrift {
-            quarters: drift::by_quarter(&live, id)
+            quarters: drift::by_quarter_indexed(&live, id)
                 .into_iter()
                 .map(|(quarter, (interviews, reliability))| QuarterReliability {
                     quarter,
