@@ -463,7 +463,8 @@ pub fn drift_from(
     }
 }
 
-/// The scope's submitted ratings ([`RatingSet`]), then `f` on a blocking
+/// The scope's submitted ratings ([`RatingSet`], from the rollup checked
+/// against the database), then `f` on a blocking
 /// thread: the statistics (bootstraps over a million scores) must not hold
 /// up the async workers.
 pub async fn with_rating_set<T, F>(
@@ -476,9 +477,7 @@ where
     T: Send + 'static,
     F: FnOnce(&RatingSet, Period) -> T + Send + 'static,
 {
-    let mut conn = state.db.pool.acquire().await?;
-    let set = reviewing::rating_set(&mut conn, s).await?;
-    drop(conn);
+    let set = state.ratings.rating_set(&state.db, s).await?;
     tokio::task::spawn_blocking(move || f(&set, period))
         .await
         .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))
