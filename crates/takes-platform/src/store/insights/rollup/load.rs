@@ -157,3 +157,52 @@ pub async fn completed_at(
     .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
     .collect()
 }
+
+/// [`scores`], one row per assignment with its scores packed into a
+/// string (`question rating muted` joined by `,`): a sixth of the rows
+/// through sqlx.
+pub async fn scores_packed<F>(
+    conn: &mut AnyConnection,
+    backend: crate::db::Backend,
+    since: Millis,
+    mut each: F,
+) -> ApiResult<()>
+where
+    F: FnMut(&str, &str, i64, Option<i64>),
+{
+    let agg = match backend {
+        crate::db::Backend::Sqlite => "group_concat",
+        crate::db::Backend::Postgres => "string_agg",
+    };
+    let sql = format!(
+        "SELECT sc.assignment_id, {agg}(sc.question_id || ' ' || CAST(sc.rating AS TEXT) || ' ' || \
+           COALESCE(CAST(sc.muted_rating AS TEXT), ''), ',') \
+         FROM scores sc JOIN assignments a ON a.id = sc.assignment_id \
+         WHERE a.status = 'submitted' AND a.submitted_at >= $1 GROUP BY sc.assignment_id"
+    );
+    let mut stream = sqlx::query(&sql).bind(since).fetch(conn);
+    while let Some(r) = stream.try_next().await? {
+        let assignment: &str = r.try_get(0)?;
+        let packed: &str = r.try_get(1)?;
+        for score in packed.split(',') {
+            let mut parts = score.split(' ');
+            let (Some(question), Some(rating), muted) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(crate::error::ApiError::internal(format!(
+                    "a packed score of assignment {assignment} reads {score:?}"
+                )));
+            };
+            let rating = rating.parse::<i64>().map_err(|e| {
+                crate::error::ApiError::internal(format!("rating {rating:?}: {e}"))
+            })?;
+            let muted = match muted {
+                None | Some("") => None,
+                Some(m) => Some(m.parse::<i64>().map_err(|e| {
+                    crate::error::ApiError::internal(format!("muted rating {m:?}: {e}"))
+                })?),
+            };
+            each(assignment, question, rating, muted);
+        }
+    }
+    Ok(())
+}

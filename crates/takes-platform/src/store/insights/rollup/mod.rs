@@ -118,7 +118,12 @@ impl Snapshot {
     }
 
     /// Appends the sheets submitted at or after `since` that are not held.
-    async fn append(&mut self, conn: &mut sqlx::AnyConnection, since: Millis) -> ApiResult<()> {
+    async fn append(
+        &mut self,
+        conn: &mut sqlx::AnyConnection,
+        backend: crate::db::Backend,
+        since: Millis,
+    ) -> ApiResult<()> {
         let mut fresh: HashMap<String, Sheet> = HashMap::new();
         for s in load::sheets(&mut *conn, since).await? {
             if self.sheets.contains_key(&s.id) {
@@ -144,7 +149,7 @@ impl Snapshot {
             return Ok(());
         }
         let (rows, questions) = (&mut self.rows, &mut self.questions);
-        load::scores(&mut *conn, since, |assignment, question, rating, muted| {
+        let each = |assignment: &str, question: &str, rating, muted| {
             if let Some(s) = fresh.get(assignment) {
                 rows.push(Rated {
                     reviewer: s.reviewer,
@@ -155,8 +160,12 @@ impl Snapshot {
                     submitted_at: s.submitted_at,
                 });
             }
-        })
-        .await?;
+        };
+        if std::env::var_os("TAKES_ROLLUP_PACKED").is_some() {
+            load::scores_packed(&mut *conn, backend, since, each).await?;
+        } else {
+            load::scores(&mut *conn, since, each).await?;
+        }
         for (id, s) in fresh {
             self.submitted_sum = self.submitted_sum.wrapping_add(s.submitted_at);
             self.last_submitted = self.last_submitted.max(Some(s.submitted_at));
@@ -225,13 +234,13 @@ impl Rollup {
         }
         let mut next = None;
         if old.loaded && old.fingerprint.withdrawn == now.withdrawn {
-            next = appended(&old, &mut conn, now).await?;
+            next = appended(&old, &mut conn, db.backend, now).await?;
         }
         let next = match next {
             Some(s) => s,
             None => {
                 self.full_loads.fetch_add(1, Ordering::Relaxed);
-                full(&mut conn, now).await?
+                full(&mut conn, db.backend, now).await?
             }
         };
         let next = Arc::new(next);
@@ -265,6 +274,7 @@ impl Rollup {
 async fn appended(
     old: &Snapshot,
     conn: &mut sqlx::AnyConnection,
+    backend: crate::db::Backend,
     mut seen: Fingerprint,
 ) -> ApiResult<Option<Snapshot>> {
     let mut next = old.clone();
@@ -272,7 +282,7 @@ async fn appended(
         let since = next
             .last_submitted
             .map_or(Millis::MIN, |t| t.saturating_sub(OVERLAP));
-        next.append(&mut *conn, since).await?;
+        next.append(&mut *conn, backend, since).await?;
         let after = load::fingerprint(&mut *conn).await?;
         if after.withdrawn != old.fingerprint.withdrawn
             || after.last_withdrawn != old.fingerprint.last_withdrawn
@@ -295,9 +305,13 @@ async fn appended(
 /// Every submitted sheet. The withdrawals are those of `seen`, read
 /// before: one made during the read shows as a newer fingerprint at the
 /// next request, which then reads everything again.
-async fn full(conn: &mut sqlx::AnyConnection, seen: Fingerprint) -> ApiResult<Snapshot> {
+async fn full(
+    conn: &mut sqlx::AnyConnection,
+    backend: crate::db::Backend,
+    seen: Fingerprint,
+) -> ApiResult<Snapshot> {
     let mut next = Snapshot::default();
-    next.append(&mut *conn, Millis::MIN).await?;
+    next.append(&mut *conn, backend, Millis::MIN).await?;
     next.loaded = true;
     next.fingerprint = next.held(&seen);
     Ok(next)
