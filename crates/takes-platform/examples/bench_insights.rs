@@ -256,48 +256,43 @@ fn summary(org: &insights_org::Organisation, built: Duration) -> String {
     )
 }
 
-/// Submits one open assignment with a rating for each of its questions, as
-/// a reviewer would; false when none is left.
+/// One new submitted sheet, as a reviewer's submit leaves it: a new
+/// assignment of a completed interview to a user not yet on it, a rating
+/// for each of its questions, submitted now. False when none can be made.
 async fn submit_one(state: &takes_platform::AppState) -> Result<bool> {
     use sqlx::Row;
+    use takes_platform::store::assignments::{self, NewScore};
     let mut w = state.db.begin_write().await?;
-    let Some(open) = sqlx::query(
-        "SELECT a.id, i.question_set_id FROM assignments a JOIN interviews i ON i.id = a.interview_id \
-         WHERE a.status <> 'submitted' AND a.withdrawn_at IS NULL AND i.completed_at IS NOT NULL LIMIT 1",
+    let Some(pick) = sqlx::query(
+        "SELECT i.id, i.question_set_id, u.id FROM interviews i CROSS JOIN users u \
+         WHERE i.completed_at IS NOT NULL AND NOT EXISTS \
+           (SELECT 1 FROM assignments a WHERE a.interview_id = i.id AND a.reviewer_id = u.id) LIMIT 1",
     )
     .fetch_optional(&mut *w.tx)
     .await?
     else {
         return Ok(false);
     };
-    let (id, set): (String, String) = (open.try_get(0)?, open.try_get(1)?);
+    let (interview, set, user): (String, String, String) =
+        (pick.try_get(0)?, pick.try_get(1)?, pick.try_get(2)?);
     let questions = sqlx::query("SELECT id FROM questions WHERE question_set_id = $1")
         .bind(&set)
         .fetch_all(&mut *w.tx)
         .await?;
     let now = state.clock.now();
-    sqlx::query("DELETE FROM scores WHERE assignment_id = $1")
-        .bind(&id)
-        .execute(&mut *w.tx)
-        .await?;
+    let id = assignments::assignment(&mut w.tx, &interview, &user, now, now + DAY, Some(now)).await?;
     for q in &questions {
         let question: String = q.try_get(0)?;
-        takes_platform::store::assignments::score(
-            &mut w.tx,
-            takes_platform::store::assignments::NewScore {
-                assignment_id: &id,
-                question_id: &question,
-                rating: 3,
-                muted_rating: Some(2),
-                note: None,
-                at: now,
-            },
-        )
-        .await?;
+        let score = NewScore {
+            assignment_id: &id,
+            question_id: &question,
+            rating: 3,
+            muted_rating: Some(2),
+            note: None,
+            at: now,
+        };
+        assignments::score(&mut w.tx, score).await?;
     }
-    takes_platform::store::assignments::mark_submitted(&mut w.tx, &id, now)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     w.commit().await?;
     Ok(true)
 }
