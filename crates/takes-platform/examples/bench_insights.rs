@@ -280,7 +280,8 @@ async fn submit_one(state: &takes_platform::AppState) -> Result<bool> {
         .fetch_all(&mut *w.tx)
         .await?;
     let now = state.clock.now();
-    let id = assignments::assignment(&mut w.tx, &interview, &user, now, now + DAY, Some(now)).await?;
+    let id =
+        assignments::assignment(&mut w.tx, &interview, &user, now, now + DAY, Some(now)).await?;
     for q in &questions {
         let question: String = q.try_get(0)?;
         let score = NewScore {

@@ -214,6 +214,9 @@ pub async fn turnaround_report(
     })
 }
 
+/// A distribution's label, scale (min, max) and ratings.
+type Group<'a> = (&'a str, i64, i64, Vec<i64>);
+
 /// Ratings grouped by `key` of their question, each group with its label
 /// (from its first rating) and the widest scale among its questions. The
 /// key is worked out once per question, not per rating: a million ratings
@@ -230,7 +233,7 @@ where
         .iter()
         .map(|(k, _)| order.binary_search(&k.as_str()).unwrap_or(0))
         .collect();
-    let mut groups: Vec<Option<(&str, i64, i64, Vec<i64>)>> = vec![None; order.len()];
+    let mut groups: Vec<Option<Group>> = vec![None; order.len()];
     for r in &set.rows {
         let (q, label) = (question(set, r), &keys[r.question as usize].1);
         let g = groups[group_of[r.question as usize]]

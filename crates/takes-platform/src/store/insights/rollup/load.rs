@@ -77,27 +77,6 @@ pub async fn sheets(conn: &mut AnyConnection, since: Millis) -> ApiResult<Vec<Su
     Ok(out)
 }
 
-/// Streams the scores of assignments submitted at or after `since` to
-/// `each(assignment_id, question_id, rating, muted_rating)`.
-pub async fn scores<F>(conn: &mut AnyConnection, since: Millis, mut each: F) -> ApiResult<()>
-where
-    F: FnMut(&str, &str, i64, Option<i64>),
-{
-    let mut stream = sqlx::query(
-        "SELECT sc.assignment_id, sc.question_id, sc.rating, sc.muted_rating \
-         FROM scores sc JOIN assignments a ON a.id = sc.assignment_id \
-         WHERE a.status = 'submitted' AND a.submitted_at >= $1",
-    )
-    .bind(since)
-    .fetch(conn);
-    while let Some(r) = stream.try_next().await? {
-        let assignment: &str = r.try_get(0)?;
-        let question: &str = r.try_get(1)?;
-        each(assignment, question, r.try_get(2)?, r.try_get(3)?);
-    }
-    Ok(())
-}
-
 async fn ids(conn: &mut AnyConnection, sql: &str, by: &str) -> ApiResult<Vec<String>> {
     let rows = sqlx::query(sql).bind(by).fetch_all(conn).await?;
     rows.iter()
@@ -158,10 +137,13 @@ pub async fn completed_at(
     .collect()
 }
 
-/// [`scores`], one row per assignment with its scores packed into a
-/// string (`question rating muted` joined by `,`): a sixth of the rows
-/// through sqlx.
-pub async fn scores_packed<F>(
+/// Streams the scores of assignments submitted at or after `since` to
+/// `each(assignment_id, question_id, rating, muted_rating)`. One row per
+/// assignment, its scores packed into a string (`question rating muted`
+/// joined by `,`): a sixth of the rows through sqlx, which costs about
+/// 10 µs a row; a full read took 10.5-11.9 s instead of 13.3-15.8 s on
+/// SQLite and 4.2 s instead of 5.6 s on PostgreSQL (docs/BENCHMARKS.md).
+pub async fn scores<F>(
     conn: &mut AnyConnection,
     backend: crate::db::Backend,
     since: Millis,
@@ -192,9 +174,9 @@ where
                     "a packed score of assignment {assignment} reads {score:?}"
                 )));
             };
-            let rating = rating.parse::<i64>().map_err(|e| {
-                crate::error::ApiError::internal(format!("rating {rating:?}: {e}"))
-            })?;
+            let rating = rating
+                .parse::<i64>()
+                .map_err(|e| crate::error::ApiError::internal(format!("rating {rating:?}: {e}")))?;
             let muted = match muted {
                 None | Some("") => None,
                 Some(m) => Some(m.parse::<i64>().map_err(|e| {

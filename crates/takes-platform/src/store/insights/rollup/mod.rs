@@ -161,11 +161,7 @@ impl Snapshot {
                 });
             }
         };
-        if std::env::var_os("TAKES_ROLLUP_PACKED").is_some() {
-            load::scores_packed(&mut *conn, backend, since, each).await?;
-        } else {
-            load::scores(&mut *conn, since, each).await?;
-        }
+        load::scores(&mut *conn, backend, since, each).await?;
         for (id, s) in fresh {
             self.submitted_sum = self.submitted_sum.wrapping_add(s.submitted_at);
             self.last_submitted = self.last_submitted.max(Some(s.submitted_at));
