@@ -16,15 +16,16 @@
 
 mod load;
 mod select;
+mod snapshot;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 pub use load::Fingerprint;
+pub use snapshot::Snapshot;
 
-use super::reviewing::{Rated, RatingSet};
+use super::reviewing::RatingSet;
 use super::Scope;
 use crate::clock::Millis;
 use crate::db::Db;
@@ -38,142 +39,6 @@ const OVERLAP: Millis = 10 * 60 * 1000;
 
 /// How often the background refresh looks at the fingerprint.
 const EVERY: Duration = Duration::from_secs(3);
-
-/// Ids interned to indices in first-seen order; `order` lists the indices
-/// by ascending id, so requests number their tables in id order without
-/// sorting strings.
-#[derive(Debug, Clone, Default)]
-struct Table {
-    ids: Vec<String>,
-    index: HashMap<String, u32>,
-    order: Vec<u32>,
-}
-
-impl Table {
-    fn intern(&mut self, id: &str) -> u32 {
-        if let Some(&i) = self.index.get(id) {
-            return i;
-        }
-        let i = self.ids.len() as u32;
-        self.index.insert(id.to_string(), i);
-        self.ids.push(id.to_string());
-        i
-    }
-
-    fn sort(&mut self) {
-        if self.order.len() == self.ids.len() {
-            return;
-        }
-        let mut order: Vec<u32> = (0..self.ids.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.ids[a as usize].cmp(&self.ids[b as usize]));
-        self.order = order;
-    }
-}
-
-/// What a scope filter needs of an interview.
-#[derive(Debug, Clone, Copy)]
-struct Interview {
-    /// Into `roles`.
-    role: u32,
-    completed_at: Option<Millis>,
-}
-
-/// A held sheet, for deduplicating appends and for the fingerprint.
-#[derive(Debug, Clone, Copy)]
-struct Sheet {
-    reviewer: u32,
-    interview: u32,
-    submitted_at: Millis,
-}
-
-/// One state of the rollup; requests share it read-only.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    loaded: bool,
-    /// The database's fingerprint this snapshot was checked against.
-    fingerprint: Fingerprint,
-    reviewers: Table,
-    interviews: Table,
-    interview: Vec<Interview>,
-    roles: Table,
-    questions: Table,
-    sheets: HashMap<String, Sheet>,
-    submitted_sum: i64,
-    last_submitted: Option<Millis>,
-    /// Every rating of the held sheets, indices into the tables above.
-    rows: Vec<Rated>,
-}
-
-impl Snapshot {
-    /// The fingerprint of the sheets held, with the withdrawals `withdrawn`
-    /// reported.
-    fn held(&self, withdrawn: &Fingerprint) -> Fingerprint {
-        Fingerprint {
-            submitted: self.sheets.len() as i64,
-            last_submitted: self.last_submitted,
-            submitted_sum: self.submitted_sum,
-            withdrawn: withdrawn.withdrawn,
-            last_withdrawn: withdrawn.last_withdrawn,
-        }
-    }
-
-    /// Appends the sheets submitted at or after `since` that are not held.
-    async fn append(
-        &mut self,
-        conn: &mut sqlx::AnyConnection,
-        backend: crate::db::Backend,
-        since: Millis,
-    ) -> ApiResult<()> {
-        let mut fresh: HashMap<String, Sheet> = HashMap::new();
-        for s in load::sheets(&mut *conn, since).await? {
-            if self.sheets.contains_key(&s.id) {
-                continue;
-            }
-            let interview = self.interviews.intern(&s.interview_id);
-            if interview as usize == self.interview.len() {
-                self.interview.push(Interview {
-                    role: self.roles.intern(&s.role_id),
-                    completed_at: s.completed_at,
-                });
-            }
-            fresh.insert(
-                s.id,
-                Sheet {
-                    reviewer: self.reviewers.intern(&s.reviewer_id),
-                    interview,
-                    submitted_at: s.submitted_at,
-                },
-            );
-        }
-        if fresh.is_empty() {
-            return Ok(());
-        }
-        let (rows, questions) = (&mut self.rows, &mut self.questions);
-        let each = |assignment: &str, question: &str, rating, muted| {
-            if let Some(s) = fresh.get(assignment) {
-                rows.push(Rated {
-                    reviewer: s.reviewer,
-                    interview: s.interview,
-                    question: questions.intern(question),
-                    rating,
-                    muted_rating: muted,
-                    submitted_at: s.submitted_at,
-                });
-            }
-        };
-        load::scores(&mut *conn, backend, since, each).await?;
-        for (id, s) in fresh {
-            self.submitted_sum = self.submitted_sum.wrapping_add(s.submitted_at);
-            self.last_submitted = self.last_submitted.max(Some(s.submitted_at));
-            self.sheets.insert(id, s);
-        }
-        self.reviewers.sort();
-        self.interviews.sort();
-        self.roles.sort();
-        self.questions.sort();
-        Ok(())
-    }
-}
 
 /// The organisation's submitted ratings, refreshed one at a time; readers
 /// take the current snapshot and never wait for a refresh, except the

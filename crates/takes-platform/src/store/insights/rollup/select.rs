@@ -6,7 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use super::{load, Snapshot, Table};
+use super::load;
+use super::snapshot::{Snapshot, Table};
 use crate::clock::Millis;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
