@@ -73,6 +73,7 @@ impl StorageOptions {
             clock,
             webhooks,
             config: std::sync::Arc::new(config::ServerConfig::default()),
+            ratings: std::sync::Arc::new(store::insights::rollup::Rollup::new()),
         })
     }
 }
@@ -99,6 +100,7 @@ impl Workers {
             ats::lever::worker::spawn(state.clone()),
             transcription::spawn(state.clone()),
             api::insights::notifier::spawn(state.clone()),
+            state.ratings.spawn(state.db.clone()),
         ])
     }
 

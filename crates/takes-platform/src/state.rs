@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
 use crate::media::store::MediaStore;
+use crate::store::insights::rollup::Rollup;
 use crate::webhooks::hub::Hub;
 
 #[derive(Clone)]
@@ -17,6 +18,9 @@ pub struct AppState {
     pub webhooks: Hub,
     /// The server's configuration file (defaults when there is none).
     pub config: Arc<ServerConfig>,
+    /// The submitted ratings in memory, checked against the database by
+    /// every insights request that reads them.
+    pub ratings: Arc<Rollup>,
 }
 
 impl AppState {

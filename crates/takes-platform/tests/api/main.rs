@@ -30,6 +30,7 @@ mod insights_calibration;
 mod insights_data;
 mod insights_demo;
 mod insights_generator;
+mod insights_rollup;
 mod insights_validity;
 mod invitations;
 mod lever;

@@ -214,31 +214,44 @@ pub async fn turnaround_report(
     })
 }
 
+/// A distribution's label, scale (min, max) and ratings.
+type Group<'a> = (&'a str, i64, i64, Vec<i64>);
+
 /// Ratings grouped by `key` of their question, each group with its label
-/// (from its first rating) and the widest scale among its questions.
+/// (from its first rating) and the widest scale among its questions. The
+/// key is worked out once per question, not per rating: a million ratings
+/// fall into a few hundred groups.
 fn distributions<F>(set: &RatingSet, key: F) -> Vec<ScoreDistribution>
 where
     F: Fn(&QuestionInfo) -> (String, String),
 {
     let keys: Vec<(String, String)> = set.questions.iter().map(key).collect();
-    let mut groups: BTreeMap<&str, (&str, i64, i64, Vec<i64>)> = BTreeMap::new();
+    let mut order: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+    order.sort_unstable();
+    order.dedup();
+    let group_of: Vec<usize> = keys
+        .iter()
+        .map(|(k, _)| order.binary_search(&k.as_str()).unwrap_or(0))
+        .collect();
+    let mut groups: Vec<Option<Group>> = vec![None; order.len()];
     for r in &set.rows {
-        let (q, (k, label)) = (question(set, r), &keys[r.question as usize]);
-        let g = groups
-            .entry(k)
-            .or_insert_with(|| (label, q.scale_min, q.scale_max, Vec::new()));
+        let (q, label) = (question(set, r), &keys[r.question as usize].1);
+        let g = groups[group_of[r.question as usize]]
+            .get_or_insert_with(|| (label, q.scale_min, q.scale_max, Vec::new()));
         g.1 = g.1.min(q.scale_min);
         g.2 = g.2.max(q.scale_max);
         g.3.push(r.rating);
     }
-    groups
+    order
         .into_iter()
-        .map(|(k, (label, lo, hi, ratings))| {
-            convert::distribution(
+        .zip(groups)
+        .filter_map(|(k, g)| {
+            let (label, lo, hi, ratings) = g?;
+            Some(convert::distribution(
                 k.to_string(),
                 label.to_string(),
                 &describe::distribution(&ratings, lo, hi),
-            )
+            ))
         })
         .collect()
 }
@@ -491,7 +504,8 @@ pub fn drift_from(
     }
 }
 
-/// The scope's submitted ratings ([`RatingSet`]), then `f` on a blocking
+/// The scope's submitted ratings ([`RatingSet`], from the rollup checked
+/// against the database), then `f` on a blocking
 /// thread: the statistics (bootstraps over a million scores) must not hold
 /// up the async workers.
 pub async fn with_rating_set<T, F>(
@@ -504,9 +518,7 @@ where
     T: Send + 'static,
     F: FnOnce(&RatingSet, Period) -> T + Send + 'static,
 {
-    let mut conn = state.db.pool.acquire().await?;
-    let set = reviewing::rating_set(&mut conn, s).await?;
-    drop(conn);
+    let set = state.ratings.rating_set(&state.db, s).await?;
     tokio::task::spawn_blocking(move || f(&set, period))
         .await
         .map_err(|e| ApiError::internal(format!("the insights computation failed: {e}")))

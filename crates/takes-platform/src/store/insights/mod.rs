@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod calibration;
 pub mod outcomes;
 pub mod reviewing;
+pub mod rollup;
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;

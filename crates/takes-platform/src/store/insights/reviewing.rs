@@ -1,6 +1,8 @@
 //! Reviewing rows for the insights: assignments with their times (for
-//! turnaround) and submitted ratings (for distributions, leniency, halo and
-//! the muted-first shift), of interviews completed in the scope's period.
+//! turnaround), and the shape and labels of the submitted ratings (for
+//! distributions, leniency, halo and the muted-first shift), of interviews
+//! completed in the scope's period; the ratings themselves come from the
+//! in-memory rollup (`rollup/`).
 //! A scope's `reviewer_id` keeps the interviews that reviewer is assigned
 //! to, with every reviewer's rows on them: a reviewer's own leniency is
 //! measured against the others on the same answers.
@@ -125,85 +127,18 @@ pub struct RatingSet {
     pub rows: Vec<Rated>,
 }
 
-/// Ids in first-seen order, to be renumbered in ascending order.
-#[derive(Default)]
-struct Interner {
-    index: std::collections::HashMap<String, u32>,
-    ids: Vec<String>,
-}
-
-impl Interner {
-    fn intern(&mut self, id: String) -> u32 {
-        if let Some(&i) = self.index.get(&id) {
-            return i;
-        }
-        let i = self.ids.len() as u32;
-        self.index.insert(id.clone(), i);
-        self.ids.push(id);
-        i
-    }
-
-    /// The ids sorted, and for each first-seen index its sorted index.
-    fn sorted(self) -> (Vec<String>, Vec<u32>) {
-        let mut order: Vec<u32> = (0..self.ids.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.ids[a as usize].cmp(&self.ids[b as usize]));
-        let mut remap = vec![0u32; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            remap[old as usize] = new as u32;
-        }
-        let mut ids = self.ids;
-        let sorted = order
-            .iter()
-            .map(|&old| std::mem::take(&mut ids[old as usize]))
-            .collect();
-        (sorted, remap)
-    }
-}
-
-/// Ratings of submitted assignments only (a draft is not yet a judgement),
-/// streamed into a [`RatingSet`].
-pub async fn rating_set(conn: &mut AnyConnection, s: &Scope) -> ApiResult<RatingSet> {
-    use futures::TryStreamExt;
-    let sql = format!(
-        "SELECT a.reviewer_id, a.interview_id, sc.question_id, sc.rating, sc.muted_rating, a.submitted_at \
-         FROM assignments a JOIN interviews i ON i.id = a.interview_id \
-         JOIN job_roles r ON r.id = i.job_role_id JOIN scores sc ON sc.assignment_id = a.id \
-         {COMPLETED} AND a.status = 'submitted'"
-    );
-    let (mut reviewers, mut interviews, mut questions) = (
-        Interner::default(),
-        Interner::default(),
-        Interner::default(),
-    );
-    let mut rows = Vec::new();
-    {
-        let mut stream = scoped(&sql, s).fetch(&mut *conn);
-        while let Some(r) = stream.try_next().await? {
-            rows.push(Rated {
-                reviewer: reviewers.intern(r.try_get(0)?),
-                interview: interviews.intern(r.try_get(1)?),
-                question: questions.intern(r.try_get(2)?),
-                rating: r.try_get(3)?,
-                muted_rating: r.try_get(4)?,
-                submitted_at: r.try_get(5)?,
-            });
-        }
-    }
-    let (reviewer_ids, reviewer_map) = reviewers.sorted();
-    let (interview_ids, interview_map) = interviews.sorted();
-    let (question_ids, question_map) = questions.sorted();
-    for r in &mut rows {
-        r.reviewer = reviewer_map[r.reviewer as usize];
-        r.interview = interview_map[r.interview as usize];
-        r.question = question_map[r.question as usize];
-    }
+/// Labels of the questions `ids` (in that order), as they read now.
+pub async fn question_infos(
+    conn: &mut AnyConnection,
+    ids: &[String],
+) -> ApiResult<Vec<QuestionInfo>> {
     let question_rows = by_ids(
         conn,
         "SELECT q.id, q.position, q.prompt, q.competency, q.scale_min, q.scale_max, qs.id AS set_id, \
            qs.version, r.id AS role_id, r.title \
          FROM questions q JOIN question_sets qs ON qs.id = q.question_set_id \
          JOIN job_roles r ON r.id = qs.job_role_id WHERE q.id IN",
-        &question_ids,
+        ids,
     )
     .await?;
     let mut infos: std::collections::HashMap<String, QuestionInfo> = question_rows
@@ -224,55 +159,67 @@ pub async fn rating_set(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Rating
         })
         .map(|q: ApiResult<QuestionInfo>| q.map(|q| (q.id.clone(), q)))
         .collect::<ApiResult<_>>()?;
-    let questions = question_ids
-        .iter()
+    ids.iter()
         .map(|id| {
             infos.remove(id).ok_or_else(|| {
                 crate::error::ApiError::internal(format!("question {id} of a score is gone"))
             })
         })
-        .collect::<ApiResult<Vec<_>>>()?;
-    let mut names: std::collections::HashMap<String, String> = by_ids(
-        conn,
-        "SELECT u.id, u.name FROM users u WHERE u.id IN",
-        &reviewer_ids,
-    )
-    .await?
-    .iter()
-    .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
-    .collect::<ApiResult<_>>()?;
-    let reviewers: Vec<(String, String)> = reviewer_ids
+        .collect()
+}
+
+/// `(id, name)` of the reviewers `ids` (in that order), as named now.
+pub async fn reviewer_names(
+    conn: &mut AnyConnection,
+    ids: Vec<String>,
+) -> ApiResult<Vec<(String, String)>> {
+    let mut names: std::collections::HashMap<String, String> =
+        by_ids(conn, "SELECT u.id, u.name FROM users u WHERE u.id IN", &ids)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
+            .collect::<ApiResult<_>>()?;
+    Ok(ids
         .into_iter()
         .map(|id| {
             let name = names.remove(&id).unwrap_or_default();
             (id, name)
         })
-        .collect();
-    rows.sort_by(|a, b| {
-        a.interview
-            .cmp(&b.interview)
-            .then_with(|| {
-                questions[a.question as usize]
-                    .position
-                    .cmp(&questions[b.question as usize].position)
-            })
-            .then_with(|| {
-                reviewers[a.reviewer as usize]
-                    .1
-                    .cmp(&reviewers[b.reviewer as usize].1)
-            })
+        .collect())
+}
+
+/// `set` with its rows in interview, question position, reviewer name
+/// order; reviewer and question indices break the remaining ties, so the
+/// order never depends on how the rows were read.
+pub fn sorted(mut set: RatingSet) -> RatingSet {
+    let rank = name_ranks(&set.reviewers);
+    let position: Vec<i64> = set.questions.iter().map(|q| q.position).collect();
+    set.rows.sort_unstable_by_key(|r| {
+        (
+            r.interview,
+            position[r.question as usize],
+            rank[r.reviewer as usize],
+            r.reviewer,
+            r.question,
+        )
     });
-    Ok(RatingSet {
-        reviewers,
-        interviews: interview_ids,
-        questions,
-        rows,
-    })
+    set
+}
+
+/// Each reviewer's rank among the distinct names.
+fn name_ranks(reviewers: &[(String, String)]) -> Vec<u32> {
+    let mut names: Vec<&str> = reviewers.iter().map(|(_, n)| n.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    reviewers
+        .iter()
+        .map(|(_, n)| names.binary_search(&n.as_str()).unwrap_or(0) as u32)
+        .collect()
 }
 
 /// `sql` ending in `IN`, for every id, a few hundred at a time (SQLite
 /// resolves each parameter by a linear search of the statement's names).
-async fn by_ids(
+pub(crate) async fn by_ids(
     conn: &mut AnyConnection,
     sql: &str,
     ids: &[String],
