@@ -24,7 +24,9 @@ use crate::extract::Query;
 use crate::insights::{describe, drift, funnel, raters};
 use crate::state::AppState;
 use crate::store::insights::reviewing::{QuestionInfo, RatingSet};
-use crate::store::insights::{self as store, calibration, reviewing, Scope};
+use crate::store::insights::{
+    self as store, calibration, reviewing, turnaround as turnaround_store, Scope,
+};
 
 fn counts(r: &store::FunnelRow) -> funnel::StageCounts {
     funnel::StageCounts {
@@ -154,7 +156,7 @@ fn hours(from: Millis, to: Option<Millis>) -> Option<f64> {
 pub fn turnaround(
     key: String,
     label: String,
-    rows: &[&reviewing::AssignmentTimes],
+    rows: &[&turnaround_store::AssignmentTimes],
     now: Millis,
 ) -> Turnaround {
     let first: Vec<f64> = rows
@@ -184,9 +186,11 @@ pub async fn turnaround_report(
     period: Period,
     now: Millis,
 ) -> ApiResult<TurnaroundReport> {
-    let rows = reviewing::assignment_times(conn, s).await?;
-    let mut by_reviewer: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
-    let mut by_role: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
+    let rows = turnaround_store::assignment_times(conn, s).await?;
+    let mut by_reviewer: BTreeMap<(&str, &str), Vec<&turnaround_store::AssignmentTimes>> =
+        BTreeMap::new();
+    let mut by_role: BTreeMap<(&str, &str), Vec<&turnaround_store::AssignmentTimes>> =
+        BTreeMap::new();
     let mut decided: BTreeMap<&str, f64> = BTreeMap::new();
     for r in &rows {
         by_reviewer

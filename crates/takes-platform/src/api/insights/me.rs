@@ -14,7 +14,7 @@ use crate::error::ApiResult;
 use crate::extract::Query;
 use crate::insights::raters;
 use crate::state::AppState;
-use crate::store::insights::reviewing;
+use crate::store::insights::turnaround as turnaround_store;
 
 /// The caller's own turnaround, muted-first shift and leniency against the
 /// panel (every role; recruiters and admins who review get theirs too).
@@ -31,9 +31,9 @@ pub async fn get_me(
     s.all_roles = true;
     s.reviewer_id = caller.id.clone();
     let mut conn = state.db.pool.acquire().await?;
-    let times = reviewing::assignment_times(&mut conn, &s).await?;
+    let times = turnaround_store::assignment_times(&mut conn, &s).await?;
     drop(conn);
-    let own: Vec<&reviewing::AssignmentTimes> = times
+    let own: Vec<&turnaround_store::AssignmentTimes> = times
         .iter()
         .filter(|t| t.reviewer_id == caller.id)
         .collect();

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod calibration;
 pub mod outcomes;
 pub mod reviewing;
+pub mod turnaround;
 
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -59,6 +60,18 @@ pub(crate) fn scoped<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArgume
         .bind(&s.department)
         .bind(s.from)
         .bind(s.to)
+}
+
+/// Interviews completed in the period, with the assignment filter: binds
+/// `$1` to `$7` ([`scoped_completed`]). Joins `interviews i` and
+/// `job_roles r`.
+pub(crate) const COMPLETED: &str = "WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
+     AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
+     AND i.completed_at >= $5 AND i.completed_at < $6 AND ($7 = '' OR i.id IN (SELECT a2.interview_id FROM assignments a2 WHERE a2.reviewer_id = $7))";
+
+/// `sql` bound to the scope's `$1` to `$7` (the order of [`COMPLETED`]).
+pub(crate) fn scoped_completed<'q>(sql: &'q str, s: &'q Scope) -> Query<'q, Any, AnyArguments<'q>> {
+    scoped(sql, s).bind(&s.reviewer_id)
 }
 
 /// Monday 1970-01-05 00:00 UTC: weeks are counted from a Monday so they
