@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod bulk;
 pub mod calibration;
 pub mod outcomes;
+pub mod packed;
 pub mod reviewing;
 pub mod turnaround;
 
