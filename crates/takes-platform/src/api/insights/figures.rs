@@ -128,13 +128,13 @@ pub async fn funnel_report(
     let completions: Vec<funnel::Completion> = store::completions(conn, s)
         .await?
         .into_iter()
-        .map(
-            |(invited_at, expires_at, completed_at)| funnel::Completion {
-                invited_at,
-                expires_at,
-                completed_at,
-            },
-        )
+        // Times relative to the invitation: the window figures only use
+        // differences from it.
+        .map(|(took, window)| funnel::Completion {
+            invited_at: 0,
+            expires_at: window,
+            completed_at: took,
+        })
         .collect();
     Ok(FunnelReport {
         since: period.since,
