@@ -7,7 +7,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
-use crate::store::insights::{scoped, Scope};
+use crate::store::insights::{filters, scoped, Scope};
 
 /// Replaces the candidate's answers with `answers` (category, answer):
 /// a later submission wins as a whole, so a category left out afterwards
@@ -85,31 +85,28 @@ pub async fn impact_rows(
     // found per interview by one grouped pass over the decisions, so
     // neither is a probe per interview. Ties on `decided_at` keep the
     // highest id, as `ORDER BY decided_at DESC, id DESC LIMIT 1` did.
-    let rows = scoped(
+    let sql = format!(
         "SELECT s.category, s.answer, x.decision, x.score_sum, x.score_n, \
            CAST(COUNT(*) AS BIGINT) AS interviews \
          FROM self_identifications s JOIN (SELECT i.id, ld.action AS decision, \
            CAST(COALESCE(SUM(sa.total), 0) AS BIGINT) AS score_sum, \
            CAST(COALESCE(SUM(sa.n), 0) AS BIGINT) AS score_n \
          FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
-         LEFT JOIN (SELECT a.interview_id, SUM(sc.rating) AS total, COUNT(*) AS n \
-              FROM assignments a JOIN scores sc ON sc.assignment_id = a.id \
-              WHERE a.status = 'submitted' GROUP BY a.id, a.interview_id) sa ON sa.interview_id = i.id \
+         LEFT JOIN (SELECT a.interview_id, ss.total, ss.n FROM (SELECT sc.assignment_id, \
+                SUM(sc.rating) AS total, COUNT(*) AS n FROM scores sc GROUP BY sc.assignment_id) ss \
+              JOIN assignments a ON a.id = ss.assignment_id WHERE a.status = 'submitted') sa \
+           ON sa.interview_id = i.id \
          LEFT JOIN (SELECT d.interview_id, d.action FROM decisions d \
               WHERE NOT EXISTS (SELECT 1 FROM decisions d2 WHERE d2.interview_id = d.interview_id \
                 AND (d2.decided_at > d.decided_at OR (d2.decided_at = d.decided_at AND d2.id > d.id)))) ld \
            ON ld.interview_id = i.id \
-         WHERE i.completed_at IS NOT NULL \
-         AND ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
-         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
-         AND i.invited_at >= $5 AND i.invited_at < $6 \
+         WHERE i.completed_at IS NOT NULL AND {} \
          AND i.id IN (SELECT s2.interview_id FROM self_identifications s2) \
          GROUP BY i.id, ld.action) x ON x.id = s.interview_id \
          GROUP BY s.category, s.answer, x.decision, x.score_sum, x.score_n",
-        s,
-    )
-    .fetch_all(conn)
-    .await?;
+        filters(s, "i.invited_at")
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(ImpactRow {

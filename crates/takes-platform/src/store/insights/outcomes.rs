@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{packed, scoped, Scope};
+use super::{filters, packed, scoped, Scope};
 use crate::clock::Millis;
 use crate::error::ApiResult;
 
@@ -123,7 +123,20 @@ pub async fn rated_interviews(
     // then walks outcomes -> assignments -> scores by their keys instead of
     // scanning every score.
     let sql = format!(
-        "SELECT o.interview_id, q.question_set_id AS set_id, o.hired, o.performance_6m,            o.performance_12m, o.employed_12m, {cells} AS cells          FROM outcomes o JOIN (            SELECT a.interview_id, sc.question_id, CAST(SUM(sc.rating) AS BIGINT) AS total,              CAST(COUNT(*) AS BIGINT) AS n            FROM outcomes o2 CROSS JOIN interviews i CROSS JOIN assignments a CROSS JOIN scores sc            JOIN job_roles r ON r.id = i.job_role_id            WHERE i.id = o2.interview_id AND a.interview_id = i.id AND sc.assignment_id = a.id            AND ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2))            AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4)            AND i.completed_at >= $5 AND i.completed_at < $6 AND a.status = 'submitted'            GROUP BY a.interview_id, sc.question_id) c ON c.interview_id = o.interview_id          JOIN questions q ON q.id = c.question_id          GROUP BY o.interview_id, q.question_set_id, o.hired, o.performance_6m, o.performance_12m,            o.employed_12m"
+        "SELECT o.interview_id, q.question_set_id AS set_id, o.hired, o.performance_6m, \
+           o.performance_12m, o.employed_12m, {cells} AS cells \
+         FROM outcomes o JOIN ( \
+           SELECT a.interview_id, sc.question_id, CAST(SUM(sc.rating) AS BIGINT) AS total, \
+             CAST(COUNT(*) AS BIGINT) AS n \
+           FROM outcomes o2 CROSS JOIN interviews i CROSS JOIN assignments a CROSS JOIN scores sc \
+           JOIN job_roles r ON r.id = i.job_role_id \
+           WHERE i.id = o2.interview_id AND a.interview_id = i.id AND sc.assignment_id = a.id \
+           AND {filters} AND a.status = 'submitted' \
+           GROUP BY a.interview_id, sc.question_id) c ON c.interview_id = o.interview_id \
+         JOIN questions q ON q.id = c.question_id \
+         GROUP BY o.interview_id, q.question_set_id, o.hired, o.performance_6m, o.performance_12m, \
+           o.employed_12m",
+        filters = filters(s, "i.completed_at")
     );
     let rows = scoped(&sql, s).fetch_all(conn).await?;
     rows.iter()

@@ -5,7 +5,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{packed, scoped_completed, Scope, COMPLETED};
+use super::{completed, packed, scoped_completed, Scope};
 use crate::clock::Millis;
 use crate::error::ApiResult;
 
@@ -45,8 +45,9 @@ pub async fn assignment_groups(
          JOIN job_roles r ON r.id = i.job_role_id JOIN users u ON u.id = a.reviewer_id \
          LEFT JOIN (SELECT sc.assignment_id, MIN(sc.created_at) AS first_score_at FROM scores sc \
               GROUP BY sc.assignment_id) fs ON fs.assignment_id = a.id \
-         {COMPLETED} AND ($7 = '' OR a.reviewer_id = $7) \
-         GROUP BY a.reviewer_id, u.name, r.id, r.title"
+         {} AND ($7 = '' OR a.reviewer_id = $7) \
+         GROUP BY a.reviewer_id, u.name, r.id, r.title",
+        completed(s)
     );
     let rows = scoped_completed(&sql, s).bind(now).fetch_all(conn).await?;
     rows.iter()
@@ -73,7 +74,8 @@ pub async fn to_decision_ms(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Ve
         "SELECT {decided} AS ms FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
          JOIN (SELECT d.interview_id, MIN(d.decided_at) AS first_decision_at FROM decisions d \
               GROUP BY d.interview_id) fd ON fd.interview_id = i.id \
-         {COMPLETED} AND i.id IN (SELECT a.interview_id FROM assignments a)"
+         {} AND i.id IN (SELECT a.interview_id FROM assignments a)",
+        completed(s)
     );
     let row = scoped_completed(&sql, s).fetch_one(conn).await?;
     packed::integers(row.try_get("ms")?)
