@@ -81,28 +81,23 @@ pub async fn impact_rows(
     conn: &mut AnyConnection,
     s: &Scope,
 ) -> Result<Vec<ImpactRow>, sqlx::Error> {
-    // The ratings are summed per assignment first and the latest decision
-    // found per interview by one grouped pass over the decisions, so
-    // neither is a probe per interview. Ties on `decided_at` keep the
-    // highest id, as `ORDER BY decided_at DESC, id DESC LIMIT 1` did.
+    // Each interview's decision and rating sum come from its own rows
+    // (index probes by interview), not from derived tables joined back:
+    // SQLite scans an unindexed derived table once per interview.
     let sql = format!(
         "SELECT s.category, s.answer, x.decision, x.score_sum, x.score_n, \
            CAST(COUNT(*) AS BIGINT) AS interviews \
-         FROM self_identifications s JOIN (SELECT i.id, ld.action AS decision, \
-           CAST(COALESCE(SUM(sa.total), 0) AS BIGINT) AS score_sum, \
-           CAST(COALESCE(SUM(sa.n), 0) AS BIGINT) AS score_n \
+         FROM self_identifications s JOIN (SELECT i.id, \
+           (SELECT d.action FROM decisions d WHERE d.interview_id = i.id \
+              ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS decision, \
+           CAST(COALESCE(SUM(sc.rating), 0) AS BIGINT) AS score_sum, \
+           CAST(COUNT(sc.rating) AS BIGINT) AS score_n \
          FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
-         LEFT JOIN (SELECT a.interview_id, ss.total, ss.n FROM (SELECT sc.assignment_id, \
-                SUM(sc.rating) AS total, COUNT(*) AS n FROM scores sc GROUP BY sc.assignment_id) ss \
-              JOIN assignments a ON a.id = ss.assignment_id WHERE a.status = 'submitted') sa \
-           ON sa.interview_id = i.id \
-         LEFT JOIN (SELECT d.interview_id, d.action FROM decisions d \
-              WHERE NOT EXISTS (SELECT 1 FROM decisions d2 WHERE d2.interview_id = d.interview_id \
-                AND (d2.decided_at > d.decided_at OR (d2.decided_at = d.decided_at AND d2.id > d.id)))) ld \
-           ON ld.interview_id = i.id \
+         LEFT JOIN assignments a ON a.interview_id = i.id AND a.status = 'submitted' \
+         LEFT JOIN scores sc ON sc.assignment_id = a.id \
          WHERE i.completed_at IS NOT NULL AND {} \
          AND i.id IN (SELECT s2.interview_id FROM self_identifications s2) \
-         GROUP BY i.id, ld.action) x ON x.id = s.interview_id \
+         GROUP BY i.id) x ON x.id = s.interview_id \
          GROUP BY s.category, s.answer, x.decision, x.score_sum, x.score_n",
         filters(s, "i.invited_at")
     );
