@@ -124,7 +124,99 @@ pub fn validity(pairs: &[(f64, f64)], seed: u64) -> Validity {
     }
 }
 
+/// The values of one side of the pairs as tie classes: `class[j]` is the
+/// class of pair `j`, classes numbered in ascending order of value, equal
+/// values (by `==`, as [`ranks`] groups ties) in one class.
+struct Classes {
+    class: Vec<u32>,
+    count: usize,
+}
+
+impl Classes {
+    fn of(values: impl Iterator<Item = f64>) -> Classes {
+        let values: Vec<f64> = values.collect();
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_by(|&i, &j| values[i].total_cmp(&values[j]));
+        let mut class = vec![0u32; values.len()];
+        let mut count = 0;
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && values[order[end]] == values[order[start]] {
+                end += 1;
+            }
+            for &i in &order[start..end] {
+                class[i] = count as u32;
+            }
+            count += 1;
+            start = end;
+        }
+        Classes { class, count }
+    }
+
+    /// [`ranks`] of a resample given as the class of each drawn value,
+    /// by counting instead of sorting: a class's values share the ranks
+    /// after every smaller value, so each gets their average, computed
+    /// exactly as [`ranks`] does.
+    fn ranks(&self, drawn: &[u32], tally: &mut [usize], rank: &mut [f64], out: &mut [f64]) {
+        tally.iter_mut().for_each(|t| *t = 0);
+        for &c in drawn {
+            tally[c as usize] += 1;
+        }
+        let mut start = 0;
+        for (t, r) in tally.iter().zip(rank.iter_mut()) {
+            let end = start + t;
+            *r = (start + 1 + end) as f64 / 2.0;
+            start = end;
+        }
+        for (o, &c) in out.iter_mut().zip(drawn) {
+            *o = rank[c as usize];
+        }
+    }
+}
+
+/// Percentile bootstrap of Spearman's rho: each resample draws pairs with
+/// replacement and takes [`spearman`] of them. The resample is ranked by
+/// counting over tie classes found once ([`Classes`]), which gives the
+/// same ranks as sorting each resample, so the same draws, in linear time.
 fn bootstrap(pairs: &[(f64, f64)], seed: u64) -> Option<(f64, f64)> {
+    if pairs.iter().any(|(a, b)| !a.is_finite() || !b.is_finite()) {
+        return bootstrap_by_sorting(pairs, seed);
+    }
+    let n = pairs.len();
+    let (xs, ys) = (
+        Classes::of(pairs.iter().map(|p| p.0)),
+        Classes::of(pairs.iter().map(|p| p.1)),
+    );
+    // One value on a side: no resample varies, so none has a rho.
+    if xs.count < 2 || ys.count < 2 {
+        return None;
+    }
+    let mut rng = SplitMix64(seed);
+    let mut draws = Vec::with_capacity(BOOTSTRAP_ITERATIONS);
+    let (mut cx, mut cy) = (vec![0u32; n], vec![0u32; n]);
+    let (mut tx, mut ty) = (vec![0usize; xs.count], vec![0usize; ys.count]);
+    let (mut rx, mut ry) = (vec![0.0; xs.count], vec![0.0; ys.count]);
+    let (mut x, mut y) = (vec![0.0; n], vec![0.0; n]);
+    for _ in 0..BOOTSTRAP_ITERATIONS {
+        for i in 0..n {
+            let j = rng.below(n);
+            cx[i] = xs.class[j];
+            cy[i] = ys.class[j];
+        }
+        xs.ranks(&cx, &mut tx, &mut rx, &mut x);
+        ys.ranks(&cy, &mut ty, &mut ry, &mut y);
+        // A resample with no variation on a side has no rho; skip it.
+        if let Some(r) = pearson(&x, &y) {
+            draws.push(r);
+        }
+    }
+    interval(draws)
+}
+
+/// The bootstrap as first written (sorting every resample): the reference
+/// for [`bootstrap`], and its path when a value is not finite.
+fn bootstrap_by_sorting(pairs: &[(f64, f64)], seed: u64) -> Option<(f64, f64)> {
     let n = pairs.len();
     let mut rng = SplitMix64(seed);
     let mut draws = Vec::with_capacity(BOOTSTRAP_ITERATIONS);
@@ -140,6 +232,10 @@ fn bootstrap(pairs: &[(f64, f64)], seed: u64) -> Option<(f64, f64)> {
             draws.push(r);
         }
     }
+    interval(draws)
+}
+
+fn interval(mut draws: Vec<f64>) -> Option<(f64, f64)> {
     if draws.len() * 2 < BOOTSTRAP_ITERATIONS {
         return None;
     }
@@ -209,5 +305,41 @@ mod tests {
         let v = validity(&pairs, 3);
         assert_eq!(v.verdict, Verdict::Small);
         assert_eq!(v.rho, Some(1.0));
+    }
+
+    #[test]
+    fn counting_ranks_give_the_sorting_bootstrap_exactly() {
+        // Ties on both sides (rating means, 1-5 performance), a -0.0 tied
+        // with 0.0, and sizes from a handful to hundreds: the interval
+        // must be bit for bit the one from sorting every resample.
+        let mut rng = SplitMix64(11);
+        for n in [10, 12, 31, 57, 240, 600] {
+            let pairs: Vec<(f64, f64)> = (0..n)
+                .map(|i| {
+                    let score = (rng.below(9) as f64) / 3.0;
+                    let outcome = if i % 7 == 0 {
+                        -0.0
+                    } else {
+                        rng.below(5) as f64
+                    };
+                    (score, outcome)
+                })
+                .collect();
+            for seed in [1, 2, 99] {
+                assert_eq!(
+                    bootstrap(&pairs, seed),
+                    bootstrap_by_sorting(&pairs, seed),
+                    "n = {n}, seed = {seed}"
+                );
+            }
+        }
+        // A side without variation has no interval either way.
+        let flat: Vec<(f64, f64)> = (0..40).map(|i| (i as f64, 1.0)).collect();
+        assert_eq!(bootstrap(&flat, 5), None);
+        assert_eq!(bootstrap_by_sorting(&flat, 5), None);
+        // A value that is not finite takes the sorting path.
+        let mut odd: Vec<(f64, f64)> = (0..40).map(|i| (i as f64, (i % 3) as f64)).collect();
+        odd[3].1 = f64::NAN;
+        assert_eq!(bootstrap(&odd, 5), bootstrap_by_sorting(&odd, 5));
     }
 }

@@ -7,7 +7,7 @@
 use sqlx::{AnyConnection, Row};
 
 use crate::clock::Millis;
-use crate::store::insights::{scoped, Scope};
+use crate::store::insights::{filters, scoped, Scope};
 
 /// Replaces the candidate's answers with `answers` (category, answer):
 /// a later submission wins as a whole, so a category left out afterwards
@@ -54,30 +54,39 @@ pub async fn completed_at(
     })
 }
 
-/// One completed interview's answer in one category, with what became of
-/// it. No identifier leaves the store.
+/// Completed interviews that gave one answer in one category and fared
+/// alike: the same latest decision and the same rating sum and count. No
+/// identifier leaves the store, only how many interviews share the row.
 #[derive(Debug, Clone)]
 pub struct ImpactRow {
     pub category: String,
     pub answer: String,
     /// The latest decision: `advance`, `reject`, `hold`, or none.
     pub decision: Option<String>,
-    /// Sum and count of the interview's submitted ratings.
+    /// Sum and count of each interview's submitted ratings.
     pub score_sum: i64,
     pub score_n: i64,
+    /// How many interviews this row stands for.
+    pub interviews: i64,
 }
 
 /// The rows of the adverse-impact figures: completed interviews of the
 /// scope (same role/department/period rule as the other insights, on
-/// invitation time) that have self-identification. Each interview's
-/// decision and score total are computed once (grouped), not once per
-/// self-identification row by correlated subqueries.
+/// invitation time) that have self-identification, counted per (category,
+/// answer, decision, score sum and count): every figure is a count or a
+/// function of each interview's mean, so alike interviews share a row.
+/// Each interview's latest decision and score total are computed once
+/// (grouped), not per self-identification row.
 pub async fn impact_rows(
     conn: &mut AnyConnection,
     s: &Scope,
 ) -> Result<Vec<ImpactRow>, sqlx::Error> {
-    let rows = scoped(
-        "SELECT s.category, s.answer, x.decision, x.score_sum, x.score_n \
+    // Each interview's decision and rating sum come from its own rows
+    // (index probes by interview), not from derived tables joined back:
+    // SQLite scans an unindexed derived table once per interview.
+    let sql = format!(
+        "SELECT s.category, s.answer, x.decision, x.score_sum, x.score_n, \
+           CAST(COUNT(*) AS BIGINT) AS interviews \
          FROM self_identifications s JOIN (SELECT i.id, \
            (SELECT d.action FROM decisions d WHERE d.interview_id = i.id \
               ORDER BY d.decided_at DESC, d.id DESC LIMIT 1) AS decision, \
@@ -86,17 +95,13 @@ pub async fn impact_rows(
          FROM interviews i JOIN job_roles r ON r.id = i.job_role_id \
          LEFT JOIN assignments a ON a.interview_id = i.id AND a.status = 'submitted' \
          LEFT JOIN scores sc ON sc.assignment_id = a.id \
-         WHERE i.completed_at IS NOT NULL \
-         AND ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
-         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
-         AND i.invited_at >= $5 AND i.invited_at < $6 \
+         WHERE i.completed_at IS NOT NULL AND {} \
          AND i.id IN (SELECT s2.interview_id FROM self_identifications s2) \
          GROUP BY i.id) x ON x.id = s.interview_id \
-         ORDER BY s.category, s.answer",
-        s,
-    )
-    .fetch_all(conn)
-    .await?;
+         GROUP BY s.category, s.answer, x.decision, x.score_sum, x.score_n",
+        filters(s, "i.invited_at")
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
     rows.iter()
         .map(|r| {
             Ok(ImpactRow {
@@ -105,6 +110,7 @@ pub async fn impact_rows(
                 decision: r.try_get("decision")?,
                 score_sum: r.try_get("score_sum")?,
                 score_n: r.try_get("score_n")?,
+                interviews: r.try_get("interviews")?,
             })
         })
         .collect()

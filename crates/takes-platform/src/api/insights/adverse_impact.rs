@@ -23,14 +23,30 @@ pub async fn adverse_impact_report(
     period: Period,
     min_cell: u64,
 ) -> ApiResult<AdverseImpactReport> {
-    let rows = store::impact_rows(conn, s).await?;
+    let mut rows = store::impact_rows(conn, s).await?;
+    // One order on both databases (NULLs sort differently in SQL), so each
+    // group's scores are added up in the same order everywhere.
+    rows.sort_by(|a, b| {
+        (&a.category, &a.answer, &a.decision, a.score_sum, a.score_n).cmp(&(
+            &b.category,
+            &b.answer,
+            &b.decision,
+            b.score_sum,
+            b.score_n,
+        ))
+    });
+    // The report takes one answer per interview; a row stands for
+    // `interviews` alike ones.
     let answers: Vec<Answer<'_>> = rows
         .iter()
-        .map(|r| Answer {
-            category: &r.category,
-            group: &r.answer,
-            decision: r.decision.as_deref(),
-            score: (r.score_n > 0).then(|| r.score_sum as f64 / r.score_n as f64),
+        .flat_map(|r| {
+            let answer = Answer {
+                category: &r.category,
+                group: &r.answer,
+                decision: r.decision.as_deref(),
+                score: (r.score_n > 0).then(|| r.score_sum as f64 / r.score_n as f64),
+            };
+            std::iter::repeat_n(answer, usize::try_from(r.interviews).unwrap_or(0))
         })
         .collect();
     let categories = report(&answers, min_cell);

@@ -24,7 +24,9 @@ use crate::extract::Query;
 use crate::insights::{describe, drift, funnel, raters};
 use crate::state::AppState;
 use crate::store::insights::reviewing::{QuestionInfo, RatingSet};
-use crate::store::insights::{self as store, calibration, reviewing, Scope};
+use crate::store::insights::{
+    self as store, calibration, reviewing, turnaround as turnaround_store, Scope,
+};
 
 fn counts(r: &store::FunnelRow) -> funnel::StageCounts {
     funnel::StageCounts {
@@ -126,13 +128,13 @@ pub async fn funnel_report(
     let completions: Vec<funnel::Completion> = store::completions(conn, s)
         .await?
         .into_iter()
-        .map(
-            |(invited_at, expires_at, completed_at)| funnel::Completion {
-                invited_at,
-                expires_at,
-                completed_at,
-            },
-        )
+        // Times relative to the invitation: the window figures only use
+        // differences from it.
+        .map(|(took, window)| funnel::Completion {
+            invited_at: 0,
+            expires_at: window,
+            completed_at: took,
+        })
         .collect();
     Ok(FunnelReport {
         since: period.since,
@@ -146,33 +148,29 @@ pub async fn funnel_report(
     })
 }
 
-fn hours(from: Millis, to: Option<Millis>) -> Option<f64> {
-    to.map(|t| t.saturating_sub(from) as f64 / HOUR as f64)
+fn hours(ms: &[Millis]) -> Vec<f64> {
+    ms.iter().map(|&d| d as f64 / HOUR as f64).collect()
 }
 
-/// Turnaround of a set of assignments (one reviewer's or one role's).
+/// Turnaround of a set of assignment groups (one reviewer's or one role's).
 pub fn turnaround(
     key: String,
     label: String,
-    rows: &[&reviewing::AssignmentTimes],
-    now: Millis,
+    groups: &[&turnaround_store::AssignmentGroup],
 ) -> Turnaround {
-    let first: Vec<f64> = rows
+    let first: Vec<f64> = groups
         .iter()
-        .filter_map(|r| hours(r.completed_at, r.first_score_at))
+        .flat_map(|g| hours(&g.to_first_score_ms))
         .collect();
-    let submitted: Vec<f64> = rows
+    let submitted: Vec<f64> = groups
         .iter()
-        .filter_map(|r| hours(r.completed_at, r.submitted_at))
+        .flat_map(|g| hours(&g.to_submitted_ms))
         .collect();
     Turnaround {
         key,
         label,
-        assignments: rows.len() as i64,
-        overdue: rows
-            .iter()
-            .filter(|r| r.submitted_at.is_none() && r.due_at < now)
-            .count() as i64,
+        assignments: groups.iter().map(|g| g.assignments).sum(),
+        overdue: groups.iter().map(|g| g.overdue).sum(),
         to_first_score_h: convert::percentiles(&describe::percentiles(&first)),
         to_submitted_h: convert::percentiles(&describe::percentiles(&submitted)),
     }
@@ -184,31 +182,27 @@ pub async fn turnaround_report(
     period: Period,
     now: Millis,
 ) -> ApiResult<TurnaroundReport> {
-    let rows = reviewing::assignment_times(conn, s).await?;
-    let mut by_reviewer: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
-    let mut by_role: BTreeMap<(&str, &str), Vec<&reviewing::AssignmentTimes>> = BTreeMap::new();
-    let mut decided: BTreeMap<&str, f64> = BTreeMap::new();
-    for r in &rows {
+    let groups = turnaround_store::assignment_groups(conn, s, now).await?;
+    type Groups<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a turnaround_store::AssignmentGroup>>;
+    let (mut by_reviewer, mut by_role): (Groups, Groups) = Default::default();
+    for g in &groups {
         by_reviewer
-            .entry((&r.reviewer, &r.reviewer_id))
+            .entry((&g.reviewer, &g.reviewer_id))
             .or_default()
-            .push(r);
-        by_role.entry((&r.title, &r.role_id)).or_default().push(r);
-        if let Some(h) = hours(r.completed_at, r.first_decision_at) {
-            decided.insert(&r.interview_id, h);
-        }
+            .push(g);
+        by_role.entry((&g.title, &g.role_id)).or_default().push(g);
     }
-    let to_decision: Vec<f64> = decided.into_values().collect();
+    let to_decision = hours(&turnaround_store::to_decision_ms(conn, s).await?);
     Ok(TurnaroundReport {
         since: period.since,
         until: period.until,
         by_reviewer: by_reviewer
             .iter()
-            .map(|((name, id), v)| turnaround(id.to_string(), name.to_string(), v, now))
+            .map(|((name, id), v)| turnaround(id.to_string(), name.to_string(), v))
             .collect(),
         by_role: by_role
             .iter()
-            .map(|((title, id), v)| turnaround(id.to_string(), title.to_string(), v, now))
+            .map(|((title, id), v)| turnaround(id.to_string(), title.to_string(), v))
             .collect(),
         to_decision_h: convert::percentiles(&describe::percentiles(&to_decision)),
     })

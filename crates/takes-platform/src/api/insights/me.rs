@@ -14,7 +14,7 @@ use crate::error::ApiResult;
 use crate::extract::Query;
 use crate::insights::raters;
 use crate::state::AppState;
-use crate::store::insights::reviewing;
+use crate::store::insights::turnaround as turnaround_store;
 
 /// The caller's own turnaround, muted-first shift and leniency against the
 /// panel (every role; recruiters and admins who review get theirs too).
@@ -31,18 +31,11 @@ pub async fn get_me(
     s.all_roles = true;
     s.reviewer_id = caller.id.clone();
     let mut conn = state.db.pool.acquire().await?;
-    let times = reviewing::assignment_times(&mut conn, &s).await?;
+    // The scope's reviewer keeps only the caller's own assignments.
+    let own = turnaround_store::assignment_groups(&mut conn, &s, state.clock.now()).await?;
     drop(conn);
-    let own: Vec<&reviewing::AssignmentTimes> = times
-        .iter()
-        .filter(|t| t.reviewer_id == caller.id)
-        .collect();
-    let turnaround = turnaround(
-        caller.id.clone(),
-        caller.name.clone(),
-        &own,
-        state.clock.now(),
-    );
+    let own: Vec<&turnaround_store::AssignmentGroup> = own.iter().collect();
+    let turnaround = turnaround(caller.id.clone(), caller.name.clone(), &own);
     let name = caller.name.clone();
     let (since, until) = (period.since.clone(), period.until.clone());
     let (shift, leniency) = with_rating_set(&state, &s, period, move |set, _| {

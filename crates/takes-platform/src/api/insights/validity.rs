@@ -106,35 +106,50 @@ pub async fn get_validity(
 ) -> ApiResult<axum::Json<ValidityReport>> {
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
-    let (known, cells): (BTreeMap<String, Outcome>, Vec<outcomes::RatedCell>) = {
+    let (rated, questions) = {
         let mut conn = state.db.pool.acquire().await?;
-        let known = outcomes::of_scope(&mut conn, &s)
-            .await?
-            .into_iter()
-            .collect();
-        (known, outcomes::rated_cells(&mut conn, &s).await?)
+        let rated = outcomes::rated_interviews(&mut conn, &s).await?;
+        (rated, outcomes::question_labels(&mut conn).await?)
     };
-    let report = tokio::task::spawn_blocking(move || {
-        // question -> label; the mean of each (interview, question) cell.
+    let report = tokio::task::spawn_blocking(move || -> ApiResult<ValidityReport> {
+        let by_position: BTreeMap<(&str, i64), &outcomes::QuestionLabel> = questions
+            .iter()
+            .map(|q| ((q.question_set_id.as_str(), q.position), q))
+            .collect();
+        let known: BTreeMap<&str, &Outcome> = rated
+            .iter()
+            .map(|r| (r.interview_id.as_str(), &r.outcome))
+            .collect();
+        // (interview, question, mean) of every cell, in that order: the
+        // pairs of each question are in interview order, and each total
+        // adds its means in question order, as the figures always did.
+        let mut cells: Vec<(&str, &outcomes::QuestionLabel, f64)> = Vec::new();
+        for r in &rated {
+            for &[position, sum, n] in &r.cells {
+                let q = by_position
+                    .get(&(r.question_set_id.as_str(), position))
+                    .ok_or_else(|| {
+                        ApiError::internal(format!(
+                            "question {position} of set {} is gone",
+                            r.question_set_id
+                        ))
+                    })?;
+                cells.push((&r.interview_id, q, sum as f64 / n as f64));
+            }
+        }
+        cells.sort_by(|a, b| (a.0, &a.1.id).cmp(&(b.0, &b.1.id)));
         let mut labels: BTreeMap<&str, String> = BTreeMap::new();
         let mut per_question: BTreeMap<&str, Vec<(&str, f64)>> = BTreeMap::new();
         let mut totals: BTreeMap<&str, f64> = BTreeMap::new();
-        for c in cells.iter().filter(|c| known.contains_key(&c.interview_id)) {
-            labels.entry(&c.question_id).or_insert_with(|| {
-                format!("{} v{} Q{}: {}", c.title, c.version, c.position, c.prompt)
+        for &(interview, q, mean) in &cells {
+            labels.entry(&q.id).or_insert_with(|| {
+                format!("{} v{} Q{}: {}", q.title, q.version, q.position, q.prompt)
             });
-        }
-        let mut sorted: Vec<&outcomes::RatedCell> = cells.iter().collect();
-        sorted.sort_by(|a, b| {
-            (&a.interview_id, &a.question_id).cmp(&(&b.interview_id, &b.question_id))
-        });
-        for c in sorted {
-            let mean = c.sum as f64 / c.n as f64;
             per_question
-                .entry(&c.question_id)
+                .entry(&q.id)
                 .or_default()
-                .push((&c.interview_id, mean));
-            *totals.entry(&c.interview_id).or_default() += mean;
+                .push((interview, mean));
+            *totals.entry(interview).or_default() += mean;
         }
         let mut scores: Vec<ScoreSeries> = per_question
             .into_iter()
@@ -173,14 +188,14 @@ pub async fn get_validity(
                 not_predicting.push(label.clone());
             }
         }
-        ValidityReport {
+        Ok(ValidityReport {
             since: period.since,
             until: period.until,
             figures,
             not_predicting,
-        }
+        })
     })
     .await
-    .map_err(|e| ApiError::internal(format!("the validity computation failed: {e}")))?;
+    .map_err(|e| ApiError::internal(format!("the validity computation failed: {e}")))??;
     Ok(axum::Json(report))
 }

@@ -3,7 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::{scoped, Scope};
+use super::{filters, packed, scoped, Scope};
 use crate::clock::Millis;
 use crate::error::ApiResult;
 
@@ -49,23 +49,6 @@ pub async fn put(
     Ok(())
 }
 
-/// Outcomes of the scope's interviews completed in its period.
-pub async fn of_scope(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<(String, Outcome)>> {
-    let rows = scoped(
-        "SELECT o.interview_id, o.hired, o.performance_6m, o.performance_12m, o.employed_12m \
-         FROM outcomes o JOIN interviews i ON i.id = o.interview_id JOIN job_roles r ON r.id = i.job_role_id \
-         WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
-         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
-         AND i.completed_at >= $5 AND i.completed_at < $6 ORDER BY o.interview_id",
-        s,
-    )
-    .fetch_all(conn)
-    .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("interview_id")?, outcome(r)?)))
-        .collect()
-}
-
 /// The outcome recorded for an interview, if any.
 pub async fn get(conn: &mut AnyConnection, interview_id: &str) -> ApiResult<Option<Outcome>> {
     let row = sqlx::query(
@@ -102,53 +85,90 @@ pub async fn completed_of_candidate(
         .collect()
 }
 
-/// The ratings of one question of one interview with an outcome: their sum
-/// and count (submitted assignments only), with what labels the question.
+/// One interview of the scope with an outcome and submitted ratings: the
+/// outcome, and per question of its set the sum and count of the ratings.
 #[derive(Debug, Clone)]
-pub struct RatedCell {
+pub struct RatedInterview {
     pub interview_id: String,
-    pub question_id: String,
+    pub outcome: Outcome,
+    pub question_set_id: String,
+    /// `[position, sum, n]` per rated question of the set.
+    pub cells: Vec<[i64; 3]>,
+}
+
+/// What labels a question in the validity report.
+#[derive(Debug, Clone)]
+pub struct QuestionLabel {
+    pub id: String,
+    pub question_set_id: String,
+    pub position: i64,
     pub title: String,
     pub version: i64,
-    pub position: i64,
     pub prompt: String,
-    pub sum: i64,
-    pub n: i64,
 }
 
 /// Rating sums per (interview, question) of the scope's interviews that
 /// have an outcome, completed in its period: validity needs each cell's
-/// mean, not every rating, and only hired candidates' interviews. Ordered
-/// as the rating rows are (interview, position), so the first label seen
-/// per question is the same.
-pub async fn rated_cells(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Vec<RatedCell>> {
-    let rows = scoped(
-        "SELECT a.interview_id, q.id AS question_id, r.title, qs.version, q.position, q.prompt, \
-           CAST(SUM(sc.rating) AS BIGINT) AS total, CAST(COUNT(*) AS BIGINT) AS n \
-         FROM outcomes o JOIN interviews i ON i.id = o.interview_id JOIN job_roles r ON r.id = i.job_role_id \
-         JOIN assignments a ON a.interview_id = i.id JOIN users u ON u.id = a.reviewer_id \
-         JOIN scores sc ON sc.assignment_id = a.id JOIN questions q ON q.id = sc.question_id \
-         JOIN question_sets qs ON qs.id = q.question_set_id \
-         WHERE ($1 = 1 OR i.job_role_id IN (SELECT rr.job_role_id FROM role_recruiters rr WHERE rr.user_id = $2)) \
-         AND ($3 = '' OR i.job_role_id = $3) AND ($4 = '' OR r.department = $4) \
-         AND i.completed_at >= $5 AND i.completed_at < $6 AND a.status = 'submitted' \
-         GROUP BY a.interview_id, q.id, r.title, qs.version, q.position, q.prompt \
-         ORDER BY a.interview_id, q.position, q.id",
-        s,
+/// mean, not every rating, and only hired candidates' interviews. The
+/// cells come packed per interview and question set (one row per
+/// interview instead of one per cell with its labels), with the outcome
+/// on the same row; [`question_labels`] names the questions once.
+pub async fn rated_interviews(
+    conn: &mut AnyConnection,
+    s: &Scope,
+) -> ApiResult<Vec<RatedInterview>> {
+    let cells = packed::concat(conn, &packed::tuple_expr(&["q.position", "c.total", "c.n"]));
+    // The cells are grouped per (interview, question) inside, starting
+    // from the outcomes (a few per cent of the interviews): the planner
+    // then walks outcomes -> assignments -> scores by their keys instead of
+    // scanning every score.
+    let sql = format!(
+        "SELECT o.interview_id, q.question_set_id AS set_id, o.hired, o.performance_6m, \
+           o.performance_12m, o.employed_12m, {cells} AS cells \
+         FROM outcomes o JOIN ( \
+           SELECT a.interview_id, sc.question_id, CAST(SUM(sc.rating) AS BIGINT) AS total, \
+             CAST(COUNT(*) AS BIGINT) AS n \
+           FROM outcomes o2 CROSS JOIN interviews i CROSS JOIN assignments a CROSS JOIN scores sc \
+           JOIN job_roles r ON r.id = i.job_role_id \
+           WHERE i.id = o2.interview_id AND a.interview_id = i.id AND sc.assignment_id = a.id \
+           AND {filters} AND a.status = 'submitted' \
+           GROUP BY a.interview_id, sc.question_id) c ON c.interview_id = o.interview_id \
+         JOIN questions q ON q.id = c.question_id \
+         GROUP BY o.interview_id, q.question_set_id, o.hired, o.performance_6m, o.performance_12m, \
+           o.employed_12m",
+        filters = filters(s, "i.completed_at")
+    );
+    let rows = scoped(&sql, s).fetch_all(conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RatedInterview {
+                interview_id: r.try_get("interview_id")?,
+                outcome: outcome(r)?,
+                question_set_id: r.try_get("set_id")?,
+                cells: packed::tuples(r.try_get("cells")?)?,
+            })
+        })
+        .collect()
+}
+
+/// Every question's labels (a few hundred rows at most).
+pub async fn question_labels(conn: &mut AnyConnection) -> ApiResult<Vec<QuestionLabel>> {
+    let rows = sqlx::query(
+        "SELECT q.id, q.question_set_id AS set_id, q.position, r.title, qs.version, q.prompt \
+         FROM questions q JOIN question_sets qs ON qs.id = q.question_set_id \
+         JOIN job_roles r ON r.id = qs.job_role_id",
     )
     .fetch_all(conn)
     .await?;
     rows.iter()
         .map(|r| {
-            Ok(RatedCell {
-                interview_id: r.try_get("interview_id")?,
-                question_id: r.try_get("question_id")?,
+            Ok(QuestionLabel {
+                id: r.try_get("id")?,
+                question_set_id: r.try_get("set_id")?,
+                position: r.try_get("position")?,
                 title: r.try_get("title")?,
                 version: r.try_get("version")?,
-                position: r.try_get("position")?,
                 prompt: r.try_get("prompt")?,
-                sum: r.try_get("total")?,
-                n: r.try_get("n")?,
             })
         })
         .collect()
