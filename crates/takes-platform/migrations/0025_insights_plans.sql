@@ -2,7 +2,7 @@
 -- The funnel's reviewed stage and the adverse-impact and validity score
 -- sums read submitted assignments by interview: this index answers them
 -- without visiting the assignment rows.
-CREATE INDEX assignments_by_status ON assignments (status, interview_id);
+CREATE INDEX assignments_submitted_by_interview ON assignments (status, interview_id);
 -- Every rating figure that is not about single ratings needs per
 -- assignment only its ratings' question, value and time (rating sums for
 -- adverse impact and validity, the first score for turnaround): a covering
