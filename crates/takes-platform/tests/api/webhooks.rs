@@ -1109,7 +1109,8 @@ hooks_test!(
                 "greenhouse-notifier",
                 "lever-writeback",
                 "transcription",
-                "completion-alerts"
+                "completion-alerts",
+                "insights-rollup",
             ]
         );
         // The delivery worker passes at once; the sweep waits a minute first.
