@@ -339,7 +339,8 @@ impl Video {
 }
 
 impl Video {
-    /// "video 8 fps, 80x20, link ~1.6 Mbit/s".
+    /// "video 8 fps, 80x20, link ~1.6 Mbit/s"; "video 8 fps, 40x10 (lower
+    /// resolution), link ~600 kbit/s".
     fn link_line(&self, picture: Rect) -> String {
         let l = &self.link;
         let rate = l
@@ -352,7 +353,16 @@ impl Video {
             (_, Some(f)) => format!("{f:.0} fps"),
             (_, None) => "full rate".to_string(),
         };
-        format!("video {fps}, {}x{}{rate}", picture.width, picture.height)
+        // Named, because the size alone does not say the picture was cut.
+        let reduced = if l.adapter.level() == Level::LowRes {
+            " (lower resolution)"
+        } else {
+            ""
+        };
+        format!(
+            "video {fps}, {}x{}{reduced}{rate}",
+            picture.width, picture.height
+        )
     }
 
     fn stop_frames(&mut self) {
