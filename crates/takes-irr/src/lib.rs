@@ -40,7 +40,7 @@ mod icc;
 mod input;
 mod kappa;
 mod numeric;
-mod random;
+pub mod random;
 mod ratings;
 mod report;
 

@@ -1,14 +1,15 @@
 //! Random numbers for the bootstrap: a seeded generator and exact binomial
 //! and multinomial samplers. Kept in the crate so it needs no `rand`, and
 //! so an interval stays the same for a seed whatever random crate version
-//! happens to be in the build.
+//! happens to be in the build. Public because the platform's other
+//! bootstraps (downstream validity) resample the same way.
 
 /// SplitMix64 (Steele, Lea & Flood 2014): tiny, fast, and good enough for
 /// bootstrap draws.
-pub(crate) struct SplitMix64(pub(crate) u64);
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -18,13 +19,12 @@ impl SplitMix64 {
 
     /// Uniform index in `0..n` by Lemire's multiply-shift (bias below
     /// n / 2^64, far under anything a bootstrap can notice).
-    #[cfg(test)]
-    pub(crate) fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
 
     /// Uniform on [0, 1) from the top 53 bits.
-    pub(crate) fn uniform(&mut self) -> f64 {
+    pub fn uniform(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
@@ -39,7 +39,7 @@ impl SplitMix64 {
 /// formed from whole sizes, so no rounding error accumulates across
 /// categories, and the last category with a non-zero size takes the rest.
 /// Costs one binomial draw per category, whatever `n` is.
-pub(crate) struct Multinomial {
+pub struct Multinomial {
     n: u64,
     categories: Vec<Category>,
     /// ln k! for k in 0..=n (compensated sums of logarithms).
@@ -70,7 +70,7 @@ struct Category {
 const INVERSION_UP_TO: f64 = 250.0;
 
 impl Multinomial {
-    pub(crate) fn new(n: u64, sizes: &[u64]) -> Self {
+    pub fn new(n: u64, sizes: &[u64]) -> Self {
         let mut weight: u64 = sizes.iter().sum();
         let categories = sizes
             .iter()
@@ -122,7 +122,7 @@ impl Multinomial {
     }
 
     /// One draw of the counts, written to `counts` (one per category).
-    pub(crate) fn draw(&self, rng: &mut SplitMix64, counts: &mut [u64]) {
+    pub fn draw(&self, rng: &mut SplitMix64, counts: &mut [u64]) {
         let mut left = self.n;
         for (c, count) in self.categories.iter().zip(counts.iter_mut()) {
             let k = if left == 0 || c.empty {

@@ -144,7 +144,7 @@ mod tests {
         // p < 0.001 and a 10-point floor the expected false alarms are
         // well under one in 200; the seed makes the test exact.
         let mut rng = SplitMix64(2026);
-        let mut draw = |n: u64| (0..n).filter(|_| rng.unit() < 0.68).count() as u64;
+        let mut draw = |n: u64| (0..n).filter(|_| rng.uniform() < 0.68).count() as u64;
         let fired = (0..200)
             .filter(|_| {
                 let recent = p(60, draw(60));

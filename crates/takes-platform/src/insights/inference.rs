@@ -139,28 +139,9 @@ pub fn fisher_exact(a: u64, b: u64, c: u64, d: u64) -> Option<f64> {
 /// SplitMix64 (Steele, Lea & Flood 2014): reproducible bootstrap draws
 /// without a dependency on a generator whose stream may change between
 /// versions; a figure that moved between two page loads would not be
-/// believed.
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform index in `0..n` (Lemire's multiply-shift).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    /// Uniform in [0, 1).
-    pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+/// believed. One generator for every bootstrap, the reliability figures'
+/// included.
+pub use takes_irr::random::SplitMix64;
 
 #[cfg(test)]
 mod tests {
@@ -225,10 +206,10 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
             assert!(a.below(5) < 5);
-            let u = a.unit();
+            let u = a.uniform();
             assert!((0.0..1.0).contains(&u));
             b.below(5);
-            b.unit();
+            b.uniform();
         }
     }
 }

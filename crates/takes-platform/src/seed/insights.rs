@@ -88,11 +88,11 @@ const LAST: [&str; 12] = [
 
 /// Roughly normal, mean 0, sd 1 (Irwin-Hall of 12).
 fn normal(rng: &mut SplitMix64) -> f64 {
-    (0..12).map(|_| rng.unit()).sum::<f64>() - 6.0
+    (0..12).map(|_| rng.uniform()).sum::<f64>() - 6.0
 }
 
 fn between(rng: &mut SplitMix64, lo: Millis, hi: Millis) -> Millis {
-    lo + (rng.unit() * (hi - lo) as f64) as Millis
+    lo + (rng.uniform() * (hi - lo) as f64) as Millis
 }
 
 /// Generates the plan's history (pure: the same plan gives the same rows
@@ -123,7 +123,7 @@ pub fn generate(plan: &Plan) -> Rows {
                 role.older_per_week
             };
             // The usual rate wanders a little from week to week.
-            let usual = 0.66 + (rng.unit() - 0.5) * 0.08;
+            let usual = 0.66 + (rng.uniform() - 0.5) * 0.08;
             for k in 0..n {
                 let invited = from + (7 * DAY) * (2 * k as i64 + 1) / (2 * n.max(1) as i64);
                 let planted = role.planted_drop.filter(|_| invited >= now - 16 * DAY);
@@ -162,15 +162,15 @@ pub fn generate(plan: &Plan) -> Rows {
                 let nq = role.question_ids.len();
                 // The last 10% of the window draws one completion in six.
                 let frac = if rng.below(6) == 0 {
-                    0.9 + rng.unit() * 0.09
+                    0.9 + rng.uniform() * 0.09
                 } else {
-                    0.05 + rng.unit() * 0.8
+                    0.05 + rng.uniform() * 0.8
                 };
                 let completed = done.then(|| invited + (window as f64 * frac) as Millis);
                 let started = match completed {
                     Some(c) => Some(c - between(&mut rng, 20 * 60_000, 60 * 60_000)),
                     None => (rng.below(2) == 0)
-                        .then(|| invited + (window as f64 * rng.unit() * 0.8) as Millis),
+                        .then(|| invited + (window as f64 * rng.uniform() * 0.8) as Millis),
                 };
                 let answered = match (completed, started) {
                     (Some(_), _) => nq,
@@ -241,8 +241,8 @@ pub fn generate(plan: &Plan) -> Rows {
                             + normal(&mut rng) * 0.4;
                         let muted = (quality.round() as i64).clamp(1, 5);
                         let shift = if who == 3 {
-                            i64::from(rng.unit() < 0.45)
-                        } else if rng.unit() < 0.08 {
+                            i64::from(rng.uniform() < 0.45)
+                        } else if rng.uniform() < 0.08 {
                             if rng.below(2) == 0 {
                                 1
                             } else {
@@ -295,14 +295,14 @@ pub fn generate(plan: &Plan) -> Rows {
                 // Performance follows the interview score loosely; 6-month
                 // ratings exist half a year after the decision, 12-month
                 // ratings a year after.
-                let hired = rng.unit() < 0.75;
+                let hired = rng.uniform() < 0.75;
                 let perf = |rng: &mut SplitMix64| {
                     ((3.2 + 0.9 * (mean - 3.6) + normal(rng) * 0.5).clamp(1.0, 5.0) * 2.0).round()
                         / 2.0
                 };
                 let p6 = (hired && decided < now - 26 * 7 * DAY).then(|| perf(&mut rng));
                 let p12 = (hired && decided < now - 52 * 7 * DAY).then(|| perf(&mut rng));
-                let employed = p12.map(|p| i64::from(p >= 2.5 || rng.unit() < 0.5));
+                let employed = p12.map(|p| i64::from(p >= 2.5 || rng.uniform() < 0.5));
                 rows.outcomes.push(vec![
                     Cell::Text(interview),
                     Cell::Int(i64::from(hired)),
