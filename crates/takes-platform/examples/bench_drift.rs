@@ -154,7 +154,7 @@ fn main() {
     let mut report = None;
     for _ in 0..runs {
         let t = Instant::now();
-        let r = drift_from(&set, &[], period());
+        let r = drift_from(&set, &[], period(), &Default::default());
         times.push(t.elapsed());
         report = Some(r);
     }

@@ -74,6 +74,7 @@ impl StorageOptions {
             webhooks,
             config: std::sync::Arc::new(config::ServerConfig::default()),
             ratings: std::sync::Arc::new(store::insights::rollup::Rollup::new()),
+            kept_figures: Default::default(),
         })
     }
 }

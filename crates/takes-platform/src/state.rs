@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
+use crate::insights::kept::KeptFigures;
 use crate::media::store::MediaStore;
 use crate::store::insights::rollup::Rollup;
 use crate::webhooks::hub::Hub;
@@ -21,6 +22,9 @@ pub struct AppState {
     /// The submitted ratings in memory, checked against the database by
     /// every insights request that reads them.
     pub ratings: Arc<Rollup>,
+    /// Bootstrap figures (validity, reliability) by the input they were
+    /// drawn from: most of it does not change between two requests.
+    pub kept_figures: Arc<KeptFigures>,
 }
 
 impl AppState {

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use takes_api::Reliability;
 
-use takes_irr::RatingsBuilder;
+use sha2::{Digest, Sha256};
+use takes_irr::{Ratings, RatingsBuilder};
 
+use super::kept::Kept;
 use crate::calibration::{reliability_of, seed_for};
 
 /// One submitted rating of live reviewing; `K` names the interview,
@@ -56,7 +58,7 @@ pub fn by_quarter<K: Ord>(
             submitted_at: r.submitted_at,
         })
         .collect();
-    by_quarter_indexed(&indexed, set_id)
+    by_quarter_indexed(&indexed, set_id, &KeptReliability::default())
 }
 
 /// Each key's rank among the distinct keys, so that indices order as the
@@ -80,6 +82,7 @@ fn ranks<'a, K: Ord + 'a>(keys: impl Iterator<Item = &'a K>) -> Vec<u32> {
 pub fn by_quarter_indexed(
     ratings: &[LiveRating<u32>],
     set_id: &str,
+    kept: &KeptReliability,
 ) -> BTreeMap<String, (usize, Reliability)> {
     // Stable, so of two ratings of one cell the later one wins, as a table
     // written in input order would have it.
@@ -124,10 +127,33 @@ pub fn by_quarter_indexed(
                 }
             }
             let name = format!("{}-Q{}", q.key.0, q.key.1);
-            let figures = reliability_of(&units.build(), seed_for(&format!("{set_id}/{name}")));
+            let units = units.build();
+            let seed = seed_for(&format!("{set_id}/{name}"));
+            let figures = kept.get_or((seed, digest(&units)), || reliability_of(&units, seed));
             (name, (q.interviews.len(), figures))
         })
         .collect()
+}
+
+/// A quarter's figures by its seed and its ratings' [`digest`]: a closed
+/// quarter's ratings no longer change, so only the current quarter's
+/// bootstrap is drawn again after a submission.
+pub type KeptReliability = Kept<(u64, [u8; 32]), Reliability>;
+
+/// SHA-256 of everything the figures read from `data`: the raters, and
+/// each unit's ratings in order.
+fn digest(data: &Ratings) -> [u8; 32] {
+    let mut h = Sha256::new();
+    h.update((data.n_raters() as u64).to_le_bytes());
+    for u in 0..data.n_units() {
+        let row = data.unit(u);
+        h.update((row.len() as u64).to_le_bytes());
+        for &(rater, value) in row {
+            h.update((rater as u64).to_le_bytes());
+            h.update(value.to_bits().to_le_bytes());
+        }
+    }
+    h.finalize().into()
 }
 
 /// The ratings of one quarter, gathered interview by interview.
@@ -188,5 +214,47 @@ mod tests {
         let (n3, f3) = &d["2026-Q3"];
         assert_eq!(*n3, 5);
         assert!(f3.alpha_ordinal.is_some_and(|a| a < 0.0));
+    }
+
+    #[test]
+    fn a_quarter_whose_ratings_did_not_change_is_not_drawn_again() {
+        let q1 = 1_767_225_600_000;
+        let q3 = 1_782_864_000_000;
+        let mut data: Vec<LiveRating<u32>> = Vec::new();
+        for k in 0..6u32 {
+            for (at, base) in [(q1, 0), (q3, 100)] {
+                for reviewer in 0..2 {
+                    data.push(LiveRating {
+                        interview: base + k,
+                        question: 0,
+                        reviewer,
+                        rating: 1 + ((k + reviewer * (base / 100)) % 5) as i64,
+                        submitted_at: at,
+                    });
+                }
+            }
+        }
+        let kept = KeptReliability::default();
+        let first = by_quarter_indexed(&data, "set", &kept);
+        assert_eq!(kept.len(), 2);
+        assert_eq!(by_quarter_indexed(&data, "set", &kept), first);
+        assert_eq!(kept.len(), 2, "nothing changed, nothing drawn");
+        // A new review in Q3: Q1 is found, Q3 drawn again, and both are
+        // what a computation that kept nothing gives.
+        data.push(LiveRating {
+            interview: 100,
+            question: 0,
+            reviewer: 2,
+            rating: 5,
+            submitted_at: q3 + 1,
+        });
+        let after = by_quarter_indexed(&data, "set", &kept);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(
+            after,
+            by_quarter_indexed(&data, "set", &KeptReliability::default())
+        );
+        assert_eq!(after["2026-Q1"], first["2026-Q1"]);
+        assert_ne!(after["2026-Q3"], first["2026-Q3"]);
     }
 }

@@ -14,6 +14,7 @@
 //!   exact test per self-identified group and stage, score distributions;
 //!   small groups suppressed;
 //! * [`alert`]: the completion drop rule;
+//! * [`kept`]: bootstrap figures kept between requests, by their input;
 //! * [`inference`]: the tests underneath (normal, t, two proportions,
 //!   Fisher) and the seeded generator.
 
@@ -24,5 +25,6 @@ pub mod drift;
 pub mod funnel;
 pub mod impact;
 pub mod inference;
+pub mod kept;
 pub mod raters;
 pub mod validity;

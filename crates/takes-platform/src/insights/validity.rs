@@ -3,6 +3,7 @@
 //! plain verdict when there are too few hires to say.
 
 use super::inference::SplitMix64;
+use super::kept::Kept;
 
 /// Below this many (score, outcome) pairs no correlation is reported: the
 /// interval would span most of −1..1 and invite reading noise.
@@ -94,7 +95,30 @@ impl Verdict {
     }
 }
 
+/// Intervals already drawn, by everything that determines one: the seed
+/// and the pairs' [`Table`] (a resample's ranks depend only on the order of
+/// the classes and how many pairs fall in each cell). Outcomes arrive for
+/// hired candidates months after their interview, so a request after a
+/// submission or an outcome finds nearly every interval here.
+pub type Intervals = Kept<IntervalKey, Option<(f64, f64)>>;
+
+#[derive(PartialEq, Eq, Hash)]
+pub struct IntervalKey {
+    seed: u64,
+    x: Vec<u32>,
+    y: Vec<u32>,
+    sizes: Vec<u64>,
+}
+
+/// [`validity_kept`] without keeping its interval.
 pub fn validity(pairs: &[(f64, f64)], seed: u64) -> Validity {
+    validity_kept(pairs, seed, &Intervals::default())
+}
+
+/// One score's validity, its interval taken from `kept` when the same
+/// table was bootstrapped with the same seed before, and kept there
+/// otherwise.
+pub fn validity_kept(pairs: &[(f64, f64)], seed: u64, kept: &Intervals) -> Validity {
     let n = pairs.len();
     let (x, y): (Vec<f64>, Vec<f64>) = pairs.iter().copied().unzip();
     if n < MIN_PAIRS {
@@ -107,7 +131,7 @@ pub fn validity(pairs: &[(f64, f64)], seed: u64) -> Validity {
         };
     }
     let rho = spearman(&x, &y);
-    let (lower, upper) = bootstrap(pairs, seed).unzip();
+    let (lower, upper) = bootstrap(pairs, seed, kept).unzip();
     let verdict = if n < SMALL_PAIRS {
         Verdict::Small
     } else if rho.is_some_and(|r| r > 0.0) && lower.is_some_and(|l| l > 0.0) {
@@ -274,7 +298,7 @@ fn table_spearman(t: &Table, counts: &[u64], s: &mut Scratch) -> Option<f64> {
 /// with replacement and takes [`spearman`] of them, drawn as cell counts
 /// of the pairs' [`Table`] (the same distribution as drawing pair by pair,
 /// at a cost that does not grow with n).
-fn bootstrap(pairs: &[(f64, f64)], seed: u64) -> Option<(f64, f64)> {
+fn bootstrap(pairs: &[(f64, f64)], seed: u64, kept: &Intervals) -> Option<(f64, f64)> {
     if pairs.iter().any(|(a, b)| !a.is_finite() || !b.is_finite()) {
         return bootstrap_by_sorting(pairs, seed);
     }
@@ -283,15 +307,26 @@ fn bootstrap(pairs: &[(f64, f64)], seed: u64) -> Option<(f64, f64)> {
     if table.x_classes < 2 || table.y_classes < 2 {
         return None;
     }
-    let draw = takes_irr::random::Multinomial::new(pairs.len() as u64, &table.sizes);
+    let key = IntervalKey {
+        seed,
+        x: table.x.clone(),
+        y: table.y.clone(),
+        sizes: table.sizes.clone(),
+    };
+    kept.get_or(key, || bootstrap_table(&table, seed))
+}
+
+fn bootstrap_table(table: &Table, seed: u64) -> Option<(f64, f64)> {
+    let n: u64 = table.sizes.iter().sum();
+    let draw = takes_irr::random::Multinomial::new(n, &table.sizes);
     let mut rng = SplitMix64(seed);
-    let mut scratch = Scratch::for_table(&table);
+    let mut scratch = Scratch::for_table(table);
     let mut counts = vec![0u64; table.sizes.len()];
     let mut draws = Vec::with_capacity(BOOTSTRAP_ITERATIONS);
     for _ in 0..BOOTSTRAP_ITERATIONS {
         draw.draw(&mut rng, &mut counts);
         // A resample with no variation on a side has no rho; skip it.
-        if let Some(r) = table_spearman(&table, &counts, &mut scratch) {
+        if let Some(r) = table_spearman(table, &counts, &mut scratch) {
             draws.push(r);
         }
     }
@@ -461,7 +496,7 @@ mod tests {
         let mut rng = SplitMix64(5);
         for link in [0.0, 0.4, 0.8] {
             let pairs = tied_pairs(&mut rng, 600, link);
-            let (lo, hi) = bootstrap(&pairs, 1).expect("an interval");
+            let (lo, hi) = bootstrap(&pairs, 1, &Intervals::default()).expect("an interval");
             let (lo2, hi2) = bootstrap_by_sorting(&pairs, 1).expect("an interval");
             assert!(
                 (lo - lo2).abs() < 0.03 && (hi - hi2).abs() < 0.03,
@@ -474,15 +509,43 @@ mod tests {
             .expect("a rho");
             assert!(lo < rho && rho < hi, "{rho} in [{lo}, {hi}]");
             // Same seed, same interval.
-            assert_eq!(bootstrap(&pairs, 1), Some((lo, hi)));
+            assert_eq!(bootstrap(&pairs, 1, &Intervals::default()), Some((lo, hi)));
         }
         // A side without variation has no interval either way.
         let flat: Vec<(f64, f64)> = (0..40).map(|i| (i as f64, 1.0)).collect();
-        assert_eq!(bootstrap(&flat, 5), None);
+        assert_eq!(bootstrap(&flat, 5, &Intervals::default()), None);
         assert_eq!(bootstrap_by_sorting(&flat, 5), None);
         // A value that is not finite takes the pair-by-pair path.
         let mut odd: Vec<(f64, f64)> = (0..40).map(|i| (i as f64, (i % 3) as f64)).collect();
         odd[3].1 = f64::NAN;
-        assert_eq!(bootstrap(&odd, 5), bootstrap_by_sorting(&odd, 5));
+        assert_eq!(
+            bootstrap(&odd, 5, &Intervals::default()),
+            bootstrap_by_sorting(&odd, 5)
+        );
+    }
+
+    #[test]
+    fn an_interval_is_kept_by_its_table_and_seed() {
+        let mut rng = SplitMix64(3);
+        let pairs = tied_pairs(&mut rng, 300, 0.5);
+        let kept = Intervals::default();
+        let first = validity_kept(&pairs, 9, &kept);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(first, validity(&pairs, 9));
+        // Other values in the same order and the same cells: the same
+        // ranks, so the same resamples; found, not drawn again.
+        let moved: Vec<(f64, f64)> = pairs
+            .iter()
+            .map(|&(x, y)| (x * 2.0 + 1.0, y - 7.0))
+            .collect();
+        assert_eq!(validity_kept(&moved, 9, &kept), first);
+        assert_eq!(kept.len(), 1);
+        // Another seed, or one more pair, is another table.
+        validity_kept(&pairs, 10, &kept);
+        let mut more = pairs.clone();
+        more.push(pairs[0]);
+        let grown = validity_kept(&more, 9, &kept);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(grown, validity(&more, 9));
     }
 }

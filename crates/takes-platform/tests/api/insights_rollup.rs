@@ -55,10 +55,12 @@ fn labels(v: &Value) -> Vec<String> {
 }
 
 /// Every rating request, with every filter, as this server answers it
-/// and as a new server on the same database (its rollup cold) answers it.
+/// and as a new server on the same database (its rollup cold, no figures
+/// kept) answers it.
 async fn same_as_a_fresh_server(p: &TestPlatform, d: &Data, department: &str) {
     let state = AppState {
         ratings: Arc::new(Rollup::new()),
+        kept_figures: Default::default(),
         ..p.state.clone()
     };
     let fresh = takes_platform::start(state, SocketAddr::from(([127, 0, 0, 1], 0)))

@@ -178,3 +178,61 @@ both_backends!(
         );
     }
 );
+
+/// The validity report `url` asks for, from a new server on the same
+/// database: nothing kept from earlier requests.
+async fn from_a_fresh_server(p: &TestPlatform, url: &str) -> Value {
+    let state = takes_platform::AppState {
+        kept_figures: Default::default(),
+        ..p.state.clone()
+    };
+    let fresh = takes_platform::start(state, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("start a fresh server");
+    let body: Value = reqwest::Client::new()
+        .get(format!("{}{url}", fresh.base_url()))
+        .bearer_auth(&p.f.admin)
+        .send()
+        .await
+        .expect("the fresh server answers")
+        .json()
+        .await
+        .expect("json");
+    let _ = fresh.stop().await;
+    body
+}
+
+both_backends!(
+    kept_intervals_are_reused_and_never_outlive_a_change,
+    |p: TestPlatform| async move {
+        let (role, ids) = build(&p).await;
+        let put = |id: &str, perf: f64| {
+            p.request(Method::PUT, &format!("/v1/outcomes/{id}"), Some(&p.f.admin))
+                .json(&json!({"hired": true, "performance_12m": perf}))
+        };
+        // Performance rises with k mod 3, whatever the scores: intervals
+        // that are neither [1, 1] nor empty.
+        for (k, id) in ids.iter().enumerate() {
+            let (s, b) = p.call(put(id, 1.0 + (k % 3) as f64)).await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        }
+        let url = format!("/v1/insights/validity?role={role}");
+        let (s, first) = p.get(&url, &p.f.admin).await;
+        assert_eq!(s, StatusCode::OK, "{first}");
+        let kept = p.state.kept_figures.validity.len();
+        assert!(kept > 0, "the intervals drawn are kept");
+        // Asked again: the same figures, from what was kept.
+        let (_, again) = p.get(&url, &p.f.admin).await;
+        assert_eq!(again, first);
+        assert_eq!(p.state.kept_figures.validity.len(), kept);
+        assert_eq!(from_a_fresh_server(&p, &url).await, first);
+        // One outcome changes: the figures are drawn again, and equal what
+        // a server that kept nothing computes.
+        let (s, b) = p.call(put(&ids[0], 5.0)).await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        let (_, changed) = p.get(&url, &p.f.admin).await;
+        assert_ne!(changed, first, "the new outcome shows");
+        assert!(p.state.kept_figures.validity.len() > kept);
+        assert_eq!(from_a_fresh_server(&p, &url).await, changed);
+    }
+);

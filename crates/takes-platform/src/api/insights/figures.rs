@@ -420,6 +420,7 @@ pub fn drift_from(
     set: &RatingSet,
     calibrations: &[calibration::CalibrationRating],
     period: Period,
+    kept: &drift::KeptReliability,
 ) -> ReliabilityDriftReport {
     // Question sets in id order, and each question's set as a position
     // among them: a million ratings are sorted into sets without a map
@@ -467,7 +468,7 @@ pub fn drift_from(
     let mut sessions = calibration_figures(calibrations);
     let mut question_sets: Vec<ReliabilityDrift> = sets
         .map(|(id, (name, live))| ReliabilityDrift {
-            quarters: drift::by_quarter_indexed(&live, id)
+            quarters: drift::by_quarter_indexed(&live, id, kept)
                 .into_iter()
                 .map(|(quarter, (interviews, reliability))| QuarterReliability {
                     quarter,
@@ -605,9 +606,10 @@ pub async fn get_reliability(
         let mut conn = state.db.pool.acquire().await?;
         calibration::ratings(&mut conn, &s, state.clock.now()).await?
     };
+    let kept = state.kept_figures.clone();
     Ok(axum::Json(
         with_rating_set(&state, &s, period, move |set, p| {
-            drift_from(set, &calibrations, p)
+            drift_from(set, &calibrations, p, &kept.reliability)
         })
         .await?,
     ))

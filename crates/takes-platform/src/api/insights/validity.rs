@@ -13,7 +13,7 @@ use crate::auth::Caller;
 use crate::calibration::seed_for;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{check_text, Json, Path, Query};
-use crate::insights::validity::{validity, Verdict};
+use crate::insights::validity::{validity_kept, Verdict};
 use crate::state::AppState;
 use crate::store::audit;
 use crate::store::board::writes;
@@ -111,6 +111,7 @@ pub async fn get_validity(
         let rated = outcomes::rated_interviews(&mut conn, &s).await?;
         (rated, outcomes::question_labels(&mut conn).await?)
     };
+    let kept = state.kept_figures.clone();
     let report = tokio::task::spawn_blocking(move || -> ApiResult<ValidityReport> {
         let by_position: BTreeMap<(&str, i64), &outcomes::QuestionLabel> = questions
             .iter()
@@ -170,7 +171,11 @@ pub async fn get_validity(
                     .iter()
                     .filter_map(|(i, score)| Some((*score, value(known.get(*i)?)?)))
                     .collect();
-                let v = validity(&pairs, seed_for(&format!("{key}/{outcome}")));
+                let v = validity_kept(
+                    &pairs,
+                    seed_for(&format!("{key}/{outcome}")),
+                    &kept.validity,
+                );
                 judged |= matches!(v.verdict, Verdict::Predicts | Verdict::DoesNotPredict);
                 predicts |= v.verdict == Verdict::Predicts;
                 figures.push(ValidityFigure {
