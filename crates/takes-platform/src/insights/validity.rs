@@ -317,11 +317,10 @@ fn bootstrap(pairs: &[(f64, f64)], seed: u64, kept: &Intervals) -> Option<(f64, 
 }
 
 fn bootstrap_table(table: &Table, seed: u64) -> Option<(f64, f64)> {
-    let n: u64 = table.sizes.iter().sum();
-    let draw = takes_irr::random::Multinomial::new(n, &table.sizes);
     let mut rng = SplitMix64(seed);
     let mut scratch = Scratch::for_table(table);
     let mut counts = vec![0u64; table.sizes.len()];
+    let mut draw = CellDraw::for_table(table);
     let mut draws = Vec::with_capacity(BOOTSTRAP_ITERATIONS);
     for _ in 0..BOOTSTRAP_ITERATIONS {
         draw.draw(&mut rng, &mut counts);
@@ -331,6 +330,52 @@ fn bootstrap_table(table: &Table, seed: u64) -> Option<(f64, f64)> {
         }
     }
     interval(draws)
+}
+
+/// A binomial draw costs about as much as this many uniform draws.
+const DRAWS_PER_BINOMIAL: u64 = 16;
+
+/// How a resample's cell counts are drawn: hire by hire while there are
+/// few hires for the cells (one uniform draw each), as one multinomial draw
+/// (one binomial per cell) when there are many. The counts have the same
+/// distribution either way; which way depends only on the table, so a
+/// seed still gives one interval.
+enum CellDraw {
+    /// The cell of each of the n pairs.
+    ByPair(Vec<u32>),
+    ByCell(Box<takes_irr::random::Multinomial>),
+}
+
+impl CellDraw {
+    fn for_table(table: &Table) -> CellDraw {
+        let n: u64 = table.sizes.iter().sum();
+        if n <= DRAWS_PER_BINOMIAL * table.sizes.len() as u64 {
+            let cells = table
+                .sizes
+                .iter()
+                .enumerate()
+                .flat_map(|(k, &size)| std::iter::repeat_n(k as u32, size as usize))
+                .collect();
+            CellDraw::ByPair(cells)
+        } else {
+            CellDraw::ByCell(Box::new(takes_irr::random::Multinomial::new(
+                n,
+                &table.sizes,
+            )))
+        }
+    }
+
+    fn draw(&mut self, rng: &mut SplitMix64, counts: &mut [u64]) {
+        match self {
+            CellDraw::ByPair(cells) => {
+                counts.iter_mut().for_each(|c| *c = 0);
+                for _ in 0..cells.len() {
+                    counts[cells[rng.below(cells.len())] as usize] += 1;
+                }
+            }
+            CellDraw::ByCell(m) => m.draw(rng, counts),
+        }
+    }
 }
 
 /// The bootstrap as first written (drawing pair by pair and sorting every
@@ -494,8 +539,12 @@ mod tests {
         // Monte Carlo error of a 2.5% quantile of 2,000 resamples (about
         // 0.003 here; 0.03 is ten of those).
         let mut rng = SplitMix64(5);
-        for link in [0.0, 0.4, 0.8] {
-            let pairs = tied_pairs(&mut rng, 600, link);
+        // 600 pairs over about 45 cells are drawn pair by pair, 3,000 by
+        // cell; both must agree with drawing the pairs themselves.
+        for (n, link) in [(600, 0.0), (600, 0.4), (600, 0.8), (3000, 0.4)] {
+            let pairs = tied_pairs(&mut rng, n, link);
+            let by_pair = matches!(CellDraw::for_table(&Table::of(&pairs)), CellDraw::ByPair(_));
+            assert_eq!(by_pair, n == 600, "n = {n}");
             let (lo, hi) = bootstrap(&pairs, 1, &Intervals::default()).expect("an interval");
             let (lo2, hi2) = bootstrap_by_sorting(&pairs, 1).expect("an interval");
             assert!(
