@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::ServerConfig;
 use crate::db::Db;
-use crate::insights::kept::KeptFigures;
+use crate::insights::{drift, validity};
 use crate::media::store::MediaStore;
 use crate::store::insights::rollup::Rollup;
 use crate::webhooks::hub::Hub;
@@ -42,4 +42,12 @@ impl AppState {
         self.config = Arc::new(config);
         self
     }
+}
+
+/// The bootstrap figures the server keeps between requests
+/// (`insights/kept.rs`).
+#[derive(Default)]
+pub struct KeptFigures {
+    pub validity: validity::Intervals,
+    pub reliability: drift::KeptReliability,
 }

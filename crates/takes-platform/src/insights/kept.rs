@@ -50,13 +50,6 @@ impl<K: Eq + Hash, V: Clone> Kept<K, V> {
     }
 }
 
-/// The figures the server keeps between requests.
-#[derive(Default)]
-pub struct KeptFigures {
-    pub validity: super::validity::Intervals,
-    pub reliability: super::drift::KeptReliability,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
