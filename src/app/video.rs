@@ -345,7 +345,7 @@ impl Video {
         let l = &self.link;
         let rate = l
             .adapter
-            .rate()
+            .link_rate()
             .map(|r| format!(", link {}", describe_rate(r)))
             .unwrap_or_default();
         let fps = match (l.adapter.level(), self.renderer.max_fps()) {
@@ -391,7 +391,7 @@ impl VideoPane for Video {
             let rate = self
                 .link
                 .adapter
-                .rate()
+                .link_rate()
                 .map(|r| format!(", {}", describe_rate(r)))
                 .unwrap_or_default();
             let text = format!("video off (slow link{rate}) — transcript and captions");

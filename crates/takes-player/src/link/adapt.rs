@@ -175,6 +175,10 @@ pub struct Adapter {
     /// Grows while probes for a faster link fail, so a slow link is not
     /// flooded every [`PROBE_AFTER`].
     probe_after: Duration,
+    /// What the connection's queue showed the link carrying: measured
+    /// while it was busy, at least what drained while it was not. Probes
+    /// raise `rate` on a guess; this is what the reviewer is told.
+    shown: Option<f64>,
 }
 
 impl Adapter {
@@ -200,6 +204,7 @@ impl Adapter {
             link: None,
             link_queued: 0,
             probe_after: PROBE_AFTER,
+            shown: None,
         }
     }
 
@@ -272,9 +277,13 @@ impl Adapter {
             });
             self.ceiling = None;
             self.measured = true;
-        } else if queued < LINK_BUSY && old.is_none_or(|o| r > o) {
-            self.rate = Some(r);
-            self.ceiling = self.ceiling.map(|c| c.max(r));
+            self.shown = self.rate;
+        } else if queued < LINK_BUSY {
+            self.shown = Some(self.shown.map_or(r, |s| s.max(r)));
+            if old.is_none_or(|o| r > o) {
+                self.rate = Some(r);
+                self.ceiling = self.ceiling.map(|c| c.max(r));
+            }
         }
     }
 
@@ -294,6 +303,20 @@ impl Adapter {
             (Some(r), Some(c)) => Some(r.min(c)),
             (r, None) => r,
             (None, c) => c,
+        }
+    }
+
+    /// The link's rate as the status line and doctor say it: [`rate`]
+    /// where the connection is not in view (a local terminal), otherwise
+    /// no more than the connection showed it carrying, so a probe's guess
+    /// is never reported as the link.
+    ///
+    /// [`rate`]: Adapter::rate
+    pub fn link_rate(&self) -> Option<f64> {
+        match (self.link, self.shown, self.rate()) {
+            (None, _, r) => r,
+            (Some(_), Some(s), Some(r)) => Some(s.min(r)),
+            (Some(_), s, r) => s.or(r),
         }
     }
 

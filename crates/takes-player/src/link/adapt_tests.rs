@@ -184,3 +184,52 @@ proptest! {
         prop_assert_eq!(a.level(), Level::Full);
     }
 }
+
+#[test]
+fn the_rate_reported_is_what_the_link_showed_not_a_probes_guess() {
+    let mut a = Adapter::new(30.0);
+    // The SSH socket's queue stays long: 64 KB/s drain while busy.
+    let mut now = Duration::ZERO;
+    let mut queued = 50_000usize;
+    a.observe_link(now, queued);
+    for _ in 0..8 {
+        now += Duration::from_millis(500);
+        a.observe(&Sample {
+            bytes: 32_000,
+            took: Duration::from_micros(100),
+            queued: Some(0),
+        });
+        // 32 KB written, 32 KB drained: the queue stays where it was.
+        queued = 50_000;
+        a.observe_link(now, queued);
+        a.evaluate(now, CELLS);
+    }
+    let measured = a.link_rate().expect("a measure");
+    assert!((measured - 64_000.0).abs() < 6_400.0, "{measured}");
+    // Nothing telling for longer than a probe's wait: the adapter tries
+    // twice the rate, but that is not what the link is said to carry.
+    now += PROBE_AFTER_MAX + Duration::from_secs(1);
+    a.evaluate(now, CELLS);
+    assert!(a.rate().is_some_and(|r| r > measured * 1.5), "{:?}", a.rate());
+    assert_eq!(a.link_rate(), Some(measured));
+    // The queue has emptied; then 100 KB drain in half a second with
+    // nothing left queued: the link carries at least 200 KB/s, and says so.
+    a.observe_link(now, 0);
+    assert_eq!(a.link_rate(), Some(measured));
+    a.observe(&Sample {
+        bytes: 100_000,
+        took: Duration::from_micros(100),
+        queued: Some(0),
+    });
+    a.observe_link(now + Duration::from_millis(500), 0);
+    let shown = a.link_rate().expect("a rate");
+    assert!(shown >= 200_000.0 * 0.99, "{shown}");
+}
+
+#[test]
+fn a_local_terminal_reports_the_rate_it_uses() {
+    let mut a = Adapter::new(30.0);
+    a.observe(&drained(100_000, 1e6));
+    assert_eq!(a.link_rate(), a.rate());
+}
+
