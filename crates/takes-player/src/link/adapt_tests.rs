@@ -210,7 +210,11 @@ fn the_rate_reported_is_what_the_link_showed_not_a_probes_guess() {
     // twice the rate, but that is not what the link is said to carry.
     now += PROBE_AFTER_MAX + Duration::from_secs(1);
     a.evaluate(now, CELLS);
-    assert!(a.rate().is_some_and(|r| r > measured * 1.5), "{:?}", a.rate());
+    assert!(
+        a.rate().is_some_and(|r| r > measured * 1.5),
+        "{:?}",
+        a.rate()
+    );
     assert_eq!(a.link_rate(), Some(measured));
     // The queue has emptied; then 100 KB drain in half a second with
     // nothing left queued: the link carries at least 200 KB/s, and says so.
@@ -232,4 +236,3 @@ fn a_local_terminal_reports_the_rate_it_uses() {
     a.observe(&drained(100_000, 1e6));
     assert_eq!(a.link_rate(), a.rate());
 }
-
