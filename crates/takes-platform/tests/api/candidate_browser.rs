@@ -37,8 +37,12 @@ fn run(cmd: &mut Command) {
     );
 }
 
-/// axe-core from npm, installed once under `target/`.
+/// axe-core from npm, installed once under `target/`. The browser tests
+/// run in parallel threads: one installs while the others wait (two
+/// `npm install`s into one prefix fail with ENOTEMPTY).
 fn axe() -> PathBuf {
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let prefix = target_dir().join("browser-tools");
     let js = prefix.join("node_modules/axe-core/axe.min.js");
     if !js.exists() {
