@@ -214,8 +214,11 @@
       var preview = el("video", { autoplay: "", muted: "", playsinline: "", "aria-label": t("device_title") });
       preview.muted = true; preview.srcObject = stream;
       var meter = el("meter", { id: "level", min: "0", max: "100", value: "0" });
-      var status = el("p", { "aria-live": "polite" });
-      var area = el("div");
+      // The test plays back in the preview's own box (an audio player,
+      // present from the start, when sound only), and the status line
+      // keeps its room: nothing below moves when the test ends.
+      var status = el("p", { "class": "status", "aria-live": "polite" });
+      var player = mode.audioOnly ? el("audio", { controls: "", "aria-label": t("device_test_play") }) : preview;
       try {
         var ctx = new (window.AudioContext || window.webkitAudioContext)();
         var an = ctx.createAnalyser(); an.fftSize = 512;
@@ -230,17 +233,20 @@
       } catch (e) { /* The meter is a help, not a requirement. */ }
       var test = el("button", { "class": "secondary", text: t("device_test"), on: { click: function () {
         test.disabled = true;
+        if (player === preview) { preview.controls = false; preview.removeAttribute("src"); preview.muted = true; preview.autoplay = true; preview.srcObject = stream; }
         record(5, function (s) { status.textContent = t("device_test_recording", { seconds: Math.max(0, s) }); },
           function (blob) {
             status.textContent = t("device_test_play");
-            area.textContent = "";
-            area.appendChild(el("video", { controls: "", src: URL.createObjectURL(blob), "aria-label": t("device_test_play") }));
+            if (player.src) URL.revokeObjectURL(player.src);
+            player.srcObject = null; player.src = URL.createObjectURL(blob);
+            player.controls = true; player.muted = false; player.autoplay = false;
+            player.setAttribute("aria-label", t("device_test_play"));
             test.disabled = false;
           });
       } } });
       if (mode.audioOnly) preview.hidden = true;
       show(2, [el("h1", { text: t("device_title") }), el("p", { text: t("device_intro") }), preview,
-        el("label", { "for": "level", text: t("device_level") }), meter, test, status, area,
+        el("label", { "for": "level", text: t("device_level") }), meter, test, status, player === preview ? null : player,
         recordingChoices(), speedCheck(),
         el("button", { text: t("device_ok"), on: { click: practice } })]);
     });
@@ -330,13 +336,16 @@
     }
     btn.addEventListener("click", function () { if (stop) stop(); else start(); });
     retake.addEventListener("click", function () { if (retakesLeft > 0) start(); });
+    // The buttons give way to the upload's progress at the tap itself:
+    // hidden when the upload ends, they would pull "Next" up under a
+    // finger already on its way.
     send.addEventListener("click", function () {
-      send.disabled = true; retake.disabled = true;
+      send.hidden = true; retake.hidden = true;
       submit(blob, mime, msg, function (ok) {
-        if (ok) { send.hidden = true; retake.hidden = true;
+        if (ok) {
           var next = el("button", { text: after.label, on: { click: after.go } });
           msg.appendChild(next); next.focus();
-        } else { send.disabled = false; retake.disabled = retakesLeft <= 0; }
+        } else { send.hidden = false; retake.hidden = false; retake.disabled = retakesLeft <= 0; }
       });
     });
     show(step, [el("h1", { text: title }), el("p", { "class": "prompt", id: "prompt", text: prompt }),

@@ -62,6 +62,27 @@ mod tests {
         assert!(!INDEX.body.contains("http://") && !INDEX.body.contains("https://"));
     }
 
+    /// The page arrives with its progress list filled in, so the list
+    /// appearing once the strings load never pushes the page down.
+    #[test]
+    fn the_progress_list_is_in_the_page_as_the_strings_name_it() {
+        let strings: serde_json::Value =
+            serde_json::from_str(asset("en.json").expect("en").body).expect("json");
+        let items: String = strings["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .map(|s| format!("<li>{}</li>", s.as_str().expect("a step")))
+            .collect();
+        assert!(items.len() > 20, "{items}");
+        assert!(
+            INDEX.body.contains(&format!(
+                "<ol id=\"steps\" class=\"steps\" aria-label=\"Progress\">{items}</ol>"
+            )),
+            "index.html's progress list differs from en.json's steps"
+        );
+    }
+
     #[test]
     fn every_string_the_script_asks_for_is_translated() {
         let strings: serde_json::Value =

@@ -21,7 +21,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwrig
 BASE, SECRET, MODE, OUT, Y4M, WAV, AXE, STRINGS = sys.argv[1:9]
 T = json.load(open(STRINGS, encoding="utf-8"))
 os.makedirs(OUT, exist_ok=True)
-report = {"mode": MODE, "steps": [], "violations": [], "posts": 0, "head_offsets": []}
+report = {"mode": MODE, "steps": [], "violations": [], "posts": 0, "head_offsets": [], "layout_shifts": []}
 
 
 def t(key, **kw):
@@ -32,7 +32,23 @@ def t(key, **kw):
 
 
 def check(page, step):
-    """Screenshot and axe-core: serious or critical violations fail the run."""
+    """Screenshot and axe-core: serious or critical violations fail the run;
+    layout shifts no input caused are reported by step."""
+    shifts = page.evaluate("(() => { const s = window.__shifts || []; window.__shifts = []; return s; })()")
+    if shifts:
+        report["layout_shifts"].append({"step": step, "shifts": shifts})
+    # Whether a shift happens depends on when a video's size arrives; the
+    # cause does not: each video must take the room an empty one takes.
+    moved = page.evaluate("""(() => Array.from(document.querySelectorAll('main video')).filter(v => !v.hidden).map(v => {
+        const empty = document.createElement('video');
+        empty.className = v.className;
+        v.parentNode.insertBefore(empty, v.nextSibling);
+        const sizes = [v.getBoundingClientRect().height, empty.getBoundingClientRect().height].map(Math.round);
+        empty.remove();
+        return sizes;
+    }).filter(([a, b]) => a !== b))()""")
+    if moved:
+        report["layout_shifts"].append({"step": step, "video_heights_with_and_without_a_picture": moved})
     page.screenshot(path=os.path.join(OUT, f"{len(report['steps']):02d}-{step}.png"), full_page=True)
     page.add_script_tag(path=AXE)
     result = page.evaluate("async () => (await axe.run(document)).violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length}))")
@@ -104,6 +120,23 @@ def main():
         )
         page = ctx.new_page()
         page.set_default_timeout(60_000)
+        # Layout shifts no input caused move a control while the candidate
+        # is about to tap it (a tap then lands on something else).
+        page.add_init_script("""
+            window.__shifts = [];
+            new PerformanceObserver(function (list) {
+              list.getEntries().forEach(function (e) {
+                // Sources without a node are the browser's own media
+                // controls laying out inside their player.
+                if (e.hadRecentInput || (e.sources || []).every(function (s) { return !s.node; })) return;
+                window.__shifts.push({value: e.value, sources: (e.sources || []).map(function (s) {
+                  var n = s.node;
+                  var name = n ? (n.nodeName + (n.id ? '#' + n.id : '') + (n.className ? '.' + n.className : '')
+                    + ' "' + (n.textContent || '').trim().slice(0, 30) + '"') : '?';
+                  return name + ' ' + Math.round(s.previousRect.y) + '->' + Math.round(s.currentRect.y); })});
+              });
+            }).observe({type: 'layout-shift', buffered: true});
+        """)
         foreign = []
         page.on("request", lambda r: None if r.url.startswith(BASE) or r.url.startswith("blob:") or r.url.startswith("data:") else foreign.append(r.url))
         def seen(resp):
@@ -183,6 +216,9 @@ def flow(page):
             except PlaywrightTimeout:
                 pass  # the assertion in candidate_browser.rs reports it
             report["camera_preview_hidden"] = page.evaluate("document.querySelector('main video').hidden")
+            # The redraw follows the tick once the devices restart: a move
+            # the candidate caused, however long the devices took.
+            page.evaluate("window.__shifts = []")
         press(page, t("device_test"))
         page.get_by_text(t("device_test_play")).first.wait_for(timeout=20_000)
         level = page.evaluate("document.getElementById('level').value")
