@@ -145,6 +145,13 @@ def main():
             if resp.request.method == "HEAD":
                 report["head_offsets"].append(int(resp.headers.get("upload-offset", "-1")))
         page.on("response", seen)
+        # What the page asked the server and when, printed on a failure: a
+        # control that did nothing is told apart from a request that hung.
+        t0 = time.time()
+        calls = []
+        page.on("request", lambda r: calls.append(f"{time.time() - t0:7.2f}s -> {r.method} {r.url.replace(BASE, '')[:90]}"))
+        page.on("response", lambda r: calls.append(f"{time.time() - t0:7.2f}s <- {r.request.method} {r.url.replace(BASE, '')[:90]} {r.status}"))
+        page.on("requestfailed", lambda r: calls.append(f"{time.time() - t0:7.2f}s !! {r.method} {r.url.replace(BASE, '')[:90]} {r.failure}"))
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
 
@@ -157,7 +164,7 @@ def main():
                 flow(page)
         except Exception:
             page.screenshot(path=os.path.join(OUT, "failure.png"), full_page=True)
-            sys.stderr.write("PAGE TEXT:\n" + page.locator("body").inner_text() + "\nPAGE ERRORS: " + repr(errors) + "\n")
+            sys.stderr.write("PAGE TEXT:\n" + page.locator("body").inner_text() + "\nPAGE ERRORS: " + repr(errors) + "\nREQUESTS:\n" + "\n".join(calls[-60:]) + "\n")
             raise
         report["foreign_requests"] = foreign
         report["page_errors"] = errors
