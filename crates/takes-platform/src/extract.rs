@@ -40,6 +40,64 @@ pub async fn discard(body: axum::body::Body, cap: u64) {
     }
 }
 
+/// A request body that, when a handler drops it unread (a refusal from an
+/// extractor, before the body was wanted), hands the rest to
+/// [`discard`] in the background, so the refusal reaches the client
+/// instead of the reset an unread socket would send.
+pub struct DrainOnDrop {
+    inner: Option<axum::body::Body>,
+    cap: u64,
+}
+
+impl DrainOnDrop {
+    pub fn new(inner: axum::body::Body, cap: u64) -> DrainOnDrop {
+        DrainOnDrop {
+            inner: Some(inner),
+            cap,
+        }
+    }
+}
+
+impl http_body::Body for DrainOnDrop {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match self.inner.as_mut() {
+            Some(body) => std::pin::Pin::new(body).poll_frame(cx),
+            None => std::task::Poll::Ready(None),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.as_ref().is_none_or(|b| b.is_end_stream())
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner
+            .as_ref()
+            .map_or_else(|| http_body::SizeHint::with_exact(0), |b| b.size_hint())
+    }
+}
+
+impl Drop for DrainOnDrop {
+    fn drop(&mut self) {
+        let Some(body) = self.inner.take() else {
+            return;
+        };
+        if http_body::Body::is_end_stream(&body) {
+            return;
+        }
+        // Outside a runtime (nothing serving) there is no socket to save.
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(discard(body, self.cap));
+        }
+    }
+}
+
 /// `axum::Json`, but a bad body is a 400/413/415 problem naming the field.
 pub struct Json<T>(pub T);
 

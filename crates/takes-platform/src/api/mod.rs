@@ -302,6 +302,9 @@ async fn guard_body(
             response
         }
         _ => {
+            // A handler that refuses before reading (credentials, an
+            // unknown question) leaves the rest to be drained.
+            let body = axum::body::Body::new(crate::extract::DrainOnDrop::new(body, DRAIN_CAP));
             next.run(axum::extract::Request::from_parts(parts, body))
                 .await
         }

@@ -51,6 +51,75 @@ fn secret_of(inv: &Value) -> String {
     inv["access_secret"].as_str().expect("secret").to_string()
 }
 
+/// A PUT of `declared` bytes with `secret`, of which `sent` are written
+/// before the answer is read, over a plain socket: what the client reads,
+/// or the socket error that took the answer away.
+fn refused_mid_body(
+    base: &str,
+    question: &str,
+    secret: &str,
+    declared: usize,
+    sent: usize,
+) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).map_err(|e| format!("connect: {e}"))?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    s.set_write_timeout(Some(std::time::Duration::from_secs(30)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        s,
+        "PUT /v1/candidate/responses/{question} HTTP/1.1\r\nHost: {addr}\r\n\
+         Authorization: Bearer {secret}\r\nContent-Type: video/webm\r\nContent-Length: {declared}\r\n\r\n"
+    )
+    .map_err(|e| format!("head: {e}"))?;
+    let chunk = vec![0u8; 64 * 1024];
+    let mut written = 0;
+    while written < sent {
+        s.write_all(&chunk)
+            .map_err(|e| format!("writing the body after {written} bytes: {e}"))?;
+        written += chunk.len();
+    }
+    // The server has answered by now; a socket it closed with this body
+    // unread has been reset.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let mut answer = vec![0u8; 4096];
+    let n = s
+        .read(&mut answer)
+        .map_err(|e| format!("reading the answer: {e}"))?;
+    Ok(String::from_utf8_lossy(&answer[..n]).into_owned())
+}
+
+// A refusal made before the body was wanted (here the credentials) must
+// reach a client still sending its upload: a phone on a slow link sees
+// "not authorised", not a dropped connection it would retry for ever.
+lifecycle_test!(
+    a_refusal_reaches_a_client_still_sending_its_body,
+    no_tweak,
+    |l: Life| async move {
+        // A body as large as the server drains (4 MiB), more than the
+        // sockets hold: a server that closed on it unread broke the pipe
+        // in one try out of three or four, so twenty tries catch it.
+        const MIB: usize = 1024 * 1024;
+        for round in 0..20 {
+            let (base, q) = (l.base.clone(), l.questions[0].clone());
+            let answer = tokio::task::spawn_blocking(move || {
+                refused_mid_body(&base, &q, "ci_forged", 4 * MIB, 4 * MIB)
+            })
+            .await
+            .expect("join");
+            let answer =
+                answer.unwrap_or_else(|e| panic!("round {round}: the refusal was lost: {e}"));
+            assert!(
+                answer.starts_with("HTTP/1.1 401"),
+                "round {round}: {answer}"
+            );
+        }
+        assert_eq!(l.media_files(), 0, "a refused upload left a file");
+    }
+);
+
 lifecycle_test!(
     answers_retakes_and_completion_route_the_interview,
     no_tweak,
