@@ -263,7 +263,9 @@ pub fn router(state: AppState) -> Router {
 /// [`crate::extract::Oversized`]). The unread body is then drained in the
 /// background, discarded as it arrives, up to a cap and under the same
 /// timeout: closing a socket with unread data makes the kernel send a reset
-/// that can destroy the answer before the client reads it.
+/// that can destroy the answer before the client reads it. Any other body
+/// a handler drops unread (an upload refused by its credentials) is
+/// drained the same way ([`crate::extract::DrainOnDrop`]).
 async fn guard_body(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: axum::extract::Request,
