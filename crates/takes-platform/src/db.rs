@@ -116,7 +116,20 @@ impl Db {
                         Ok(())
                     })
                 }),
-            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            // No JIT: compiling a plan took 0.3-0.5 s, more than
+                            // it saved on any statement here (adverse impact at
+                            // 100,000 interviews: 1.66 s with JIT, 1.34 s
+                            // without, in psql; docs/BENCHMARKS.md).
+                            conn.execute("SET jit = off").await?;
+                            Ok(())
+                        })
+                    })
+            }
         };
         let pool = pool_options
             .acquire_timeout(Duration::from_secs(15))
@@ -138,6 +151,9 @@ impl Db {
             Backend::Sqlite => crate::store::roles::positions::install_sqlite(&pool).await,
         };
         positions.context("allowing question sets longer than five")?;
+        crate::store::assignments::score_totals::install(&pool, backend == Backend::Postgres)
+            .await
+            .context("keeping each assignment's score totals")?;
         Ok(Db {
             pool,
             backend,

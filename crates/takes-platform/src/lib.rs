@@ -102,6 +102,7 @@ impl Workers {
             transcription::spawn(state.clone()),
             api::insights::notifier::spawn(state.clone()),
             state.ratings.spawn(state.db.clone()),
+            api::insights::validity::warm(state.clone()),
         ])
     }
 

@@ -45,6 +45,7 @@ mod process_api;
 mod process_flow;
 mod recording_options;
 mod resumable;
+mod score_totals;
 mod scoring;
 mod self_identification;
 mod share_links;

@@ -1111,6 +1111,7 @@ hooks_test!(
                 "transcription",
                 "completion-alerts",
                 "insights-rollup",
+                "insights-validity-warm",
             ]
         );
         // The delivery worker passes at once; the sweep waits a minute first.

@@ -19,6 +19,7 @@ use super::convert::{self, u};
 use super::{require_staff, scope, InsightsParams, Period};
 use crate::auth::Caller;
 use crate::clock::{rfc3339, Millis, HOUR};
+use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Query;
 use crate::insights::{describe, drift, funnel, raters};
@@ -56,12 +57,23 @@ fn groups(map: BTreeMap<String, (String, funnel::StageCounts)>) -> Vec<FunnelGro
         .collect()
 }
 
-pub async fn funnel_report(
-    conn: &mut AnyConnection,
-    s: &Scope,
-    period: Period,
-) -> ApiResult<FunnelReport> {
-    let rows = store::funnel(conn, s).await?;
+/// A read on a connection of its own, so a report's independent reads
+/// run side by side: the database answers them on separate cores.
+async fn apart<T>(
+    db: &Db,
+    read: impl AsyncFnOnce(&mut AnyConnection) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut conn = db.pool.acquire().await?;
+    read(&mut conn).await
+}
+
+pub async fn funnel_report(db: &Db, s: &Scope, period: Period) -> ApiResult<FunnelReport> {
+    let (rows, started, answered, completions) = tokio::try_join!(
+        apart(db, async |c| store::funnel(c, s).await),
+        apart(db, async |c| store::started_by_set(c, s).await),
+        apart(db, async |c| store::answered(c, s).await),
+        apart(db, async |c| store::completions(c, s).await),
+    )?;
     let mut total = funnel::StageCounts::default();
     let (mut by_role, mut by_department, mut by_week) =
         (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
@@ -91,10 +103,8 @@ pub async fn funnel_report(
             c,
         );
     }
-    let started: BTreeMap<String, i64> =
-        store::started_by_set(conn, s).await?.into_iter().collect();
+    let started: BTreeMap<String, i64> = started.into_iter().collect();
     let mut sets: BTreeMap<String, (QuestionSetDropOff, Vec<(u64, String)>)> = BTreeMap::new();
-    let answered = store::answered(conn, s).await?;
     for a in answered
         .into_iter()
         .filter(|a| started.contains_key(&a.question_set_id))
@@ -125,8 +135,7 @@ pub async fn funnel_report(
             set
         })
         .collect();
-    let completions: Vec<funnel::Completion> = store::completions(conn, s)
-        .await?
+    let completions: Vec<funnel::Completion> = completions
         .into_iter()
         // Times relative to the invitation: the window figures only use
         // differences from it.
@@ -177,12 +186,16 @@ pub fn turnaround(
 }
 
 pub async fn turnaround_report(
-    conn: &mut AnyConnection,
+    db: &Db,
     s: &Scope,
     period: Period,
     now: Millis,
 ) -> ApiResult<TurnaroundReport> {
-    let groups = turnaround_store::assignment_groups(conn, s, now).await?;
+    let (groups, to_decision) = tokio::try_join!(
+        apart(db, async |c| turnaround_store::assignment_groups(c, s, now)
+            .await),
+        apart(db, async |c| turnaround_store::to_decision_ms(c, s).await),
+    )?;
     type Groups<'a> = BTreeMap<(&'a str, &'a str), Vec<&'a turnaround_store::AssignmentGroup>>;
     let (mut by_reviewer, mut by_role): (Groups, Groups) = Default::default();
     for g in &groups {
@@ -192,7 +205,7 @@ pub async fn turnaround_report(
             .push(g);
         by_role.entry((&g.title, &g.role_id)).or_default().push(g);
     }
-    let to_decision = hours(&turnaround_store::to_decision_ms(conn, s).await?);
+    let to_decision = hours(&to_decision);
     Ok(TurnaroundReport {
         since: period.since,
         until: period.until,
@@ -532,8 +545,7 @@ pub async fn get_funnel(
 ) -> ApiResult<axum::Json<FunnelReport>> {
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
-    let mut conn = state.db.pool.acquire().await?;
-    Ok(axum::Json(funnel_report(&mut conn, &s, period).await?))
+    Ok(axum::Json(funnel_report(&state.db, &s, period).await?))
 }
 
 /// Reviewer turnaround from completion to first score and to submission,
@@ -548,10 +560,9 @@ pub async fn get_turnaround(
 ) -> ApiResult<axum::Json<TurnaroundReport>> {
     require_staff(&caller)?;
     let (s, period) = scope(&caller, &params)?;
-    let mut conn = state.db.pool.acquire().await?;
     let now = state.clock.now();
     Ok(axum::Json(
-        turnaround_report(&mut conn, &s, period, now).await?,
+        turnaround_report(&state.db, &s, period, now).await?,
     ))
 }
 

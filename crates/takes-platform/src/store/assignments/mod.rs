@@ -4,6 +4,7 @@
 
 mod panel;
 mod queue;
+pub mod score_totals;
 mod scores;
 mod view;
 

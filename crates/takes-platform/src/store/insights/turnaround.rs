@@ -5,7 +5,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use super::{completed, packed, scoped_completed, Scope};
+use super::{completed, in_order, packed, scoped_completed, Scope};
 use crate::clock::Millis;
 use crate::error::ApiResult;
 
@@ -27,27 +27,31 @@ pub struct AssignmentGroup {
 
 /// The assignments of the scope's interviews grouped per (reviewer, role).
 /// A scope's `reviewer_id` keeps only that reviewer's own assignments (the
-/// "my reviewing" view). The first score is joined from rows grouped once
-/// per assignment, not looked up by a subquery per row.
+/// "my reviewing" view). Each assignment's first score time is its own
+/// column (`first_scored_at`, kept by triggers), not a minimum over a
+/// million scores. The interviews drive the join (each one's assignments
+/// found by index, in order) and names and titles are joined to the few
+/// groups, not to every assignment.
 pub async fn assignment_groups(
     conn: &mut AnyConnection,
     s: &Scope,
     now: Millis,
 ) -> ApiResult<Vec<AssignmentGroup>> {
-    let first = packed::concat(conn, "fs.first_score_at - i.completed_at");
+    let first = packed::concat(conn, "a.first_scored_at - i.completed_at");
     let submitted = packed::concat(conn, "a.submitted_at - i.completed_at");
+    let then = in_order(conn);
     let sql = format!(
-        "SELECT a.reviewer_id, u.name, r.id AS role_id, r.title, \
+        "SELECT g.reviewer_id, u.name, g.role_id, r2.title, g.assignments, g.overdue, g.first_ms, g.submitted_ms \
+         FROM (SELECT a.reviewer_id, i.job_role_id AS role_id, \
            CAST(COUNT(*) AS BIGINT) AS assignments, \
            CAST(SUM(CASE WHEN a.submitted_at IS NULL AND a.due_at < $8 THEN 1 ELSE 0 END) AS BIGINT) AS overdue, \
            {first} AS first_ms, {submitted} AS submitted_ms \
-         FROM assignments a JOIN interviews i ON i.id = a.interview_id \
-         JOIN job_roles r ON r.id = i.job_role_id JOIN users u ON u.id = a.reviewer_id \
-         LEFT JOIN (SELECT sc.assignment_id, MIN(sc.created_at) AS first_score_at FROM scores sc \
-              GROUP BY sc.assignment_id) fs ON fs.assignment_id = a.id \
+         FROM interviews i {then} assignments a ON a.interview_id = i.id \
+         JOIN job_roles r ON r.id = i.job_role_id \
          {} AND ($7 = '' OR a.reviewer_id = $7) \
-         GROUP BY a.reviewer_id, u.name, r.id, r.title",
-        completed(s)
+         GROUP BY a.reviewer_id, i.job_role_id) g \
+         JOIN users u ON u.id = g.reviewer_id JOIN job_roles r2 ON r2.id = g.role_id",
+        completed(conn, s)
     );
     let rows = scoped_completed(&sql, s).bind(now).fetch_all(conn).await?;
     rows.iter()
@@ -75,7 +79,7 @@ pub async fn to_decision_ms(conn: &mut AnyConnection, s: &Scope) -> ApiResult<Ve
          JOIN (SELECT d.interview_id, MIN(d.decided_at) AS first_decision_at FROM decisions d \
               GROUP BY d.interview_id) fd ON fd.interview_id = i.id \
          {} AND i.id IN (SELECT a.interview_id FROM assignments a)",
-        completed(s)
+        completed(conn, s)
     );
     let row = scoped_completed(&sql, s).fetch_one(conn).await?;
     packed::integers(row.try_get("ms")?)

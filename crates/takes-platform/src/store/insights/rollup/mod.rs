@@ -115,6 +115,19 @@ impl Rollup {
         select::rating_set(db, snap, s).await
     }
 
+    /// Per (interview, question) the sum and count of the submitted
+    /// ratings of the scope's interviews that `wanted` names, as of the
+    /// database now.
+    pub async fn cell_sums(
+        &self,
+        db: &Db,
+        s: &Scope,
+        wanted: std::collections::HashSet<String>,
+    ) -> ApiResult<Vec<(String, String, i64, i64)>> {
+        let snap = self.fresh(db).await?;
+        select::cell_sums(db, snap, s, wanted).await
+    }
+
     /// The background refresh: loads the rollup at server start and follows
     /// the database, so a request rarely pays for a read.
     pub fn spawn(self: &Arc<Self>, db: Db) -> WorkerHandle {

@@ -165,3 +165,39 @@ pub async fn rating_set(db: &Db, snap: Arc<Snapshot>, s: &Scope) -> ApiResult<Ra
     };
     blocking(move || reviewing::sorted(set)).await
 }
+
+/// Sum and count of the held ratings per (interview, question) of the
+/// scope's interviews that `wanted` names (validity's candidates with an
+/// outcome): `(interview id, question id, sum, count)`, in no order.
+pub async fn cell_sums(
+    db: &Db,
+    snap: Arc<Snapshot>,
+    s: &Scope,
+    wanted: HashSet<String>,
+) -> ApiResult<Vec<(String, String, i64, i64)>> {
+    let keep = kept(db, &snap, s).await?;
+    blocking(move || {
+        let keep: Vec<bool> = keep
+            .iter()
+            .zip(&snap.interviews.ids)
+            .map(|(k, id)| *k && wanted.contains(id))
+            .collect();
+        let mut sums: HashMap<(u32, u32), (i64, i64)> = HashMap::new();
+        for r in snap.rows.iter().filter(|r| keep[r.interview as usize]) {
+            let cell = sums.entry((r.interview, r.question)).or_default();
+            cell.0 += r.rating;
+            cell.1 += 1;
+        }
+        sums.into_iter()
+            .map(|((i, q), (sum, n))| {
+                (
+                    snap.interviews.ids[i as usize].clone(),
+                    snap.questions.ids[q as usize].clone(),
+                    sum,
+                    n,
+                )
+            })
+            .collect()
+    })
+    .await
+}
