@@ -45,6 +45,8 @@ fi
 D=$(mktemp -d /tmp/takes-slowlink.XXXXXX)
 S=tks$$ C=tkc$$ SOCK=tkbench$$
 cleanup() {
+  # The workstation's log (its video level changes), kept for reading.
+  find "$D" -name takes.log -exec cp {} "$(dirname "$CLIP")/takes-$MODE-$RATE.log" \; 2>/dev/null || true
   tmux -L "$SOCK" kill-server 2>/dev/null || true
   # sshd, its sessions and mosh-server live only in these namespaces.
   for ns in "$S" "$C"; do

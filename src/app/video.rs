@@ -8,7 +8,7 @@
 //! wait in its queue, and keys are never held up by it.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Rect};
@@ -276,18 +276,25 @@ impl Video {
         for (_, s) in samples {
             l.adapter.observe(s);
         }
-        // Over SSH the backlog sits in sshd's socket, not in our pty: its
-        // send queue is the running measure of the link.
-        if l.adapt && l.over_ssh && l.link_read.is_none_or(|t| t.elapsed().as_millis() >= 100) {
+        // Over SSH the backlog sits in sshd and its socket, not in our pty:
+        // the connection is the running measure of the link. Read often
+        // while a frame waits for it to drain, so the frame goes as soon
+        // as it may.
+        let every = if l.frame_waiting { 20 } else { 100 };
+        if l.adapt && l.over_ssh && l.link_read.is_none_or(|t| t.elapsed().as_millis() >= every) {
             l.link_read = Some(Instant::now());
-            if let Some(q) = takes_player::link::session::ssh_link_queue() {
-                l.adapter.observe_link(l.started.elapsed(), q);
+            if let Some(r) = takes_player::link::socket::ssh_link() {
+                l.adapter.observe_link(l.started.elapsed(), &r);
             }
         }
         if l.full_cells == 0 {
             return;
         }
+        let was = l.adapter.level();
         let level = l.adapter.evaluate(l.started.elapsed(), l.full_cells);
+        if level != was {
+            tracing::info!(from = was.name(), to = level.name(), adapter = ?l.adapter, "video level");
+        }
         let plan = l.adapter.plan();
         if !l.adapt {
             return;
@@ -308,7 +315,8 @@ impl Video {
     pub fn begin_frame(&mut self, gate_open: bool) {
         self.drawn = false;
         self.link.fresh = false;
-        self.link.gate_open = gate_open || !self.link.adapt;
+        let l = &mut self.link;
+        l.gate_open = !l.adapt || (gate_open && l.adapter.frame_fits(l.full_cells));
     }
 
     /// Call after each redraw with the bytes it wrote: no pane showed
@@ -334,7 +342,14 @@ impl Video {
         if self.size == (0, 0) {
             return None;
         }
-        self.renderer.next_draw_at(Instant::now())
+        let now = Instant::now();
+        let l = &self.link;
+        // Held back until the link drains: look again shortly (nothing
+        // else wakes us, since the pty's writer is idle).
+        if l.adapt && l.frame_waiting && !l.adapter.frame_fits(l.full_cells) {
+            return Some(now + Duration::from_millis(20));
+        }
+        self.renderer.next_draw_at(now)
     }
 }
 

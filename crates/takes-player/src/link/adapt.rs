@@ -12,6 +12,8 @@
 
 use std::time::Duration;
 
+use super::socket::Reading;
+
 /// The longest a key's effect may wait behind video.
 pub const BUDGET_WINDOW: Duration = Duration::from_millis(100);
 /// How long a higher level must fit with headroom before it is taken.
@@ -40,6 +42,23 @@ pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(16);
 const LINK_BUSY: usize = 4 * 1024;
 /// Link queue readings closer than this say too little.
 const LINK_SPAN: Duration = Duration::from_millis(250);
+/// The bytes of a key's own effect: a rating mark and the status line are
+/// small; the `?` overlay is 4.1 KB to open and 6.5 KB to close on the
+/// lean wire, with the picture at stills. Moving
+/// video is kept only where a frame and this both drain within
+/// [`BUDGET_WINDOW`], so a key never waits behind a frame longer than that.
+pub const KEY_RESERVE: usize = 6 * 1024;
+/// Busy time, gathered from readings the connection was busy throughout,
+/// that makes one measure of the link.
+const BUSY_SAMPLE: Duration = Duration::from_millis(40);
+/// A reading counts as busy throughout when data was outstanding for this
+/// share of the time since the one before. A short burst is mostly the
+/// wait for its last acknowledgement (a round trip and the client's
+/// delayed ACK): counted, it would read as a slow link.
+const BUSY_THROUGHOUT: f64 = 0.9;
+/// With nothing written and nothing in the socket for this long, sshd has
+/// nothing left either: what we wrote and what went out are even again.
+const LINK_SETTLED: Duration = Duration::from_millis(300);
 
 /// What the video pane shows, from best to none. Ordered: `Off < Full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -166,12 +185,32 @@ pub struct Adapter {
     /// which the per-frame model can underestimate.
     sent: usize,
     window_start: Option<Duration>,
+    /// What everything sent over the last whole window took of the link.
+    load: f64,
     /// All bytes written, for the link queue's arithmetic.
     sent_total: u64,
-    /// The last reading of the connection's send queue: (when, bytes
-    /// queued, `sent_total` then). Over SSH this is where a backlog sits.
-    link: Option<(Duration, usize, u64)>,
+    /// The last reading that measured: (when, bytes queued on the link,
+    /// `sent_total` then, bytes the client acknowledged then). Over SSH
+    /// this is where a backlog sits.
+    link: Option<(Duration, usize, u64, Option<u64>)>,
+    /// What the link held at the last reading: the socket's queue and,
+    /// where the client's acknowledgements are known, what sshd still
+    /// holds in its own buffers.
     link_queued: usize,
+    /// `sent_total` at the last reading: what was written since is on its
+    /// way and counts as queued until a reading says otherwise.
+    link_sent: u64,
+    /// The least of `sent_total - (acked + queued)` seen: the offset
+    /// between what we wrote and what went on the wire, so what exceeds it
+    /// is held by sshd. Reset when all is settled.
+    wire_offset: Option<i64>,
+    /// When `sent_total` last changed, as of the last reading.
+    last_write: Duration,
+    /// Bytes acknowledged, busy time and retransmissions at the last
+    /// reading, and when.
+    busy_mark: Option<(u64, Duration, u32, Duration)>,
+    /// Bytes acknowledged and busy time gathered towards the next measure.
+    busy_gathered: (u64, Duration),
     /// Grows while probes for a faster link fail, so a slow link is not
     /// flooded every [`PROBE_AFTER`].
     probe_after: Duration,
@@ -200,9 +239,15 @@ impl Adapter {
             last_measured: Duration::ZERO,
             sent: 0,
             window_start: None,
+            load: 0.0,
             sent_total: 0,
             link: None,
             link_queued: 0,
+            link_sent: 0,
+            wire_offset: None,
+            last_write: Duration::ZERO,
+            busy_mark: None,
+            busy_gathered: (0, Duration::ZERO),
             probe_after: PROBE_AFTER,
             shown: None,
         }
@@ -228,6 +273,11 @@ impl Adapter {
         }
         self.sent += s.bytes;
         self.sent_total += s.bytes as u64;
+        // Over SSH the pty drains into sshd at once: the connection is the
+        // measure (see `observe_link`).
+        if self.link.is_some() {
+            return;
+        }
         let (r, measured) = sample_rate(s);
         // A small write that waited mostly waited for the bytes ahead of
         // it in the pty, not for its own: it would read as a slow link.
@@ -247,44 +297,157 @@ impl Adapter {
         });
     }
 
-    /// The connection behind the terminal (the SSH socket's send queue)
-    /// holds `queued` bytes at `now`. While it stays long the link was busy
-    /// and what drained is its rate, in either direction; while it stays
-    /// short the link kept up with what was sent, a lower bound that also
-    /// lifts the start-up ceiling (the link may have recovered).
-    pub fn observe_link(&mut self, now: Duration, queued: usize) {
-        self.link_queued = queued;
-        let Some((then, q0, sent0)) = self.link else {
-            self.link = Some((now, queued, self.sent_total));
+    /// A reading of the connection behind the terminal (the SSH socket)
+    /// at `now`.
+    ///
+    /// Where the kernel's counts are known, they are the link's measure:
+    /// what we wrote beyond what went on the wire waits in sshd, and the
+    /// bytes the client acknowledged over the time data was outstanding
+    /// is the link's rate, whether we filled it or sent a still now and
+    /// then. Where only the socket's queue is known (`/proc/net/tcp`),
+    /// see [`Adapter::measure_queue`].
+    pub fn observe_link(&mut self, now: Duration, reading: &Reading) {
+        let first = self.link.is_none();
+        if self.sent_total != self.link_sent {
+            self.last_write = now;
+        }
+        self.link_sent = self.sent_total;
+        let queued = reading.queued;
+        let held = match reading.acked {
+            Some(acked) => {
+                let d = self.sent_total as i64 - (acked as i64 + queued as i64);
+                let settled = queued == 0 && now.saturating_sub(self.last_write) >= LINK_SETTLED;
+                let offset = match self.wire_offset {
+                    Some(o) if !settled => o.min(d),
+                    _ => d,
+                };
+                self.wire_offset = Some(offset);
+                (d - offset).max(0) as usize
+            }
+            None => 0,
+        };
+        self.link_queued = queued + held;
+        if first {
+            // Our pty's writes said the link was as fast as a pty: over SSH
+            // they say nothing (the start-up ceiling stays).
+            self.rate = None;
+            self.link = Some((now, self.link_queued, self.sent_total, reading.acked));
+        }
+        match (reading.acked, reading.busy) {
+            (Some(acked), Some(busy)) => {
+                self.link = Some((now, self.link_queued, self.sent_total, Some(acked)));
+                self.measure_busy(now, acked, busy, reading.retrans.unwrap_or(0));
+            }
+            _ if !first => self.measure_queue(now),
+            _ => {}
+        }
+    }
+
+    /// Acknowledged bytes over busy time, from the spans between readings
+    /// the connection was busy throughout, once there is enough of them.
+    fn measure_busy(&mut self, now: Duration, acked: u64, busy: Duration, retrans: u32) {
+        let Some((a0, b0, r0, t0)) = self.busy_mark.replace((acked, busy, retrans, now)) else {
+            return;
+        };
+        if retrans != r0 {
+            // A loss: the link was over-full, and until it is repaired the
+            // client acknowledges nothing. Neither says how fast it is.
+            self.busy_gathered = (0, Duration::ZERO);
+            return;
+        }
+        let span = now.saturating_sub(t0);
+        let spent = busy.saturating_sub(b0);
+        if span.is_zero() || spent.as_secs_f64() < span.as_secs_f64() * BUSY_THROUGHOUT {
+            return;
+        }
+        if acked == a0 {
+            // Busy and nothing acknowledged: a stall (a loss not yet
+            // repaired, a client that stopped reading), not the link.
+            self.busy_gathered = (0, Duration::ZERO);
+            return;
+        }
+        let (bytes, time) = &mut self.busy_gathered;
+        *bytes += acked.saturating_sub(a0);
+        *time += spent;
+        if *time < BUSY_SAMPLE {
+            return;
+        }
+        let r = (*bytes as f64 / time.as_secs_f64()).max(1.0);
+        self.busy_gathered = (0, Duration::ZERO);
+        self.link_measured(r);
+    }
+
+    /// The link carried `r` bytes/s: believed at once when lower (a probe
+    /// for more failed), half-way when higher.
+    fn link_measured(&mut self, r: f64) {
+        // One measure halves the rate at most: a stall (a reader that
+        // paused, a lost ACK) is not the link.
+        let r = self.shown.map_or(r, |s| r.max(s * 0.5));
+        if self.rate().is_some_and(|o| r < o * 0.8) {
+            self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+        }
+        self.rate = Some(match self.rate {
+            Some(o) if r > o => o + (r - o) * 0.5,
+            _ => r,
+        });
+        self.ceiling = None;
+        self.measured = true;
+        self.shown = self.rate;
+    }
+
+    /// Only the socket's queue is known: what left our side of it stands
+    /// in for what the link delivered (an overestimate while sshd buffers).
+    /// While the queue holds a backlog throughout a span, that is the
+    /// link's rate; while it does not, the link kept up with what was
+    /// sent, a lower bound that also lifts the start-up ceiling (the link
+    /// may have recovered).
+    fn measure_queue(&mut self, now: Duration) {
+        let Some((then, q0, sent0, _)) = self.link else {
             return;
         };
         let span = now.saturating_sub(then);
         if span < LINK_SPAN {
             return;
         }
-        self.link = Some((now, queued, self.sent_total));
-        let sent = self.sent_total.saturating_sub(sent0) as f64;
-        let drained = (sent + q0 as f64 - queued as f64).max(0.0);
-        let r = (drained / span.as_secs_f64()).max(1.0);
-        let old = self.rate();
-        if q0 >= LINK_BUSY && queued >= LINK_BUSY {
-            if old.is_some_and(|o| r < o * 0.8) {
-                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
-            }
-            self.rate = Some(match self.rate {
-                Some(o) if r > o => o + (r - o) * 0.5,
-                _ => r,
-            });
-            self.ceiling = None;
-            self.measured = true;
-            self.shown = self.rate;
-        } else if queued < LINK_BUSY {
+        let (q1, sent1) = (self.link_queued, self.sent_total);
+        self.link = Some((now, q1, sent1, None));
+        let sent = sent1.saturating_sub(sent0) as f64;
+        let delivered = (sent + q0 as f64 - q1 as f64).max(0.0);
+        let r = (delivered / span.as_secs_f64()).max(1.0);
+        if q0 >= LINK_BUSY && q1 >= LINK_BUSY {
+            self.link_measured(r);
+        } else if q1 < LINK_BUSY {
+            let old = self.rate();
             self.shown = Some(self.shown.map_or(r, |s| s.max(r)));
             if old.is_none_or(|o| r > o) {
                 self.rate = Some(r);
                 self.ceiling = self.ceiling.map(|c| c.max(r));
             }
         }
+    }
+
+    /// Bytes on their way through the connection now: what the last
+    /// reading showed, and everything written since.
+    pub fn link_queued(&self) -> usize {
+        let since = self.sent_total.saturating_sub(self.link_sent) as usize;
+        self.link_queued + since
+    }
+
+    /// Whether a new video frame may be written now: where the connection
+    /// is in view, only while what it holds and a frame of `cells` cells
+    /// at the current plan drain within [`BUDGET_WINDOW`] (mosh's rule:
+    /// send at the rate the link drains, never a backlog). A local
+    /// terminal's pty says so itself: the writer waits for it.
+    pub fn frame_fits(&self, cells: usize) -> bool {
+        if self.link.is_none() || self.forced.is_some() {
+            return true;
+        }
+        let p = self.plan();
+        let d = p.divisor.max(1) as f64;
+        let frame = self.per_cell * cells as f64 / (d * d);
+        // An empty link always takes one frame, however large: the picture
+        // must move on, and nothing is ahead of it.
+        self.link_queued() == 0 || frame <= self.budget() as f64
     }
 
     /// A video frame of `bytes` was drawn over `cells` cells: learns what a
@@ -323,9 +486,16 @@ impl Adapter {
     /// The most bytes the next video frame may take: what drains within
     /// [`BUDGET_WINDOW`], less what is still queued. 0 before any measure.
     pub fn budget(&self) -> usize {
-        let Some(rate) = self.rate() else { return 0 };
+        // Where the connection is in view, what it showed it carries: a
+        // probe's guess never lets more queue ahead of a key.
+        let (rate, link) = if self.link.is_some() {
+            (self.link_rate(), self.link_queued())
+        } else {
+            (self.rate(), 0)
+        };
+        let Some(rate) = rate else { return 0 };
         let drains = rate * BUDGET_WINDOW.as_secs_f64();
-        (drains - self.queued as f64 - self.link_queued as f64).max(0.0) as usize
+        (drains - self.queued as f64 - link as f64).max(0.0) as usize
     }
 
     pub fn level(&self) -> Level {
@@ -347,7 +517,8 @@ impl Adapter {
     }
 
     /// The best level whose video fits `share` of the link, and whose single
-    /// frame fits the budget.
+    /// frame fits the budget: with a key's effect beside it, for moving
+    /// video ([`KEY_RESERVE`]); alone, for a still now and then.
     pub fn fitting(&self, cells: usize, share: f64) -> Level {
         let Some(rate) = self.rate() else {
             return Level::Off;
@@ -361,7 +532,13 @@ impl Adapter {
                 let p = plan(l, self.max_fps);
                 let d = p.divisor.max(1) as f64;
                 let frame = self.per_cell * cells as f64 / (d * d);
-                l == Level::Off || (self.cost(l, cells) <= rate * share && frame <= budget)
+                let reserve = if l > Level::Stills {
+                    KEY_RESERVE as f64
+                } else {
+                    0.0
+                };
+                l == Level::Off
+                    || (self.cost(l, cells) <= rate * share && frame + reserve <= budget)
             })
             .unwrap_or(Level::Off)
     }
@@ -402,7 +579,8 @@ impl Adapter {
         let mut saturated = false;
         if span >= Duration::from_secs(1) {
             let sending = self.sent as f64 / span.as_secs_f64();
-            saturated = self.rate().is_some_and(|r| sending > r * SATURATED);
+            self.load = self.rate().map_or(0.0, |r| sending / r);
+            saturated = self.load > SATURATED;
             self.sent = 0;
             self.window_start = Some(now);
         }
@@ -418,8 +596,10 @@ impl Adapter {
             self.better_since = None;
             return self.level;
         }
+        // Up only while the output as a whole leaves room too: what the
+        // reviewer's own redraws take is not there for video.
         let roomy = self.fitting(cells, VIDEO_SHARE / 1.5);
-        if roomy > self.level {
+        if roomy > self.level && self.load <= SATURATED / 1.5 {
             let next = Level::ALL[(self.level as usize + 1).min(Level::ALL.len() - 1)];
             match self.better_since {
                 Some((l, since)) if l == next => {

@@ -185,13 +185,24 @@ proptest! {
     }
 }
 
+/// A reading where only the socket's queue is known (`/proc/net/tcp`).
+fn queue(queued: usize) -> Reading {
+    Reading {
+        queued,
+        acked: None,
+        busy: None,
+        retrans: None,
+        rtt: None,
+    }
+}
+
 #[test]
 fn the_rate_reported_is_what_the_link_showed_not_a_probes_guess() {
     let mut a = Adapter::new(30.0);
     // The SSH socket's queue stays long: 64 KB/s drain while busy.
     let mut now = Duration::ZERO;
     let mut queued = 50_000usize;
-    a.observe_link(now, queued);
+    a.observe_link(now, &queue(queued));
     for _ in 0..8 {
         now += Duration::from_millis(500);
         a.observe(&Sample {
@@ -201,7 +212,7 @@ fn the_rate_reported_is_what_the_link_showed_not_a_probes_guess() {
         });
         // 32 KB written, 32 KB drained: the queue stays where it was.
         queued = 50_000;
-        a.observe_link(now, queued);
+        a.observe_link(now, &queue(queued));
         a.evaluate(now, CELLS);
     }
     let measured = a.link_rate().expect("a measure");
@@ -218,14 +229,14 @@ fn the_rate_reported_is_what_the_link_showed_not_a_probes_guess() {
     assert_eq!(a.link_rate(), Some(measured));
     // The queue has emptied; then 100 KB drain in half a second with
     // nothing left queued: the link carries at least 200 KB/s, and says so.
-    a.observe_link(now, 0);
+    a.observe_link(now, &queue(0));
     assert_eq!(a.link_rate(), Some(measured));
     a.observe(&Sample {
         bytes: 100_000,
         took: Duration::from_micros(100),
         queued: Some(0),
     });
-    a.observe_link(now + Duration::from_millis(500), 0);
+    a.observe_link(now + Duration::from_millis(500), &queue(0));
     let shown = a.link_rate().expect("a rate");
     assert!(shown >= 200_000.0 * 0.99, "{shown}");
 }
@@ -235,4 +246,251 @@ fn a_local_terminal_reports_the_rate_it_uses() {
     let mut a = Adapter::new(30.0);
     a.observe(&drained(100_000, 1e6));
     assert_eq!(a.link_rate(), a.rate());
+}
+
+/// The picture of an 80x24 pane, the size the review screen gives video
+/// on a 160x48 terminal.
+const PANE: usize = 80 * 24;
+
+/// An SSH session over a link of `rate` bytes/s: our pty drains into sshd
+/// at once; sshd keeps what its socket cannot take (the socket holds at
+/// most `SOCKET` bytes in flight), and the client acknowledges at the
+/// link's rate. What the kernel would report is `reading()`.
+struct Ssh {
+    rate: f64,
+    sshd: f64,
+    socket: f64,
+    acked: f64,
+    busy: Duration,
+}
+
+impl Ssh {
+    const SOCKET: f64 = 16_384.0;
+
+    fn new(rate: f64) -> Ssh {
+        Ssh {
+            rate,
+            sshd: 0.0,
+            socket: 0.0,
+            // Logins and shells went over the connection before us.
+            acked: 52_345.0,
+            busy: Duration::from_millis(1_234),
+        }
+    }
+
+    fn write(&mut self, bytes: usize) {
+        self.sshd += bytes as f64;
+        self.settle();
+    }
+
+    fn settle(&mut self) {
+        let take = (Self::SOCKET - self.socket).min(self.sshd).max(0.0);
+        self.sshd -= take;
+        self.socket += take;
+    }
+
+    fn pass(&mut self, dt: Duration) {
+        let outstanding = (self.sshd + self.socket) / self.rate;
+        self.busy += dt.min(Duration::from_secs_f64(outstanding));
+        let mut left = self.rate * dt.as_secs_f64();
+        while left > 0.0 && (self.socket > 0.0 || self.sshd > 0.0) {
+            let d = left.min(self.socket);
+            self.socket -= d;
+            self.acked += d;
+            left -= d;
+            self.settle();
+            if self.socket == 0.0 && self.sshd == 0.0 {
+                break;
+            }
+        }
+    }
+
+    fn reading(&self) -> Reading {
+        Reading {
+            queued: self.socket as usize,
+            acked: Some(self.acked as u64),
+            busy: Some(self.busy),
+            retrans: Some(0),
+            rtt: None,
+        }
+    }
+
+    /// How long bytes written now wait before they start to drain.
+    fn wait(&self) -> Duration {
+        Duration::from_secs_f64((self.sshd + self.socket) / self.rate)
+    }
+}
+
+/// Plays a busy picture over `ssh` for `secs` the way the workstation does:
+/// the connection read every 20 ms, a frame written when the plan's rate
+/// allows and the link has room for it, a status redraw twice a second,
+/// and a key every 170 ms whose wait behind what is queued is recorded.
+fn play_over(a: &mut Adapter, ssh: &mut Ssh, secs: f64) -> Vec<Duration> {
+    let tick = Duration::from_millis(20);
+    let mut now = Duration::ZERO;
+    let mut next_frame = Duration::ZERO;
+    let mut waits = Vec::new();
+    let mut step = 0u64;
+    while now < Duration::from_secs_f64(secs) {
+        a.observe_link(now, &ssh.reading());
+        a.evaluate(now, PANE);
+        let p = a.plan();
+        let write = |a: &mut Adapter, ssh: &mut Ssh, bytes: usize| {
+            ssh.write(bytes);
+            a.observe(&Sample {
+                bytes,
+                took: Duration::from_micros(50),
+                queued: Some(0),
+            });
+        };
+        if step % 25 == 0 {
+            write(a, ssh, 600);
+        }
+        if step % 17 == 5 {
+            waits.push(ssh.wait());
+            write(a, ssh, KEY_RESERVE);
+        }
+        if p.level != Level::Off && p.fps > 0.0 && now >= next_frame && a.frame_fits(PANE) {
+            let d = p.divisor as usize;
+            let bytes = PANE / (d * d) * 5;
+            write(a, ssh, bytes);
+            a.frame_cost(bytes * d * d, PANE);
+            next_frame = now + Duration::from_secs_f64(1.0 / p.fps);
+        }
+        ssh.pass(tick);
+        now += tick;
+        step += 1;
+    }
+    waits
+}
+
+fn p95(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[(v.len() * 95 / 100).min(v.len() - 1)]
+}
+
+#[test]
+fn over_ssh_the_link_is_measured_behind_sshds_buffers() {
+    // 64 KB/s (512 kbit/s) while we write far more: the socket's queue
+    // stays short, but the client's acknowledgements tell the truth.
+    let mut a = Adapter::new(30.0);
+    a.force(Some(Level::Full));
+    let mut ssh = Ssh::new(64_000.0);
+    let mut now = Duration::ZERO;
+    for _ in 0..50 {
+        a.observe_link(now, &ssh.reading());
+        ssh.write(20_000);
+        a.observe(&drained(20_000, 80e6));
+        ssh.pass(Duration::from_millis(100));
+        now += Duration::from_millis(100);
+    }
+    a.observe_link(now, &ssh.reading());
+    let r = a.link_rate().expect("a measure");
+    assert!((r - 64_000.0).abs() < 6_400.0, "{r}");
+    // What sshd holds is on the link's queue, so nothing more may go.
+    let held = ssh.sshd + ssh.socket;
+    assert!(held > 500_000.0, "{held}");
+    assert!(
+        (a.link_queued() as f64 - held).abs() < 2_000.0,
+        "{} vs {held}",
+        a.link_queued()
+    );
+    a.force(None);
+    assert_eq!(a.budget(), 0);
+    assert!(!a.frame_fits(PANE));
+    // Once sshd has sent it all and nothing more was written, the two
+    // sides are even again.
+    while ssh.sshd + ssh.socket > 0.0 {
+        ssh.pass(Duration::from_millis(100));
+        now += Duration::from_millis(100);
+        a.observe_link(now, &ssh.reading());
+    }
+    now += Duration::from_millis(400);
+    a.observe_link(now, &ssh.reading());
+    assert_eq!(a.link_queued(), 0);
+    assert!(a.frame_fits(PANE));
+}
+
+#[test]
+fn ssh_overhead_does_not_read_as_a_backlog() {
+    // The wire carries a little more than we wrote (packet headers and
+    // MACs): the excess never counts as held by sshd.
+    let mut a = Adapter::new(30.0);
+    let mut acked = 0u64;
+    let mut now = Duration::ZERO;
+    for _ in 0..100 {
+        a.observe(&drained(10_000, 80e6));
+        acked += 10_400;
+        now += Duration::from_millis(50);
+        a.observe_link(
+            now,
+            &Reading {
+                queued: 0,
+                acked: Some(acked),
+                busy: None,
+                retrans: None,
+                rtt: None,
+            },
+        );
+        assert_eq!(a.link_queued(), 0);
+    }
+}
+
+#[test]
+fn two_mbit_over_ssh_keeps_8_fps_and_keys_within_100_ms() {
+    let mut a = Adapter::new(30.0);
+    let mut ssh = Ssh::new(250_000.0);
+    play_over(&mut a, &mut ssh, 20.0);
+    let waits = play_over(&mut a, &mut ssh, 30.0);
+    assert!(a.level() >= Level::LowRate, "{:?}", a.level());
+    assert!(a.plan().fps >= 8.0);
+    let p = p95(waits.clone());
+    assert!(p < Duration::from_millis(100), "p95 {p:?}");
+    let r = a.link_rate().expect("a rate");
+    assert!(r <= 250_000.0 * 1.05, "link said to be {r}");
+}
+
+#[test]
+fn half_a_megabit_over_ssh_goes_to_stills_and_keys_within_150_ms() {
+    let mut a = Adapter::new(30.0);
+    let mut ssh = Ssh::new(64_000.0);
+    play_over(&mut a, &mut ssh, 20.0);
+    let waits = play_over(&mut a, &mut ssh, 60.0);
+    assert!(a.level() <= Level::Stills, "{:?}", a.level());
+    let worst = waits.iter().max().copied().unwrap_or_default();
+    assert!(worst < Duration::from_millis(150), "worst {worst:?}");
+    let r = a.link_rate().expect("a rate");
+    assert!(r <= 64_000.0 * 1.05, "link said to be {r}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// Whatever the link's speed, what a key waits behind stays within
+    /// the window plus one frame at the chosen level, after the first
+    /// seconds of measuring.
+    #[test]
+    fn over_ssh_keys_never_wait_behind_a_backlog(rate in 20_000.0f64..2_000_000.0) {
+        let mut a = Adapter::new(30.0);
+        let mut ssh = Ssh::new(rate);
+        play_over(&mut a, &mut ssh, 10.0);
+        let waits = play_over(&mut a, &mut ssh, 20.0);
+        let worst = waits.iter().max().copied().unwrap_or_default();
+        // A window, one frame of the densest level, and a status redraw.
+        let frame = (PANE * 5) as f64 / rate;
+        let bound = BUDGET_WINDOW.as_secs_f64() * 2.0 + frame + 600.0 / rate;
+        prop_assert!(worst.as_secs_f64() <= bound, "worst {worst:?} bound {bound}");
+    }
+}
+
+#[test]
+fn over_ssh_full_rate_comes_back_when_the_limit_is_lifted() {
+    let mut a = Adapter::new(30.0);
+    let mut ssh = Ssh::new(64_000.0);
+    play_over(&mut a, &mut ssh, 20.0);
+    assert!(a.level() <= Level::Stills, "{:?}", a.level());
+    ssh.rate = 125e6;
+    // Probes for more start at most PROBE_AFTER_MAX after the last one
+    // failed, and each step up waits RECOVER_AFTER.
+    play_over(&mut a, &mut ssh, 40.0);
+    assert_eq!(a.level(), Level::Full, "link {:?}", a.link_rate());
 }

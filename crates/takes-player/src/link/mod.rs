@@ -6,6 +6,7 @@ pub mod adapt;
 
 pub mod probe;
 pub mod session;
+pub mod socket;
 pub mod wire;
 pub mod writer;
 

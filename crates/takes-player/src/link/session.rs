@@ -16,48 +16,6 @@ pub fn ssh_client(env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     set("SSH_TTY").map(|_| "?".to_string())
 }
 
-/// One end of a TCP connection: IPv4 address and port.
-pub type End = ([u8; 4], u16);
-
-/// `SSH_CONNECTION`'s two IPv4 ends: (server, client).
-pub fn ssh_ends(conn: &str) -> Option<(End, End)> {
-    let f: Vec<&str> = conn.split_whitespace().collect();
-    let [cip, cport, sip, sport] = f.as_slice() else {
-        return None;
-    };
-    let ip = |s: &str| s.parse::<std::net::Ipv4Addr>().ok().map(|a| a.octets());
-    Some((
-        (ip(sip)?, sport.parse().ok()?),
-        (ip(cip)?, cport.parse().ok()?),
-    ))
-}
-
-/// The send queue (`tx_queue`: written, not yet acknowledged) of the TCP
-/// socket from `local` to `remote` in a `/proc/net/tcp` table. Over SSH the
-/// pty drains into sshd at once; this queue is where the backlog of a slow
-/// link really sits.
-pub fn tcp_tx_queue(table: &str, local: End, remote: End) -> Option<usize> {
-    // The kernel prints the address as a native-endian u32 in hex.
-    let end = |(a, p): End| format!("{:08X}:{:04X}", u32::from_ne_bytes(a), p);
-    let (l, r) = (end(local), end(remote));
-    table.lines().skip(1).find_map(|line| {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() > 4 && f[1].eq_ignore_ascii_case(&l) && f[2].eq_ignore_ascii_case(&r) {
-            let tx = f[4].split(':').next()?;
-            usize::from_str_radix(tx, 16).ok()
-        } else {
-            None
-        }
-    })
-}
-
-/// Bytes queued on this SSH session's connection (IPv4, Linux), if found.
-pub fn ssh_link_queue() -> Option<usize> {
-    let (local, remote) = ssh_ends(&std::env::var("SSH_CONNECTION").ok()?)?;
-    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    tcp_tx_queue(&table, local, remote)
-}
-
 /// Where sound would play.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Audio {
@@ -176,24 +134,6 @@ mod tests {
         );
         assert_eq!(ssh_client(&env(&[("SSH_CONNECTION", " ")])), None);
         assert_eq!(ssh_client(&env(&[])), None);
-    }
-
-    #[test]
-    fn the_ssh_sockets_send_queue_is_read_from_the_table() {
-        let (local, remote) = ssh_ends("10.99.0.1 50000 10.99.0.2 22").unwrap();
-        assert_eq!(local, ([10, 99, 0, 2], 22));
-        assert_eq!(remote, ([10, 99, 0, 1], 50000));
-        let l = format!("{:08X}", u32::from_ne_bytes([10, 99, 0, 2]));
-        let r = format!("{:08X}", u32::from_ne_bytes([10, 99, 0, 1]));
-        let table = format!(
-            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid\n\
-             0: {l}:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0\n\
-             1: {l}:0016 {r}:C350 01 00003A98:00000000 01:00000014 00000000     0\n"
-        );
-        assert_eq!(tcp_tx_queue(&table, local, remote), Some(15_000));
-        assert_eq!(tcp_tx_queue(&table, remote, local), None);
-        assert_eq!(ssh_ends("10.99.0.1 50000"), None);
-        assert_eq!(ssh_ends("::1 50000 ::1 22"), None);
     }
 
     #[test]
