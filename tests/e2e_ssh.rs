@@ -112,5 +112,10 @@ fn doctor_in_a_terminal_measures_the_link_and_says_what_video_will_do() {
         "{link}"
     );
     assert!(s.contains("session:     over SSH from 10.99.0.1"), "{s}");
+    // No such connection on this host: said, not guessed.
+    assert!(
+        s.contains("connection:  not found (no TCP socket of this host matches SSH_CONNECTION)"),
+        "{s}"
+    );
     assert!(s.contains("audio:       no audio device"), "{s}");
 }

@@ -90,10 +90,11 @@ fn keys_answer_quickly_at_2_mbit_and_video_steps_down_at_512_kbit_over_ssh() {
     assert_eq!(field(slow, "rate"), Some("512kbit"), "{slow}");
     assert_eq!(field(slow, "lost"), Some("0"), "no key is lost: {slow}");
     assert!(number(slow, "probes") >= 10.0, "{slow}");
-    // At 512 kbit/s the adapter may keep a quarter-size picture at 8 fps
-    // when the link carries it beside the keys (measured: about 48 KB/s
-    // of a 64 KB/s link, p95 69 ms); full size never fits. The issue's
-    // "stills or off" is the benchmark's figure, not a bound here.
+    // Moving video stays only where a frame and a key's effect drain
+    // within 100 ms: at 512 kbit/s that is stills in the benchmark, but the
+    // shaper's 16 kb burst can let a quarter-size picture fit for a while
+    // after the drop. The "stills or off" is the benchmark's
+    // figure, not a bound here.
     let pane = slow.split_once("pane=").map_or("", |(_, p)| p);
     assert!(
         ["(lower resolution)", "video stills", "video off"]

@@ -28,6 +28,9 @@ pub struct DoctorReport {
     pub audio: Audio,
     /// Measured through the terminal (only with a terminal on stdin).
     pub link: Option<LinkProbe>,
+    /// Over SSH: the session's TCP connection as the kernel sees it
+    /// (`None` inside: not found).
+    pub connection: Option<Option<crate::link::socket::Reading>>,
 }
 
 /// Probes libmpv and the terminal. If stdin is a terminal it is put in raw
@@ -102,6 +105,7 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         ssh_client: session::ssh_here(),
         audio: session::audio_here(),
         link,
+        connection: session::ssh_here().map(|_| crate::link::socket::ssh_link()),
     }
 }
 
@@ -228,6 +232,13 @@ impl fmt::Display for DoctorReport {
             }
         )?;
         writeln!(f, "link:        {}", self.link_line())?;
+        if let Some(c) = &self.connection {
+            writeln!(
+                f,
+                "connection:  {}",
+                crate::link::socket::describe(c.as_ref())
+            )?;
+        }
         write!(
             f,
             "audio:       {}",

@@ -343,7 +343,7 @@ fn play_over(a: &mut Adapter, ssh: &mut Ssh, secs: f64) -> Vec<Duration> {
                 queued: Some(0),
             });
         };
-        if step % 25 == 0 {
+        if step.is_multiple_of(25) {
             write(a, ssh, 600);
         }
         if step % 17 == 5 {

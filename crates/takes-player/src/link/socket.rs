@@ -74,6 +74,24 @@ pub fn ssh_link() -> Option<Reading> {
     })
 }
 
+/// One line on this session's connection, for `takes doctor`.
+pub fn describe(reading: Option<&Reading>) -> String {
+    let Some(r) = reading else {
+        return "not found (no TCP socket of this host matches SSH_CONNECTION): \
+                the review screen measures the link through the terminal only"
+            .to_string();
+    };
+    let rtt = r.rtt.map_or("round trip unknown".to_string(), |t| {
+        format!("TCP round trip {:.1} ms", t.as_secs_f64() * 1e3)
+    });
+    let source = if r.acked.is_some() {
+        "read from the kernel (sock_diag); video is held to what it acknowledges"
+    } else {
+        "read from /proc/net/tcp; video is held to what drains from it"
+    };
+    format!("{rtt}, {} bytes waiting, {source}", r.queued)
+}
+
 /// The send queue (`tx_queue`: written, not yet acknowledged) of the TCP
 /// socket from `local` to `remote` in a `/proc/net/tcp` or `tcp6` table:
 /// the fallback where sock_diag is not to be had.
@@ -235,6 +253,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_doctor_line_says_what_was_read_and_from_where() {
+        let kernel = Reading {
+            queued: 1_234,
+            acked: Some(99),
+            busy: Some(Duration::from_millis(5)),
+            retrans: Some(0),
+            rtt: Some(Duration::from_micros(12_500)),
+        };
+        assert_eq!(
+            describe(Some(&kernel)),
+            "TCP round trip 12.5 ms, 1234 bytes waiting, read from the kernel (sock_diag); \
+             video is held to what it acknowledges"
+        );
+        let proc = Reading {
+            acked: None,
+            busy: None,
+            retrans: None,
+            rtt: None,
+            ..kernel
+        };
+        assert!(describe(Some(&proc))
+            .starts_with("round trip unknown, 1234 bytes waiting, read from /proc/net/tcp"));
+        assert!(describe(None).starts_with("not found"));
+    }
+
     /// A real connection on loopback, held back by a reader that does not
     /// read: the kernel's answer names what waits and what was acknowledged.
     #[cfg(target_os = "linux")]
@@ -269,11 +313,8 @@ mod tests {
         // waits in the server's socket, where the reading shows it.
         server.set_nonblocking(true).unwrap();
         let mut sent = 0usize;
-        loop {
-            match server.write(&[1u8; 65_536]) {
-                Ok(n) => sent += n,
-                Err(_) => break,
-            }
+        while let Ok(n) = server.write(&[1u8; 65_536]) {
+            sent += n;
             if sent > 64 << 20 {
                 break;
             }
