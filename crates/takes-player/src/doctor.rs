@@ -91,6 +91,7 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         (None, true) => "did not say (no answer to XTVERSION)".into(),
         (None, false) => "not asked (stdin is not a terminal)".into(),
     };
+    let ssh_client = session::ssh_here();
     DoctorReport {
         libmpv: libmpv_status(),
         terminal,
@@ -102,10 +103,10 @@ pub fn doctor_report(setting: OutputSetting, timeout: Duration) -> DoctorReport 
         sync_output: det.sync_output,
         over_ssh: det.over_ssh,
         in_multiplexer: det.in_multiplexer,
-        ssh_client: session::ssh_here(),
+        connection: ssh_client.as_ref().map(|_| crate::link::socket::ssh_link()),
+        ssh_client,
         audio: session::audio_here(),
         link,
-        connection: session::ssh_here().map(|_| crate::link::socket::ssh_link()),
     }
 }
 

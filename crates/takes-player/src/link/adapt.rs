@@ -189,10 +189,10 @@ pub struct Adapter {
     load: f64,
     /// All bytes written, for the link queue's arithmetic.
     sent_total: u64,
-    /// The last reading that measured: (when, bytes queued on the link,
-    /// `sent_total` then, bytes the client acknowledged then). Over SSH
-    /// this is where a backlog sits.
-    link: Option<(Duration, usize, u64, Option<u64>)>,
+    /// The connection is in view once set. Where only its queue is known,
+    /// the reading a span is measured from: (when, bytes queued on the
+    /// link, `sent_total` then). Over SSH this is where a backlog sits.
+    link: Option<(Duration, usize, u64)>,
     /// What the link held at the last reading: the socket's queue and,
     /// where the client's acknowledgements are known, what sshd still
     /// holds in its own buffers.
@@ -331,11 +331,10 @@ impl Adapter {
             // Our pty's writes said the link was as fast as a pty: over SSH
             // they say nothing (the start-up ceiling stays).
             self.rate = None;
-            self.link = Some((now, self.link_queued, self.sent_total, reading.acked));
+            self.link = Some((now, self.link_queued, self.sent_total));
         }
         match (reading.acked, reading.busy) {
             (Some(acked), Some(busy)) => {
-                self.link = Some((now, self.link_queued, self.sent_total, Some(acked)));
                 self.measure_busy(now, acked, busy, reading.retrans.unwrap_or(0));
             }
             _ if !first => self.measure_queue(now),
@@ -402,7 +401,7 @@ impl Adapter {
     /// sent, a lower bound that also lifts the start-up ceiling (the link
     /// may have recovered).
     fn measure_queue(&mut self, now: Duration) {
-        let Some((then, q0, sent0, _)) = self.link else {
+        let Some((then, q0, sent0)) = self.link else {
             return;
         };
         let span = now.saturating_sub(then);
@@ -410,7 +409,7 @@ impl Adapter {
             return;
         }
         let (q1, sent1) = (self.link_queued, self.sent_total);
-        self.link = Some((now, q1, sent1, None));
+        self.link = Some((now, q1, sent1));
         let sent = sent1.saturating_sub(sent0) as f64;
         let delivered = (sent + q0 as f64 - q1 as f64).max(0.0);
         let r = (delivered / span.as_secs_f64()).max(1.0);
@@ -442,9 +441,7 @@ impl Adapter {
         if self.link.is_none() || self.forced.is_some() {
             return true;
         }
-        let p = self.plan();
-        let d = p.divisor.max(1) as f64;
-        let frame = self.per_cell * cells as f64 / (d * d);
+        let frame = self.frame_bytes(self.level, cells);
         // An empty link always takes one frame, however large: the picture
         // must move on, and nothing is ahead of it.
         self.link_queued() == 0 || frame <= self.budget() as f64
@@ -508,12 +505,17 @@ impl Adapter {
 
     /// Bytes per second `level` would send over a pane of `cells` cells.
     pub fn cost(&self, level: Level, cells: usize) -> f64 {
-        let p = plan(level, self.max_fps);
-        if p.level == Level::Off {
+        if level == Level::Off {
             return 0.0;
         }
-        let d = p.divisor.max(1) as f64;
-        self.per_cell * cells as f64 / (d * d) * p.fps
+        self.frame_bytes(level, cells) * plan(level, self.max_fps).fps
+    }
+
+    /// The bytes one frame at `level` is expected to take over a pane of
+    /// `cells` cells (at its share of the cells).
+    fn frame_bytes(&self, level: Level, cells: usize) -> f64 {
+        let d = plan(level, self.max_fps).divisor.max(1) as f64;
+        self.per_cell * cells as f64 / (d * d)
     }
 
     /// The best level whose video fits `share` of the link, and whose single
@@ -529,9 +531,7 @@ impl Adapter {
             .rev()
             .copied()
             .find(|&l| {
-                let p = plan(l, self.max_fps);
-                let d = p.divisor.max(1) as f64;
-                let frame = self.per_cell * cells as f64 / (d * d);
+                let frame = self.frame_bytes(l, cells);
                 let reserve = if l > Level::Stills {
                     KEY_RESERVE as f64
                 } else {
