@@ -72,14 +72,16 @@ impl Tui {
     }
 
     /// On a slow link the whole screen is drawn in 256 colours. Back on a
-    /// fast one the screen is repainted, so no cell keeps the coarse colours.
-    pub fn set_slow_link(&mut self, slow: bool) -> io::Result<()> {
+    /// fast one the screen is repainted, so no cell keeps the coarse colours:
+    /// returns whether the next draw repaints it all.
+    pub fn set_slow_link(&mut self, slow: bool) -> io::Result<bool> {
         let was = self.terminal.backend().coarse();
         self.terminal.backend_mut().set_coarse(slow);
         if was && !slow {
             self.terminal.clear()?;
+            return Ok(true);
         }
-        Ok(())
+        Ok(false)
     }
 
     /// Draws one frame as one write; returns the bytes it took.
@@ -94,6 +96,11 @@ impl Tui {
         self.terminal.backend_mut().flush()?;
         r?;
         Ok((self.writer().submitted() - before) as usize)
+    }
+
+    /// Padding for a probe of the link, between draws.
+    pub fn pad(&self, bytes: usize) {
+        self.link.pad(bytes);
     }
 
     fn writer(&self) -> &LinkHandle {

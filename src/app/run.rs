@@ -225,8 +225,11 @@ pub async fn run(cfg: RunConfig) -> anyhow::Result<RunSummary> {
                 match runner.video.as_mut() {
                     Some(v) => {
                         v.observe(&term.take_samples());
+                        term.pad(v.take_padding());
                         v.begin_frame(ready);
-                        term.set_slow_link(v.slow_link())?;
+                        if term.set_slow_link(v.slow_link())? {
+                            v.repaint();
+                        }
                         let bytes = term.draw(class, |f| {
                             screens::draw_with_video(f, &app, &theme, Some(v))
                         })?;

@@ -60,11 +60,15 @@ struct LinkState {
     frame_waiting: bool,
     /// This redraw drew a new frame (its bytes teach the adapter).
     fresh: bool,
+    /// This redraw repaints the whole screen: its bytes are not the frame's.
+    repaint: bool,
     /// Cells of the whole picture area, and the share drawn (1 = all).
     full_cells: usize,
     divisor: u16,
     /// When the SSH socket's send queue was last read.
     link_read: Option<Instant>,
+    /// Probe padding to write before the next draw.
+    pad: usize,
 }
 
 impl LinkState {
@@ -91,9 +95,11 @@ impl LinkState {
             gate_open: true,
             frame_waiting: false,
             fresh: false,
+            repaint: false,
             full_cells: 0,
             divisor: 1,
             link_read: None,
+            pad: 0,
         }
     }
 }
@@ -273,25 +279,38 @@ impl Video {
     /// Finished terminal writes: re-decides the level and applies its plan.
     pub fn observe(&mut self, samples: &[(Class, Sample)]) {
         let l = &mut self.link;
-        for (_, s) in samples {
+        let now = l.started.elapsed();
+        for (class, s) in samples {
             l.adapter.observe(s);
+            if *class == Class::Ui {
+                l.adapter.input(now);
+            }
         }
         // Over SSH the backlog sits in sshd and its socket, not in our pty:
         // the connection is the running measure of the link. Read often
         // while a frame waits for it to drain, so the frame goes as soon
-        // as it may.
-        let every = if l.frame_waiting { 20 } else { 100 };
+        // as it may, and oftener while a probe paces its padding.
+        let every = if l.adapter.probing() {
+            takes_player::link::adapt::PROBE_TICK.as_millis()
+        } else if l.frame_waiting {
+            20
+        } else {
+            100
+        };
         if l.adapt && l.over_ssh && l.link_read.is_none_or(|t| t.elapsed().as_millis() >= every) {
             l.link_read = Some(Instant::now());
             if let Some(r) = takes_player::link::socket::ssh_link() {
-                l.adapter.observe_link(l.started.elapsed(), &r);
+                l.adapter.observe_link(now, &r);
             }
         }
         if l.full_cells == 0 {
             return;
         }
         let was = l.adapter.level();
-        let level = l.adapter.evaluate(l.started.elapsed(), l.full_cells);
+        let level = l.adapter.evaluate(now, l.full_cells);
+        if l.adapt {
+            l.pad += l.adapter.padding(now);
+        }
         if level != was {
             tracing::info!(from = was.name(), to = level.name(), adapter = ?l.adapter, "video level");
         }
@@ -310,6 +329,17 @@ impl Video {
         l.divisor = plan.divisor.max(1);
     }
 
+    /// Probe padding to write now, before the redraw (see
+    /// [`takes_player::link::Adapter::padding`]).
+    pub fn take_padding(&mut self) -> usize {
+        std::mem::take(&mut self.link.pad)
+    }
+
+    /// The next redraw repaints the whole screen (after `begin_frame`).
+    pub fn repaint(&mut self) {
+        self.link.repaint = true;
+    }
+
     /// Call before each redraw; `gate_open` says the writer is idle, so a
     /// new frame may be drawn (otherwise the frame on screen is kept).
     pub fn begin_frame(&mut self, gate_open: bool) {
@@ -324,7 +354,8 @@ impl Video {
     /// screen).
     pub fn end_frame(&mut self, bytes: usize) {
         let l = &mut self.link;
-        if l.fresh && l.full_cells > 0 {
+        let repaint = std::mem::take(&mut l.repaint);
+        if l.fresh && l.full_cells > 0 && !repaint {
             let d = l.divisor as usize;
             l.adapter.frame_cost(bytes * d * d, l.full_cells);
         }
@@ -348,6 +379,15 @@ impl Video {
         // else wakes us, since the pty's writer is idle).
         if l.adapt && l.frame_waiting && !l.adapter.frame_fits(l.full_cells) {
             return Some(now + Duration::from_millis(20));
+        }
+        // A probe paces its padding by the link's readings.
+        if l.adapt && l.adapter.probing() {
+            let tick = now + takes_player::link::adapt::PROBE_TICK;
+            return Some(
+                self.renderer
+                    .next_draw_at(now)
+                    .map_or(tick, |t| t.min(tick)),
+            );
         }
         self.renderer.next_draw_at(now)
     }

@@ -7,8 +7,8 @@
 //! in [`BUDGET_WINDOW`], so the budget is what the link drains in that
 //! window minus what is already queued, and a level is chosen whose frames
 //! fit into a share of it. Degradation is quick (one bad evaluation), recovery
-//! is slow (sustained headroom for [`RECOVER_AFTER`]) so the picture does not
-//! flap on a noisy link.
+//! is slow (sustained headroom for [`RECOVER_AFTER`], longer after a step up
+//! failed) so the picture does not flap on a noisy link.
 
 use std::time::Duration;
 
@@ -18,6 +18,12 @@ use super::socket::Reading;
 pub const BUDGET_WINDOW: Duration = Duration::from_millis(100);
 /// How long a higher level must fit with headroom before it is taken.
 pub const RECOVER_AFTER: Duration = Duration::from_secs(2);
+/// A step up undone within this long failed: the next try at that level
+/// waits twice as long, so the picture does not change size every few
+/// seconds on a link that carries one level but not quite the next.
+const FLAP_WINDOW: Duration = Duration::from_secs(10);
+/// The longest wait before trying a level that failed again.
+const RECOVER_AFTER_MAX: Duration = Duration::from_secs(32);
 /// Share of the link video may use; the rest is headroom for UI draws.
 pub const VIDEO_SHARE: f64 = 0.7;
 /// Writes faster than this did not wait for the link: they only say the
@@ -36,7 +42,7 @@ const LOWER_BOUND_MIN: usize = 16 * 1024;
 /// not blocks them and is measured again).
 pub const PROBE_AFTER: Duration = Duration::from_secs(2);
 /// The longest wait between probes after probes kept failing.
-pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(16);
+pub const PROBE_AFTER_MAX: Duration = Duration::from_secs(8);
 /// A link queue at least this long means the link was busy: what drained
 /// meanwhile measures it.
 const LINK_BUSY: usize = 4 * 1024;
@@ -50,15 +56,65 @@ const LINK_SPAN: Duration = Duration::from_millis(250);
 pub const KEY_RESERVE: usize = 6 * 1024;
 /// Busy time, gathered from readings the connection was busy throughout,
 /// that makes one measure of the link.
-const BUSY_SAMPLE: Duration = Duration::from_millis(40);
+const BUSY_SAMPLE: Duration = Duration::from_millis(150);
 /// A reading counts as busy throughout when data was outstanding for this
 /// share of the time since the one before. A short burst is mostly the
 /// wait for its last acknowledgement (a round trip and the client's
 /// delayed ACK): counted, it would read as a slow link.
 const BUSY_THROUGHOUT: f64 = 0.9;
+/// A span measures the link only where the socket held this much at both
+/// its readings: a queue stands only once a shaper's bucket is empty (the
+/// bucket lets bursts through at line rate, so spans while it lasts read
+/// fast), and the tail of a burst, waiting for the client's delayed
+/// acknowledgement, holds less (it would read slow).
+const BUSY_QUEUE: usize = 3 * 1024;
 /// With nothing written and nothing in the socket for this long, sshd has
 /// nothing left either: what we wrote and what went out are even again.
 const LINK_SETTLED: Duration = Duration::from_millis(300);
+
+/// How often a probe hands out padding and wants the link read.
+pub const PROBE_TICK: Duration = Duration::from_millis(10);
+/// A probe's first pace, per [`PROBE_TICK`]: 3.2 Mbit/s, small enough
+/// that a slow link's queue shows within a tick or two of it filling.
+const PROBE_STEP: usize = 4 * 1024;
+/// The fastest pace a probe tries, per tick (~50 Mbit/s).
+const PROBE_STEP_MAX: usize = 64 * 1024;
+/// Bytes acknowledged at one pace, with no queue standing, that prove the
+/// link carries it: many times the bursts shapers let through at line
+/// rate (a token bucket of 16 KB is common). A link slower than the pace
+/// drains the bucket and shows a queue well before this much is through.
+const PROBE_PHASE: u64 = 96 * 1024;
+/// A standing queue this long during a probe: the link is slower than the
+/// pace, so the probe stops (a key waits behind no more than this).
+const PROBE_BACKLOG: usize = 4 * 1024;
+/// The longest a probe runs.
+const PROBE_LONGEST: Duration = Duration::from_secs(2);
+/// Probes wait until the reviewer has done nothing for this long: what
+/// the reviewer does comes first, and a probe fills the link for a moment.
+pub const PROBE_IDLE: Duration = Duration::from_secs(1);
+
+/// A probe for a faster link (over SSH, with the kernel's counts): padding
+/// the terminal ignores, paced from [`PROBE_STEP`] per tick and doubled
+/// each time [`PROBE_PHASE`] bytes at a pace are acknowledged with no
+/// queue standing, until the pace the best level needs is proven or the
+/// link's queue shows it is slower. Only a link that carried the padding
+/// for longer than a shaper's burst passes, and a slow one costs a key at
+/// most [`PROBE_BACKLOG`].
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    started: Duration,
+    /// Bytes per tick at the current pace.
+    step: usize,
+    /// When the current pace began, and the bytes acknowledged then.
+    phase: (Duration, u64),
+    /// When padding was last handed out.
+    last_step: Option<Duration>,
+    /// The rate the paces so far proved.
+    proven: Option<f64>,
+    /// The rate that would show the best level fits.
+    goal: f64,
+    retrans: u32,
+}
 
 /// What the video pane shows, from best to none. Ordered: `Off < Full`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -178,6 +234,11 @@ pub struct Adapter {
     level: Level,
     /// Since when a higher level has fit with headroom.
     better_since: Option<(Level, Duration)>,
+    /// The last step up: to which level, and when.
+    stepped_up: Option<(Level, Duration)>,
+    /// How long a higher level must fit before it is taken: grows while
+    /// steps up keep being undone.
+    recover_after: Duration,
     forced: Option<Level>,
     measured: bool,
     last_measured: Duration,
@@ -209,6 +270,8 @@ pub struct Adapter {
     /// Bytes acknowledged, busy time and retransmissions at the last
     /// reading, and when.
     busy_mark: Option<(u64, Duration, u32, Duration)>,
+    /// The socket's queue at the last reading.
+    socket_queued: usize,
     /// Bytes acknowledged and busy time gathered towards the next measure.
     busy_gathered: (u64, Duration),
     /// Grows while probes for a faster link fail, so a slow link is not
@@ -218,6 +281,19 @@ pub struct Adapter {
     /// while it was busy, at least what drained while it was not. Probes
     /// raise `rate` on a guess; this is what the reviewer is told.
     shown: Option<f64>,
+    /// The kernel counts acknowledged bytes (sock_diag): a faster link is
+    /// probed for with padding, not guessed at.
+    acks: bool,
+    probe: Option<Probe>,
+    /// A probe proved a faster link: the next evaluation takes the level
+    /// it allows at once.
+    proved: bool,
+    /// When the reviewer last caused a draw.
+    last_input: Duration,
+    /// The least round trip the connection has seen.
+    min_rtt: Duration,
+    /// Padding handed out in the load window: not the output's load.
+    padded: usize,
 }
 
 impl Adapter {
@@ -234,6 +310,8 @@ impl Adapter {
             per_cell: 6.0,
             level: Level::LowRate,
             better_since: None,
+            stepped_up: None,
+            recover_after: RECOVER_AFTER,
             forced: None,
             measured: false,
             last_measured: Duration::ZERO,
@@ -247,10 +325,109 @@ impl Adapter {
             wire_offset: None,
             last_write: Duration::ZERO,
             busy_mark: None,
+            socket_queued: 0,
             busy_gathered: (0, Duration::ZERO),
             probe_after: PROBE_AFTER,
             shown: None,
+            acks: false,
+            probe: None,
+            proved: false,
+            last_input: Duration::ZERO,
+            min_rtt: Duration::ZERO,
+            padded: 0,
         }
+    }
+
+    /// The reviewer did something at `now` (a key, a click): no probe
+    /// starts for [`PROBE_IDLE`].
+    pub fn input(&mut self, now: Duration) {
+        self.last_input = now;
+    }
+
+    /// Whether a probe is running (read the link every [`PROBE_TICK`]).
+    pub fn probing(&self) -> bool {
+        self.probe.is_some()
+    }
+
+    /// Padding bytes to write now for a running probe (0 if none): bytes
+    /// the terminal ignores, written between draws.
+    pub fn padding(&mut self, now: Duration) -> usize {
+        let Some(p) = self.probe.as_mut() else {
+            return 0;
+        };
+        // Paced by the readings: a queue standing after one ends the probe.
+        if p.last_step
+            .is_some_and(|t| now.saturating_sub(t) < PROBE_TICK)
+        {
+            return 0;
+        }
+        p.last_step = Some(now);
+        self.padded += p.step;
+        p.step
+    }
+
+    /// A probe ends: what it proved, if more than was known, is believed
+    /// at once; otherwise probes back off.
+    fn end_probe(&mut self, now: Duration, proven: Option<f64>) {
+        self.probe = None;
+        self.last_measured = now;
+        match proven {
+            Some(r) if self.shown.is_none_or(|s| r > s * 1.2) => {
+                self.shown = Some(r);
+                self.rate = Some(self.rate.map_or(r, |o| o.max(r)));
+                self.ceiling = None;
+                self.probe_after = PROBE_AFTER;
+                self.proved = true;
+            }
+            _ => self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX),
+        }
+    }
+
+    /// A reading during a probe: stop at a standing queue, a loss or the
+    /// time limit; double the pace once the current one is proven.
+    fn probe_reading(&mut self, now: Duration, acked: u64, retrans: u32) {
+        let Some(mut p) = self.probe else {
+            return;
+        };
+        // At the pace, this much is in flight on the wire, not queued.
+        let pace = p.step as f64 / PROBE_TICK.as_secs_f64();
+        let in_flight = (pace * self.min_rtt.as_secs_f64()) as usize;
+        if self.link_queued.saturating_sub(in_flight) >= PROBE_BACKLOG
+            || retrans != p.retrans
+            || now.saturating_sub(p.started) >= PROBE_LONGEST
+        {
+            return self.end_probe(now, p.proven);
+        }
+        let (t0, a0) = p.phase;
+        let got = acked.saturating_sub(a0);
+        // Acknowledgements come a round trip after the bytes went.
+        let span = now
+            .saturating_sub(t0)
+            .saturating_sub(self.min_rtt)
+            .max(PROBE_TICK)
+            .as_secs_f64();
+        if got >= PROBE_PHASE {
+            let r = got as f64 / span;
+            let proven = p.proven.map_or(r, |o| o.max(r));
+            p.proven = Some(proven);
+            if proven >= p.goal || p.step >= PROBE_STEP_MAX {
+                return self.end_probe(now, Some(proven));
+            }
+            p.step = (p.step * 2).min(PROBE_STEP_MAX);
+            p.phase = (now, acked);
+        }
+        self.probe = Some(p);
+    }
+
+    /// What a probe sets out to prove: twice the rate at which the best
+    /// level fits with room to spare, since a frame's cost is a guess until
+    /// frames of that level are drawn (a slower link ends it sooner, with
+    /// the paces it did carry proven).
+    fn goal(&self, cells: usize) -> f64 {
+        let frame = self.frame_bytes(Level::Full, cells) + KEY_RESERVE as f64;
+        let need = (self.cost(Level::Full, cells) / (VIDEO_SHARE / 1.5))
+            .max(frame / BUDGET_WINDOW.as_secs_f64());
+        need * 2.0
     }
 
     /// Pins the level (adaptation disabled: `TAKES_VIDEO_ADAPT=0` keeps `Full`).
@@ -333,9 +510,17 @@ impl Adapter {
             self.rate = None;
             self.link = Some((now, self.link_queued, self.sent_total));
         }
+        if let Some(m) = reading.min_rtt {
+            self.min_rtt = m;
+        }
         match (reading.acked, reading.busy) {
             (Some(acked), Some(busy)) => {
-                self.measure_busy(now, acked, busy, reading.retrans.unwrap_or(0));
+                self.acks = true;
+                let retrans = reading.retrans.unwrap_or(0);
+                let standing = queued.min(self.socket_queued) >= BUSY_QUEUE;
+                self.socket_queued = queued;
+                self.measure_busy(now, acked, busy, retrans, standing);
+                self.probe_reading(now, acked, retrans);
             }
             _ if !first => self.measure_queue(now),
             _ => {}
@@ -344,7 +529,14 @@ impl Adapter {
 
     /// Acknowledged bytes over busy time, from the spans between readings
     /// the connection was busy throughout, once there is enough of them.
-    fn measure_busy(&mut self, now: Duration, acked: u64, busy: Duration, retrans: u32) {
+    fn measure_busy(
+        &mut self,
+        now: Duration,
+        acked: u64,
+        busy: Duration,
+        retrans: u32,
+        standing: bool,
+    ) {
         let Some((a0, b0, r0, t0)) = self.busy_mark.replace((acked, busy, retrans, now)) else {
             return;
         };
@@ -356,7 +548,8 @@ impl Adapter {
         }
         let span = now.saturating_sub(t0);
         let spent = busy.saturating_sub(b0);
-        if span.is_zero() || spent.as_secs_f64() < span.as_secs_f64() * BUSY_THROUGHOUT {
+        if span.is_zero() || spent.as_secs_f64() < span.as_secs_f64() * BUSY_THROUGHOUT || !standing
+        {
             return;
         }
         if acked == a0 {
@@ -382,8 +575,15 @@ impl Adapter {
         // One measure halves the rate at most: a stall (a reader that
         // paused, a lost ACK) is not the link.
         let r = self.shown.map_or(r, |s| r.max(s * 0.5));
-        if self.rate().is_some_and(|o| r < o * 0.8) {
-            self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+        if !self.acks {
+            // A guess that failed backs off.
+            if self.rate().is_some_and(|o| r < o * 0.8) {
+                self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
+            }
+        } else {
+            // The link was full just now: should it fall quiet while we
+            // send as much, it got faster, and a probe should come soon.
+            self.probe_after = PROBE_AFTER;
         }
         self.rate = Some(match self.rate {
             Some(o) if r > o => o + (r - o) * 0.5,
@@ -443,8 +643,9 @@ impl Adapter {
         }
         let frame = self.frame_bytes(self.level, cells);
         // An empty link always takes one frame, however large: the picture
-        // must move on, and nothing is ahead of it.
-        self.link_queued() == 0 || frame <= self.budget() as f64
+        // must move on, and nothing is ahead of it. A probe's padding
+        // takes the link meanwhile, and it, not a frame, is measured.
+        self.link_queued() == 0 || (self.probe.is_none() && frame <= self.budget() as f64)
     }
 
     /// A video frame of `bytes` was drawn over `cells` cells: learns what a
@@ -556,6 +757,8 @@ impl Adapter {
         }
         if std::mem::take(&mut self.measured) {
             self.last_measured = now;
+        } else if self.acks {
+            self.maybe_probe(now, cells);
         } else if self.level < Level::Full
             && self.forced.is_none()
             && now.saturating_sub(self.last_measured) >= self.probe_after
@@ -578,23 +781,48 @@ impl Adapter {
         let span = now.saturating_sub(start);
         let mut saturated = false;
         if span >= Duration::from_secs(1) {
-            let sending = self.sent as f64 / span.as_secs_f64();
+            let output = self.sent.saturating_sub(std::mem::take(&mut self.padded));
+            let sending = output as f64 / span.as_secs_f64();
             self.load = self.rate().map_or(0.0, |r| sending / r);
             saturated = self.load > SATURATED;
             self.sent = 0;
             self.window_start = Some(now);
+        }
+        // A probe proved the link faster: the level it allows, at once (the
+        // proof is the sustained headroom a step up otherwise waits for).
+        if std::mem::take(&mut self.proved) {
+            let roomy = self.fitting(cells, VIDEO_SHARE / 1.5);
+            self.recover_after = RECOVER_AFTER;
+            if roomy > self.level {
+                self.level = roomy;
+                self.better_since = None;
+                self.stepped_up = None;
+                return self.level;
+            }
         }
         let mut fits = self.fitting(cells, VIDEO_SHARE);
         if saturated && self.level > Level::Off {
             fits = fits.min(Level::ALL[self.level as usize - 1]);
         }
         if fits < self.level {
+            if let Some((l, at)) = self.stepped_up.take() {
+                if l == self.level && now.saturating_sub(at) < FLAP_WINDOW {
+                    self.recover_after = (self.recover_after * 2).min(RECOVER_AFTER_MAX);
+                }
+            }
             self.level = fits;
-            if self.link.is_some() && self.link_queued >= LINK_BUSY {
+            if !self.acks && self.link.is_some() && self.link_queued >= LINK_BUSY {
                 self.probe_after = (self.probe_after * 2).min(PROBE_AFTER_MAX);
             }
             self.better_since = None;
             return self.level;
+        }
+        // A step up that held: the next one may come as briskly.
+        if let Some((_, at)) = self.stepped_up {
+            if now.saturating_sub(at) >= FLAP_WINDOW {
+                self.stepped_up = None;
+                self.recover_after = RECOVER_AFTER;
+            }
         }
         // Up only while the output as a whole leaves room too: what the
         // reviewer's own redraws take is not there for video.
@@ -603,9 +831,10 @@ impl Adapter {
             let next = Level::ALL[(self.level as usize + 1).min(Level::ALL.len() - 1)];
             match self.better_since {
                 Some((l, since)) if l == next => {
-                    if now.saturating_sub(since) >= RECOVER_AFTER {
+                    if now.saturating_sub(since) >= self.recover_after {
                         self.level = next;
                         self.better_since = None;
+                        self.stepped_up = Some((next, now));
                         // The link carried more: keep probing briskly.
                         self.probe_after = PROBE_AFTER;
                     }
@@ -616,6 +845,31 @@ impl Adapter {
             self.better_since = None;
         }
         self.level
+    }
+}
+
+impl Adapter {
+    /// Starts a probe for a faster link when one is due: below full rate,
+    /// nothing measured for a while, the reviewer idle and no backlog.
+    fn maybe_probe(&mut self, now: Duration, cells: usize) {
+        let due = self.level < Level::Full
+            && self.forced.is_none()
+            && self.probe.is_none()
+            && now.saturating_sub(self.last_measured) >= self.probe_after
+            && now.saturating_sub(self.last_input) >= PROBE_IDLE
+            && self.link_queued() < PROBE_BACKLOG;
+        let Some((acked, _, retrans, _)) = self.busy_mark.filter(|_| due) else {
+            return;
+        };
+        self.probe = Some(Probe {
+            started: now,
+            step: PROBE_STEP,
+            phase: (now, acked),
+            last_step: None,
+            proven: None,
+            goal: self.goal(cells),
+            retrans,
+        });
     }
 }
 

@@ -32,6 +32,9 @@ pub struct Reading {
     pub retrans: Option<u32>,
     /// The kernel's smoothed round trip, where known.
     pub rtt: Option<Duration>,
+    /// The least round trip the connection has seen: what was in flight
+    /// over it is on the wire, not waiting, at the rate it was sent.
+    pub min_rtt: Option<Duration>,
 }
 
 /// One end of a TCP connection.
@@ -71,6 +74,7 @@ pub fn ssh_link() -> Option<Reading> {
         busy: None,
         retrans: None,
         rtt: None,
+        min_rtt: None,
     })
 }
 
@@ -201,6 +205,9 @@ mod diag {
             rtt: info
                 .filter(|i| i.rtt > 0)
                 .map(|i| Duration::from_micros(u64::from(i.rtt))),
+            min_rtt: info
+                .filter(|i| i.min_rtt > 0 && i.min_rtt < u32::MAX)
+                .map(|i| Duration::from_micros(u64::from(i.min_rtt))),
         })
     }
 }
@@ -261,6 +268,7 @@ mod tests {
             busy: Some(Duration::from_millis(5)),
             retrans: Some(0),
             rtt: Some(Duration::from_micros(12_500)),
+            min_rtt: Some(Duration::from_micros(9_000)),
         };
         assert_eq!(
             describe(Some(&kernel)),
@@ -272,6 +280,7 @@ mod tests {
             busy: None,
             retrans: None,
             rtt: None,
+            min_rtt: None,
             ..kernel
         };
         assert!(describe(Some(&proc))

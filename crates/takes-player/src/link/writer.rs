@@ -276,6 +276,31 @@ impl LinkHandle {
         self.ctl.hold.store(hold, Ordering::SeqCst);
     }
 
+    /// Queues `bytes` of padding the terminal ignores (SGR resets),
+    /// after everything handed over so far: a probe of the link
+    /// ([`super::adapt::Adapter::padding`]). Never inside a draw: draws
+    /// are handed over whole.
+    pub fn pad(&self, bytes: usize) {
+        if bytes == 0 {
+            return;
+        }
+        let burst = super::probe::burst(bytes);
+        let mut st = self.shared.lock();
+        if st.error.is_some() || st.closed {
+            return;
+        }
+        st.pending.extend_from_slice(&burst);
+        st.pending_class = Some(match st.pending_class {
+            Some(Class::Ui) => Class::Ui,
+            _ => Class::Video,
+        });
+        self.ctl
+            .submitted
+            .fetch_add(burst.len() as u64, Ordering::SeqCst);
+        drop(st);
+        self.shared.cv.notify_all();
+    }
+
     /// Bytes handed to the writer thread so far.
     pub fn submitted(&self) -> u64 {
         self.ctl.submitted.load(Ordering::SeqCst)

@@ -222,3 +222,22 @@ fn an_empty_redraw_submits_nothing_but_a_real_one_does() {
     assert!(w.submitted() > after_hide);
     w.wait_idle();
 }
+
+#[test]
+fn padding_goes_out_whole_between_draws_and_changes_nothing() {
+    let mut link = SlowLink::new(2_000_000);
+    let mut w = LinkWriter::start(link.sink(), || {});
+    draw(&mut w, Class::Ui, b"\x1b[1;1Hfirst");
+    let before = w.submitted();
+    w.pad(4_096);
+    w.pad(0);
+    // A redraw of nothing but resets is dropped; padding is not.
+    assert_eq!(w.submitted(), before + 4_096);
+    draw(&mut w, Class::Ui, b"\x1b[1;1Hsecond");
+    drop(w);
+    let got: Vec<u8> = link.finish().into_iter().map(|(_, b)| b).collect();
+    let text = String::from_utf8(got).expect("utf-8");
+    let pad = "\x1b[0m".repeat(1_024);
+    assert_eq!(text, format!("\x1b[1;1Hfirst{pad}\x1b[1;1Hsecond"));
+    assert!(is_noop(pad.as_bytes(), true), "padding draws nothing");
+}
