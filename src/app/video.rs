@@ -370,26 +370,24 @@ impl Video {
 
     /// When the frame cap next allows a new frame, if it holds one back now.
     pub fn next_draw_at(&self) -> Option<Instant> {
-        if self.size == (0, 0) {
-            return None;
-        }
         let now = Instant::now();
         let l = &self.link;
+        // A probe paces its padding by the link's readings, with the video
+        // off too (no frame wakes the loop then).
+        let probe =
+            (l.adapt && l.adapter.probing()).then(|| now + takes_player::link::adapt::PROBE_TICK);
+        if self.size == (0, 0) {
+            return probe;
+        }
         // Held back until the link drains: look again shortly (nothing
         // else wakes us, since the pty's writer is idle).
         if l.adapt && l.frame_waiting && !l.adapter.frame_fits(l.full_cells) {
             return Some(now + Duration::from_millis(20));
         }
-        // A probe paces its padding by the link's readings.
-        if l.adapt && l.adapter.probing() {
-            let tick = now + takes_player::link::adapt::PROBE_TICK;
-            return Some(
-                self.renderer
-                    .next_draw_at(now)
-                    .map_or(tick, |t| t.min(tick)),
-            );
+        match (self.renderer.next_draw_at(now), probe) {
+            (Some(t), Some(p)) => Some(t.min(p)),
+            (t, p) => t.or(p),
         }
-        self.renderer.next_draw_at(now)
     }
 }
 
@@ -563,5 +561,46 @@ mod coarse_tests {
         assert_eq!(buf[(0, 0)].bg, Color::Indexed(16));
         assert_eq!(buf[(1, 0)].fg, Color::Indexed(231));
         assert_eq!(buf[(2, 0)].fg, Color::Reset);
+    }
+}
+
+#[cfg(all(test, feature = "mpv"))]
+mod probe_tests {
+    use super::*;
+    use takes_player::detect::ColorDepth;
+    use takes_player::link::socket::Reading;
+
+    /// With the video off (no frame, so no frame wakes the loop), a
+    /// running probe still wakes it every tick: its padding is paced by
+    /// the link's readings, and recovery from off waits on it.
+    #[test]
+    fn a_probe_wakes_the_loop_with_the_video_off() {
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let det = Detection::fixed(OutputKind::Halfblocks, ColorDepth::TrueColor);
+        let Ok(mut v) = Video::start(&Settings::default(), &det, "http://x", None, tx) else {
+            panic!("video starts without loading libmpv");
+        };
+        assert_eq!(v.size, (0, 0), "no pane has asked for frames");
+        assert_eq!(v.next_draw_at(), None, "nothing to wake for");
+        let a = &mut v.link.adapter;
+        a.set_ceiling(Some(64_000.0));
+        let reading = Reading {
+            queued: 0,
+            acked: Some(10_000),
+            busy: Some(Duration::from_millis(5)),
+            retrans: Some(0),
+            rtt: None,
+            min_rtt: None,
+        };
+        let now = Duration::from_secs(5);
+        a.observe_link(now, &reading);
+        a.evaluate(now, 80 * 24);
+        assert!(
+            a.probing(),
+            "an idle, unmeasured link below full rate is probed"
+        );
+        let wake = v.next_draw_at().expect("woken for the probe");
+        assert!(wake <= Instant::now() + takes_player::link::adapt::PROBE_TICK);
+        assert!(v.link.adapter.padding(now) > 0);
     }
 }
