@@ -366,6 +366,29 @@ impl Adapter {
         p.step
     }
 
+    /// Starts a probe for a faster link when one is due: below full rate,
+    /// nothing measured for a while, the reviewer idle and no backlog.
+    fn maybe_probe(&mut self, now: Duration, cells: usize) {
+        let due = self.level < Level::Full
+            && self.forced.is_none()
+            && self.probe.is_none()
+            && now.saturating_sub(self.last_measured) >= self.probe_after
+            && now.saturating_sub(self.last_input) >= PROBE_IDLE
+            && self.link_queued() < PROBE_BACKLOG;
+        let Some((acked, _, retrans, _)) = self.busy_mark.filter(|_| due) else {
+            return;
+        };
+        self.probe = Some(Probe {
+            started: now,
+            step: PROBE_STEP,
+            phase: (now, acked),
+            last_step: None,
+            proven: None,
+            goal: self.goal(cells),
+            retrans,
+        });
+    }
+
     /// A probe ends: what it proved, if more than was known, is believed
     /// at once; otherwise probes back off.
     fn end_probe(&mut self, now: Duration, proven: Option<f64>) {
@@ -845,31 +868,6 @@ impl Adapter {
             self.better_since = None;
         }
         self.level
-    }
-}
-
-impl Adapter {
-    /// Starts a probe for a faster link when one is due: below full rate,
-    /// nothing measured for a while, the reviewer idle and no backlog.
-    fn maybe_probe(&mut self, now: Duration, cells: usize) {
-        let due = self.level < Level::Full
-            && self.forced.is_none()
-            && self.probe.is_none()
-            && now.saturating_sub(self.last_measured) >= self.probe_after
-            && now.saturating_sub(self.last_input) >= PROBE_IDLE
-            && self.link_queued() < PROBE_BACKLOG;
-        let Some((acked, _, retrans, _)) = self.busy_mark.filter(|_| due) else {
-            return;
-        };
-        self.probe = Some(Probe {
-            started: now,
-            step: PROBE_STEP,
-            phase: (now, acked),
-            last_step: None,
-            proven: None,
-            goal: self.goal(cells),
-            retrans,
-        });
     }
 }
 
